@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// What the manager remembers about sectors (architecture.md §6): the truth a
+// rebuild is checked against, lifecycle flags, the rebuild queue, workers and
+// persist stores. Plain data; storage backends live behind RegistryStore.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "damocles/sdk/hex.hpp"
+
+namespace dmc::core {
+
+struct SectorKey {
+    uint64_t miner = 0;
+    uint64_t number = 0;
+    bool operator==(const SectorKey &) const = default;
+    auto operator<=>(const SectorKey &) const = default;
+};
+
+// "s-t0<M>-<N>" (always t0, as damocles does, even on mainnet).
+std::string sector_id_string(const SectorKey &key);
+
+struct PieceRecord {
+    std::string cid;                     // piece CID (baga6ea4seaq…)
+    uint64_t size = 0;                   // padded size, a power of two
+    uint64_t offset = 0;                 // padded offset in the sector
+    std::optional<uint64_t> deal_id;     // builtin-market deal id; none = filler/DDO-less piece
+    std::optional<std::string> source;   // file:///…, http(s)://…, or none
+    bool operator==(const PieceRecord &) const = default;
+};
+
+struct SnapRecord {
+    std::string proof;                   // registered update proof name
+    std::optional<std::string> comm_d_new;  // CIDs; absent = public info unavailable
+    std::optional<std::string> comm_r_new;
+    std::vector<PieceRecord> pieces;
+    bool operator==(const SnapRecord &) const = default;
+};
+
+// The last state a worker reported (damocles LatestState + our progress).
+struct LatestState {
+    std::string worker_instance;
+    std::string worker_location;
+    std::string prev, next, event;
+    std::string failure_level;   // "" when none; "Temporary", "Permanent", ...
+    std::string failure_desc;
+    double progress = 0;         // 0..1
+    int64_t eta_seconds = -1;    // -1 unknown
+    int64_t updated_at = 0;      // unix seconds
+    bool operator==(const LatestState &) const = default;
+};
+
+struct SectorRecord {
+    SectorKey key;
+    uint64_t proof_id = 0;                 // RegisteredSealProof
+    std::optional<Bytes32> ticket;         // none = invalid ticket info
+    int64_t ticket_epoch = 0;
+    std::string comm_d;                    // registered CIDs (the truth)
+    std::string comm_r;
+    std::optional<Bytes32> comm_c;         // from the seal, import or a p_aux
+    std::optional<Bytes32> comm_r_last;
+    std::vector<PieceRecord> pieces;       // empty = committed capacity
+    bool upgraded = false;                 // snap flag (decides snap vs not, R6)
+    std::optional<SnapRecord> snap;
+    std::string store;                     // persist store holding the files
+    // Lifecycle (damocles semantics; "online" = in the online store, i.e. a
+    // task is queued or running for it).
+    bool online = false;
+    bool need_rebuild = false;
+    bool finalized = true;
+    bool removed = false;
+    std::string abort_reason;
+    std::optional<LatestState> latest;
+    int64_t updated_at = 0;
+};
+
+// Rebuild queue entry: FIFO within priority (higher first), leased to a
+// worker until lease_expires; an expired lease is allocatable again.
+struct QueueEntry {
+    SectorKey key;
+    int32_t priority = 0;
+    uint64_t seq = 0;             // enqueue order
+    int64_t enqueued_at = 0;
+    bool pieces_available = false;
+    std::string lease_worker;     // "" = not leased
+    std::string lease_location;
+    uint64_t lease_id = 0;        // changes on every allocation
+    int64_t lease_expires = 0;
+    uint32_t allocations = 0;
+    bool cancel_requested = false;
+};
+
+struct AllocationFilter {
+    std::vector<uint64_t> allowed_miners;   // empty = any
+    std::vector<uint64_t> allowed_proofs;   // empty = any
+    std::string worker;                     // worker instance name
+    std::string location;                   // sealing thread location
+    int64_t lease_seconds = 600;
+};
+
+struct Allocation {
+    SectorRecord sector;
+    QueueEntry entry;
+};
+
+struct WorkerRecord {
+    std::string name;
+    std::string address;          // admin RPC host:port
+    std::string version;
+    int64_t last_ping = 0;
+    uint32_t threads = 0, empty = 0, paused = 0, running = 0, waiting = 0, errors = 0;
+    std::string threads_json;     // per-thread rows as the worker reported them
+};
+
+struct PersistStoreRecord {
+    std::string name;
+    std::string path;
+    uint32_t weight = 1;
+    bool read_only = false;
+    std::vector<uint64_t> allow_miners;
+    std::vector<uint64_t> deny_miners;
+    bool operator==(const PersistStoreRecord &) const = default;
+};
+
+struct Reservation {
+    std::string store;
+    SectorKey key;
+    uint64_t size = 0;
+    int64_t at = 0;
+};
+
+struct SectorFilter {
+    std::optional<bool> online;          // none = both
+    std::optional<uint64_t> miner;
+    std::optional<std::string> store;
+};
+
+enum class ImportOutcome { added, unchanged, replaced };
+
+} // namespace dmc::core

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// Column encodings shared by the SQL backends: hashes as hex text, id lists
+// as "1,2,3", the last reported state as JSON.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "damocles/core/registry_types.hpp"
+
+namespace dmc::core::codec {
+
+std::optional<std::string> opt_hex(const std::optional<Bytes32> &v);
+std::optional<Bytes32> opt_bytes32(const std::optional<std::string> &hex);
+std::string id_list(const std::vector<uint64_t> &ids);
+std::vector<uint64_t> parse_id_list(const std::string &s);
+std::string latest_state_json(const LatestState &s);
+std::optional<LatestState> parse_latest_state(const std::optional<std::string> &json);
+// Sector records compare equal for import purposes (the registered truth
+// only: lifecycle fields and the reported state are ignored).
+bool same_registered_values(const SectorRecord &a, const SectorRecord &b);
+
+} // namespace dmc::core::codec

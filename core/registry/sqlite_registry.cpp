@@ -330,6 +330,16 @@ Result<std::vector<SectorRecord>> SqliteRegistry::list_sectors(const SectorFilte
     return out;
 }
 
+Status SqliteRegistry::set_location(const SectorKey &key, const std::string &store)
+{
+    std::lock_guard lock(impl_->mutex);
+    Statement st(impl_->db.handle(), "UPDATE sectors SET store = ?, updated_at = ? WHERE miner = ? AND number = ?");
+    st.bind(1, store).bind(2, now_seconds()).bind(3, static_cast<int64_t>(key.miner)).bind(4, static_cast<int64_t>(key.number));
+    DMC_TRY_VOID(st.run());
+    if (impl_->db.changes() == 0) return make_error(Errc::not_found, "sector " + sector_id_string(key) + " not found");
+    return {};
+}
+
 Status SqliteRegistry::set_tree_roots(const SectorKey &key, const Bytes32 &comm_c, const Bytes32 &comm_r_last)
 {
     std::lock_guard lock(impl_->mutex);

@@ -17,6 +17,7 @@ public:
     Result<ImportOutcome> import_sector(const SectorRecord &record, bool replace) override;
     Result<std::optional<SectorRecord>> get_sector(const SectorKey &key) override;
     Result<std::vector<SectorRecord>> list_sectors(const SectorFilter &filter) override;
+    Status set_location(const SectorKey &key, const std::string &store) override;
     Status set_tree_roots(const SectorKey &key, const Bytes32 &comm_c, const Bytes32 &comm_r_last) override;
     Result<bool> mark_for_rebuild(const SectorKey &key, int32_t priority, bool pieces_available, int64_t now) override;
     Result<std::optional<Allocation>> allocate(const AllocationFilter &filter, int64_t now) override;

@@ -58,5 +58,6 @@ Context &context();
 // Registration of command groups (one file each).
 void register_plugins_commands(CLI::App &app);
 void register_bench_commands(CLI::App &app);
+void register_manager_commands(CLI::App &app);
 
 } // namespace dmc::cli

@@ -38,6 +38,8 @@ public:
     virtual Result<ImportOutcome> import_sector(const SectorRecord &record, bool replace) = 0;
     virtual Result<std::optional<SectorRecord>> get_sector(const SectorKey &key) = 0;
     virtual Result<std::vector<SectorRecord>> list_sectors(const SectorFilter &filter) = 0;
+    // Where the sector's files are now (persist store name).
+    virtual Status set_location(const SectorKey &key, const std::string &store) = 0;
     // Records comm_c/comm_r_last learnt later (seal output, surviving p_aux).
     virtual Status set_tree_roots(const SectorKey &key, const Bytes32 &comm_c, const Bytes32 &comm_r_last) = 0;
 

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "damocles/core/manager_daemon.hpp"
+
+#include <filesystem>
+
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+
+#include "damocles/core/manager_service.hpp"
+#include "damocles/sdk/file.hpp"
+#include "service/signal_waiter.hpp"
+
+namespace dmc::core {
+
+Result<ManagerEndpoint> read_manager_endpoint(const std::string &home)
+{
+    const auto api_path = (std::filesystem::path(home) / "api").string();
+    auto api = read_text_file(api_path);
+    if (!api)
+        return make_error(Errc::not_found, "no manager API address in " + api_path +
+                                               ": is `damocles-manager --home " + home + " daemon run` running?");
+    auto token = read_text_file((std::filesystem::path(home) / "token").string());
+    if (!token) return make_error(Errc::not_found, "cannot read the manager token in " + home + "/token");
+    auto trim = [](std::string s) {
+        while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r')) s.pop_back();
+        return s;
+    };
+    return ManagerEndpoint{trim(*api), trim(*token)};
+}
+
+Status run_manager_daemon(const ManagerDaemonOptions &opts)
+{
+    DMC_TRY_VOID(make_dirs(opts.home));
+    ManagerConfig cfg;
+    DMC_TRY_ASSIGN(cfg, load_manager_config(opts.home));
+    std::unique_ptr<RegistryStore> reg;
+    DMC_TRY_ASSIGN(reg, open_registry(cfg.registry_url));
+    for (const auto &store : cfg.persist_stores) DMC_TRY_VOID(reg->upsert_store(store));
+    std::string token;
+    DMC_TRY_ASSIGN(token, rpc::load_or_create_token((std::filesystem::path(opts.home) / "token").string()));
+
+    auto hp = rpc::parse_host_port(opts.listen, 1789);
+    if (!hp) return hp.error();
+
+    auto service = std::make_shared<ManagerService>(cfg, std::move(reg));
+    httplib::Server server;
+    rpc::mount(server, service->make_dispatcher(), token);
+    server.Get("/healthz", [](const httplib::Request &, httplib::Response &res) { res.set_content("ok\n", "text/plain"); });
+
+    int port = hp->second;
+    if (port == 0) {
+        port = server.bind_to_any_port(hp->first);
+        if (port <= 0) return make_error(Errc::io, "cannot listen on " + hp->first);
+    } else if (!server.bind_to_port(hp->first, port)) {
+        return make_error(Errc::io, "cannot listen on " + opts.listen + " (address in use?)");
+    }
+    std::string address = hp->first + ":" + std::to_string(port);
+    DMC_TRY_VOID(write_file_atomic((std::filesystem::path(opts.home) / "api").string(), address + "\n"));
+    spdlog::info("damocles-manager listening on {} (home {}, registry {}, {} miners, {} persist stores)", address,
+                 opts.home, cfg.registry_url, cfg.miners.size(), cfg.persist_stores.size());
+
+    SignalWaiter waiter([&server](int sig) {
+        spdlog::info("signal {} received, stopping", sig);
+        server.stop();
+    });
+    if (!server.listen_after_bind()) return make_error(Errc::io, "manager server stopped with an error");
+    spdlog::info("damocles-manager stopped");
+    return {};
+}
+
+} // namespace dmc::core

@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// `damocles-manager …` (= `damocles-run manager …`): the daemon and the
+// operator commands that talk to it, with damocles' command lines, outputs
+// and error texts (damocles-rebuild.md §1.3, §1.7, §7), plus batch rebuild
+// and cancel.
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_common.hpp"
+#include "damocles/core/manager_daemon.hpp"
+#include "damocles/core/registry_types.hpp"
+#include "damocles/sdk/ids.hpp"
+#include "manager_client.hpp"
+#include "sector_format.hpp"
+
+namespace dmc::cli {
+
+using nlohmann::json;
+
+namespace {
+
+struct ManagerOptions {
+    std::string home = default_manager_home();
+    std::string listen = "127.0.0.1:1789";
+    // sectors
+    std::string import_file;
+    bool replace = false;
+    std::vector<std::string> args;
+    bool pieces_available = false;
+    int priority = 0;
+    std::string range;
+    std::string store;
+    bool offline = false;
+    bool rebuild = false;
+    bool sealing = true;
+    bool snapup = false;
+    std::string miner;
+    // storage
+    std::string store_name, store_path;
+    bool store_readonly = false;
+    unsigned store_weight = 1;
+    std::vector<uint64_t> allow_miners, deny_miners;
+};
+
+ManagerOptions &opts()
+{
+    static ManagerOptions o;
+    return o;
+}
+
+uint64_t parse_miner_or_fail(const std::string &text)
+{
+    auto m = parse_miner_id(text);
+    if (!m) fail("invalid miner actor id: " + m.error().message);
+    return *m;
+}
+
+uint64_t parse_number_or_fail(const std::string &text)
+{
+    if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos || text.size() > 20)
+        fail("invalid sector number: strconv.ParseUint: parsing \"" + text + "\": invalid syntax");
+    return std::stoull(text);
+}
+
+json call(const std::string &method, const json &params)
+{
+    auto client = manager_client(opts().home);
+    auto r = client.call(method, params);
+    if (!r) fail("rpc " + method.substr(method.find('.') + 1) + ": " + r.error().message);
+    return *r;
+}
+
+void cmd_import()
+{
+    std::ifstream in(opts().import_file);
+    if (!in) fail_usage("cannot read import file " + opts().import_file);
+    json doc = json::parse(in, nullptr, false);
+    if (doc.is_discarded()) fail_usage("import file " + opts().import_file + " is not valid JSON");
+    auto client = manager_client(opts().home);
+    auto r = client.call("Venus.SectorsImport", json::array({doc, opts().replace}));
+    if (!r) fail("import failed: " + r.error().message);
+    bool failed = false;
+    for (const auto &row : *r) {
+        if (row.contains("error")) {
+            failed = true;
+            std::printf("%s: refused: %s\n", row["sector_id"].get<std::string>().c_str(),
+                        row["error"].get<std::string>().c_str());
+        } else {
+            std::printf("%s: %s\n", row["sector_id"].get<std::string>().c_str(), row["outcome"].get<std::string>().c_str());
+        }
+    }
+    if (failed) throw Exit{kExitFailed, ""};
+}
+
+// The sector numbers a rebuild request names: positional numbers, --range
+// A-B, or every sector recorded in --store.
+std::vector<core::SectorKey> rebuild_targets(uint64_t *single_miner)
+{
+    const auto &o = opts();
+    std::vector<core::SectorKey> keys;
+    if (!o.store.empty()) {
+        json filter = {{"store", o.store}};
+        if (!o.args.empty()) filter["miner"] = parse_miner_or_fail(o.args[0]);
+        for (const auto &s : call("Venus.ListSectors", json::array({filter})))
+            keys.push_back({s["sector"]["miner"].get<uint64_t>(), s["sector"]["number"].get<uint64_t>()});
+        if (keys.empty()) fail("no sector is recorded in persist store " + o.store);
+        return keys;
+    }
+    uint64_t miner = parse_miner_or_fail(o.args[0]);
+    *single_miner = miner;
+    if (!o.range.empty()) {
+        auto dash = o.range.find('-');
+        if (dash == std::string::npos) fail_usage("invalid --range " + o.range + " (want A-B)");
+        uint64_t a = parse_number_or_fail(o.range.substr(0, dash)), b = parse_number_or_fail(o.range.substr(dash + 1));
+        if (b < a || b - a > 100000) fail_usage("invalid --range " + o.range + " (want A-B with A <= B)");
+        for (uint64_t n = a; n <= b; ++n) keys.push_back({miner, n});
+    }
+    for (size_t i = 1; i < o.args.size(); ++i) keys.push_back({miner, parse_number_or_fail(o.args[i])});
+    return keys;
+}
+
+void cmd_rebuild(CLI::App *sub)
+{
+    const auto &o = opts();
+    if ((o.args.size() < 2 && o.range.empty() && o.store.empty()) || (o.args.empty() && o.store.empty())) {
+        std::printf("%s", sub->help().c_str());
+        return;  // damocles prints the help and exits 0
+    }
+    uint64_t miner = 0;
+    auto keys = rebuild_targets(&miner);
+    const bool batch = keys.size() > 1 || !o.range.empty() || !o.store.empty();
+    auto client = manager_client(o.home);
+    bool any_failed = false;
+    for (const auto &key : keys) {
+        json params = json::array({key.miner, key.number, {{"PiecesAvailable", o.pieces_available}, {"Priority", o.priority}}});
+        auto r = client.call("Venus.SectorSetForRebuild", params);
+        std::string id = core::sector_id_string(key);
+        if (r) {
+            if (batch) std::printf("%s: queued\n", id.c_str());
+            continue;
+        }
+        any_failed = true;
+        if (!batch) fail("set sector for rebuild failed: " + r.error().message);
+        // A sector already in the queue is reported as such, not as refused.
+        auto st = client.call("Venus.FindSectorInAllStates", json::array({key.miner, key.number}));
+        if (st && (*st)["queue"].is_object())
+            std::printf("%s: already queued\n", id.c_str());
+        else
+            std::printf("%s: refused: %s\n", id.c_str(), r.error().message.c_str());
+    }
+    if (any_failed) throw Exit{kExitFailed, ""};
+}
+
+void cmd_rebuild_cancel()
+{
+    const auto &o = opts();
+    if (o.args.size() < 2) fail_usage("usage: util sealer sectors rebuild-cancel <miner> <number>...");
+    uint64_t miner = parse_miner_or_fail(o.args[0]);
+    bool failed = false;
+    for (size_t i = 1; i < o.args.size(); ++i) {
+        core::SectorKey key{miner, parse_number_or_fail(o.args[i])};
+        auto client = manager_client(o.home);
+        auto r = client.call("Venus.SectorRebuildCancel", json::array({key.miner, key.number}));
+        std::string id = core::sector_id_string(key);
+        if (!r) {
+            failed = true;
+            std::printf("%s: refused: %s\n", id.c_str(), r.error().message.c_str());
+            continue;
+        }
+        std::string out = *r;
+        if (out == "removed_from_queue")
+            std::printf("%s: cancelled (removed from the queue)\n", id.c_str());
+        else if (out == "cancel_requested")
+            std::printf("%s: cancel requested (the worker stops at the next step)\n", id.c_str());
+        else {
+            failed = true;
+            std::printf("%s: refused: not queued for rebuild\n", id.c_str());
+        }
+    }
+    if (failed) throw Exit{kExitFailed, ""};
+}
+
+void cmd_state()
+{
+    const auto &o = opts();
+    if (o.args.size() != 2) fail_usage("usage: util sealer sectors state [--offline] <miner> <number>");
+    uint64_t miner = parse_miner_or_fail(o.args[0]);
+    uint64_t number = parse_number_or_fail(o.args[1]);
+    auto client = manager_client(o.home);
+    auto r = client.call("Venus.FindSectorInAllStates", json::array({miner, number}));
+    if (!r) fail("rpc FindSectorInAllStates: " + r.error().message);
+    std::printf("%s\n", format_sector_state(*r).c_str());
+}
+
+void cmd_list()
+{
+    const auto &o = opts();
+    json filter = {{"online", !o.offline}};
+    if (!o.miner.empty()) filter["miner"] = parse_miner_or_fail(o.miner);
+    auto sectors = call("Venus.ListSectors", json::array({filter}));
+    std::string out = "Sectors:\n";
+    size_t count = 0;
+    for (const auto &s : sectors) {
+        bool upgraded = s.value("upgraded", false), need_rebuild = s.value("need_rebuild", false);
+        bool match = (o.sealing && !upgraded && !need_rebuild) || (o.snapup && upgraded && !need_rebuild) ||
+                     (o.rebuild && need_rebuild);
+        if (!match) continue;
+        out += format_sector_list_entry(s) + "\n";
+        ++count;
+    }
+    std::printf("%sCount: %zu\n", out.c_str(), count);
+}
+
+void cmd_storage_attach()
+{
+    const auto &o = opts();
+    json store = {{"name", o.store_name.empty() ? o.store_path : o.store_name},
+                  {"path", o.store_path},
+                  {"weight", o.store_weight},
+                  {"read_only", o.store_readonly},
+                  {"allow_miners", o.allow_miners},
+                  {"deny_miners", o.deny_miners}};
+    call("Venus.StoreAttach", json::array({store}));
+    std::printf("persist store %s attached at %s\n", store["name"].get<std::string>().c_str(), o.store_path.c_str());
+}
+
+void cmd_storage_list()
+{
+    auto stores = call("Venus.StoreList", json::array());
+    auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    for (const auto &s : stores) {
+        uint64_t total = s["total"], free = s["free"], reserved = s["reserved"];
+        uint64_t used = total - free;
+        std::printf("%s:\n", s["name"].get<std::string>().c_str());
+        std::printf("\tPath: %s\n\tType: persist\n\tReadOnly: %s\n\tWeight: %u\n", s["path"].get<std::string>().c_str(),
+                    s["read_only"].get<bool>() ? "true" : "false", s["weight"].get<unsigned>());
+        if (!s["reachable"].get<bool>()) {
+            std::printf("\tUnreachable: the path does not exist on the manager host\n");
+            continue;
+        }
+        std::printf("\tTotal: %s\n\tFree: %s\n\tUsed: %s\n\tUsedPercent: %.2f%%\n\tReserved: %s\n",
+                    format_bytes(total).c_str(), format_bytes(free).c_str(), format_bytes(used).c_str(),
+                    total ? 100.0 * static_cast<double>(used) / static_cast<double>(total) : 0.0,
+                    format_bytes(reserved).c_str());
+        size_t i = 0;
+        for (const auto &r : s["reservations"])
+            std::printf("\t\t#%zu: %s, %s, %s ago\n", i++, r["sector_id"].get<std::string>().c_str(),
+                        format_bytes(r["size"].get<uint64_t>()).c_str(),
+                        format_duration(now - r["at"].get<int64_t>()).c_str());
+    }
+}
+
+} // namespace
+
+void register_manager_commands(CLI::App &app)
+{
+    auto &o = opts();
+    auto *manager = app.add_subcommand("manager", "damocles-manager: the registry daemon and its operator commands");
+    manager->add_option("--home", o.home, "Manager home (api, token, config.toml, registry.db)")
+        ->envname("DAMOCLES_MANAGER_HOME");
+    manager->require_subcommand(1);
+
+    auto *daemon = manager->add_subcommand("daemon", "Run the manager daemon");
+    daemon->require_subcommand(1);
+    auto *run = daemon->add_subcommand("run", "Serve JSON-RPC on --listen until SIGINT/SIGTERM");
+    run->add_option("--listen", o.listen, "host:port to listen on (port 0 = any free port)");
+    run->callback([] { must(core::run_manager_daemon({opts().home, opts().listen})); });
+
+    auto *util = manager->add_subcommand("util", "Operator utilities");
+    util->require_subcommand(1);
+    auto *sealer = util->add_subcommand("sealer", "Sector registry commands");
+    sealer->require_subcommand(1);
+    auto *sectors = sealer->add_subcommand("sectors", "Sectors known to the manager");
+    sectors->require_subcommand(1);
+
+    auto *import = sectors->add_subcommand("import", "Import sectors (ticket, proof, pieces, CIDs) from a JSON file");
+    import->add_option("file", o.import_file, "JSON file {\"sectors\": [...]}")->required();
+    import->add_flag("--replace", o.replace, "Overwrite sectors already registered with different values");
+    import->callback(cmd_import);
+
+    auto *rebuild = sectors->add_subcommand("rebuild", "Queue sectors for rebuild: <miner> <number> [<number>...]");
+    rebuild->add_option("args", o.args, "<miner actor> <sector number>...");
+    rebuild->add_flag("--pieces-available", o.pieces_available, "All deal pieces are available (imported sectors)");
+    rebuild->add_option("--priority", o.priority, "Higher runs first (default 0)");
+    rebuild->add_option("--range", o.range, "Sector numbers A-B of <miner>");
+    rebuild->add_option("--store", o.store, "Every sector recorded in this persist store (a lost disk)");
+    rebuild->callback([rebuild] { cmd_rebuild(rebuild); });
+
+    auto *cancel = sectors->add_subcommand("rebuild-cancel", "Cancel queued or running rebuilds: <miner> <number>...");
+    cancel->add_option("args", o.args, "<miner actor> <sector number>...");
+    cancel->callback(cmd_rebuild_cancel);
+
+    auto *state = sectors->add_subcommand("state", "Show a sector's state (searches online and offline records)");
+    state->add_option("args", o.args, "<miner> <number>");
+    state->add_flag("--offline", o.offline, "DEPRECATED: every state db is searched anyway");
+    state->callback(cmd_state);
+
+    auto *list = sectors->add_subcommand("list", "List sectors");
+    list->add_flag("--offline", o.offline, "List offline (finalized) sectors");
+    list->add_flag("--rebuild", o.rebuild, "Include sectors that need a rebuild");
+    list->add_flag("--sealing", o.sealing, "Include sealing sectors (default true; --sealing=false to exclude)");
+    list->add_flag("--snapup", o.snapup, "Include upgraded (snap) sectors");
+    list->add_option("--miner", o.miner, "Only this miner");
+    list->callback(cmd_list);
+
+    auto *storage = util->add_subcommand("storage", "Persist stores");
+    storage->require_subcommand(1);
+    auto *attach = storage->add_subcommand("attach", "Register a persist store: attach [--name N] <path>");
+    attach->add_option("path", o.store_path, "Store path on the manager host")->required();
+    attach->add_option("--name", o.store_name, "Store name (must match the workers' [[attached]] name)");
+    attach->add_flag("--readonly", o.store_readonly, "Never choose it for new data");
+    attach->add_option("--weight", o.store_weight, "Selection weight (default 1)");
+    attach->add_option("--allow-miners", o.allow_miners, "Only these miners")->delimiter(',');
+    attach->add_option("--deny-miners", o.deny_miners, "Never these miners")->delimiter(',');
+    attach->callback(cmd_storage_attach);
+    auto *slist = storage->add_subcommand("list", "Persist stores with space and reservations");
+    slist->callback(cmd_storage_list);
+}
+
+} // namespace dmc::cli

@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// How manager CLI commands reach the daemon: the global --home (default
+// ~/.damocles-manager, env DAMOCLES_MANAGER_HOME) holds `api` and `token`.
+#pragma once
+
+#include <string>
+
+#include "damocles/core/json_rpc.hpp"
+
+namespace dmc::cli {
+
+std::string default_manager_home();
+// Fails the command (exit 1) with a clear line when the daemon is not known.
+core::rpc::Client manager_client(const std::string &home);
+
+} // namespace dmc::cli

@@ -91,6 +91,7 @@ int main(int argc, char **argv)
     app.fallthrough(false);
 
     register_plugins_commands(app);
+    register_seal_commands(app);
     register_manager_commands(app);
     register_bench_commands(app);
 

@@ -49,7 +49,8 @@ struct VertexContext {
     bool cancelled() const { return cancel && cancel->load(std::memory_order_relaxed) != 0; }
     // The flag in the type of dmc_call::cancel.
     const volatile int32_t *abi_cancel() const { return reinterpret_cast<const volatile int32_t *>(cancel); }
-    // Fraction 0..1 of this vertex done; thread-safe, cheap.
+    // Fraction 0..1 of this vertex done; thread-safe, cheap. Only while
+    // VertexRunner::run() has not returned.
     void report_progress(double fraction) const;
 };
 
@@ -142,8 +143,11 @@ public:
 
     const ResourceLimits &limits() const;
     const Topology &topology() const;
-    // "tbbbind": NUMA arenas constrained by oneTBB; "hwloc": plain arenas,
-    // the scheduler binds pinned threads itself; "single": one node.
+    // How the per-node arenas are made: "tbbbind" (constrained to their node
+    // by oneTBB), "hwloc" (plain arenas sized to the node: synthetic/XML
+    // topology or no tbbbind) or "single" (one node). In every case the
+    // executor thread of a pinned vertex is bound with hwloc on multi-node
+    // machines.
     const char *numa_arena_mode() const;
 
 private:

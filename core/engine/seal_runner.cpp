@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "engine/seal_runner.hpp"
+
+#include <filesystem>
+
+#include <spdlog/spdlog.h>
+
+#include "damocles/sdk/tree_files.hpp"
+
+namespace dmc::core::engine {
+
+namespace fs = std::filesystem;
+
+Status save_record(SectorJob &job)
+{
+    std::lock_guard lock(job.record_mutex);
+    job.record.updated_ms = unix_now_ms();
+    return save_task_record(job.record_path, job.record);
+}
+
+SealRunner::SealRunner(Engine &engine, std::vector<SectorJob *> jobs,
+                       std::function<void(SectorJob &, VertexKind)> on_vertex_done)
+    : engine_(engine), jobs_(std::move(jobs)), on_vertex_done_(std::move(on_vertex_done))
+{
+}
+
+Status SealRunner::complete(SectorJob &job, VertexKind kind)
+{
+    {
+        std::lock_guard lock(job.record_mutex);
+        job.record.mark_done(kind, unix_now_ms());
+        job.record.last_error.clear();
+    }
+    DMC_TRY_VOID(save_record(job));
+    spdlog::info("{}: {} done -> {}", job.sector_id(), vertex_kind_name(kind), task_state_name(job.record.state));
+    if (on_vertex_done_) on_vertex_done_(job, kind);
+    return {};
+}
+
+Status SealRunner::run_one(VertexKind kind, SectorJob &job, VertexContext &ctx)
+{
+    switch (kind) {
+    case VertexKind::add_pieces: return step_add_pieces(job, ctx);
+    case VertexKind::tree_d: return step_tree_d(engine_, job, ctx);
+    case VertexKind::tree_c: return step_tree_c(engine_, job, ctx);
+    case VertexKind::tree_r_last: return step_tree_r_last(engine_, job, ctx);
+    case VertexKind::comm_r_check: return step_comm_r_check(job, ctx);
+    case VertexKind::check_sealed: return step_check_sealed(engine_, job, ctx);
+    case VertexKind::persist:
+        if (!job.persist) return make_error(Errc::internal, "no persist target for " + job.sector_id());
+        return job.persist(job);
+    case VertexKind::report: return job.report ? job.report(job) : Status{};
+    default:
+        return make_error(Errc::unsupported,
+                          std::string("step ") + vertex_kind_name(kind) + " is not supported by this engine yet");
+    }
+}
+
+Status SealRunner::run(const Dag &dag, VertexId v, VertexContext &ctx)
+{
+    const VertexKind kind = dag[v].kind;
+    if (kind == VertexKind::pc1) {
+        std::vector<SectorJob *> jobs;
+        for (uint32_t s : ctx.sectors) jobs.push_back(jobs_.at(s));
+        for (auto *job : jobs) {
+            std::lock_guard lock(job->record_mutex);
+            if (ctx.numa_os_index >= 0) job->record.numa_node = ctx.numa_os_index;
+        }
+        DMC_TRY_VOID(step_pc1(engine_, jobs, ctx));
+        for (auto *job : jobs) DMC_TRY_VOID(complete(*job, kind));
+        return {};
+    }
+    for (uint32_t s : ctx.sectors) {
+        SectorJob &job = *jobs_.at(s);
+        Status st = run_one(kind, job, ctx);
+        if (!st) {
+            std::lock_guard lock(job.record_mutex);
+            job.record.last_error = std::string(vertex_kind_name(kind)) + ": " + st.error().message;
+            (void)save_task_record(job.record_path, job.record);
+            return st;
+        }
+        DMC_TRY_VOID(complete(job, kind));
+    }
+    return {};
+}
+
+bool SealRunner::is_done(const Dag &dag, VertexId v, uint32_t sector)
+{
+    SectorJob &job = *jobs_.at(sector);
+    const VertexKind kind = dag[v].kind;
+    bool recorded;
+    {
+        std::lock_guard lock(job.record_mutex);
+        recorded = job.record.is_done(kind);
+    }
+    if (!recorded) return false;
+    if (!outputs_present(job, kind)) {
+        spdlog::warn("{}: {} was recorded done but its outputs are gone; running it again", job.sector_id(),
+                     vertex_kind_name(kind));
+        return false;
+    }
+    spdlog::info("{}: resuming after {} (recorded done)", job.sector_id(), vertex_kind_name(kind));
+    return true;
+}
+
+bool outputs_present(const SectorJob &job, VertexKind kind)
+{
+    std::error_code ec;
+    auto exists = [&](const std::string &p) { return fs::exists(p, ec); };
+    const auto &out = job.record.outputs;
+    auto layout = sector_tree_layout(job.proof->sector_size);
+    if (!layout) return false;
+    switch (kind) {
+    case VertexKind::add_pieces: return out.comm_d.has_value() && exists(job.staged_path());
+    case VertexKind::tree_d: return out.comm_d.has_value() && exists(job.cache_dir() + "/" + tree_d_file_name());
+    case VertexKind::pc1:
+        if (!out.replica_id) return false;
+        for (const auto &f : layout->label_files)
+            if (!exists(job.cache_dir() + "/" + f)) return false;
+        return true;
+    case VertexKind::tree_c:
+        if (!out.comm_c) return false;
+        for (const auto &f : layout->tree_c_files)
+            if (!exists(job.cache_dir() + "/" + f)) return false;
+        return true;
+    case VertexKind::tree_r_last:
+        if (!out.comm_r_last || !exists(job.replica_path())) return false;
+        for (const auto &f : layout->tree_r_last_files)
+            if (!exists(job.cache_dir() + "/" + f)) return false;
+        return true;
+    case VertexKind::comm_r_check: return out.comm_r.has_value() && exists(job.cache_dir() + "/" + kPAuxFileName);
+    default: return true;
+    }
+}
+
+} // namespace dmc::core::engine

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// The VertexRunner of the engine: dispatches each DAG vertex to its step
+// (engine/vertex_*.cpp), and keeps every job's task record in step with what
+// is durable on disk (a vertex counts as done only after its outputs are
+// written and the record saying so is saved).
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include "damocles/core/engine.hpp"
+
+namespace dmc::core::engine {
+
+class SealRunner final : public VertexRunner {
+public:
+    SealRunner(Engine &engine, std::vector<SectorJob *> jobs,
+               std::function<void(SectorJob &, VertexKind)> on_vertex_done = {});
+
+    Status run(const Dag &dag, VertexId v, VertexContext &ctx) override;
+    bool is_done(const Dag &dag, VertexId v, uint32_t sector) override;
+
+private:
+    Status run_one(VertexKind kind, SectorJob &job, VertexContext &ctx);
+    Status complete(SectorJob &job, VertexKind kind);
+    Engine &engine_;
+    std::vector<SectorJob *> jobs_;
+    std::function<void(SectorJob &, VertexKind)> on_vertex_done_;
+};
+
+// Saves the job's record (under its mutex).
+Status save_record(SectorJob &job);
+
+// The steps (one file per group).
+Status step_add_pieces(SectorJob &job, VertexContext &ctx);
+Status step_tree_d(Engine &engine, SectorJob &job, VertexContext &ctx);
+Status step_pc1(Engine &engine, const std::vector<SectorJob *> &jobs, VertexContext &ctx);
+Status step_tree_c(Engine &engine, SectorJob &job, VertexContext &ctx);
+Status step_tree_r_last(Engine &engine, SectorJob &job, VertexContext &ctx);
+Status step_comm_r_check(SectorJob &job, VertexContext &ctx);
+Status step_check_sealed(Engine &engine, SectorJob &job, VertexContext &ctx);
+
+// Output files present (resume sanity: a vertex recorded done whose outputs
+// were removed is run again).
+bool outputs_present(const SectorJob &job, VertexKind kind);
+
+} // namespace dmc::core::engine

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// Data steps: add_pieces stages the sector (pieces at their aligned offsets,
+// fr32-padded, zero gaps, zero-extended; every piece's CommP checked against
+// its registered CID) and tree_d builds the SHA-254 tree, whose root must be
+// the CommD computed from the pieces and, for a rebuild, the registered one.
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "damocles/sdk/cid.hpp"
+#include "damocles/sdk/file.hpp"
+#include "damocles/sdk/staged_sector.hpp"
+#include "damocles/sdk/tree_files.hpp"
+#include "engine/seal_runner.hpp"
+#include "engine/stage_call.hpp"
+
+namespace dmc::core::engine {
+
+namespace {
+
+std::string unsealed_cid(const Bytes32 &c) { return commitment_to_cid(c, CommitmentKind::unsealed); }
+
+Result<PieceInfo> stage_piece(StagedSectorWriter &writer, const JobPiece &piece)
+{
+    const uint64_t unpadded = piece.padded_size / 128 * 127;
+    if (piece.path.empty()) return writer.add_piece(std::span<const uint8_t>(), unpadded);
+    std::error_code ec;
+    const uint64_t size = std::filesystem::file_size(piece.path, ec);
+    if (ec) return make_error(Errc::not_found, "piece " + piece.cid + ": cannot read " + piece.path + " (" + ec.message() + ")");
+    if (size > unpadded)
+        return make_error(Errc::invalid_argument, "piece " + piece.cid + " from " + piece.source + " has " +
+                                                      std::to_string(size) + " bytes, more than its unpadded size " +
+                                                      std::to_string(unpadded));
+    std::unique_ptr<FILE, int (*)(FILE *)> f(std::fopen(piece.path.c_str(), "rb"), &std::fclose);
+    if (!f) return make_error(Errc::io, "piece " + piece.cid + ": cannot open " + piece.path);
+    ReadFn read = [&](std::span<uint8_t> buf) -> Result<size_t> {
+        size_t n = std::fread(buf.data(), 1, buf.size(), f.get());
+        if (n == 0 && std::ferror(f.get())) return make_error(Errc::io, "read error in " + piece.path);
+        return n;
+    };
+    return writer.add_piece(read, size, unpadded);
+}
+
+} // namespace
+
+Status step_add_pieces(SectorJob &job, VertexContext &ctx)
+{
+    DMC_TRY_VOID(make_dirs(job.work_dir));
+    StagedSectorWriter writer;
+    DMC_TRY_ASSIGN(writer, StagedSectorWriter::create(job.staged_path(), job.proof->sector_size));
+    for (size_t i = 0; i < job.pieces.size(); ++i) {
+        const JobPiece &piece = job.pieces[i];
+        PieceInfo info;
+        DMC_TRY_ASSIGN(info, stage_piece(writer, piece));
+        if (info.padded_size != piece.padded_size)
+            return make_error(Errc::invalid_argument, "piece " + piece.cid + " staged as " +
+                                                          std::to_string(info.padded_size) + " padded bytes, registered " +
+                                                          std::to_string(piece.padded_size));
+        if (piece.expected_comm && info.comm != *piece.expected_comm)
+            return make_error(Errc::verify_failed, "piece " + piece.cid + " from " + piece.source +
+                                                       " has CommP " + unsealed_cid(info.comm) +
+                                                       ", not its registered CID");
+        ctx.report_progress(static_cast<double>(i + 1) / static_cast<double>(job.pieces.size() + 1));
+        if (ctx.cancelled()) return make_error(Errc::cancelled, "cancelled");
+    }
+    Bytes32 comm_d;
+    DMC_TRY_ASSIGN(comm_d, writer.finish());
+    std::lock_guard lock(job.record_mutex);
+    job.record.outputs.comm_d = comm_d;
+    return {};
+}
+
+Status step_tree_d(Engine &engine, SectorJob &job, VertexContext &ctx)
+{
+    StageHandle stage;
+    DMC_TRY_ASSIGN(stage, engine.stage(DMC_STAGE_TREE_D));
+    DMC_TRY_VOID(make_dirs(job.cache_dir()));
+    const std::string tree_d_path = job.cache_dir() + "/" + tree_d_file_name();
+    dmc_tree_d_args args{};
+    args.struct_size = sizeof args;
+    args.sector_size = job.proof->sector_size;
+    const std::string staged = job.staged_path();
+    args.staged_path = staged.c_str();
+    args.tree_d_path = tree_d_path.c_str();
+    StageCall call(ctx);
+    DMC_TRY_VOID(call.result(stage.ops<dmc_tree_d_ops>()->run(call.get(), &args), "tree_d", stage.plugin_name()));
+    Bytes32 comm_d;
+    std::copy(args.comm_d, args.comm_d + 32, comm_d.begin());
+    std::lock_guard lock(job.record_mutex);
+    auto &out = job.record.outputs;
+    // The tree over the staged bytes and the CommD of the piece list are two
+    // computations of the same value (sdr.md §2.4): a difference means the
+    // pieces were placed wrongly.
+    if (out.comm_d && *out.comm_d != comm_d)
+        return make_error(Errc::verify_failed, "tree_d root " + unsealed_cid(comm_d) +
+                                                   " differs from the CommD of the pieces " + unsealed_cid(*out.comm_d));
+    if (job.expected_comm_d && *job.expected_comm_d != comm_d)
+        return make_error(Errc::verify_failed, "comm_d mismatch: rebuilt " + unsealed_cid(comm_d) + ", registered " +
+                                                   unsealed_cid(*job.expected_comm_d) +
+                                                   " (pieces or their order differ from the sealed sector)");
+    out.comm_d = comm_d;
+    return {};
+}
+
+} // namespace dmc::core::engine

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// Writing a finished sector into a store in the lotus/damocles layout
+// (architecture.md §9): sealed/<id> + cache/<id>/{p_aux, t_aux, tree-r-last}
+// (or update/ + update-cache/ for snap). Every file lands under a temporary
+// name in its final directory, is fsynced, then renamed; a file already in
+// place is replaced only by a complete one. t_aux is written for the cache
+// directory it ends up in, so the same sector persisted to the same store
+// path is byte-identical whoever sealed it.
+#pragma once
+
+#include <string>
+
+#include "damocles/core/sector_job.hpp"
+
+namespace dmc::core {
+
+struct PersistOptions {
+    bool upgrade = false;   // update/ + update-cache/ from the snap outputs
+    bool move = true;       // rename within a filesystem instead of copying
+};
+
+Status persist_sector_files(const SectorJob &job, const std::string &store_root, const PersistOptions &opts = {});
+
+// Copies src to dst atomically (temporary + fsync + rename); with `move`,
+// renames when both are on one filesystem.
+Status place_file(const std::string &src, const std::string &dst, bool move);
+
+} // namespace dmc::core

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// One sector to seal or rebuild, as the engine (seal_session.hpp) sees it:
+// its identity and inputs (ticket, pieces already fetched to local files),
+// the registered values it must reproduce (rebuild), where its intermediate
+// files live, its crash-safe task record, and two hooks the caller supplies
+// for the end of the flow (persist the files somewhere, report the result).
+#pragma once
+
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "damocles/core/dag.hpp"
+#include "damocles/core/task_record.hpp"
+#include "damocles/sdk/hex.hpp"
+#include "damocles/sdk/proof.hpp"
+
+namespace dmc::core {
+
+struct JobPiece {
+    uint64_t padded_size = 0;              // power of two
+    std::optional<Bytes32> expected_comm;  // the piece CID's commitment, checked after staging
+    std::string cid;                       // for messages
+    std::string path;                      // unpadded client data; "" = zeros (a filler piece)
+    std::string source;                    // where it came from, for messages
+};
+
+struct SnapJob {
+    std::vector<JobPiece> pieces;          // the new data
+    std::optional<Bytes32> expected_comm_d_new;
+    std::optional<Bytes32> expected_comm_r_new;
+};
+
+struct SectorJob;
+using JobHook = std::function<Status(SectorJob &job)>;
+
+struct SectorJob {
+    SectorSpec spec;
+    const SealProof *proof = nullptr;
+    Bytes32 ticket{};
+    std::vector<JobPiece> pieces;          // empty = committed capacity
+    // The registered truth (rebuild): the flow fails before persisting
+    // anything if the rebuilt values differ.
+    std::optional<Bytes32> expected_comm_d;
+    std::optional<Bytes32> expected_comm_r;
+    std::optional<Bytes32> expected_comm_c;      // cache-only repair
+    std::optional<Bytes32> expected_comm_r_last;
+    std::optional<SnapJob> snap;
+    std::string surviving_replica;               // cache-only repair: the sealed file that survived
+
+    std::string work_dir;                  // intermediates: unsealed, cache/, sealed, ...
+    std::string record_path;               // <work_dir>/<sector id>.task
+    TaskRecord record;
+    std::mutex record_mutex;               // vertices of one sector may run in parallel
+
+    JobHook persist;                       // required for the persist vertex
+    JobHook report;                        // optional
+
+    std::string sector_id() const { return spec.sector_id(); }
+    std::string staged_path() const { return work_dir + "/unsealed"; }
+    std::string cache_dir() const { return work_dir + "/cache"; }
+    std::string replica_path() const { return work_dir + "/sealed"; }
+    std::string snap_staged_path() const { return work_dir + "/unsealed-new"; }
+    std::string update_path() const { return work_dir + "/update"; }
+    std::string update_cache_dir() const { return work_dir + "/update-cache"; }
+};
+
+} // namespace dmc::core

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// tree_c stage of the cpu plugin (poseidon-trees-snap.md §3.5): column hashes
+// over all layer files, one arity-8 Poseidon base tree per base range written
+// in the full layout (sc-02-data-tree-c[-i].dat), comm_c = compound root.
+// Each file is built in a memory-mapped temporary and renamed into place
+// after fsync, so a crash never leaves a half-written tree-c file.
+#include <string>
+#include <vector>
+
+#include "cpu_stages.hpp"
+#include "damocles/sdk/file.hpp"
+#include "damocles/sdk/poseidon_tree.hpp"
+#include "damocles/sdk/tree_files.hpp"
+#include "stage_common.hpp"
+
+namespace dmc::cpu {
+
+namespace {
+
+Status build_tree_c(const dmc_call *call, dmc_tree_c_args *args)
+{
+    if (args->struct_size < sizeof(dmc_tree_c_args)) return make_error(Errc::invalid_argument, "args struct too short");
+    if (!args->cache_dir || !*args->cache_dir) return make_error(Errc::invalid_argument, "no cache_dir given");
+    const SealProof *proof;
+    DMC_TRY_ASSIGN(proof, find_seal_proof(args->registered_proof));
+    SectorTreeLayout layout;
+    DMC_TRY_ASSIGN(layout, sector_tree_layout(proof->sector_size));
+    const std::string dir = args->cache_dir;
+
+    std::vector<MappedFile> layers;
+    for (const auto &name : layout.label_files) {
+        MappedFile m;
+        DMC_TRY_ASSIGN(m, MappedFile::open_read(dir + "/" + name));
+        if (m.size() != layout.nodes * 32)
+            return make_error(Errc::corrupt, dir + "/" + name + " has " + std::to_string(m.size()) + " bytes, expected " +
+                                                 std::to_string(layout.nodes * 32));
+        m.advise_sequential();
+        layers.push_back(std::move(m));
+    }
+
+    const uint64_t n = layout.base_tree.leaves;
+    const uint64_t tree_hashes = layout.base_tree.total_nodes() - n;
+    plugin::ProgressRelay progress(call, layout.base_tree_count * (n + tree_hashes));
+    std::vector<Fr> roots;
+    for (uint32_t i = 0; i < layout.base_tree_count; ++i) {
+        const uint64_t base = i * (n + tree_hashes);
+        const std::string path = dir + "/" + layout.tree_c_files[i];
+        AtomicFileWriter file;
+        DMC_TRY_ASSIGN(file, AtomicFileWriter::create(path));
+        MappedFile out;
+        DMC_TRY_ASSIGN(out, MappedFile::open_rw(file.temp_path(), layout.tree_c_file_bytes));
+
+        std::vector<const uint8_t *> columns;
+        for (const auto &m : layers) columns.push_back(m.data() + i * n * 32);
+        TreeBuildOptions opts;
+        opts.threads = call->threads ? call->threads : 1;
+        opts.cancel = progress.cancel_flag();
+        opts.progress = [&](uint64_t done, uint64_t) { progress.report(base, done); };
+        DMC_TRY_VOID(hash_columns(columns, n, out.mutable_data(), opts));
+        opts.progress = [&](uint64_t done, uint64_t) { progress.report(base + n, done); };
+        Fr root;
+        DMC_TRY_ASSIGN(root, build_base_tree(out.mutable_data(), n, out.mutable_data(), 0, opts));
+        DMC_TRY_VOID(out.sync());
+        out = MappedFile();
+        DMC_TRY_VOID(file.commit());
+        roots.push_back(root);
+        if (progress.cancelled()) return make_error(Errc::cancelled, "cancelled");
+    }
+    Fr comm_c;
+    DMC_TRY_ASSIGN(comm_c, compound_root(proof->shape, roots));
+    comm_c.to_bytes(args->comm_c);
+    return {};
+}
+
+dmc_status run(const dmc_call *call, dmc_tree_c_args *args)
+{
+    return plugin::run_stage(call, "tree_c", [&] { return build_tree_c(call, args); });
+}
+
+} // namespace
+
+const dmc_tree_c_ops kCpuTreeCOps = {sizeof(dmc_tree_c_ops), 0, run};
+
+} // namespace dmc::cpu

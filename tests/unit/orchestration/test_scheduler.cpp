@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// The scheduler with a fake runner: dependency order, concurrency limits,
+// the memory budget, oversized vertices, NUMA placement on a synthetic
+// 2-node machine, concurrent runs sharing one budget, observers.
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <thread>
+
+#include "damocles/core/dag_builder.hpp"
+#include "damocles/core/progress.hpp"
+#include "damocles/core/scheduler.hpp"
+#include "fake_runner.hpp"
+#include "orchestration_helpers.hpp"
+
+using namespace dmc::core;
+using dmc::test::FakeRunner;
+using dmc::test::proof_id;
+using K = VertexKind;
+
+namespace {
+
+constexpr uint64_t MiB = 1ull << 20;
+
+std::shared_ptr<const Topology> one_node()
+{
+    auto t = Topology::from_synthetic("pack:1 numa:1 core:4 pu:1");
+    REQUIRE(t.ok());
+    return *t;
+}
+
+Scheduler make_scheduler(ResourceBudget budget, std::shared_ptr<const Topology> topo = nullptr)
+{
+    SchedulerOptions o;
+    o.budget = std::move(budget);
+    if (!o.budget.gpu_slots) o.budget.gpu_slots = 0; // no GPU probe in unit tests
+    o.topology = topo ? topo : one_node();
+    auto s = Scheduler::create(std::move(o));
+    REQUIRE(s.ok());
+    return std::move(s).value();
+}
+
+ResourceBudget roomy()
+{
+    ResourceBudget b;
+    b.cores = 64;
+    b.memory_bytes = 64ull << 30;
+    return b;
+}
+
+Dag batch(std::vector<Plan> plans, uint32_t pc1_max_sectors = 1)
+{
+    std::vector<SectorSpec> specs;
+    for (size_t i = 0; i < plans.size(); ++i) specs.push_back({1001, i + 1, proof_id("StackedDrg2KiBV1_1"), plans[i]});
+    DagBuildOptions opts;
+    if (pc1_max_sectors > 1)
+        opts.chooser = [=](dmc_stage_kind k) {
+            return StageChoice{"fake", k == DMC_STAGE_PC1 ? pc1_max_sectors : 1, false};
+        };
+    auto dag = build_batch_dag(specs, opts);
+    REQUIRE(dag.ok());
+    return std::move(dag).value();
+}
+
+} // namespace
+
+TEST_CASE("every vertex runs once, after all of its predecessors", "[sched]")
+{
+    Dag dag = batch({Plan::snap, Plan::cc, Plan::cache_only});
+    auto sched = make_scheduler(roomy());
+    FakeRunner runner;
+    auto report = sched.run(dag, runner);
+    REQUIRE(report.ok());
+    CHECK(report->all_ok());
+    auto events = runner.events();
+    CHECK(events.size() == dag.vertex_count());
+    for (auto [it, end] = boost::edges(dag.graph); it != end; ++it) {
+        const auto *a = runner.event_of(boost::source(*it, dag.graph));
+        const auto *b = runner.event_of(boost::target(*it, dag.graph));
+        REQUIRE(a);
+        REQUIRE(b);
+        CHECK(a->end <= b->start);
+    }
+    for (VertexId v = 0; v < dag.vertex_count(); ++v) {
+        CHECK(report->vertices[v].outcome == VertexOutcome::ok);
+        CHECK(report->vertices[v].sectors_ok == dag[v].sectors);
+    }
+    CHECK(std::string(sched.numa_arena_mode()) == "single");
+}
+
+TEST_CASE("pc1 = 1 never runs two PC1 at once", "[sched]")
+{
+    Dag dag = batch({Plan::cc, Plan::cc, Plan::cc});
+    SECTION("limited")
+    {
+        auto budget = roomy();
+        budget.concurrency = {{"pc1", 1}};
+        auto sched = make_scheduler(budget);
+        FakeRunner runner;
+        runner.sleep = std::chrono::milliseconds(20);
+        auto report = sched.run(dag, runner);
+        REQUIRE(report.ok());
+        CHECK(report->all_ok());
+        CHECK(runner.max_running(K::pc1) == 1);
+        CHECK(runner.max_running(K::add_pieces) == 3); // other stages are not held back
+    }
+    SECTION("unlimited: the counter does see overlap")
+    {
+        auto sched = make_scheduler(roomy());
+        FakeRunner runner;
+        runner.peers[K::pc1] = 3;
+        auto report = sched.run(dag, runner);
+        REQUIRE(report.ok());
+        CHECK(runner.max_running(K::pc1) == 3);
+    }
+}
+
+TEST_CASE("pc2 = 1 serialises tree_c and tree_r_last, which share the key", "[sched]")
+{
+    Dag dag = batch({Plan::cc, Plan::cc});
+    auto budget = roomy();
+    budget.concurrency = {{"pc2", 1}};
+    auto sched = make_scheduler(budget);
+    FakeRunner runner;
+    runner.sleep = std::chrono::milliseconds(10);
+    auto report = sched.run(dag, runner);
+    REQUIRE(report.ok());
+    CHECK(report->all_ok());
+    CHECK(runner.max_running(K::tree_c) + runner.max_running(K::tree_r_last) <= 2);
+    // tree_c and tree_r_last never overlap: check the recorded intervals.
+    auto events = runner.events();
+    for (const auto &a : events)
+        for (const auto &b : events)
+            if (&a != &b && (a.kind == K::tree_c || a.kind == K::tree_r_last) &&
+                (b.kind == K::tree_c || b.kind == K::tree_r_last))
+                CHECK((a.end <= b.start || b.end <= a.start));
+}
+
+TEST_CASE("the memory budget is never exceeded", "[sched]")
+{
+    Dag dag = batch({Plan::cc, Plan::cc, Plan::cc});
+    for (VertexId v = 0; v < dag.vertex_count(); ++v) dag[v].needs.memory_bytes = 400 * MiB;
+    auto budget = roomy();
+    budget.memory_bytes = 1000 * MiB;
+    auto sched = make_scheduler(budget);
+    FakeRunner runner;
+    runner.sleep = std::chrono::milliseconds(10);
+    runner.peers[K::add_pieces] = 2; // two fit (800 MiB): they must be allowed to overlap
+    auto report = sched.run(dag, runner);
+    REQUIRE(report.ok());
+    CHECK(report->all_ok());
+    CHECK(runner.max_memory() <= 1000 * MiB);
+    CHECK(runner.max_memory() == 800 * MiB);
+    CHECK(runner.max_total() == 2);
+}
+
+TEST_CASE("a vertex larger than the whole budget still runs, alone", "[sched]")
+{
+    Dag dag = batch({Plan::cc, Plan::cc});
+    auto pc1 = *dag.find(0, K::pc1);
+    dag[pc1].needs.memory_bytes = 5000 * MiB;
+    dag[pc1].needs.cores = 100;
+    auto budget = roomy();
+    budget.memory_bytes = 1000 * MiB;
+    budget.cores = 8;
+    auto sched = make_scheduler(budget);
+    FakeRunner runner;
+    int alone_at_start = -1, alone_at_end = -1;
+    runner.hook = [&](const Dag &d, VertexId v, VertexContext &ctx) -> dmc::Status {
+        if (v == pc1) {
+            alone_at_start = runner.total_running();
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            alone_at_end = runner.total_running();
+            CHECK(ctx.threads == 8);
+        }
+        (void)d;
+        return {};
+    };
+    auto report = sched.run(dag, runner);
+    REQUIRE(report.ok());
+    CHECK(report->all_ok());
+    CHECK(alone_at_start == 1);
+    CHECK(alone_at_end == 1);
+}
+
+TEST_CASE("three PC1s on a synthetic 2-node machine use both nodes", "[sched][placement]")
+{
+    std::shared_ptr<const Topology> topo;
+    {
+        dmc::test::ScopedEnv env("HWLOC_SYNTHETIC", "pack:1 numa:2 core:2 pu:1");
+        auto t = Topology::load();
+        REQUIRE(t.ok());
+        topo = *t;
+    }
+    REQUIRE(topo->numa_nodes().size() == 2);
+    Dag dag = batch({Plan::cc, Plan::cc, Plan::cc});
+    auto sched = make_scheduler(roomy(), topo);
+    CHECK(std::string(sched.numa_arena_mode()) == "hwloc"); // synthetic: not this machine, no tbbbind
+    FakeRunner runner;
+    runner.peers[K::pc1] = 3; // all three running at once, so each placement sees the others
+    auto report = sched.run(dag, runner);
+    REQUIRE(report.ok());
+    CHECK(report->all_ok());
+    std::map<int, int> per_node;
+    for (const auto &e : runner.events()) {
+        CHECK(e.had_arena);
+        if (e.kind == K::pc1) {
+            per_node[e.numa_node] += 1;
+            CHECK(e.numa_os_index == e.numa_node);
+            CHECK(report->vertices[e.v].numa_node == e.numa_node);
+            CHECK(e.threads == 3);
+        } else {
+            CHECK(e.numa_node == -1);
+        }
+    }
+    // Placement order: empty nodes -> 0, then 1 (0 busy), then 0 (tie, lowest index).
+    CHECK(per_node == std::map<int, int>{{0, 2}, {1, 1}});
+}
+
+TEST_CASE("concurrent runs share one budget", "[sched]")
+{
+    Dag a = batch({Plan::cc});
+    Dag b = batch({Plan::cc});
+    auto budget = roomy();
+    budget.concurrency = {{"pc1", 1}};
+    auto sched = make_scheduler(budget);
+    FakeRunner runner;
+    runner.sleep = std::chrono::milliseconds(20);
+    dmc::Result<RunReport> ra = dmc::make_error(dmc::Errc::internal, "not run");
+    dmc::Result<RunReport> rb = dmc::make_error(dmc::Errc::internal, "not run");
+    std::thread ta([&] { ra = sched.run(a, runner); });
+    std::thread tb([&] { rb = sched.run(b, runner); });
+    ta.join();
+    tb.join();
+    REQUIRE(ra.ok());
+    REQUIRE(rb.ok());
+    CHECK(ra->all_ok());
+    CHECK(rb->all_ok());
+    CHECK(runner.max_running(K::pc1) == 1);
+    CHECK(runner.events().size() == a.vertex_count() + b.vertex_count());
+}
+
+namespace {
+struct CountingObserver : SchedulerObserver {
+    std::mutex mu;
+    int waiting = 0, started = 0, finished = 0, progress = 0;
+    void on_waiting(const Dag &, VertexId) override
+    {
+        std::lock_guard l(mu);
+        ++waiting;
+    }
+    void on_started(const Dag &, VertexId, const VertexContext &) override
+    {
+        std::lock_guard l(mu);
+        ++started;
+    }
+    void on_progress(const Dag &, VertexId, double) override
+    {
+        std::lock_guard l(mu);
+        ++progress;
+    }
+    void on_finished(const Dag &, VertexId, const VertexResult &) override
+    {
+        std::lock_guard l(mu);
+        ++finished;
+    }
+};
+} // namespace
+
+TEST_CASE("observers see every vertex wait, start, progress and finish", "[sched]")
+{
+    Dag dag = batch({Plan::cc, Plan::snap});
+    auto sched = make_scheduler(roomy());
+    SECTION("counting")
+    {
+        FakeRunner runner;
+        CountingObserver obs;
+        RunOptions opts;
+        opts.observer = &obs;
+        REQUIRE(sched.run(dag, runner, opts).ok());
+        int n = static_cast<int>(dag.vertex_count());
+        CHECK(obs.waiting == n);
+        CHECK(obs.started == n);
+        CHECK(obs.finished == n);
+        CHECK(obs.progress == 2 * n);
+    }
+    SECTION("progress tracker")
+    {
+        FakeRunner runner;
+        ProgressTracker tracker(dag);
+        RunOptions opts;
+        opts.observer = &tracker;
+        CHECK(tracker.batch().fraction == 0.0);
+        REQUIRE(sched.run(dag, runner, opts).ok());
+        auto p = tracker.batch();
+        CHECK(p.fraction == Approx(1.0));
+        CHECK(p.finished);
+        CHECK(tracker.sector(1).finished);
+    }
+}
+
+TEST_CASE("an invalid DAG is refused before anything runs", "[sched]")
+{
+    Dag dag = batch({Plan::cc});
+    dag.add_edge(*dag.find(0, K::report), *dag.find(0, K::add_pieces));
+    auto sched = make_scheduler(roomy());
+    FakeRunner runner;
+    auto report = sched.run(dag, runner);
+    REQUIRE_FALSE(report.ok());
+    CHECK_THAT(report.error().message, Catch::Contains("cycle"));
+    CHECK(runner.events().empty());
+
+    ResourceBudget zero = roomy();
+    zero.concurrency = {{"pc1", 0}};
+    SchedulerOptions o;
+    o.budget = zero;
+    o.topology = one_node();
+    CHECK_FALSE(Scheduler::create(o).ok());
+}

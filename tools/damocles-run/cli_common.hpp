@@ -60,5 +60,6 @@ void register_plugins_commands(CLI::App &app);
 void register_bench_commands(CLI::App &app);
 void register_manager_commands(CLI::App &app);
 void register_seal_commands(CLI::App &app);
+void register_util_commands(CLI::App &app);
 
 } // namespace dmc::cli

@@ -93,7 +93,10 @@ void run_seal()
     job.pieces = pieces;
     job.work_dir = o.work.empty() ? o.out + "/.damocles-work/" + job.sector_id() : o.work;
     const std::string out_root = fs::absolute(o.out).string();
-    job.persist = [&](core::SectorJob &j) { return core::persist_sector_files(j, out_root); };
+    // --keep-intermediate keeps a complete work dir (copy); else files move.
+    core::PersistOptions persist_opts;
+    persist_opts.move = !o.keep_intermediate;
+    job.persist = [&](core::SectorJob &j) { return core::persist_sector_files(j, out_root, persist_opts); };
 
     auto &registry = context().registry();
     core::Engine engine(registry, engine_options(o.engine));

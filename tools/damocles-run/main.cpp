@@ -92,6 +92,7 @@ int main(int argc, char **argv)
 
     register_plugins_commands(app);
     register_seal_commands(app);
+    register_util_commands(app);
     register_manager_commands(app);
     register_bench_commands(app);
 

@@ -57,6 +57,11 @@ public:
         : tracker_(dag), jobs_(jobs), opts_(opts)
     {
     }
+    void on_waiting(const Dag &dag, VertexId v) override
+    {
+        if (opts_.on_waiting)
+            for (uint32_t s : dag[v].sectors) opts_.on_waiting(*jobs_[s], dag[v].kind);
+    }
     void on_started(const Dag &dag, VertexId v, const VertexContext &ctx) override
     {
         tracker_.on_started(dag, v, ctx);
@@ -133,7 +138,7 @@ Result<std::vector<JobOutcome>> run_jobs(Engine &engine, std::vector<SectorJob *
     DMC_TRY_ASSIGN(dag, build_batch_dag(specs, build));
     DMC_TRY_VOID(require_plugins(dag));
 
-    engine::SealRunner runner(engine, jobs, options.on_vertex_done);
+    engine::SealRunner runner(engine, jobs, options);
     ProgressForwarder forwarder(dag, jobs, options);
     RunOptions ro;
     ro.cancel = options.cancel;

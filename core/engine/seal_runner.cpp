@@ -18,9 +18,8 @@ Status save_record(SectorJob &job)
     return save_task_record(job.record_path, job.record);
 }
 
-SealRunner::SealRunner(Engine &engine, std::vector<SectorJob *> jobs,
-                       std::function<void(SectorJob &, VertexKind)> on_vertex_done)
-    : engine_(engine), jobs_(std::move(jobs)), on_vertex_done_(std::move(on_vertex_done))
+SealRunner::SealRunner(Engine &engine, std::vector<SectorJob *> jobs, const SessionOptions &options)
+    : engine_(engine), jobs_(std::move(jobs)), options_(options)
 {
 }
 
@@ -33,7 +32,7 @@ Status SealRunner::complete(SectorJob &job, VertexKind kind)
     }
     DMC_TRY_VOID(save_record(job));
     spdlog::info("{}: {} done -> {}", job.sector_id(), vertex_kind_name(kind), task_state_name(job.record.state));
-    if (on_vertex_done_) on_vertex_done_(job, kind);
+    if (options_.on_vertex_done) options_.on_vertex_done(job, kind);
     return {};
 }
 
@@ -59,6 +58,10 @@ Status SealRunner::run_one(VertexKind kind, SectorJob &job, VertexContext &ctx)
 Status SealRunner::run(const Dag &dag, VertexId v, VertexContext &ctx)
 {
     const VertexKind kind = dag[v].kind;
+    if (options_.stop_before_vertex && options_.stop_before_vertex())
+        return make_error(Errc::cancelled, std::string("paused before ") + vertex_kind_name(kind));
+    if (options_.on_started)
+        for (uint32_t s : ctx.sectors) options_.on_started(*jobs_.at(s), kind);
     if (kind == VertexKind::pc1) {
         std::vector<SectorJob *> jobs;
         for (uint32_t s : ctx.sectors) jobs.push_back(jobs_.at(s));

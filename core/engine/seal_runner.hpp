@@ -15,8 +15,7 @@ namespace dmc::core::engine {
 
 class SealRunner final : public VertexRunner {
 public:
-    SealRunner(Engine &engine, std::vector<SectorJob *> jobs,
-               std::function<void(SectorJob &, VertexKind)> on_vertex_done = {});
+    SealRunner(Engine &engine, std::vector<SectorJob *> jobs, const SessionOptions &options);
 
     Status run(const Dag &dag, VertexId v, VertexContext &ctx) override;
     bool is_done(const Dag &dag, VertexId v, uint32_t sector) override;
@@ -26,7 +25,7 @@ private:
     Status complete(SectorJob &job, VertexKind kind);
     Engine &engine_;
     std::vector<SectorJob *> jobs_;
-    std::function<void(SectorJob &, VertexKind)> on_vertex_done_;
+    const SessionOptions &options_;
 };
 
 // Saves the job's record (under its mutex).

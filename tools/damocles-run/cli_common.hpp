@@ -61,5 +61,7 @@ void register_bench_commands(CLI::App &app);
 void register_manager_commands(CLI::App &app);
 void register_seal_commands(CLI::App &app);
 void register_util_commands(CLI::App &app);
+void register_worker_commands(CLI::App &app);
+void register_dag_commands(CLI::App &app);
 
 } // namespace dmc::cli

@@ -94,6 +94,8 @@ int main(int argc, char **argv)
     register_seal_commands(app);
     register_util_commands(app);
     register_manager_commands(app);
+    register_worker_commands(app);
+    register_dag_commands(app);
     register_bench_commands(app);
 
     // CLI11 wants argv in reverse order for the vector overload.

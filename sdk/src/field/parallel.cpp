@@ -4,6 +4,7 @@
 #include <exception>
 #include <mutex>
 #include <optional>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -52,8 +53,13 @@ Status parallel_for(uint64_t count, unsigned threads, const std::function<Status
 
     const uint64_t useful = count < resolve_threads(threads) ? count : resolve_threads(threads);
     std::vector<std::thread> helpers;
-    for (uint64_t t = 1; t < useful; ++t)
-        helpers.emplace_back(worker, false);
+    for (uint64_t t = 1; t < useful; ++t) {
+        try {
+            helpers.emplace_back(worker, false);
+        } catch (const std::system_error &) {
+            break; // out of threads: the ones running (and the caller) do all the work
+        }
+    }
     worker(true);
     for (auto &thread : helpers)
         thread.join();

@@ -16,13 +16,6 @@ namespace dmc
 namespace
 {
 
-Bytes32 node_at(std::span<const uint8_t> bytes, uint64_t index)
-{
-    Bytes32 out;
-    std::copy_n(bytes.begin() + static_cast<std::ptrdiff_t>(32 * index), 32, out.begin());
-    return out;
-}
-
 // The apex tree: row 0 = the apex leafs, each next row hashes pairs.
 std::vector<std::vector<Bytes32>> apex_tree(const std::vector<Bytes32> &leafs, uint32_t height)
 {
@@ -44,11 +37,10 @@ bool challenge_proof_valid(const SnapParams &params, const TreeShape &shape, uin
 {
     // Merkle proofs: index, root, path.
     if (p.proof_r_old.leaf_index() != c || p.proof_d_new.index != c || p.proof_r_new.leaf_index() != c) return false;
-    if (!(p.proof_r_old.root == root_r_old) || p.proof_d_new.root != inputs.comm_d_new ||
-        !(p.proof_r_new.root == root_r_new))
+    if (!(p.proof_r_old.root == root_r_old) || !(p.proof_r_new.root == root_r_new)) return false;
+    if (p.proof_d_new.siblings.size() != params.challenge_bits || sha254_proof_root(p.proof_d_new) != inputs.comm_d_new)
         return false;
     if (!verify_merkle_proof(p.proof_r_old, shape, base_tree_leaves) ||
-        !verify_tree_d_proof(p.proof_d_new, params.challenge_bits) ||
         !verify_merkle_proof(p.proof_r_new, shape, base_tree_leaves))
         return false;
 
@@ -69,40 +61,6 @@ bool challenge_proof_valid(const SnapParams &params, const TreeShape &shape, uin
 
 } // namespace
 
-Result<TreeDProof> generate_tree_d_proof(std::span<const uint8_t> tree_d, uint64_t nodes, uint64_t challenge)
-{
-    if (nodes == 0 || (nodes & (nodes - 1)) != 0)
-        return make_error(Errc::invalid_argument,
-                          "tree_d needs a power-of-two leaf count, got " + std::to_string(nodes));
-    if (tree_d.size() != 32 * (2 * nodes - 1))
-        return make_error(Errc::corrupt, "tree-d holds " + std::to_string(tree_d.size()) + " bytes, expected " +
-                                             std::to_string(32 * (2 * nodes - 1)));
-    if (challenge >= nodes)
-        return make_error(Errc::invalid_argument, "challenge " + std::to_string(challenge) + " is outside " +
-                                                      std::to_string(nodes) + " leaves");
-    TreeDProof proof;
-    proof.index = challenge;
-    proof.leaf = node_at(tree_d, challenge);
-    uint64_t row_offset = 0;
-    for (uint64_t width = nodes, position = challenge; width > 1; width /= 2, position /= 2) {
-        proof.siblings.push_back(node_at(tree_d, row_offset + (position ^ 1)));
-        row_offset += width;
-    }
-    proof.root = node_at(tree_d, 2 * nodes - 2);
-    return proof;
-}
-
-bool verify_tree_d_proof(const TreeDProof &proof, uint32_t height)
-{
-    if (proof.siblings.size() != height || (height < 64 && (proof.index >> height) != 0)) return false;
-    Bytes32 running = proof.leaf;
-    for (uint32_t level = 0; level < height; ++level) {
-        const Bytes32 &sibling = proof.siblings[level];
-        running = (proof.index >> level) & 1 ? sha254_node(sibling, running) : sha254_node(running, sibling);
-    }
-    return running == proof.root;
-}
-
 Result<SnapPartitionProof> snap_prove_partition(const SnapParams &params, const SnapPublicInputs &inputs,
                                                 const SnapProverInputs &prover)
 {
@@ -119,14 +77,16 @@ Result<SnapPartitionProof> snap_prove_partition(const SnapParams &params, const 
     DMC_TRY_ASSIGN(const std::vector<uint64_t> challenges, snap_challenges(params, inputs.comm_r_new, inputs.k));
     for (uint64_t c : challenges) {
         SnapChallengeProof p;
-        DMC_TRY_ASSIGN(p.proof_d_new, generate_tree_d_proof(prover.tree_d_new, params.sector_nodes, c));
+        DMC_TRY_ASSIGN(p.proof_d_new, sha254_tree_proof(prover.tree_d_new, params.sector_nodes, c));
         DMC_TRY_ASSIGN(p.proof_r_new, generate_merkle_proof(prover.shape, prover.base_tree_leaves, prover.tree_r_new,
                                                             prover.new_replica, c));
         DMC_TRY_ASSIGN(p.proof_r_old, generate_merkle_proof(prover.shape, prover.base_tree_leaves, prover.tree_r_old,
                                                             prover.sector_key, c));
         // As upstream: never hand out a proof that does not verify.
-        if (!verify_tree_d_proof(p.proof_d_new, params.challenge_bits) ||
-            !verify_merkle_proof(p.proof_r_new, prover.shape, prover.base_tree_leaves) ||
+        if (sha254_proof_root(p.proof_d_new) != inputs.comm_d_new)
+            return make_error(Errc::corrupt,
+                              "tree-d does not hash to comm_d_new (at challenge " + std::to_string(c) + ")");
+        if (!verify_merkle_proof(p.proof_r_new, prover.shape, prover.base_tree_leaves) ||
             !verify_merkle_proof(p.proof_r_old, prover.shape, prover.base_tree_leaves))
             return make_error(Errc::internal, "invalid Merkle proof generated for challenge " + std::to_string(c));
         proof.challenge_proofs.push_back(std::move(p));

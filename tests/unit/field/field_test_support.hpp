@@ -80,6 +80,14 @@ inline std::vector<uint8_t> random_nodes(std::mt19937_64 &rng, size_t count)
 
 } // namespace dmc::test
 
+// Catch prints field elements as their canonical LE hex.
+namespace Catch
+{
+template <> struct StringMaker<dmc::Fr> {
+    static std::string convert(const dmc::Fr &value) { return dmc::test::hex_of(value); }
+};
+} // namespace Catch
+
 namespace dmc::test
 {
 

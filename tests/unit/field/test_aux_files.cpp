@@ -2,8 +2,6 @@
 //
 // p_aux / t_aux: round trips through bytes and files, and strict rejection of
 // truncated, padded or malformed input.
-#include <unistd.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <random>

@@ -3,14 +3,13 @@
 // Fr against GMP as an independent oracle: thousands of random products,
 // sums, differences, inverses and powers, the edges around 0 and r, and the
 // rejection (never reduction) of non-canonical encodings.
-#include <gmp.h>
-
 #include <array>
 #include <cstring>
 #include <random>
 #include <vector>
 
 #include <catch2/catch.hpp>
+#include <gmp.h>
 
 #include "damocles/sdk/fr.hpp"
 #include "field_test_support.hpp"

@@ -2,7 +2,6 @@
 //
 // PC2 end to end on the real 2KiB lotus devnet sector (every intermediate
 // value) and on the synthetic 8MiB sector (rows_to_discard = 2 layout).
-#include <chrono>
 #include <string>
 #include <vector>
 
@@ -141,7 +140,6 @@ TEST_CASE("pc2_8mib_synthetic_labels: 2^18 columns, full tree-c, level-cache tre
     dmc::TreeBuildOptions options;
     options.threads = 2;
 
-    const auto start = std::chrono::steady_clock::now();
     std::vector<uint8_t> tree_c(layout->tree_c_file_bytes);
     const uint8_t *layers[] = {layer1.data(), layer2.data()};
     REQUIRE(dmc::hash_columns(layers, nodes, tree_c.data(), options).ok());
@@ -163,8 +161,6 @@ TEST_CASE("pc2_8mib_synthetic_labels: 2^18 columns, full tree-c, level-cache tre
     REQUIRE(layout->rows_to_discard == 2);
     auto comm_r_last = dmc::build_base_tree(replica.data(), nodes, cache.data(), layout->rows_to_discard + 1, options);
     REQUIRE(comm_r_last.ok());
-    const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    WARN("8MiB column hashes + tree-c + tree-r-last: " << elapsed << " s (2 threads)");
     CHECK(cache.size() == e.at("tree_r_last_file_len").get<size_t>());
     CHECK(sha256_hex(cache) == e.at("tree_r_last_file_sha256").get<std::string>());
     CHECK(node_hex(cache, 0) == e.at("tree_r_last_file_first_node_le_hex").get<std::string>());

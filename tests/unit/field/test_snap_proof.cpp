@@ -129,23 +129,3 @@ TEST_CASE("snap partition proofs verify for every shape and catch tampering", "[
         }
     }
 }
-
-TEST_CASE("tree_d proofs from a full tree-d layout", "[field][snap][proof]")
-{
-    std::mt19937_64 rng(0x5eed0602);
-    const auto data = dmc::test::random_nodes(rng, 256);
-    const auto tree = full_tree_d(data);
-    for (uint64_t c : {0ull, 1ull, 128ull, 255ull}) {
-        auto proof = dmc::generate_tree_d_proof(tree, 256, c);
-        REQUIRE(proof.ok());
-        CHECK(proof->root == dmc::sha254_tree_root(data));
-        CHECK(std::equal(proof->leaf.begin(), proof->leaf.end(), data.begin() + 32 * c));
-        CHECK(dmc::verify_tree_d_proof(*proof, 8));
-        CHECK_FALSE(dmc::verify_tree_d_proof(*proof, 7));
-        auto bad = *proof;
-        bad.index ^= 1;
-        CHECK_FALSE(dmc::verify_tree_d_proof(bad, 8));
-    }
-    CHECK_FALSE(dmc::generate_tree_d_proof(tree, 256, 256).ok());
-    CHECK_FALSE(dmc::generate_tree_d_proof(std::span(tree).first(tree.size() - 32), 256, 0).ok());
-}

@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "damocles/core/dag.hpp"
 #include "damocles/sdk/proof.hpp"
@@ -22,6 +23,16 @@ inline uint64_t proof_id(const char *name)
     auto p = dmc::find_seal_proof(name);
     REQUIRE(p.ok());
     return (*p)->id;
+}
+
+// A vertex made by hand (GCC 12 warns falsely on nested aggregate temporaries).
+inline core::VertexProps vertex(core::VertexKind kind, std::vector<uint32_t> sectors)
+{
+    core::VertexProps p;
+    p.kind = kind;
+    p.sectors = std::move(sectors);
+    p.weight = 1;
+    return p;
 }
 
 // (from kind, to kind, first sector of `from`) for every edge.

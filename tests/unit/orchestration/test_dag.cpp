@@ -99,9 +99,9 @@ TEST_CASE("a cycle is rejected with the vertices that close it", "[dag]")
 {
     Dag dag;
     dag.sectors = {{1001, 1, proof_id("StackedDrg2KiBV1_1"), Plan::cc}};
-    auto a = dag.add_vertex({K::tree_d, {0}, {}, "", 1});
-    auto b = dag.add_vertex({K::pc1, {0}, {}, "", 1});
-    auto c = dag.add_vertex({K::tree_c, {0}, {}, "", 1});
+    auto a = dag.add_vertex(dmc::test::vertex(K::tree_d, {0}));
+    auto b = dag.add_vertex(dmc::test::vertex(K::pc1, {0}));
+    auto c = dag.add_vertex(dmc::test::vertex(K::tree_c, {0}));
     dag.add_edge(a, b);
     dag.add_edge(b, c);
     CHECK(validate(dag).ok());
@@ -115,7 +115,7 @@ TEST_CASE("a cycle is rejected with the vertices that close it", "[dag]")
 
     Dag self;
     self.sectors = dag.sectors;
-    auto v = self.add_vertex({K::pc1, {0}, {}, "", 1});
+    auto v = self.add_vertex(dmc::test::vertex(K::pc1, {0}));
     self.add_edge(v, v);
     auto st2 = validate(self);
     REQUIRE_FALSE(st2.ok());
@@ -137,19 +137,19 @@ TEST_CASE("unknown stages and bad vertices are rejected clearly", "[dag]")
 
     Dag dag;
     dag.sectors = {{1001, 1, proof_id("StackedDrg2KiBV1_1"), Plan::cc}};
-    dag.add_vertex({static_cast<K>(99), {0}, {}, "", 1});
+    dag.add_vertex(dmc::test::vertex(static_cast<K>(99), {0}));
     auto st = validate(dag);
     REQUIRE_FALSE(st.ok());
     CHECK_THAT(st.error().message, Catch::Contains("unknown stage kind"));
 
     Dag out_of_range;
     out_of_range.sectors = dag.sectors;
-    out_of_range.add_vertex({K::pc1, {3}, {}, "", 1});
+    out_of_range.add_vertex(dmc::test::vertex(K::pc1, {3}));
     CHECK_THAT(validate(out_of_range).error().message, Catch::Contains("sector index 3"));
 
     Dag fused_tree_c;
     fused_tree_c.sectors = {dag.sectors[0], dag.sectors[0]};
-    fused_tree_c.add_vertex({K::tree_c, {0, 1}, {}, "", 1});
+    fused_tree_c.add_vertex(dmc::test::vertex(K::tree_c, {0, 1}));
     CHECK_THAT(validate(fused_tree_c).error().message, Catch::Contains("only pc1"));
 
     auto plan = plan_from_name("rebuild");

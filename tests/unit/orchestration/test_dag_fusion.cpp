@@ -145,8 +145,8 @@ TEST_CASE("fusing PC1 vertices that depend on each other is refused", "[dag]")
     Dag dag;
     dag.sectors = {{1001, 1, proof_id("StackedDrg2KiBV1_1"), Plan::cc},
                    {1001, 2, proof_id("StackedDrg2KiBV1_1"), Plan::cc}};
-    auto a = dag.add_vertex({K::pc1, {0}, {}, "", 1});
-    auto b = dag.add_vertex({K::pc1, {1}, {}, "", 1});
+    auto a = dag.add_vertex(dmc::test::vertex(K::pc1, {0}));
+    auto b = dag.add_vertex(dmc::test::vertex(K::pc1, {1}));
     dag.add_edge(a, b);
     auto st = fuse_pc1(dag, 2);
     REQUIRE_FALSE(st.ok());

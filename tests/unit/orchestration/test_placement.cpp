@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <map>
+#include <thread>
 
 #include "damocles/core/placement.hpp"
 #include "damocles/core/topology.hpp"
@@ -129,4 +130,19 @@ TEST_CASE("Topology::load honours HWLOC_SYNTHETIC", "[placement]")
     CHECK((*native)->pu_count() >= 1);
     CHECK((*native)->is_this_system());
     CHECK(default_memory_budget() > 0);
+}
+
+TEST_CASE("binding a thread to a node of this machine works or is refused cleanly", "[placement]")
+{
+    dmc::test::ScopedEnv none("HWLOC_SYNTHETIC", nullptr);
+    auto native = Topology::load();
+    REQUIRE(native.ok());
+    dmc::Status st;
+    // A thread of its own: the binding (CPU set and memory policy) dies with it.
+    std::thread t([&] { st = (*native)->bind_current_thread(0); });
+    t.join();
+    if (!st.ok()) {
+        CHECK(st.error().code == dmc::Errc::unsupported);
+        CHECK_THAT(st.error().message, Catch::Contains("refused"));
+    }
 }

@@ -93,7 +93,7 @@ TEST_CASE("parent caches 512MiB: file name, size and manifest entry (full digest
     }
 }
 
-TEST_CASE("parent caches 512MiB (V1, V1_1): generated file matches the manifest digest", "[.slow512][parent-cache]")
+TEST_CASE("parent caches 512MiB (V1, V1_1): generated file matches the manifest digest", "[.slow512]")
 {
     for (const char *name : {"parent_cache_StackedDrg512MiBV1", "parent_cache_StackedDrg512MiBV1_1"}) {
         INFO(name);

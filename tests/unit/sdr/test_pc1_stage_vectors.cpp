@@ -139,7 +139,7 @@ TEST_CASE("pc1 512MiB CC (V1_1): replica id and porep id (full layers under [.sl
     CHECK(proof_named("StackedDrg512MiBV1_1").sector_size == as_u64(v.at("inputs").at("sector_size")));
 }
 
-TEST_CASE("pc1 stage 512MiB CC (V1_1): layer file digests", "[.slow512][pc1]")
+TEST_CASE("pc1 stage 512MiB CC (V1_1): layer file digests", "[.slow512]")
 {
     check_layer_digest_vector(use_vector("sdr", "pc1_cc_StackedDrg512MiBV1_1"), 2);
 }

@@ -55,6 +55,14 @@ struct SessionOptions {
     std::function<void(const SectorJob &, const SectorProgress &)> on_progress;
     // Called when a vertex of a job completed and its record was saved.
     std::function<void(SectorJob &, VertexKind)> on_vertex_done;
+    // Called when a vertex is ready but waits for resource tokens, and when
+    // it starts running.
+    std::function<void(const SectorJob &, VertexKind)> on_waiting;
+    std::function<void(const SectorJob &, VertexKind)> on_started;
+    // Checked before each vertex starts: true = do not start it (the run
+    // ends with Errc::cancelled "paused" for what is left; vertices already
+    // running finish). This is how a pause takes effect between steps.
+    std::function<bool()> stop_before_vertex;
 };
 
 struct JobOutcome {

@@ -19,27 +19,15 @@
 #include "damocles/sdk/merkle_proof.hpp"
 #include "damocles/sdk/proof.hpp"
 #include "damocles/sdk/result.hpp"
+#include "damocles/sdk/sha254_proof.hpp"
 #include "damocles/sdk/snap.hpp"
 
 namespace dmc
 {
 
-// Inclusion proof in the binary SHA-254 tree_d (one sibling per level, leaf level first).
-struct TreeDProof {
-    Bytes32 leaf{};
-    std::vector<Bytes32> siblings;
-    uint64_t index = 0; // leaf index; bit l says whether the running node is a right child at level l
-    Bytes32 root{};
-};
-
-// From a full tree-d layout (2N-1 nodes, leaves first, root last).
-Result<TreeDProof> generate_tree_d_proof(std::span<const uint8_t> tree_d, uint64_t nodes, uint64_t challenge);
-// The path from leaf leads to root and has `height` levels.
-bool verify_tree_d_proof(const TreeDProof &proof, uint32_t height);
-
 struct SnapChallengeProof {
     PoseidonMerkleProof proof_r_old;
-    TreeDProof proof_d_new;
+    Sha254MerkleProof proof_d_new; // tree_d_new (sha254_proof.hpp)
     PoseidonMerkleProof proof_r_new;
 };
 

@@ -54,10 +54,9 @@ ResourceNeeds ResourcePool::clamp(const ResourceNeeds &needs, std::string *why) 
     ResourceNeeds out = needs;
     std::string reduced;
     auto note = [&](const std::string &what) { reduced += (reduced.empty() ? "" : ", ") + what; };
-    if (out.cores > limits_.cores) {
-        note(std::to_string(out.cores) + " cores > budget " + std::to_string(limits_.cores));
-        out.cores = limits_.cores;
-    }
+    // Core counts are how many threads a vertex could use, not a minimum: a
+    // host with fewer cores simply gives it all of them (no warning).
+    if (out.cores > limits_.cores) out.cores = limits_.cores;
     if (out.memory_bytes > limits_.memory_bytes) {
         note(format_bytes(out.memory_bytes) + " > memory budget " + format_bytes(limits_.memory_bytes));
         out.memory_bytes = limits_.memory_bytes;

@@ -87,6 +87,10 @@ private:
 
     void on_answer(const HeartbeatAnswer &a)
     {
+        {
+            std::lock_guard lock(t_.mu);
+            if (finalizing_) return;
+        }
         if (a.finalized) {
             spdlog::warn("{}: the manager finalized or aborted the sector; stopping the task", sid_);
             stop_because(StopReason::finalized_elsewhere);
@@ -115,6 +119,7 @@ private:
     std::string prev_state_ = "Empty";
     std::string last_event_;
     std::string failure_level_, failure_desc_;
+    bool finalizing_ = false;  // guarded by t_.mu
 };
 
 Status TaskRun::persist(SectorJob &job)
@@ -162,6 +167,18 @@ Status TaskRun::persist(SectorJob &job)
 
 Status TaskRun::finalize(SectorJob &)
 {
+    // The last state report (100%, Finished) before the sector goes offline;
+    // from then on the heartbeat's "finalized" answer is expected.
+    {
+        std::lock_guard lock(t_.mu);
+        prev_state_ = t_.state_name;
+        t_.state_name = "Finished";
+        t_.progress = 1.0;
+        t_.eta = 0;
+        last_event_ = "report";
+        finalizing_ = true;
+    }
+    (void)report();
     auto r = call("Venus.ReportFinalized", lease_params());
     if (!r) return make_error(Errc::io, "report_finalized: " + r.error().message);
     return {};

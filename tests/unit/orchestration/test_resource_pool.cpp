@@ -89,7 +89,8 @@ TEST_CASE("needs larger than the budget are clamped so the vertex can run alone"
     CHECK(big.cores == 4);
     CHECK(big.memory_bytes == 1000 * MiB);
     CHECK(big.gpu_slots == 0);
-    CHECK_THAT(why, Catch::Contains("16 cores"));
+    // Cores are a wish (threads it could use), clamped without a word.
+    CHECK_THAT(why, !Catch::Contains("cores"));
     CHECK_THAT(why, Catch::Contains("memory budget"));
     CHECK(pool.shortage(big).empty());
     pool.acquire(big);

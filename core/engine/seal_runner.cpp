@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "damocles/sdk/tree_files.hpp"
+#include "engine/failpoints.hpp"
 
 namespace dmc::core::engine {
 
@@ -62,6 +63,8 @@ Status SealRunner::run(const Dag &dag, VertexId v, VertexContext &ctx)
         return make_error(Errc::cancelled, std::string("paused before ") + vertex_kind_name(kind));
     if (options_.on_started)
         for (uint32_t s : ctx.sectors) options_.on_started(*jobs_.at(s), kind);
+    const std::string name = vertex_kind_name(kind);
+    for (uint32_t s : ctx.sectors) DMC_TRY_VOID(failpoint("before:" + name, *jobs_.at(s)));
     if (kind == VertexKind::pc1) {
         std::vector<SectorJob *> jobs;
         for (uint32_t s : ctx.sectors) jobs.push_back(jobs_.at(s));
@@ -71,6 +74,7 @@ Status SealRunner::run(const Dag &dag, VertexId v, VertexContext &ctx)
         }
         DMC_TRY_VOID(step_pc1(engine_, jobs, ctx));
         for (auto *job : jobs) DMC_TRY_VOID(complete(*job, kind));
+        for (auto *job : jobs) DMC_TRY_VOID(failpoint("after:" + name, *job));
         return {};
     }
     for (uint32_t s : ctx.sectors) {
@@ -83,6 +87,7 @@ Status SealRunner::run(const Dag &dag, VertexId v, VertexContext &ctx)
             return st;
         }
         DMC_TRY_VOID(complete(job, kind));
+        DMC_TRY_VOID(failpoint("after:" + name, job));
     }
     return {};
 }

@@ -13,6 +13,7 @@
 #include "damocles/sdk/file.hpp"
 #include "damocles/sdk/ids.hpp"
 #include "damocles/sdk/tree_files.hpp"
+#include "engine/failpoints.hpp"
 #include "engine/seal_runner.hpp"
 #include "engine/stage_call.hpp"
 
@@ -37,6 +38,8 @@ void on_layer_done(void *user, uint32_t sector_index, uint32_t layer)
     Status st = save_record(job);
     if (!st && cp->error.ok()) cp->error = st;
     spdlog::info("{}: PC1 layer {} of {} written", job.sector_id(), layer, job.proof->layers);
+    Status fp = failpoint("pc1.layer:" + std::to_string(layer), job);
+    if (!fp && cp->error.ok()) cp->error = fp;
 }
 
 // Layers 1..done present with the right size: resume after them.

@@ -98,11 +98,11 @@ TEST_CASE("seal: an 8MiB CC sector matches the upstream digest and passes the fu
     const auto &vec = use_vector("sdr", "pc1_cc_StackedDrg8MiBV1_1");
     CHECK(j["replica_id"] == vec["expected"]["replica_id_hex"]);
     CHECK(file_sha256(out / "sealed/s-t01000-1") == vec["expected"]["sealed_replica"]["file_sha256"]);
-    CHECK(file_sha256(out / "work/cache/sc-02-data-layer-1.dat") == vec["expected"]["layer1"]["file_sha256"]);
+    CHECK(file_sha256(out / "work/s-t01000-1/cache/sc-02-data-layer-1.dat") == vec["expected"]["layer1"]["file_sha256"]);
 
     // The kept work dir is a complete cache: the full vanilla check runs.
     auto full = run(verify_args("StackedDrg8MiBV1_1", "1000", "1", "0606060606060606060606060606060606060606060606060606060606060606",
-                                j["comm_r"], out / "work/sealed", out / "work/cache"));
+                                j["comm_r"], out / "work/s-t01000-1/sealed", out / "work/s-t01000-1/cache"));
     INFO(full.out << full.err);
     CHECK(full.exit_code == 0);
     CHECK(full.out.find("vanilla PoRep challenge proofs verify") != std::string::npos);
@@ -135,11 +135,11 @@ TEST_CASE("verify: a flipped byte in the replica or a tree file is reported (exi
     CHECK(b.err.find("p_aux") != std::string::npos);
 
     // Full check on the kept cache: a flipped label is caught by the vanilla proofs.
-    flip(out / "work/cache/sc-02-data-layer-1.dat", 32 * 10 + 3);
-    flip(out / "work/cache/sc-02-data-layer-1.dat", 32 * 20 + 3);
-    flip(out / "work/cache/sc-02-data-layer-1.dat", 32 * 40 + 3);
-    auto c = run(verify_args("StackedDrg2KiBV1_1", "1002", "1", kDevnetTicket, kDevnetCommR, out / "work/sealed",
-                             out / "work/cache"));
+    flip(out / "work/s-t01002-1/cache/sc-02-data-layer-1.dat", 32 * 10 + 3);
+    flip(out / "work/s-t01002-1/cache/sc-02-data-layer-1.dat", 32 * 20 + 3);
+    flip(out / "work/s-t01002-1/cache/sc-02-data-layer-1.dat", 32 * 40 + 3);
+    auto c = run(verify_args("StackedDrg2KiBV1_1", "1002", "1", kDevnetTicket, kDevnetCommR, out / "work/s-t01002-1/sealed",
+                             out / "work/s-t01002-1/cache"));
     INFO(c.out << c.err);
     CHECK(c.exit_code == 1);
     CHECK(c.err.find("invalid") != std::string::npos);

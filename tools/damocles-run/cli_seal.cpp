@@ -5,6 +5,7 @@
 // uses. Re-running the same command with the same work dir resumes where a
 // killed run stopped. --json prints the CIDs and the registry import object.
 #include <cstdio>
+#include <memory>
 #include <filesystem>
 #include <unistd.h>
 
@@ -32,7 +33,7 @@ namespace {
 
 struct SealOptions {
     std::string proof, miner, ticket, out, work;
-    uint64_t sector = 0;
+    std::vector<uint64_t> sectors;
     std::vector<std::string> pieces;
     bool json_out = false;
     bool keep_intermediate = false;
@@ -75,53 +76,16 @@ std::vector<core::JobPiece> plan_pieces(const SealProof &proof)
     return out;
 }
 
-void run_seal()
+json sector_result(const core::SectorJob &job, const SealProof &proof, const std::vector<core::JobPiece> &pieces,
+                   const std::string &out_root)
 {
-    auto &o = opts();
-    const SealProof *proof = must(find_seal_proof(o.proof));
-    auto miner = parse_miner_id(o.miner);
-    if (!miner) fail_usage("invalid --miner: " + miner.error().message);
-    auto ticket = bytes32_from_hex(o.ticket);
-    if (!ticket) fail_usage("invalid --ticket: " + ticket.error().message + " (the 32-byte seal randomness as 64 hex)");
-    auto pieces = plan_pieces(*proof);
-    must(make_dirs(o.out));
-
-    core::SectorJob job;
-    job.spec = {*miner, o.sector, proof->id, pieces.empty() ? core::Plan::cc : core::Plan::deal};
-    job.proof = proof;
-    job.ticket = *ticket;
-    job.pieces = pieces;
-    job.work_dir = o.work.empty() ? o.out + "/.damocles-work/" + job.sector_id() : o.work;
-    const std::string out_root = fs::absolute(o.out).string();
-    // --keep-intermediate keeps a complete work dir (copy); else files move.
-    core::PersistOptions persist_opts;
-    persist_opts.move = !o.keep_intermediate;
-    job.persist = [&](core::SectorJob &j) { return core::persist_sector_files(j, out_root, persist_opts); };
-
-    auto &registry = context().registry();
-    core::Engine engine(registry, engine_options(o.engine));
-    ProgressPrinter printer(job.sector_id());
-    core::SessionOptions so;
-    so.on_progress = [&](const core::SectorJob &, const core::SectorProgress &p) { printer.update(p); };
-    auto outcomes = must(core::run_jobs(engine, {&job}, so));
-    printer.finish();
-    const auto &r = outcomes.front();
-    if (r.outcome != core::SectorOutcome::ok)
-        fail("seal of " + job.sector_id() + " failed: " + r.error.message + " (work dir kept: " + job.work_dir + ")");
-
-    if (!o.keep_intermediate) {
-        std::error_code ec;
-        fs::remove_all(job.work_dir, ec);
-        fs::remove(fs::path(job.work_dir).parent_path(), ec);  // .damocles-work when empty
-    }
-
     const auto &outp = job.record.outputs;
     const std::string comm_d = commitment_to_cid(*outp.comm_d, CommitmentKind::unsealed);
     const std::string comm_r = commitment_to_cid(*outp.comm_r, CommitmentKind::sealed);
     core::SectorRecord rec;
-    rec.key = {*miner, o.sector};
-    rec.proof_id = proof->id;
-    rec.ticket = *ticket;
+    rec.key = {job.spec.miner, job.spec.number};
+    rec.proof_id = proof.id;
+    rec.ticket = job.ticket;
     rec.comm_d = comm_d;
     rec.comm_r = comm_r;
     rec.comm_c = outp.comm_c;
@@ -132,22 +96,80 @@ void run_seal()
         rec.pieces.push_back({p.cid, p.padded_size, offset, std::nullopt, p.source});
         offset += p.padded_size;
     }
-    const std::string sealed = out_root + "/sealed/" + job.sector_id();
-    const std::string cache = out_root + "/cache/" + job.sector_id();
-    if (o.json_out) {
-        json j = {{"replica_id", to_hex(*outp.replica_id)},
-                  {"comm_d", comm_d},
-                  {"comm_r", comm_r},
-                  {"comm_d_hex", to_hex(*outp.comm_d)},
-                  {"comm_r_hex", to_hex(*outp.comm_r)},
-                  {"sealed", sealed},
-                  {"cache", cache},
-                  {"sector", core::sector_to_json(rec)}};
-        std::printf("%s\n", j.dump(2).c_str());
-    } else {
-        std::printf("%s sealed\n  CommD: %s\n  CommR: %s\n  sealed: %s\n  cache:  %s\n", job.sector_id().c_str(),
-                    comm_d.c_str(), comm_r.c_str(), sealed.c_str(), cache.c_str());
+    return {{"replica_id", to_hex(*outp.replica_id)},
+            {"comm_d", comm_d},
+            {"comm_r", comm_r},
+            {"comm_d_hex", to_hex(*outp.comm_d)},
+            {"comm_r_hex", to_hex(*outp.comm_r)},
+            {"sealed", out_root + "/sealed/" + job.sector_id()},
+            {"cache", out_root + "/cache/" + job.sector_id()},
+            {"sector", core::sector_to_json(rec)}};
+}
+
+void run_seal()
+{
+    auto &o = opts();
+    const SealProof *proof = must(find_seal_proof(o.proof));
+    auto miner = parse_miner_id(o.miner);
+    if (!miner) fail_usage("invalid --miner: " + miner.error().message);
+    auto ticket = bytes32_from_hex(o.ticket);
+    if (!ticket) fail_usage("invalid --ticket: " + ticket.error().message + " (the 32-byte seal randomness as 64 hex)");
+    auto pieces = plan_pieces(*proof);
+    must(make_dirs(o.out));
+    const std::string out_root = fs::absolute(o.out).string();
+    const std::string work_root = o.work.empty() ? out_root + "/.damocles-work" : fs::absolute(o.work).string();
+
+    // One batch: every sector shares proof, ticket and pieces; the DAG may
+    // fuse their PC1s and the scheduler spreads them over NUMA nodes.
+    std::vector<std::unique_ptr<core::SectorJob>> jobs;
+    core::PersistOptions persist_opts;
+    persist_opts.move = !o.keep_intermediate;  // keep a complete work dir (copy)
+    for (uint64_t number : o.sectors) {
+        auto job = std::make_unique<core::SectorJob>();
+        job->spec = {*miner, number, proof->id, pieces.empty() ? core::Plan::cc : core::Plan::deal};
+        job->proof = proof;
+        job->ticket = *ticket;
+        job->pieces = pieces;
+        job->work_dir = work_root + "/" + job->sector_id();
+        job->persist = [out_root, persist_opts](core::SectorJob &j) {
+            return core::persist_sector_files(j, out_root, persist_opts);
+        };
+        jobs.push_back(std::move(job));
     }
+    std::vector<core::SectorJob *> batch;
+    for (auto &j : jobs) batch.push_back(j.get());
+
+    core::Engine engine(context().registry(), engine_options(o.engine));
+    ProgressPrinter printer(batch.size() == 1 ? batch.front()->sector_id() : std::to_string(batch.size()) + " sectors");
+    core::SessionOptions so;
+    so.on_progress = [&](const core::SectorJob &, const core::SectorProgress &p) { printer.update(p); };
+    auto outcomes = must(core::run_jobs(engine, batch, so));
+    printer.finish();
+    std::string failures;
+    for (size_t i = 0; i < batch.size(); ++i)
+        if (outcomes[i].outcome != core::SectorOutcome::ok)
+            failures += (failures.empty() ? "" : "; ") + std::string("seal of ") + batch[i]->sector_id() +
+                        " failed: " + outcomes[i].error.message + " (work dir kept: " + batch[i]->work_dir + ")";
+    if (!failures.empty()) fail(failures);
+
+    if (!o.keep_intermediate) {
+        std::error_code ec;
+        for (auto *job : batch) fs::remove_all(job->work_dir, ec);
+        fs::remove(work_root, ec);  // when empty
+    }
+    json results = json::array();
+    for (auto *job : batch) results.push_back(sector_result(*job, *proof, pieces, out_root));
+    if (o.json_out) {
+        std::printf("%s\n", (results.size() == 1 ? results[0] : results).dump(2).c_str());
+        return;
+    }
+    for (const auto &r : results)
+        std::printf("%s sealed\n  CommD: %s\n  CommR: %s\n  sealed: %s\n  cache:  %s\n",
+                    r["sector"]["miner"].get<uint64_t>() ? ("s-t0" + std::to_string(r["sector"]["miner"].get<uint64_t>()) + "-" +
+                                                            std::to_string(r["sector"]["number"].get<uint64_t>())).c_str()
+                                                         : "",
+                    r["comm_d"].get<std::string>().c_str(), r["comm_r"].get<std::string>().c_str(),
+                    r["sealed"].get<std::string>().c_str(), r["cache"].get<std::string>().c_str());
 }
 
 } // namespace
@@ -158,11 +180,12 @@ void register_seal_commands(CLI::App &app)
     auto *seal = app.add_subcommand("seal", "Seal one sector offline into --out (store layout)");
     seal->add_option("--proof", o.proof, "RegisteredSealProof name or id (e.g. StackedDrg2KiBV1_1)")->required();
     seal->add_option("--miner", o.miner, "Miner actor id: 1001, t01001 or f01001")->required();
-    seal->add_option("--sector", o.sector, "Sector number")->required();
+    seal->add_option("--sector", o.sectors, "Sector number (repeat for a batch sharing proof, ticket and pieces)")
+        ->required();
     seal->add_option("--ticket", o.ticket, "Seal randomness, 64 hex characters")->required();
     seal->add_option("--piece", o.pieces, "Unpadded piece file (repeatable; none = committed capacity)");
     seal->add_option("--out", o.out, "Store directory to write sealed/ and cache/ into")->required();
-    seal->add_option("--work", o.work, "Work dir for intermediates (default <out>/.damocles-work/<sector>)");
+    seal->add_option("--work", o.work, "Work root for intermediates, one dir per sector (default <out>/.damocles-work)");
     seal->add_flag("--json", o.json_out, "Print CIDs and the registry import object as JSON");
     seal->add_flag("--keep-intermediate", o.keep_intermediate, "Keep layers, tree-c and tree-d in the work dir");
     add_engine_options(seal, o.engine);

@@ -83,8 +83,7 @@ Result<std::vector<PieceInfo>> pieces_with_fillers(uint64_t sector_size, std::sp
 Result<Bytes32> compute_comm_d(uint64_t sector_size, std::span<const PieceInfo> pieces)
 {
     std::vector<PieceInfo> full;
-    DMC_TRY_ASSIGN(full, pieces_with_fillers(sector_size, pieces));
-    if (full.empty()) return zero_comm(log2_floor(sector_size / 32));
+    DMC_TRY_ASSIGN(full, pieces_with_fillers(sector_size, pieces));  // never empty
     std::vector<PieceInfo> stack;
     stack.push_back(full.front());
     for (size_t i = 1; i < full.size(); ++i) {

@@ -45,6 +45,13 @@ std::vector<VertexKind> plan_vertex_kinds(Plan plan);
 // runs on a GPU.
 ResourceNeeds estimate_needs(VertexKind kind, const SealProof &proof, uint32_t sectors, bool gpu);
 
+// Progress weight of a vertex: a cost model in nanoseconds per node on
+// today's CPUs (SHA-256 compressions for tree_d/PC1, Poseidon Fr
+// multiplications for the trees, ~50x cheaper on a GPU), so that percent
+// and ETA follow where the time really goes (PC2 dominates a CPU-only
+// 2-layer sector, PC1 an 11-layer one).
+double estimate_weight(VertexKind kind, const SealProof &proof, bool gpu);
+
 struct DagBuildOptions {
     StageChooser chooser;  // empty: no plugin names, no fusion, CPU estimates
     bool fuse_pc1 = true;  // fuse when the pc1 choice has max_sectors > 1

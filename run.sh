@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # Fresh Debian 12 machine -> installs what is missing, builds, runs the main
-# job. The rebuild service does not exist yet, so the main job is the plugin
-# list (which plugins are usable on this machine and why others are skipped).
+# job: the rebuild demo (scripts/demo.sh): seal 8MiB sectors, lose their
+# files, rebuild them through damocles-manager + damocles-worker, verify.
 set -euo pipefail
 cd "$(dirname "$0")"
 ./scripts/install-deps.sh
 ./scripts/build.sh
-echo "== main job: damocles-run plugins list (the rebuild demo arrives with the rebuild service)"
+echo "== plugins on this machine"
 ./build/tools/damocles-run/damocles-run plugins list
+exec ./scripts/demo.sh build

@@ -44,8 +44,9 @@ Status step_check_sealed(Engine &engine, SectorJob &job, VertexContext &ctx)
     args.replica_path = replica.c_str();
     args.proofs_path = proofs_path.c_str();
     StageCall call(ctx);
-    DMC_TRY_VOID(call.result(stage.ops<dmc_porep_vanilla_ops>()->run(call.get(), &args), "porep_vanilla",
-                             stage.plugin_name()));
+    Status proved = call.result(stage.ops<dmc_porep_vanilla_ops>()->run(call.get(), &args), "porep_vanilla",
+                                stage.plugin_name());
+    if (!proved) return proved.error().context("CheckSealed failed");
     std::vector<uint8_t> bytes;
     DMC_TRY_ASSIGN(bytes, read_file(proofs_path));
     std::error_code ec;

@@ -62,7 +62,7 @@ void SealingThreadImpl::idle_wait(std::chrono::seconds d)
     cv.wait_for(lock, d, [&] { return stop || pause_requested || config_changed; });
 }
 
-std::optional<std::string> SealingThreadImpl::pause_here(const std::string &error)
+std::optional<std::string> SealingThreadImpl::pause_here(const std::string &error, bool wake_on_config_change)
 {
     std::unique_lock lock(mu);
     paused = true;
@@ -75,15 +75,23 @@ std::optional<std::string> SealingThreadImpl::pause_here(const std::string &erro
     else
         spdlog::info("sealing thread #{} paused", index);
     auto last_note = SteadyClock::now();
-    while (!stop && !resume_signal) {
+    while (!stop && !resume_signal && !(wake_on_config_change && config_changed)) {
         cv.wait_for(lock, std::chrono::seconds(60));
-        if (!stop && !resume_signal && SteadyClock::now() - last_note >= std::chrono::seconds(60)) {
+        if (!stop && !resume_signal && !(wake_on_config_change && config_changed) &&
+            SteadyClock::now() - last_note >= std::chrono::seconds(60)) {
             spdlog::info("worker #{} has been waiting for resume signal during the last 60s", index);
             last_note = SteadyClock::now();
         }
     }
     paused = false;
     if (stop) return std::nullopt;
+    if (!resume_signal) {  // the config changed: it is re-read next
+        last_err.clear();
+        phase = ThreadPhase::idle;
+        phase_since = SteadyClock::now();
+        spdlog::info("#{} hot config changed, leaving the pause it caused", index);
+        return std::nullopt;
+    }
     resume_signal = false;
     last_err.clear();
     phase = ThreadPhase::idle;
@@ -232,7 +240,7 @@ bool SealingThread::reload_hot_config()
             t.hot_present = present;
             t.hot_mtime = mtime;  // report it once; a fixed file changes the mtime
         }
-        t.pause_here("critical: reload sealing thread hot config: " + hot.error().message);
+        t.pause_here("critical: reload sealing thread hot config: " + hot.error().message, true);
         std::lock_guard lock(t.mu);
         t.hot_mtime.reset();  // re-read after resume
         return false;
@@ -275,9 +283,10 @@ void SealingThread::loop()
         }
         if (plan != "rebuild") {
             if (is_damocles_plan(plan))
-                t.pause_here("permanent: plan " + plan + " is not supported by damocles-run yet (only plan = \"rebuild\")");
+                t.pause_here("permanent: plan " + plan + " is not supported by damocles-run yet (only plan = \"rebuild\")",
+                             true);
             else
-                t.pause_here("critical: unknown planner: " + plan);
+                t.pause_here("critical: unknown planner: " + plan, true);
             continue;
         }
 

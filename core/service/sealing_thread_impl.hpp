@@ -61,9 +61,11 @@ struct SealingThreadImpl {
     // Waits up to `d`; returns early on stop, pause request or config change.
     void idle_wait(std::chrono::seconds d);
     // Enters the paused state with `error` (may be "") and blocks until a
-    // resume or a stop. Returns the state forced by `resume --state`, if any;
-    // nullopt also when stopping.
-    std::optional<std::string> pause_here(const std::string &error);
+    // resume or a stop (or, with wake_on_config_change, until the hot config
+    // changes: a pause caused by the config ends when the config is fixed).
+    // Returns the state forced by `resume --state`, if any; nullopt also
+    // when stopping.
+    std::optional<std::string> pause_here(const std::string &error, bool wake_on_config_change = false);
     bool stopping() const
     {
         std::lock_guard lock(mu);

@@ -14,9 +14,11 @@
 #include "cli_common.hpp"
 #include "damocles/core/manager_daemon.hpp"
 #include "damocles/core/registry_types.hpp"
+#include "damocles/core/worker_config.hpp"
 #include "damocles/sdk/ids.hpp"
 #include "manager_client.hpp"
 #include "sector_format.hpp"
+#include "text_table.hpp"
 
 namespace dmc::cli {
 
@@ -45,6 +47,10 @@ struct ManagerOptions {
     bool store_readonly = false;
     unsigned store_weight = 1;
     std::vector<uint64_t> allow_miners, deny_miners;
+    // workers
+    std::string worker;
+    size_t thread_index = 0;
+    std::string expiration = "10m";
 };
 
 ManagerOptions &opts()
@@ -255,6 +261,71 @@ void cmd_storage_list()
     }
 }
 
+// The worker's admin API address: a ping record's address by name, else
+// the argument itself as host[:port] (default port 17890).
+std::string worker_address(const std::string &name_or_addr)
+{
+    for (const auto &w : call("Venus.WorkerList", json::array()))
+        if (w["name"] == name_or_addr) return w["address"];
+    auto hp = core::rpc::parse_host_port(name_or_addr, 17890);
+    if (!hp) fail_usage("unknown worker " + name_or_addr + " (not a worker name, nor host:port)");
+    return hp->first + ":" + std::to_string(hp->second);
+}
+
+json worker_call(const std::string &name_or_addr, const std::string &method, const json &params)
+{
+    core::rpc::Client client(worker_address(name_or_addr), "", 30);
+    auto r = client.call(method, params);
+    if (!r) fail("worker " + name_or_addr + ": " + r.error().message);
+    return *r;
+}
+
+void cmd_worker_list()
+{
+    auto expiration = core::parse_duration(opts().expiration);
+    if (!expiration) fail_usage("invalid --expiration: " + expiration.error().message);
+    auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    TextTable t({"Name", "Dest", "Version", "Threads", "Empty", "Paused", "Running", "Waiting", "Errors",
+                 "LastPing(with ! if expired)"});
+    for (const auto &w : call("Venus.WorkerList", json::array())) {
+        int64_t ago = now - w["last_ping"].get<int64_t>();
+        std::string ping = format_duration(ago) + " ago" + (ago > expiration->count() ? " (!)" : "");
+        t.add({w["name"], w["address"], w["version"], std::to_string(w["threads"].get<int>()),
+               std::to_string(w["empty"].get<int>()), std::to_string(w["paused"].get<int>()),
+               std::to_string(w["running"].get<int>()), std::to_string(w["waiting"].get<int>()),
+               std::to_string(w["errors"].get<int>()), ping});
+    }
+    std::printf("%s", t.str().c_str());
+}
+
+void cmd_worker_info()
+{
+    auto rows = worker_call(opts().worker, "VenusWorker.WorkerList", json::array());
+    TextTable t({"Index", "Loc", "Plan", "SectorID", "Paused", "PausedElapsed", "State", "LastErr"});
+    auto null_or = [](const json &v) { return v.is_null() ? std::string("NULL") : v.get<std::string>(); };
+    for (const auto &r : rows) {
+        std::string elapsed = r["paused_elapsed"].is_null() ? "NULL" : format_duration(r["paused_elapsed"].get<int64_t>());
+        std::string err = r["last_err"].is_null() ? "NULL" : escape_debug(r["last_err"].get<std::string>());
+        t.add({std::to_string(r["index"].get<size_t>()), r["location"], r["plan"], null_or(r["sector_id"]),
+               r["paused"].get<bool>() ? "true" : "false", elapsed, r["state"], err});
+    }
+    std::printf("%s", t.str().c_str());
+}
+
+void cmd_worker_pause()
+{
+    bool ok = worker_call(opts().worker, "VenusWorker.WorkerPause", json::array({opts().thread_index})).get<bool>();
+    std::printf("pause call done, ok = %s\n", ok ? "true" : "false");
+}
+
+void cmd_worker_resume()
+{
+    json params = json::array({opts().thread_index});
+    if (!opts().args.empty()) params.push_back(opts().args.front());
+    bool ok = worker_call(opts().worker, "VenusWorker.WorkerResume", params).get<bool>();
+    std::printf("resume call done, ok = %s\n", ok ? "true" : "false");
+}
+
 } // namespace
 
 void register_manager_commands(CLI::App &app)
@@ -307,6 +378,24 @@ void register_manager_commands(CLI::App &app)
     list->add_flag("--snapup", o.snapup, "Include upgraded (snap) sectors");
     list->add_option("--miner", o.miner, "Only this miner");
     list->callback(cmd_list);
+
+    auto *worker = util->add_subcommand("worker", "Workers (from their pings) and their sealing threads");
+    worker->require_subcommand(1);
+    auto *wlist = worker->add_subcommand("list", "Workers with thread counts and last ping");
+    wlist->add_option("--expiration", o.expiration, "Mark pings older than this with (!) (default 10m)");
+    wlist->callback(cmd_worker_list);
+    auto *winfo = worker->add_subcommand("info", "Sealing threads of a worker: info <name or address>");
+    winfo->add_option("worker", o.worker, "Worker name or host[:port]")->required();
+    winfo->callback(cmd_worker_info);
+    auto *wpause = worker->add_subcommand("pause", "Pause a thread: pause <name or address> <index>");
+    wpause->add_option("worker", o.worker, "Worker name or host[:port]")->required();
+    wpause->add_option("index", o.thread_index, "Thread index")->required();
+    wpause->callback(cmd_worker_pause);
+    auto *wresume = worker->add_subcommand("resume", "Resume a thread: resume <name or address> <index> [<state>]");
+    wresume->add_option("worker", o.worker, "Worker name or host[:port]")->required();
+    wresume->add_option("index", o.thread_index, "Thread index")->required();
+    wresume->add_option("state", o.args, "Force this state first");
+    wresume->callback(cmd_worker_resume);
 
     auto *storage = util->add_subcommand("storage", "Persist stores");
     storage->require_subcommand(1);

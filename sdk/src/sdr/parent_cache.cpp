@@ -8,6 +8,7 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <new>
 #include <sys/stat.h>
 #include <system_error>
 #include <thread>
@@ -179,22 +180,26 @@ Result<GeneratedCache> generate_uncommitted(const SdrGraph &graph, const std::st
     std::atomic<uint64_t> next_chunk{0};
     std::mutex error_mutex;
     std::optional<Error> first_error;
-    auto work = [&] {
-        std::vector<uint32_t> buf(kChunkNodes * kParentCount);
-        for (;;) {
-            const uint64_t c = next_chunk.fetch_add(1);
-            if (c >= chunks) return;
-            const uint64_t begin = c * kChunkNodes, end = std::min(nodes, begin + kChunkNodes);
-            for (uint64_t v = begin; v < end; ++v) graph.parents(v, buf.data() + (v - begin) * kParentCount);
-            const auto bytes = std::span<const uint8_t>(reinterpret_cast<const uint8_t *>(buf.data()),
-                                                        (end - begin) * kParentCacheEntryBytes);
-            Status st = writer.write_at(begin * kParentCacheEntryBytes, bytes);
-            if (!st) {
-                std::lock_guard lock(error_mutex);
-                if (!first_error) first_error = st.error();
-                next_chunk = chunks;  // stop the others early
-                return;
+    auto fail = [&](Error error) {
+        std::lock_guard lock(error_mutex);
+        if (!first_error) first_error = std::move(error);
+        next_chunk = chunks;  // stop the others early
+    };
+    auto work = [&]() noexcept {
+        try {
+            std::vector<uint32_t> buf(kChunkNodes * kParentCount);
+            for (;;) {
+                const uint64_t c = next_chunk.fetch_add(1);
+                if (c >= chunks) return;
+                const uint64_t begin = c * kChunkNodes, end = std::min(nodes, begin + kChunkNodes);
+                for (uint64_t v = begin; v < end; ++v) graph.parents(v, buf.data() + (v - begin) * kParentCount);
+                const auto bytes = std::span<const uint8_t>(reinterpret_cast<const uint8_t *>(buf.data()),
+                                                            (end - begin) * kParentCacheEntryBytes);
+                Status st = writer.write_at(begin * kParentCacheEntryBytes, bytes);
+                if (!st) return fail(st.error());
             }
+        } catch (const std::bad_alloc &) {
+            fail(make_error(Errc::no_memory, "out of memory"));
         }
     };
     const unsigned workers = static_cast<unsigned>(std::min<uint64_t>(threads, chunks));

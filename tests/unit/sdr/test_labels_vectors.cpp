@@ -107,6 +107,27 @@ TEST_CASE("2KiB end-to-end sectors: ids, CommD and every label from the sdk prim
         }
         CHECK(sha256_hex(layers[0]) == e.at("layer1_file_sha256").get<std::string>());
         CHECK(sha256_hex(layers[1]) == e.at("layer2_file_sha256").get<std::string>());
+        // CC: the replica is the last layer (data = 0, sdr.md §7).
+        CHECK(sha256_hex(layers[1]) == e.at("sealed_replica_sha256").get<std::string>());
+        CHECK(hex_of(layers[1].data(), 32) == e.at("sealed_replica_first_node_hex").get<std::string>());
+        CHECK(hex_of(layers[1].data() + layers[1].size() - 32, 32) ==
+              e.at("sealed_replica_last_node_hex").get<std::string>());
+        // The recorded CommR and its CID (comm_c / comm_r_last need Poseidon: PC2's tests).
+        CHECK(commitment_to_cid(bytes32_of(e.at("comm_r_hex")), CommitmentKind::sealed) ==
+              e.at("comm_r_cid").get<std::string>());
+        if (in.contains("recorded_in_transcript")) {
+            // What lotus-miner printed for the real sector.
+            const auto &t = in.at("recorded_in_transcript");
+            CHECK(commitment_to_cid(*comm_d, CommitmentKind::unsealed) == t.at("CIDcommD").get<std::string>());
+            CHECK(commitment_to_cid(bytes32_of(e.at("comm_r_hex")), CommitmentKind::sealed) ==
+                  t.at("CIDcommR").get<std::string>());
+            CHECK(t.at("SealProof").get<uint64_t>() == (*proof)->id);
+            CHECK(t.at("SectorNumber").get<uint64_t>() == as_u64(in.at("sector_number")));
+            CHECK(t.at("Ticket") == in.at("ticket_hex"));
+            auto miner = parse_miner_id(t.at("miner").get<std::string>());
+            REQUIRE(miner.ok());
+            CHECK(*miner == as_u64(in.at("miner_actor_id")));
+        }
 
         // The verifier primitive: every label of layer 2 from the vector's own
         // parent labels (base from layer 2, expander from layer 1).

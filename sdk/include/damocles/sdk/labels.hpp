@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "damocles/sdk/hex.hpp"
+#include "damocles/sdk/result.hpp"
 #include "damocles/sdk/sdr_graph.hpp"
 
 namespace dmc {

@@ -27,6 +27,8 @@
 
 #include "damocles/sdk/file.hpp"
 #include "damocles/sdk/hex.hpp"
+#include "damocles/sdk/proof.hpp"
+#include "damocles/sdk/result.hpp"
 #include "damocles/sdk/sdr_graph.hpp"
 
 namespace dmc {

@@ -40,6 +40,7 @@ void WorkerFixture::start(const std::map<std::string, std::string> &env_override
     std::filesystem::remove(addr_file_);
     RunOptions opts;
     opts.env = env_;
+    opts.env.emplace("DAMOCLES_LOG", "info");  // tests read the worker's log
     for (const auto &[k, v] : env_override) opts.env[k] = v;
     opts.env["DAMOCLES_WORKER_ADDRESS_FILE"] = addr_file_;
     daemon_ = std::make_unique<Background>(std::vector<std::string>{damocles_worker(), "daemon", "run", "--config", config_},

@@ -47,10 +47,13 @@ die() {
 wait_for_file() { for _ in $(seq 1 200); do [ -s "$1" ] && return 0; sleep 0.1; done; die "timed out waiting for $1"; }
 
 step "manager on loopback (home $HOME_DIR)"
-mkdir -p "$HOME_DIR" "$STORE" "$PARENTS" "$DEMO/threads/0" "$DEMO/threads/1"
+mkdir -p "$HOME_DIR" "$STORE" "$PARENTS" "$DEMO/threads/0" "$DEMO/threads/1" "$DEMO/pieces"
 cat > "$HOME_DIR/config.toml" <<EOF
 [[Miners]]
 Actor = $MINER
+
+[Common]
+PieceStores = ["$DEMO/pieces"]
 
 [[Common.PersistStores]]
 Name = "store-a"
@@ -75,10 +78,20 @@ for n in (1, 2):
     s = json.load(open(f"{demo}/sector{n}.json"))
     print(f"s-t0{s['sector']['miner']}-{n}: CommR {s['comm_r']}")
     s["sector"]["store"] = "store-a"
+    for p in s["sector"]["pieces"]:
+        # A deal piece the market keeps: the manager serves it from its
+        # piece store (GET /piecestore/<cid>), no URL recorded.
+        p["deal_id"] = 7000 + n
+        p["source"] = None
+        print(f"  deal {p['deal_id']}: piece {p['cid']} served by the manager's piece store")
     sectors.append(s["sector"])
 json.dump({"sectors": sectors}, open(f"{demo}/import.json", "w"), indent=2)
 EOF
 "$MANAGER" --home "$HOME_DIR" util sealer sectors import "$DEMO/import.json"
+
+cid=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['sector']['pieces'][0]['cid'])" "$DEMO/sector2.json")
+cp "$DEMO/piece.bin" "$DEMO/pieces/$cid"
+rm "$DEMO/piece.bin"   # the worker must fetch it from the manager
 
 step "the disk dies: sealed and cache files are deleted"
 for n in 1 2; do
@@ -134,8 +147,8 @@ WORKER_ADDR=$(cat "$DEMO/worker.addr")
 step "rebuild requests (the seed commands)"
 echo "\$ damocles-manager util sealer sectors rebuild $MINER 1"
 "$MANAGER" --home "$HOME_DIR" util sealer sectors rebuild $MINER 1
-echo "\$ damocles-manager util sealer sectors rebuild $MINER 2"
-"$MANAGER" --home "$HOME_DIR" util sealer sectors rebuild $MINER 2
+echo "\$ damocles-manager util sealer sectors rebuild --pieces-available $MINER 2"
+"$MANAGER" --home "$HOME_DIR" util sealer sectors rebuild --pieces-available $MINER 2
 "$MANAGER" --home "$HOME_DIR" util sealer sectors list --rebuild --sealing=false
 
 step "progress"

@@ -2,6 +2,8 @@
 #include "damocles/core/manager_daemon.hpp"
 
 #include <filesystem>
+#include <fstream>
+#include <memory>
 
 #include <httplib.h>
 #include <spdlog/spdlog.h>
@@ -11,6 +13,47 @@
 #include "service/signal_waiter.hpp"
 
 namespace dmc::core {
+
+namespace {
+
+// GET /piecestore/<cid>: a piece file from the [Common] PieceStores dirs
+// (<dir>/<cid> or <dir>/<cid>.car), token required, streamed.
+void mount_piece_store(httplib::Server &server, std::vector<std::string> dirs, std::string token)
+{
+    server.Get(R"(/piecestore/([A-Za-z0-9]+))", [dirs, token](const httplib::Request &req, httplib::Response &res) {
+        if (req.get_header_value("Authorization") != "Bearer " + token) {
+            res.status = 401;
+            res.set_content("unauthorized: missing or wrong bearer token\n", "text/plain");
+            return;
+        }
+        const std::string cid = req.matches[1];
+        for (const auto &dir : dirs) {
+            for (const std::string name : {cid, cid + ".car"}) {
+                auto path = std::filesystem::path(dir) / name;
+                std::error_code ec;
+                if (!std::filesystem::is_regular_file(path, ec)) continue;
+                auto size = std::filesystem::file_size(path, ec);
+                auto file = std::make_shared<std::ifstream>(path, std::ios::binary);
+                res.set_content_provider(size, "application/octet-stream",
+                                         [file](size_t offset, size_t length, httplib::DataSink &sink) {
+                                             std::vector<char> buf(std::min<size_t>(length, 1u << 20));
+                                             file->seekg(static_cast<std::streamoff>(offset));
+                                             file->read(buf.data(), static_cast<std::streamsize>(buf.size()));
+                                             auto n = static_cast<size_t>(file->gcount());
+                                             if (n == 0) return false;
+                                             sink.write(buf.data(), n);
+                                             return true;
+                                         });
+                spdlog::info("piece store: serving {} from {}", cid, path.string());
+                return;
+            }
+        }
+        res.status = 404;
+        res.set_content("piece " + cid + " not found in the manager's piece stores\n", "text/plain");
+    });
+}
+
+} // namespace
 
 Result<ManagerEndpoint> read_manager_endpoint(const std::string &home)
 {
@@ -46,6 +89,7 @@ Status run_manager_daemon(const ManagerDaemonOptions &opts)
     httplib::Server server;
     rpc::mount(server, service->make_dispatcher(), token);
     server.Get("/healthz", [](const httplib::Request &, httplib::Response &res) { res.set_content("ok\n", "text/plain"); });
+    mount_piece_store(server, cfg.piece_stores, token);
 
     int port = hp->second;
     if (port == 0) {

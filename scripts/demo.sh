@@ -3,9 +3,10 @@
 #
 # The main job of run.sh: lose a disk, rebuild it.
 #   1. a manager and a worker (2 rebuild threads) on loopback, in a temp home;
-#   2. seal two 8MiB sectors into the persist store (one CC, one with a data
-#      piece) and import them into the registry (what a provider exports from
-#      their chain node and old sealer DB);
+#   2. seal three 8MiB sectors into the persist store (one CC, one with a
+#      deal piece, one CC sector updated with new data by SnapDeals) and
+#      import them into the registry (what a provider exports from their chain
+#      node and old sealer DB);
 #   3. delete their sealed and cache files ("the disk died");
 #   4. ask for the rebuilds with the seed commands, show progress, wait;
 #   5. check the rebuilt files are byte-identical, verify them, and that
@@ -64,19 +65,23 @@ pids+=($!)
 wait_for_file "$HOME_DIR/api"
 echo "manager listening on $(cat "$HOME_DIR/api")"
 
-step "seal two 8MiB sectors into the store (CC and one data piece)"
+step "seal three 8MiB sectors into the store (CC, one deal piece, one snap update)"
 head -c 4000000 /dev/urandom > "$DEMO/piece.bin"
+head -c 6000000 /dev/urandom > "$DEMO/snap-data.bin"
 "$RUN" seal --proof $PROOF --miner t0$MINER --sector 1 --ticket $TICKET \
   --out "$STORE" --parent-cache "$PARENTS" --json > "$DEMO/sector1.json"
 "$RUN" seal --proof $PROOF --miner t0$MINER --sector 2 --ticket $TICKET \
   --piece "$DEMO/piece.bin" --out "$STORE" --parent-cache "$PARENTS" --json > "$DEMO/sector2.json"
+"$RUN" seal --proof $PROOF --miner t0$MINER --sector 3 --ticket $TICKET --snap \
+  --piece "$DEMO/snap-data.bin" --out "$STORE" --parent-cache "$PARENTS" --json > "$DEMO/sector3.json"
 python3 - "$DEMO" <<'EOF'
 import json, sys
 demo = sys.argv[1]
 sectors = []
-for n in (1, 2):
+for n in (1, 2, 3):
     s = json.load(open(f"{demo}/sector{n}.json"))
-    print(f"s-t0{s['sector']['miner']}-{n}: CommR {s['comm_r']}")
+    print(f"s-t0{s['sector']['miner']}-{n}: CommR {s['comm_r']}" +
+          (f", updated: CommR_new {s['comm_r_new']}" if "comm_r_new" in s else ""))
     s["sector"]["store"] = "store-a"
     for p in s["sector"]["pieces"]:
         # A deal piece the market keeps: the manager serves it from its
@@ -94,10 +99,14 @@ cp "$DEMO/piece.bin" "$DEMO/pieces/$cid"
 rm "$DEMO/piece.bin"   # the worker must fetch it from the manager
 
 step "the disk dies: sealed and cache files are deleted"
-for n in 1 2; do
+for n in 1 2 3; do
   id=s-t0$MINER-$n
-  (cd "$STORE" && sha256sum "sealed/$id" cache/$id/*) > "$DEMO/$id.sha256"
-  rm -rf "$STORE/sealed/$id" "$STORE/cache/$id"
+  if [ $n = 3 ]; then  # a snap sector: PoSt reads update/ and update-cache/
+    (cd "$STORE" && sha256sum "update/$id" update-cache/$id/*) > "$DEMO/$id.sha256"
+  else
+    (cd "$STORE" && sha256sum "sealed/$id" cache/$id/*) > "$DEMO/$id.sha256"
+  fi
+  rm -rf "$STORE/sealed/$id" "$STORE/cache/$id" "$STORE/update/$id" "$STORE/update-cache/$id"
 done
 ls -R "$STORE" | head -n 20
 
@@ -149,6 +158,8 @@ echo "\$ damocles-manager util sealer sectors rebuild $MINER 1"
 "$MANAGER" --home "$HOME_DIR" util sealer sectors rebuild $MINER 1
 echo "\$ damocles-manager util sealer sectors rebuild --pieces-available $MINER 2"
 "$MANAGER" --home "$HOME_DIR" util sealer sectors rebuild --pieces-available $MINER 2
+echo "\$ damocles-manager util sealer sectors rebuild $MINER 3"
+"$MANAGER" --home "$HOME_DIR" util sealer sectors rebuild $MINER 3
 "$MANAGER" --home "$HOME_DIR" util sealer sectors list --rebuild --sealing=false
 
 step "progress"
@@ -168,13 +179,20 @@ done
 "$WORKER" worker -H "$WORKER_ADDR" list
 
 step "check the rebuilt sectors"
-for n in 1 2; do
+for n in 1 2 3; do
   id=s-t0$MINER-$n
   (cd "$STORE" && sha256sum -c --quiet "$DEMO/$id.sha256") || die "$id: rebuilt files differ from the originals"
-  echo "$id: sealed and cache files byte-identical to the originals"
-  comm_r=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['comm_r'])" "$DEMO/sector$n.json")
+  if [ $n = 3 ]; then
+    echo "$id: update and update-cache files byte-identical to the originals"
+    comm_r=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['comm_r_new'])" "$DEMO/sector$n.json")
+    replica="$STORE/update/$id"; cache="$STORE/update-cache/$id"
+  else
+    echo "$id: sealed and cache files byte-identical to the originals"
+    comm_r=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['comm_r'])" "$DEMO/sector$n.json")
+    replica="$STORE/sealed/$id"; cache="$STORE/cache/$id"
+  fi
   "$RUN" util verify --proof $PROOF --miner $MINER --sector $n --ticket $TICKET --comm-r "$comm_r" \
-    --sealed "$STORE/sealed/$id" --cache "$STORE/cache/$id" --parent-cache "$PARENTS"
+    --sealed "$replica" --cache "$cache" --parent-cache "$PARENTS"
   state=$("$MANAGER" --home "$HOME_DIR" util sealer sectors state $MINER $n)
   printf '%s\n' "$state" | grep -q '^Rebuild: false$' || die "$id: sectors state does not say the rebuild is over"
   printf '%s\n' "$state" | grep -q 'State Change: .* => Finished' || die "$id: last state is not Finished"
@@ -183,6 +201,6 @@ done
 
 elapsed=$(( $(date +%s) - start_time ))
 step "summary"
-echo "2 sectors lost and rebuilt through damocles-manager + damocles-worker in ${elapsed}s:"
+echo "3 sectors (CC, deal, snap) lost and rebuilt through damocles-manager + damocles-worker in ${elapsed}s:"
 echo "CommD/CommR checked against the registry before persisting, files byte-identical, util verify valid."
 echo "demo OK (files in $DEMO)"

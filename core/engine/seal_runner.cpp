@@ -46,14 +46,17 @@ Status SealRunner::run_one(VertexKind kind, SectorJob &job, VertexContext &ctx)
     case VertexKind::tree_r_last: return step_tree_r_last(engine_, job, ctx);
     case VertexKind::comm_r_check: return step_comm_r_check(job, ctx);
     case VertexKind::check_sealed: return step_check_sealed(engine_, job, ctx);
+    case VertexKind::add_new_pieces: return step_add_new_pieces(job, ctx);
+    case VertexKind::tree_d_new: return step_tree_d_new(engine_, job, ctx);
+    case VertexKind::snap_encode: return step_snap_encode(engine_, job, ctx);
+    case VertexKind::snap_check: return step_snap_check(engine_, job, ctx);
     case VertexKind::persist:
         if (!job.persist) return make_error(Errc::internal, "no persist target for " + job.sector_id());
         return job.persist(job);
     case VertexKind::report: return job.report ? job.report(job) : Status{};
-    default:
-        return make_error(Errc::unsupported,
-                          std::string("step ") + vertex_kind_name(kind) + " is not supported by this engine yet");
+    case VertexKind::pc1: break;  // dispatched in run(): it may serve several sectors
     }
+    return make_error(Errc::internal, std::string("step ") + vertex_kind_name(kind) + " dispatched wrongly");
 }
 
 Status SealRunner::run(const Dag &dag, VertexId v, VertexContext &ctx)
@@ -137,6 +140,13 @@ bool outputs_present(const SectorJob &job, VertexKind kind)
             if (!exists(job.cache_dir() + "/" + f)) return false;
         return true;
     case VertexKind::comm_r_check: return out.comm_r.has_value() && exists(job.cache_dir() + "/" + kPAuxFileName);
+    case VertexKind::add_new_pieces: return out.comm_d_new.has_value() && exists(job.snap_staged_path());
+    case VertexKind::tree_d_new: return out.comm_d_new.has_value() && exists(job.update_cache_dir() + "/" + tree_d_file_name());
+    case VertexKind::snap_encode:
+        if (!out.comm_r_new || !exists(job.update_path())) return false;
+        for (const auto &f : layout->tree_r_last_files)
+            if (!exists(job.update_cache_dir() + "/" + f)) return false;
+        return true;
     default: return true;
     }
 }

@@ -31,6 +31,14 @@ private:
 // Saves the job's record (under its mutex).
 Status save_record(SectorJob &job);
 
+// Shared by the sealing and the snap steps: stage pieces into `path`
+// (returns the CommD of the pieces) and run the tree_d stage over `staged`
+// into `dir` (returns its root).
+Result<Bytes32> stage_pieces(const std::string &path, const std::vector<JobPiece> &pieces, uint64_t sector_size,
+                             VertexContext &ctx);
+Result<Bytes32> run_tree_d(Engine &engine, const SectorJob &job, const std::string &staged, const std::string &dir,
+                           VertexContext &ctx);
+
 // The steps (one file per group).
 Status step_add_pieces(SectorJob &job, VertexContext &ctx);
 Status step_tree_d(Engine &engine, SectorJob &job, VertexContext &ctx);
@@ -39,6 +47,10 @@ Status step_tree_c(Engine &engine, SectorJob &job, VertexContext &ctx);
 Status step_tree_r_last(Engine &engine, SectorJob &job, VertexContext &ctx);
 Status step_comm_r_check(SectorJob &job, VertexContext &ctx);
 Status step_check_sealed(Engine &engine, SectorJob &job, VertexContext &ctx);
+Status step_add_new_pieces(SectorJob &job, VertexContext &ctx);
+Status step_tree_d_new(Engine &engine, SectorJob &job, VertexContext &ctx);
+Status step_snap_encode(Engine &engine, SectorJob &job, VertexContext &ctx);
+Status step_snap_check(Engine &engine, SectorJob &job, VertexContext &ctx);
 
 // Output files present (resume sanity: a vertex recorded done whose outputs
 // were removed is run again).

@@ -44,13 +44,13 @@ Result<PieceInfo> stage_piece(StagedSectorWriter &writer, const JobPiece &piece)
 
 } // namespace
 
-Status step_add_pieces(SectorJob &job, VertexContext &ctx)
+Result<Bytes32> stage_pieces(const std::string &path, const std::vector<JobPiece> &pieces, uint64_t sector_size,
+                             VertexContext &ctx)
 {
-    DMC_TRY_VOID(make_dirs(job.work_dir));
     StagedSectorWriter writer;
-    DMC_TRY_ASSIGN(writer, StagedSectorWriter::create(job.staged_path(), job.proof->sector_size));
-    for (size_t i = 0; i < job.pieces.size(); ++i) {
-        const JobPiece &piece = job.pieces[i];
+    DMC_TRY_ASSIGN(writer, StagedSectorWriter::create(path, sector_size));
+    for (size_t i = 0; i < pieces.size(); ++i) {
+        const JobPiece &piece = pieces[i];
         PieceInfo info;
         DMC_TRY_ASSIGN(info, stage_piece(writer, piece));
         if (info.padded_size != piece.padded_size)
@@ -61,11 +61,36 @@ Status step_add_pieces(SectorJob &job, VertexContext &ctx)
             return make_error(Errc::verify_failed, "piece " + piece.cid + " from " + piece.source +
                                                        " has CommP " + unsealed_cid(info.comm) +
                                                        ", not its registered CID");
-        ctx.report_progress(static_cast<double>(i + 1) / static_cast<double>(job.pieces.size() + 1));
+        ctx.report_progress(static_cast<double>(i + 1) / static_cast<double>(pieces.size() + 1));
         if (ctx.cancelled()) return make_error(Errc::cancelled, "cancelled");
     }
+    return writer.finish();
+}
+
+Result<Bytes32> run_tree_d(Engine &engine, const SectorJob &job, const std::string &staged, const std::string &dir,
+                           VertexContext &ctx)
+{
+    StageHandle stage;
+    DMC_TRY_ASSIGN(stage, engine.stage(DMC_STAGE_TREE_D));
+    DMC_TRY_VOID(make_dirs(dir));
+    const std::string tree_d_path = dir + "/" + tree_d_file_name();
+    dmc_tree_d_args args{};
+    args.struct_size = sizeof args;
+    args.sector_size = job.proof->sector_size;
+    args.staged_path = staged.c_str();
+    args.tree_d_path = tree_d_path.c_str();
+    StageCall call(ctx);
+    DMC_TRY_VOID(call.result(stage.ops<dmc_tree_d_ops>()->run(call.get(), &args), "tree_d", stage.plugin_name()));
     Bytes32 comm_d;
-    DMC_TRY_ASSIGN(comm_d, writer.finish());
+    std::copy(args.comm_d, args.comm_d + 32, comm_d.begin());
+    return comm_d;
+}
+
+Status step_add_pieces(SectorJob &job, VertexContext &ctx)
+{
+    DMC_TRY_VOID(make_dirs(job.work_dir));
+    Bytes32 comm_d;
+    DMC_TRY_ASSIGN(comm_d, stage_pieces(job.staged_path(), job.pieces, job.proof->sector_size, ctx));
     std::lock_guard lock(job.record_mutex);
     job.record.outputs.comm_d = comm_d;
     return {};
@@ -73,20 +98,8 @@ Status step_add_pieces(SectorJob &job, VertexContext &ctx)
 
 Status step_tree_d(Engine &engine, SectorJob &job, VertexContext &ctx)
 {
-    StageHandle stage;
-    DMC_TRY_ASSIGN(stage, engine.stage(DMC_STAGE_TREE_D));
-    DMC_TRY_VOID(make_dirs(job.cache_dir()));
-    const std::string tree_d_path = job.cache_dir() + "/" + tree_d_file_name();
-    dmc_tree_d_args args{};
-    args.struct_size = sizeof args;
-    args.sector_size = job.proof->sector_size;
-    const std::string staged = job.staged_path();
-    args.staged_path = staged.c_str();
-    args.tree_d_path = tree_d_path.c_str();
-    StageCall call(ctx);
-    DMC_TRY_VOID(call.result(stage.ops<dmc_tree_d_ops>()->run(call.get(), &args), "tree_d", stage.plugin_name()));
     Bytes32 comm_d;
-    std::copy(args.comm_d, args.comm_d + 32, comm_d.begin());
+    DMC_TRY_ASSIGN(comm_d, run_tree_d(engine, job, job.staged_path(), job.cache_dir(), ctx));
     std::lock_guard lock(job.record_mutex);
     auto &out = job.record.outputs;
     // The tree over the staged bytes and the CommD of the piece list are two

@@ -2,15 +2,29 @@
 //
 // Descriptor of the avx512 plugin (SHA-NI multi-buffer PC1, IFMA/ADX Fr).
 // Compiled for baseline x86-64: the host reads it before checking that the
-// CPU has the features listed here. Stages appear only when implemented.
+// CPU has the features listed here, so this file only holds static data and
+// never calls into the kernel library. Stages appear only when implemented
+// and byte-identical to the cpu plugin (tests/unit/avx512).
+#include "avx512_stages.hpp"
 #include "damocles/plugin.h"
 #include "damocles/version.h"
 
 namespace {
 
+using namespace dmc::avx512;
+
 constexpr uint64_t kRequired = DMC_CPU_SHA_NI | DMC_CPU_AVX2 | DMC_CPU_AVX512F | DMC_CPU_AVX512BW |
                                DMC_CPU_AVX512VL | DMC_CPU_AVX512DQ | DMC_CPU_AVX512CD | DMC_CPU_AVX512IFMA |
                                DMC_CPU_ADX | DMC_CPU_BMI2;
+
+// Priority 10: preferred over the cpu reference (0) when the CPU has the
+// features; a GPU plugin may rank higher for the PC2 stages.
+constexpr int32_t kPriority = 10;
+
+const dmc_stage_desc kStages[] = {
+    {sizeof(dmc_stage_desc), DMC_STAGE_PC1, DMC_PC1_IFACE, kPriority, DMC_STAGE_FLAG_MULTI_SECTOR,
+     kMaxPc1Sectors, &kAvx512Pc1Ops},
+};
 
 const dmc_plugin_descriptor kDescriptor = {
     DMC_PLUGIN_ABI,
@@ -20,8 +34,8 @@ const dmc_plugin_descriptor kDescriptor = {
     "SHA-NI multi-buffer SDR, AVX-512 IFMA / ADX Fr and Poseidon",
     kRequired,
     DMC_GPU_NONE,
-    0,
-    nullptr,
+    sizeof(kStages) / sizeof(kStages[0]),
+    kStages,
     {nullptr, nullptr, nullptr, nullptr},
 };
 

@@ -17,6 +17,8 @@ const dmc_stage_desc kStages[] = {
     {sizeof(dmc_stage_desc), DMC_STAGE_TREE_C, DMC_TREE_C_IFACE, 0, 0, 1, &kCpuTreeCOps},
     {sizeof(dmc_stage_desc), DMC_STAGE_TREE_R_LAST, DMC_TREE_R_LAST_IFACE, 0, 0, 1, &kCpuTreeRLastOps},
     {sizeof(dmc_stage_desc), DMC_STAGE_POREP_VANILLA, DMC_POREP_VANILLA_IFACE, 0, 0, 1, &kCpuPorepVanillaOps},
+    {sizeof(dmc_stage_desc), DMC_STAGE_SNAP_ENCODE, DMC_SNAP_ENCODE_IFACE, 0, 0, 1, &kCpuSnapEncodeOps},
+    {sizeof(dmc_stage_desc), DMC_STAGE_SNAP_VANILLA, DMC_SNAP_VANILLA_IFACE, 0, 0, 1, &kCpuSnapVanillaOps},
 };
 
 const dmc_plugin_descriptor kDescriptor = {

@@ -18,5 +18,9 @@ extern const dmc_tree_c_ops kCpuTreeCOps;
 extern const dmc_tree_r_last_ops kCpuTreeRLastOps;
 // porep_vanilla: vanilla PoRep proofs for CheckSealed (stage_porep_vanilla.cpp).
 extern const dmc_porep_vanilla_ops kCpuPorepVanillaOps;
+// snap_encode: SnapDeals encoding + tree_r_last of the new replica (stage_snap_encode.cpp).
+extern const dmc_snap_encode_ops kCpuSnapEncodeOps;
+// snap_vanilla: SnapDeals vanilla partition proofs (stage_snap_vanilla.cpp).
+extern const dmc_snap_vanilla_ops kCpuSnapVanillaOps;
 
 } // namespace dmc::cpu

@@ -16,6 +16,7 @@
 #include "damocles/sdk/replica_encoding.hpp"
 #include "damocles/sdk/tree_files.hpp"
 #include "stage_common.hpp"
+#include "tree_r_build.hpp"
 
 namespace dmc::cpu {
 
@@ -67,8 +68,7 @@ Status build_tree_r_last(const dmc_call *call, dmc_tree_r_last_args *args)
     SectorTreeLayout layout;
     DMC_TRY_ASSIGN(layout, sector_tree_layout(proof->sector_size, args->rows_to_discard));
     const uint64_t nodes = layout.nodes;
-    const uint64_t n = layout.base_tree.leaves;
-    const uint64_t tree_hashes = layout.base_tree.total_nodes() - n;
+    const uint64_t tree_hashes = layout.base_tree.total_nodes() - layout.base_tree.leaves;
     plugin::ProgressRelay progress(call, (build_only ? 0 : nodes) + layout.base_tree_count * tree_hashes);
 
     // 1. The replica: encoded into a temporary, or the existing file.
@@ -98,28 +98,9 @@ Status build_tree_r_last(const dmc_call *call, dmc_tree_r_last_args *args)
     }
 
     // 2. Level-cache trees over the replica.
-    const unsigned first_row = layout.rows_to_discard + 1;
-    std::vector<Fr> roots;
-    std::vector<AtomicFileWriter> tree_files;
-    const uint64_t encode_units = build_only ? 0 : nodes;
-    for (uint32_t i = 0; i < layout.base_tree_count; ++i) {
-        AtomicFileWriter file;
-        DMC_TRY_ASSIGN(file, AtomicFileWriter::create(std::string(args->tree_dir) + "/" + layout.tree_r_last_files[i]));
-        MappedFile out;
-        DMC_TRY_ASSIGN(out, MappedFile::open_rw(file.temp_path(), layout.tree_r_last_file_bytes));
-        TreeBuildOptions opts;
-        opts.threads = call->threads ? call->threads : 1;
-        opts.cancel = progress.cancel_flag();
-        const uint64_t base = encode_units + i * tree_hashes;
-        opts.progress = [&](uint64_t done, uint64_t) { progress.report(base, done); };
-        Fr root;
-        DMC_TRY_ASSIGN(root, build_base_tree(replica.data() + i * n * 32, n, out.mutable_data(), first_row, opts));
-        DMC_TRY_VOID(out.sync());
-        roots.push_back(root);
-        tree_files.push_back(std::move(file));
-    }
-    Fr comm_r_last;
-    DMC_TRY_ASSIGN(comm_r_last, compound_root(proof->shape, roots));
+    TreeRBuild trees;
+    DMC_TRY_ASSIGN(trees, build_tree_r_last_files(*proof, layout, replica.data(), args->tree_dir, call->threads,
+                                                  progress, build_only ? 0 : nodes));
 
     // 3. Publish: replica first, then the trees that describe it.
     if (!build_only) {
@@ -127,8 +108,8 @@ Status build_tree_r_last(const dmc_call *call, dmc_tree_r_last_args *args)
         replica = MappedFile();
         DMC_TRY_VOID(replica_file.commit());
     }
-    for (auto &f : tree_files) DMC_TRY_VOID(f.commit());
-    comm_r_last.to_bytes(args->comm_r_last);
+    for (auto &f : trees.files) DMC_TRY_VOID(f.commit());
+    trees.root.to_bytes(args->comm_r_last);
     return {};
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// The run.sh main job, as a test: scripts/demo.sh seals two 8MiB sectors,
+// The run.sh main job, as a test: scripts/demo.sh seals three 8MiB sectors
+// (CC, deal, snap),
 // deletes their files, rebuilds them through the manager and a worker with
 // two rebuild threads, and checks byte identity, util verify and `sectors
 // state`. Any failing step makes the script exit non-zero.
@@ -21,6 +22,7 @@ TEST_CASE("demo: lose a disk, rebuild it (run.sh main job)", "[demo]")
     REQUIRE(r.exit_code == 0);
     CHECK(r.out.find("s-t01001-1: sealed and cache files byte-identical to the originals") != std::string::npos);
     CHECK(r.out.find("s-t01001-2: sealed and cache files byte-identical to the originals") != std::string::npos);
+    CHECK(r.out.find("s-t01001-3: update and update-cache files byte-identical to the originals") != std::string::npos);
     CHECK(r.out.find("$ damocles-manager util sealer sectors rebuild 1001 1") != std::string::npos);
     CHECK(r.out.find("demo OK") != std::string::npos);
 }

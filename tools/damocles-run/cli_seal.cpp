@@ -37,6 +37,7 @@ struct SealOptions {
     std::vector<std::string> pieces;
     bool json_out = false;
     bool keep_intermediate = false;
+    bool snap = false;
     EngineCliOptions engine;
 };
 
@@ -76,6 +77,17 @@ std::vector<core::JobPiece> plan_pieces(const SealProof &proof)
     return out;
 }
 
+json pieces_record(const std::vector<core::JobPiece> &pieces, std::vector<core::PieceRecord> &out)
+{
+    uint64_t offset = 0;
+    for (const auto &p : pieces) {
+        offset = (offset + p.padded_size - 1) / p.padded_size * p.padded_size;
+        out.push_back({p.cid, p.padded_size, offset, std::nullopt, p.source});
+        offset += p.padded_size;
+    }
+    return {};
+}
+
 json sector_result(const core::SectorJob &job, const SealProof &proof, const std::vector<core::JobPiece> &pieces,
                    const std::string &out_root)
 {
@@ -90,13 +102,23 @@ json sector_result(const core::SectorJob &job, const SealProof &proof, const std
     rec.comm_r = comm_r;
     rec.comm_c = outp.comm_c;
     rec.comm_r_last = outp.comm_r_last;
-    uint64_t offset = 0;
-    for (const auto &p : pieces) {
-        offset = (offset + p.padded_size - 1) / p.padded_size * p.padded_size;
-        rec.pieces.push_back({p.cid, p.padded_size, offset, std::nullopt, p.source});
-        offset += p.padded_size;
+    json extra = json::object();
+    if (job.snap) {
+        core::SnapRecord snap;
+        snap.proof = std::string("StackedDrg") + proof.size_name + "V1";  // RegisteredUpdateProof
+        snap.comm_d_new = commitment_to_cid(*outp.comm_d_new, CommitmentKind::unsealed);
+        snap.comm_r_new = commitment_to_cid(*outp.comm_r_new, CommitmentKind::sealed);
+        pieces_record(job.snap->pieces, snap.pieces);
+        rec.upgraded = true;
+        rec.snap = snap;
+        extra = {{"comm_d_new", *snap.comm_d_new},
+                 {"comm_r_new", *snap.comm_r_new},
+                 {"update", out_root + "/update/" + job.sector_id()},
+                 {"update_cache", out_root + "/update-cache/" + job.sector_id()}};
+    } else {
+        pieces_record(pieces, rec.pieces);
     }
-    return {{"replica_id", to_hex(*outp.replica_id)},
+    json result = {{"replica_id", to_hex(*outp.replica_id)},
             {"comm_d", comm_d},
             {"comm_r", comm_r},
             {"comm_d_hex", to_hex(*outp.comm_d)},
@@ -104,6 +126,8 @@ json sector_result(const core::SectorJob &job, const SealProof &proof, const std
             {"sealed", out_root + "/sealed/" + job.sector_id()},
             {"cache", out_root + "/cache/" + job.sector_id()},
             {"sector", core::sector_to_json(rec)}};
+    result.update(extra);
+    return result;
 }
 
 void run_seal()
@@ -126,13 +150,24 @@ void run_seal()
     persist_opts.move = !o.keep_intermediate;  // keep a complete work dir (copy)
     for (uint64_t number : o.sectors) {
         auto job = std::make_unique<core::SectorJob>();
-        job->spec = {*miner, number, proof->id, pieces.empty() ? core::Plan::cc : core::Plan::deal};
         job->proof = proof;
         job->ticket = *ticket;
-        job->pieces = pieces;
+        if (o.snap) {
+            // A CC sector, then updated with the pieces (SnapDeals): the store
+            // gets sealed/ + cache/ (the sector key) and update/ + update-cache/.
+            job->spec = {*miner, number, proof->id, core::Plan::snap};
+            job->snap = core::SnapJob{pieces, std::nullopt, std::nullopt};
+        } else {
+            job->spec = {*miner, number, proof->id, pieces.empty() ? core::Plan::cc : core::Plan::deal};
+            job->pieces = pieces;
+        }
         job->work_dir = work_root + "/" + job->sector_id();
-        job->persist = [out_root, persist_opts](core::SectorJob &j) {
-            return core::persist_sector_files(j, out_root, persist_opts);
+        job->persist = [out_root, persist_opts](core::SectorJob &j) -> Status {
+            DMC_TRY_VOID(core::persist_sector_files(j, out_root, persist_opts));
+            if (!j.snap) return {};
+            core::PersistOptions update = persist_opts;
+            update.upgrade = true;
+            return core::persist_sector_files(j, out_root, update);
         };
         jobs.push_back(std::move(job));
     }
@@ -188,8 +223,12 @@ void register_seal_commands(CLI::App &app)
     seal->add_option("--work", o.work, "Work root for intermediates, one dir per sector (default <out>/.damocles-work)");
     seal->add_flag("--json", o.json_out, "Print CIDs and the registry import object as JSON");
     seal->add_flag("--keep-intermediate", o.keep_intermediate, "Keep layers, tree-c and tree-d in the work dir");
+    seal->add_flag("--snap", o.snap, "Seal CC, then update it with the --piece files (SnapDeals)");
     add_engine_options(seal, o.engine);
-    seal->callback(run_seal);
+    seal->callback([] {
+        if (opts().snap && opts().pieces.empty()) fail_usage("--snap needs the new data as --piece files");
+        run_seal();
+    });
 }
 
 } // namespace dmc::cli

@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// Stage function tables of the avx512 plugin, defined in the kernel library
+// (compiled for SHA-NI / AVX-512). avx512_plugin.cpp lists them in its
+// descriptor; the host calls them only after checking the CPU features.
+#pragma once
+
+#include "damocles/plugin.h"
+
+namespace dmc::avx512 {
+
+// Sectors one pc1 call takes (the fused PC1 vertex); the kernel interleaves
+// up to this many SHA chains per thread.
+inline constexpr uint32_t kMaxPc1Sectors = 4;
+
+// pc1: SHA-NI SDR labels, 1..4 sectors per call (stage_pc1.cpp).
+extern const dmc_pc1_ops kAvx512Pc1Ops;
+
+} // namespace dmc::avx512

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// SHA-NI SDR labelling kernel (sdr.md §6) of the avx512 plugin: the labels of
+// a range of nodes of one layer, for 1 to 4 sectors that share the graph (a
+// fused PC1 vertex), their SHA-256 chains interleaved in one thread.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+namespace dmc::avx512 {
+
+inline constexpr unsigned kMaxInterleavedSectors = 4;
+
+// One sector's view of the layer being labelled.
+struct SectorLayerView {
+    uint8_t *cur = nullptr;        // N·32 bytes: labels of this layer, written in node order
+    const uint8_t *prev = nullptr; // N·32 bytes: the previous layer (unused in layer 1)
+    uint32_t replica_words[8] = {}; // replica id as the prefix block's big-endian words 0..7
+};
+
+// Labels nodes [begin, end) of `layer` (begin >= 1; node 0 has no parents)
+// for every sector of `sectors` (1..kMaxInterleavedSectors). `parents` is
+// the parent cache (14 u32 per node). Nodes below `begin` must be final.
+void label_nodes(std::span<const SectorLayerView> sectors, const uint32_t *parents, uint64_t nodes, uint32_t layer,
+                 uint64_t begin, uint64_t end);
+
+// Label of node 0 of `layer` (the prefix block alone, padded).
+void label_node_zero(const SectorLayerView &sector, uint32_t layer);
+
+// Chained single-stream compressions per second of this kernel's SHA-NI
+// block function over `blocks` blocks (the PC1 bound's unit); for benches.
+double sha_ni_chained_blocks_per_second(uint64_t blocks);
+
+} // namespace dmc::avx512

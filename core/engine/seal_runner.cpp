@@ -135,7 +135,9 @@ bool outputs_present(const SectorJob &job, VertexKind kind)
             if (!exists(job.cache_dir() + "/" + f)) return false;
         return true;
     case VertexKind::tree_r_last:
-        if (!out.comm_r_last || !exists(job.replica_path())) return false;
+        if (!out.comm_r_last ||
+            !exists(job.spec.plan == Plan::cache_only ? job.surviving_replica : job.replica_path()))
+            return false;
         for (const auto &f : layout->tree_r_last_files)
             if (!exists(job.cache_dir() + "/" + f)) return false;
         return true;

@@ -7,6 +7,7 @@
 // permanently, with both values, before anything is persisted.
 #include "damocles/sdk/aux_files.hpp"
 #include "damocles/sdk/cid.hpp"
+#include "damocles/sdk/file.hpp"
 #include "damocles/sdk/poseidon_tree.hpp"
 #include "damocles/sdk/tree_files.hpp"
 #include "engine/seal_runner.hpp"
@@ -51,6 +52,14 @@ Status step_tree_r_last(Engine &engine, SectorJob &job, VertexContext &ctx)
     args.staged_path = job.pieces.empty() ? nullptr : staged.c_str();
     args.replica_path = replica.c_str();
     args.tree_dir = cache.c_str();
+    if (job.spec.plan == Plan::cache_only) {
+        // Cache-only repair: the replica survived; only its trees are rebuilt.
+        DMC_TRY_VOID(make_dirs(cache));
+        args.flags = DMC_TREE_R_BUILD_ONLY;
+        args.layer_path = nullptr;
+        args.staged_path = nullptr;
+        args.replica_path = job.surviving_replica.c_str();
+    }
     StageCall call(ctx);
     DMC_TRY_VOID(
         call.result(stage.ops<dmc_tree_r_last_ops>()->run(call.get(), &args), "tree_r_last", stage.plugin_name()));
@@ -68,6 +77,8 @@ Status step_comm_r_check(SectorJob &job, VertexContext &)
         std::lock_guard lock(job.record_mutex);
         out = job.record.outputs;
     }
+    // A cache-only repair has no tree_c: comm_c is the registered one.
+    if (job.spec.plan == Plan::cache_only) out.comm_c = job.expected_comm_c;
     if (!out.comm_c || !out.comm_r_last) return make_error(Errc::internal, "comm_r_check before tree_c/tree_r_last");
     Fr comm_c, comm_r_last;
     DMC_TRY_ASSIGN(comm_c, Fr::from_bytes(*out.comm_c));
@@ -79,6 +90,10 @@ Status step_comm_r_check(SectorJob &job, VertexContext &)
     if (job.expected_comm_d && out.comm_d && *out.comm_d != *job.expected_comm_d)
         return make_error(Errc::verify_failed, "comm_d mismatch: rebuilt " + unsealed_cid(*out.comm_d) +
                                                    ", registered " + unsealed_cid(*job.expected_comm_d));
+    if (job.expected_comm_r_last && job.spec.plan == Plan::cache_only && *job.expected_comm_r_last != *out.comm_r_last)
+        return make_error(Errc::verify_failed, "comm_r_last mismatch: the surviving sealed file gives " +
+                                                   to_hex(*out.comm_r_last) + ", registered " +
+                                                   to_hex(*job.expected_comm_r_last) + " (the sealed file is damaged)");
     if (job.expected_comm_c && *job.expected_comm_c != *out.comm_c)
         return make_error(Errc::verify_failed, "comm_c mismatch: rebuilt " + to_hex(*out.comm_c) + ", registered " +
                                                    to_hex(*job.expected_comm_c));
@@ -88,6 +103,7 @@ Status step_comm_r_check(SectorJob &job, VertexContext &)
                                                    " (the rebuilt replica is not the sector on chain)");
     DMC_TRY_VOID(write_p_aux(job.cache_dir(), PAux{comm_c, comm_r_last}));
     std::lock_guard lock(job.record_mutex);
+    job.record.outputs.comm_c = out.comm_c;
     job.record.outputs.comm_r = comm_r;
     return {};
 }

@@ -153,6 +153,7 @@ std::shared_ptr<rpc::Dispatcher> ManagerService::make_dispatcher()
         if (p.size() > 2 && p[2].is_object()) {
             req.pieces_available = p[2].value("PiecesAvailable", false);
             req.priority = p[2].value("Priority", 0);
+            req.cache_only = p[2].value("CacheOnly", false);
         }
         unwrap(set_for_rebuild(req));
         return json(true);

@@ -74,6 +74,7 @@ Status ManagerService::set_for_rebuild(const RebuildRequest &req)
     if (!s->ticket) return make_error(Errc::invalid_argument, std::string(kCallbackPrefix) + "invalid ticket info");
     if (s->upgraded && (!s->snap || !s->snap->comm_r_new || !s->snap->comm_d_new))
         return make_error(Errc::invalid_argument, std::string(kCallbackPrefix) + "unavailable upgrade public info");
+    if (req.cache_only) DMC_TRY_VOID(check_cache_repair(*s));
     bool marked;
     DMC_TRY_ASSIGN(marked, registry_->mark_for_rebuild(key, req.priority, req.pieces_available, now_seconds()));
     if (!marked)
@@ -81,6 +82,33 @@ Status ManagerService::set_for_rebuild(const RebuildRequest &req)
                           std::string(kRestorePrefix) + "load from offline store: load state from offline: key not found");
     spdlog::info("sector {} queued for rebuild (priority {})", sector_id_string(key), req.priority);
     return {};
+}
+
+Status ManagerService::check_cache_repair(const SectorRecord &s)
+{
+    const std::string id = sector_id_string(s.key);
+    if (s.upgraded) return make_error(Errc::unsupported, "cache-only repair of an upgraded (snap) sector is not supported: "
+                                                         "use `sectors rebuild`");
+    if (!s.comm_c || !s.comm_r_last)
+        return make_error(Errc::invalid_argument, "no comm_c/comm_r_last registered for " + id +
+                                                      ": a cache-only repair cannot be checked; use `sectors rebuild` "
+                                                      "(a full rebuild)");
+    if (s.store.empty())
+        return make_error(Errc::invalid_argument, "no persist store recorded for " + id + ": use `sectors rebuild`");
+    std::vector<PersistStoreRecord> stores;
+    DMC_TRY_ASSIGN(stores, registry_->list_stores());
+    for (const auto &st : stores) {
+        if (st.name != s.store) continue;
+        const SealProof *proof;
+        DMC_TRY_ASSIGN(proof, find_seal_proof(s.proof_id));
+        std::error_code ec;
+        auto size = std::filesystem::file_size(std::filesystem::path(st.path) / "sealed" / id, ec);
+        if (ec || size != proof->sector_size)
+            return make_error(Errc::not_found, "the sealed file of " + id + " is not in store " + s.store + " (" +
+                                                   st.path + "/sealed/" + id + "): use `sectors rebuild`");
+        return {};
+    }
+    return make_error(Errc::not_found, "persist store " + s.store + " of " + id + " is not known to the manager");
 }
 
 Result<std::optional<RebuildTask>> ManagerService::allocate(const AllocationRequest &req)

@@ -4,10 +4,12 @@
 #include "damocles/sdk/cid.hpp"
 #include "damocles/sdk/proof.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace dmc::core {
 
 Result<std::unique_ptr<SectorJob>> make_rebuild_job(const RebuildTask &task, const std::string &work_dir,
-                                                    const PieceSources &sources)
+                                                    const PieceSources &sources, const std::string &surviving_replica)
 {
     const SectorRecord &s = task.sector;
     auto job = std::make_unique<SectorJob>();
@@ -20,6 +22,20 @@ Result<std::unique_ptr<SectorJob>> make_rebuild_job(const RebuildTask &task, con
     DMC_TRY_ASSIGN(comm_r, cid_to_commitment(s.comm_r, CommitmentKind::sealed));
     job->expected_comm_d = comm_d;
     job->expected_comm_r = comm_r;
+    job->expected_comm_c = s.comm_c;
+    job->expected_comm_r_last = s.comm_r_last;
+    if (!surviving_replica.empty() && !s.upgraded) {
+        if (s.comm_c && s.comm_r_last) {
+            // Cache-only repair: no pieces, no PC1/PC2; tree_r_last from the
+            // sealed file must give back the registered comm_r.
+            job->surviving_replica = surviving_replica;
+            job->spec = {s.key.miner, s.key.number, s.proof_id, Plan::cache_only};
+            spdlog::info("{}: sealed file {} survived: cache-only repair", sector_id_string(s.key), surviving_replica);
+            return job;
+        }
+        spdlog::warn("{}: the sealed file survived but no comm_c/comm_r_last is registered: falling back to a full "
+                     "rebuild", sector_id_string(s.key));
+    }
     for (const auto &p : s.pieces) {
         JobPiece jp;
         DMC_TRY_ASSIGN(jp, fetch_piece(p, sources, work_dir + "/pieces"));

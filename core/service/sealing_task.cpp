@@ -17,6 +17,7 @@
 #include "damocles/core/rebuild_job.hpp"
 #include "damocles/core/task_state.hpp"
 #include "damocles/sdk/file.hpp"
+#include "damocles/sdk/proof.hpp"
 #include "service/sealing_thread_impl.hpp"
 #include "service/task_heartbeat.hpp"
 
@@ -103,6 +104,21 @@ private:
         }
     }
 
+    // The sector's sealed file in its (attached) store, when it is there
+    // with the sector's size: a candidate for a cache-only repair.
+    std::string surviving_replica() const
+    {
+        const auto &cfg = t_.ctx->config;
+        for (const auto &s : cfg.attached) {
+            if (s.name != task_.sector.store) continue;
+            const std::string path = s.location + "/sealed/" + sid_;
+            auto proof = find_seal_proof(task_.sector.proof_id);
+            std::error_code ec;
+            if (proof && fs::file_size(path, ec) == proof.value()->sector_size && !ec) return path;
+        }
+        return {};
+    }
+
     // ---- hooks
     Status persist(SectorJob &job);
     Status finalize(SectorJob &);
@@ -120,17 +136,20 @@ private:
     std::string last_event_;
     std::string failure_level_, failure_desc_;
     bool finalizing_ = false;  // guarded by t_.mu
+    bool full_rebuild_ = false;  // a cache-only attempt failed
 };
 
 Status TaskRun::persist(SectorJob &job)
 {
     const auto &cfg = t_.ctx->config;
+    const bool cache_only = job.spec.plan == Plan::cache_only;
     std::vector<std::string> candidates;
     for (const auto &s : cfg.attached)
-        if (!s.readonly) candidates.push_back(s.name);
+        if (!s.readonly && (!cache_only || s.name == task_.sector.store)) candidates.push_back(s.name);
     if (candidates.empty()) return make_error(Errc::invalid_argument, "no available local persist store candidate");
     const uint64_t size = job.proof->sector_size;
-    const uint64_t required = size >= (32ull << 30) ? size + size / 50 : 2 * size;
+    // A cache-only repair writes the cache next to the sealed file.
+    const uint64_t required = cache_only ? (64u << 20) : size >= (32ull << 30) ? size + size / 50 : 2 * size;
     json chosen;
     for (;;) {
         auto r = call("Venus.StoreReserveSpace", json::array({key_.miner, key_.number, required, candidates}));
@@ -154,6 +173,7 @@ Status TaskRun::persist(SectorJob &job)
     spdlog::info("{}: persist store acquired: {} ({})", sid_, name, it->location);
     PersistOptions opts;
     opts.upgrade = job.spec.plan == Plan::snap;
+    opts.cache_only = cache_only;
     DMC_TRY_VOID(persist_sector_files(job, it->location, opts));
     auto r = call("Venus.SubmitPersistedEx",
                   json::array({key_.miner, key_.number, task_.lease_id, name, opts.upgrade}));
@@ -268,7 +288,8 @@ void TaskRun::run()
         failure_level_.clear();
         failure_desc_.clear();
         t_.set_phase(ThreadPhase::running);
-        auto made = make_rebuild_job(task_, t_.data_dir(), t_.ctx->piece_sources);
+        auto made = make_rebuild_job(task_, t_.data_dir(), t_.ctx->piece_sources,
+                                     full_rebuild_ ? std::string() : surviving_replica());
         Error error;
         JobOutcome outcome;
         std::unique_ptr<SectorJob> job;
@@ -332,6 +353,18 @@ void TaskRun::run()
         std::optional<std::string> forced;
         if (error.code == Errc::cancelled || outcome.outcome == SectorOutcome::cancelled) {
             forced = t_.pause_here("");  // a pause between steps
+        } else if (error.code == Errc::verify_failed && job && job->spec.plan == Plan::cache_only) {
+            // The surviving sealed file does not give back the registered
+            // CommR: it is damaged; rebuild everything instead.
+            spdlog::warn("{}: cache-only repair failed ({}); falling back to a full rebuild", sid_, message);
+            clean_data_dir(t_);
+            (void)write_file_atomic(t_.task_file(), rebuild_task_to_json(task_).dump());
+            {
+                std::lock_guard lock(t_.mu);
+                t_.sector_id = sid_;
+            }
+            full_rebuild_ = true;
+            continue;
         } else if (error.code == Errc::verify_failed) {
             // The registered values cannot be reproduced: record it on the
             // manager (registry data kept) and tell the operator.

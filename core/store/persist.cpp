@@ -83,6 +83,7 @@ Status persist_sector_files(const SectorJob &job, const std::string &store_root,
     DMC_TRY_ASSIGN(t_aux, make_t_aux(cache_dst, job.proof->layers, job.proof->nodes(), job.proof->shape,
                                      layout.rows_to_discard));
     DMC_TRY_VOID(write_t_aux(cache_dst, t_aux));
+    if (opts.cache_only) return {};
     DMC_TRY_VOID(place_file(replica_src, replica_dst, opts.move));
     return {};
 }

@@ -85,7 +85,10 @@ Status read_layer(const SectorRun &sector, uint32_t layer, uint8_t *into, uint64
 // the next layer is labelled (inline when no thread can be started).
 class LayerWriter {
 public:
-    ~LayerWriter() { join(); }
+    ~LayerWriter()
+    {
+        if (thread_.joinable()) thread_.join();
+    }
 
     void start(std::vector<SectorRun *> sectors, uint32_t layer, uint64_t bytes)
     {

@@ -130,7 +130,7 @@ std::vector<core::SectorKey> rebuild_targets(uint64_t *single_miner)
     return keys;
 }
 
-void cmd_rebuild(CLI::App *sub)
+void cmd_rebuild(CLI::App *sub, bool cache_only)
 {
     const auto &o = opts();
     if ((o.args.size() < 2 && o.range.empty() && o.store.empty()) || (o.args.empty() && o.store.empty())) {
@@ -143,7 +143,9 @@ void cmd_rebuild(CLI::App *sub)
     auto client = manager_client(o.home);
     bool any_failed = false;
     for (const auto &key : keys) {
-        json params = json::array({key.miner, key.number, {{"PiecesAvailable", o.pieces_available}, {"Priority", o.priority}}});
+        json params = json::array({key.miner, key.number,
+                                   {{"PiecesAvailable", o.pieces_available}, {"Priority", o.priority},
+                                    {"CacheOnly", cache_only}}});
         auto r = client.call("Venus.SectorSetForRebuild", params);
         std::string id = core::sector_id_string(key);
         if (r) {
@@ -151,7 +153,8 @@ void cmd_rebuild(CLI::App *sub)
             continue;
         }
         any_failed = true;
-        if (!batch) fail("set sector for rebuild failed: " + r.error().message);
+        if (!batch) fail(std::string(cache_only ? "repair cache failed: " : "set sector for rebuild failed: ") +
+                         r.error().message);
         // A sector already in the queue is reported as such, not as refused.
         auto st = client.call("Venus.FindSectorInAllStates", json::array({key.miner, key.number}));
         if (st && (*st)["queue"].is_object())
@@ -360,7 +363,13 @@ void register_manager_commands(CLI::App &app)
     rebuild->add_option("--priority", o.priority, "Higher runs first (default 0)");
     rebuild->add_option("--range", o.range, "Sector numbers A-B of <miner>");
     rebuild->add_option("--store", o.store, "Every sector recorded in this persist store (a lost disk)");
-    rebuild->callback([rebuild] { cmd_rebuild(rebuild); });
+    rebuild->callback([rebuild] { cmd_rebuild(rebuild, false); });
+
+    auto *repair = sectors->add_subcommand(
+        "repair-cache", "Rebuild only the cache (tree-r-last, p_aux, t_aux) of sectors whose sealed file survived");
+    repair->add_option("args", o.args, "<miner actor> <sector number>...");
+    repair->add_option("--priority", o.priority, "Higher runs first (default 0)");
+    repair->callback([repair] { cmd_rebuild(repair, true); });
 
     auto *cancel = sectors->add_subcommand("rebuild-cancel", "Cancel queued or running rebuilds: <miner> <number>...");
     cancel->add_option("args", o.args, "<miner actor> <sector number>...");

@@ -25,6 +25,9 @@ struct RebuildRequest {
     SectorKey key;
     bool pieces_available = false;
     int32_t priority = 0;
+    // repair-cache: only the cache was lost. Refused unless comm_c and
+    // comm_r_last are registered and the sealed file is in the sector's store.
+    bool cache_only = false;
 };
 
 struct StoreChoice {
@@ -66,6 +69,7 @@ public:
 
 private:
     bool miner_configured(uint64_t miner) const;
+    Status check_cache_repair(const SectorRecord &sector);
     Result<SectorRecord> require_sector(const SectorKey &key);
 
     ManagerConfig config_;

@@ -16,8 +16,9 @@
 namespace dmc::core {
 
 struct PersistOptions {
-    bool upgrade = false;   // update/ + update-cache/ from the snap outputs
-    bool move = true;       // rename within a filesystem instead of copying
+    bool upgrade = false;     // update/ + update-cache/ from the snap outputs
+    bool move = true;         // rename within a filesystem instead of copying
+    bool cache_only = false;  // the replica is already in the store (cache-only repair)
 };
 
 Status persist_sector_files(const SectorJob &job, const std::string &store_root, const PersistOptions &opts = {});

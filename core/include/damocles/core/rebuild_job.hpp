@@ -15,7 +15,11 @@
 
 namespace dmc::core {
 
+// `surviving_replica` (cache-only repair): the sector's sealed file found
+// intact-sized in its store; used only when comm_c and comm_r_last are
+// registered (otherwise a full rebuild, as the log says).
 Result<std::unique_ptr<SectorJob>> make_rebuild_job(const RebuildTask &task, const std::string &work_dir,
-                                                    const PieceSources &sources);
+                                                    const PieceSources &sources,
+                                                    const std::string &surviving_replica = "");
 
 } // namespace dmc::core

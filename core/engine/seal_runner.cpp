@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "damocles/core/metrics.hpp"
 #include "damocles/sdk/tree_files.hpp"
 #include "engine/failpoints.hpp"
 
@@ -67,6 +68,7 @@ Status SealRunner::run(const Dag &dag, VertexId v, VertexContext &ctx)
     if (options_.on_started)
         for (uint32_t s : ctx.sectors) options_.on_started(*jobs_.at(s), kind);
     const std::string name = vertex_kind_name(kind);
+    metrics::StageTimer stage_timer(name);  // dmc_stage_duration_seconds; an error unless succeeded()
     for (uint32_t s : ctx.sectors) DMC_TRY_VOID(failpoint("before:" + name, *jobs_.at(s)));
     if (kind == VertexKind::pc1) {
         std::vector<SectorJob *> jobs;
@@ -78,7 +80,7 @@ Status SealRunner::run(const Dag &dag, VertexId v, VertexContext &ctx)
         DMC_TRY_VOID(step_pc1(engine_, jobs, ctx));
         for (auto *job : jobs) DMC_TRY_VOID(complete(*job, kind));
         for (auto *job : jobs) DMC_TRY_VOID(failpoint("after:" + name, *job));
-        return {};
+        return stage_timer.succeeded();
     }
     for (uint32_t s : ctx.sectors) {
         SectorJob &job = *jobs_.at(s);
@@ -92,7 +94,7 @@ Status SealRunner::run(const Dag &dag, VertexId v, VertexContext &ctx)
         DMC_TRY_VOID(complete(job, kind));
         DMC_TRY_VOID(failpoint("after:" + name, job));
     }
-    return {};
+    return stage_timer.succeeded();
 }
 
 bool SealRunner::is_done(const Dag &dag, VertexId v, uint32_t sector)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "damocles/core/manager_daemon.hpp"
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -10,6 +11,8 @@
 
 #include "damocles/core/manager_service.hpp"
 #include "damocles/sdk/file.hpp"
+#include "registry/postgres_db.hpp"
+#include "service/metrics.hpp"
 #include "service/signal_waiter.hpp"
 
 namespace dmc::core {
@@ -76,6 +79,8 @@ Status run_manager_daemon(const ManagerDaemonOptions &opts)
     DMC_TRY_VOID(make_dirs(opts.home));
     ManagerConfig cfg;
     DMC_TRY_ASSIGN(cfg, load_manager_config(opts.home));
+    // `daemon run --db URL` (or the variable itself) overrides [registry] url.
+    if (const char *url = std::getenv("DAMOCLES_REGISTRY_URL"); url && *url) cfg.registry_url = url;
     std::unique_ptr<RegistryStore> reg;
     DMC_TRY_ASSIGN(reg, open_registry(cfg.registry_url));
     for (const auto &store : cfg.persist_stores) DMC_TRY_VOID(reg->upsert_store(store));
@@ -90,6 +95,9 @@ Status run_manager_daemon(const ManagerDaemonOptions &opts)
     rpc::mount(server, service->make_dispatcher(), token);
     server.Get("/healthz", [](const httplib::Request &, httplib::Response &res) { res.set_content("ok\n", "text/plain"); });
     mount_piece_store(server, cfg.piece_stores, token);
+    metrics::mount(server);
+    metrics::count_http_responses(server, "manager");
+    auto registry_gauges = metrics::watch_registry(service->registry());
 
     int port = hp->second;
     if (port == 0) {
@@ -101,7 +109,7 @@ Status run_manager_daemon(const ManagerDaemonOptions &opts)
     std::string address = hp->first + ":" + std::to_string(port);
     DMC_TRY_VOID(write_file_atomic((std::filesystem::path(opts.home) / "api").string(), address + "\n"));
     spdlog::info("damocles-manager listening on {} (home {}, registry {}, {} miners, {} persist stores)", address,
-                 opts.home, cfg.registry_url, cfg.miners.size(), cfg.persist_stores.size());
+                 opts.home, pg::redact_url(cfg.registry_url), cfg.miners.size(), cfg.persist_stores.size());
 
     SignalWaiter waiter([&server](int sig) {
         spdlog::info("signal {} received, stopping", sig);

@@ -8,6 +8,7 @@
 #include "damocles/core/manager_service.hpp"
 #include "damocles/core/sector_json.hpp"
 #include "damocles/version.h"
+#include "service/metrics.hpp"
 
 namespace dmc::core {
 
@@ -123,7 +124,9 @@ PersistStoreRecord store_from_json(const json &j)
 
 std::shared_ptr<rpc::Dispatcher> ManagerService::make_dispatcher()
 {
-    auto d = std::make_shared<rpc::Dispatcher>();
+    auto table = std::make_shared<rpc::Dispatcher>();
+    // Every method below counts calls, errors and durations (GET /metrics).
+    auto d = std::make_unique<metrics::InstrumentedMethods>(*table, "server");
 
     d->add("Venus.Version", [](const json &) { return json(DMC_VERSION); });
 
@@ -291,7 +294,7 @@ std::shared_ptr<rpc::Dispatcher> ManagerService::make_dispatcher()
         return json(true);
     });
 
-    return d;
+    return table;
 }
 
 } // namespace dmc::core

@@ -10,10 +10,12 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
 
 #include <httplib.h>
+#include <spdlog/spdlog.h>
 
 namespace dmc::core::metrics {
 
@@ -78,8 +80,13 @@ std::string format_value(double v)
         std::snprintf(buf, sizeof buf, "%.0f", v);
         return buf;
     }
+    // The shortest text that reads back as the same double ("0.005", not
+    // "0.0050000000000000001").
     char buf[40];
-    std::snprintf(buf, sizeof buf, "%.17g", v);
+    for (int precision = 15; precision <= 17; ++precision) {
+        std::snprintf(buf, sizeof buf, "%.*g", precision, v);
+        if (std::strtod(buf, nullptr) == v) break;
+    }
     return buf;
 }
 
@@ -412,13 +419,97 @@ void count_http_responses(httplib::Server &server, std::string daemon)
     });
 }
 
-uint64_t persisted_bytes(const std::string &store_root, const std::string &sector_id, bool upgrade)
+namespace {
+
+std::vector<std::pair<std::string, double>> by_state(const ThreadCounts &c)
+{
+    return {{"total", c.threads},   {"empty", c.empty},     {"paused", c.paused},
+            {"running", c.running}, {"waiting", c.waiting}, {"errors", c.errors}};
+}
+
+} // namespace
+
+Endpoint::Endpoint() = default;
+
+Endpoint::~Endpoint()
+{
+    if (server_) server_->stop();
+    if (thread_.joinable()) thread_.join();
+}
+
+Status Endpoint::start(const std::string &listen)
+{
+    auto hp = rpc::parse_host_port(listen, 9000);
+    if (!hp) return hp.error().context("[metrics] listen");
+    server_ = std::make_unique<httplib::Server>();
+    mount(*server_);
+    int port = hp->second;
+    if (port == 0) port = server_->bind_to_any_port(hp->first);
+    else if (!server_->bind_to_port(hp->first, port)) port = -1;
+    if (port <= 0) return make_error(Errc::io, "cannot listen on " + listen + " for metrics (address in use?)");
+    address_ = hp->first + ":" + std::to_string(port);
+    thread_ = std::thread([server = server_.get()] { server->listen_after_bind(); });
+    spdlog::info("metrics on http://{}/metrics", address_);
+    return {};
+}
+
+ScrapeHook watch_registry(RegistryStore &registry)
+{
+    static Family &queue = global().gauge("dmc_rebuild_queue_length", "Sectors in the rebuild queue (leased or not)");
+    static Family &leased =
+        global().gauge("dmc_rebuild_queue_leased", "Queue entries leased to a worker whose lease has not expired");
+    static Family &workers = global().gauge("dmc_manager_workers", "Workers known to the registry, by ping freshness",
+                                            {"state"});
+    static Family &threads = global().gauge(
+        "dmc_manager_threads", "Sealing threads of alive workers by state, as their last ping reported", {"state"});
+    static Family &up = global().gauge("dmc_registry_up", "1 when the registry answered the last scrape");
+    return global().on_scrape([&registry] {
+        const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count();
+        auto entries = registry.list_queue();
+        auto known = registry.list_workers();
+        up.gauge().set(entries.ok() && known.ok() ? 1 : 0);
+        if (entries.ok()) {
+            queue.gauge().set(static_cast<double>(entries->size()));
+            size_t live = 0;
+            for (const auto &q : *entries) live += !q.lease_worker.empty() && q.lease_expires >= now;
+            leased.gauge().set(static_cast<double>(live));
+        }
+        if (known.ok()) {
+            // A worker pings every 30 s by default: 2 min of silence is 4 missed pings.
+            ThreadCounts sum;
+            size_t alive = 0;
+            for (const auto &w : *known) {
+                if (now - w.last_ping > 120) continue;
+                ++alive;
+                sum.threads += w.threads;
+                sum.empty += w.empty;
+                sum.paused += w.paused;
+                sum.running += w.running;
+                sum.waiting += w.waiting;
+                sum.errors += w.errors;
+            }
+            workers.gauge({"alive"}).set(static_cast<double>(alive));
+            workers.gauge({"silent"}).set(static_cast<double>(known->size() - alive));
+            for (const auto &[state, value] : by_state(sum)) threads.gauge({state}).set(value);
+        }
+    });
+}
+
+void set_worker_threads(const ThreadCounts &c)
+{
+    static Family &threads = global().gauge("dmc_worker_threads", "Sealing threads of this worker by state", {"state"});
+    for (const auto &[state, value] : by_state(c)) threads.gauge({state}).set(value);
+}
+
+uint64_t persisted_bytes(const std::string &store_root, const std::string &sector_id, bool upgrade, bool with_replica)
 {
     namespace fs = std::filesystem;
     std::error_code ec;
     uint64_t total = 0;
     auto replica = fs::path(store_root) / (upgrade ? "update" : "sealed") / sector_id;
-    if (auto n = fs::file_size(replica, ec); !ec) total += n;
+    if (auto n = fs::file_size(replica, ec); with_replica && !ec) total += n;
     auto cache = fs::path(store_root) / (upgrade ? "update-cache" : "cache") / sector_id;
     for (fs::directory_iterator it(cache, ec), end; !ec && it != end; it.increment(ec)) {
         std::error_code size_ec;

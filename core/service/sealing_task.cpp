@@ -18,6 +18,7 @@
 #include "damocles/core/task_state.hpp"
 #include "damocles/sdk/file.hpp"
 #include "damocles/sdk/proof.hpp"
+#include "service/metrics.hpp"
 #include "service/sealing_thread_impl.hpp"
 #include "service/task_heartbeat.hpp"
 
@@ -175,6 +176,7 @@ Status TaskRun::persist(SectorJob &job)
     opts.upgrade = job.spec.plan == Plan::snap;
     opts.cache_only = cache_only;
     DMC_TRY_VOID(persist_sector_files(job, it->location, opts));
+    metrics::add_persisted_bytes(metrics::persisted_bytes(it->location, sid_, opts.upgrade, !opts.cache_only));
     auto r = call("Venus.SubmitPersistedEx",
                   json::array({key_.miner, key_.number, task_.lease_id, name, opts.upgrade}));
     if (!r) return make_error(r.error().code == Errc::conflict ? Errc::conflict : Errc::io,
@@ -338,6 +340,7 @@ void TaskRun::run()
         }
         if (outcome.outcome == SectorOutcome::ok) {
             spdlog::info("{}: rebuild finished", sid_);
+            metrics::count_rebuild("finished");
             heartbeat.stop();
             clean_data_dir(t_);
             return;
@@ -370,6 +373,7 @@ void TaskRun::run()
             // manager (registry data kept) and tell the operator.
             auto r = call("Venus.ReportAborted", json::array({key_.miner, key_.number, task_.lease_id, message}));
             if (!r) spdlog::warn("{}: report aborted failed: {}", sid_, r.error().message);
+            metrics::count_rebuild("failed");
             heartbeat.stop();
             clean_data_dir(t_);
             t_.pause_here("permanent: " + message);
@@ -385,6 +389,7 @@ void TaskRun::run()
             if ((error.code == Errc::io || error.code == Errc::device) && retries < max_retries) {
                 ++retries;
                 spdlog::warn("{}: temp error occurred: {} (retry {}/{})", sid_, message, retries, max_retries);
+                metrics::count_rebuild("retried");
                 spdlog::info("{}: wait before recovering ({}s)", sid_, recover.count());
                 failure_level_ = "Temporary";
                 failure_desc_ = message;
@@ -395,6 +400,7 @@ void TaskRun::run()
             }
             failure_level_ = "Permanent";
             failure_desc_ = message;
+            metrics::count_rebuild("failed");
             heartbeat.kick();
             retries = 0;
             forced = t_.pause_here("permanent: " + message);

@@ -14,6 +14,7 @@
 #include "damocles/core/plugin_registry.hpp"
 #include "damocles/sdk/file.hpp"
 #include "damocles/version.h"
+#include "service/metrics.hpp"
 #include "service/signal_waiter.hpp"
 
 namespace dmc::core {
@@ -90,7 +91,8 @@ private:
 
 std::shared_ptr<rpc::Dispatcher> admin_dispatcher(std::vector<std::unique_ptr<SealingThread>> &threads)
 {
-    auto d = std::make_shared<rpc::Dispatcher>();
+    auto table = std::make_shared<rpc::Dispatcher>();
+    auto d = std::make_unique<metrics::InstrumentedMethods>(*table, "server");  // counted for GET /metrics
     auto thread_at = [&threads](const json &p) -> SealingThread & {
         if (!p.is_array() || p.empty() || !p[0].is_number_unsigned())
             throw rpc::RpcError{rpc::kInvalidParams, "invalid params: thread index required"};
@@ -113,7 +115,7 @@ std::shared_ptr<rpc::Dispatcher> admin_dispatcher(std::vector<std::unique_ptr<Se
         if (!r) throw rpc::RpcError{rpc::kInvalidParams, r.error().message};
         return json(*r);
     });
-    return d;
+    return table;
 }
 
 json ping_body(const WorkerConfig &cfg, const std::string &address, std::vector<std::unique_ptr<SealingThread>> &threads)
@@ -182,6 +184,8 @@ Status run_worker_daemon(const std::string &config_path)
     admin.Post("/rpc/v0", [dispatcher](const httplib::Request &req, httplib::Response &res) {
         res.set_content(dispatcher->handle(req.body), "application/json");
     });
+    metrics::mount(admin);
+    metrics::count_http_responses(admin, "worker");
     int port = hp->second;
     if (port == 0) {
         port = admin.bind_to_any_port(hp->first);
@@ -190,6 +194,14 @@ Status run_worker_daemon(const std::string &config_path)
         return make_error(Errc::io, "cannot listen on " + cfg.rpc_listen + " (address in use?)");
     }
     const std::string address = hp->first + ":" + std::to_string(port);
+    auto thread_gauges = metrics::global().on_scrape([&] {
+        const json b = ping_body(cfg, address, threads);
+        metrics::set_worker_threads({b["threads"].get<uint32_t>(), b["empty"].get<uint32_t>(), b["paused"].get<uint32_t>(),
+                                     b["running"].get<uint32_t>(), b["waiting"].get<uint32_t>(),
+                                     b["errors"].get<uint32_t>()});
+    });
+    metrics::Endpoint metrics_endpoint;  // [metrics] listen: /metrics on its own address too
+    if (!cfg.metrics_listen.empty()) DMC_TRY_VOID(metrics_endpoint.start(cfg.metrics_listen));
 
     std::mutex stop_mu;
     std::condition_variable stop_cv;

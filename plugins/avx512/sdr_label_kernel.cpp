@@ -34,7 +34,11 @@ constexpr unsigned kRepeatedParents = 37;
 // Nodes ahead whose parent labels are prefetched: one node takes ~0.7 µs
 // single-stream, so 8 nodes cover a DRAM miss plus a page walk many times
 // over while keeping the prefetched lines (13 per node and sector) in L1/L2.
+#ifndef DMC_PC1_PREFETCH
 constexpr uint64_t kPrefetchNodes = 8;
+#else
+constexpr uint64_t kPrefetchNodes = DMC_PC1_PREFETCH;
+#endif
 // The last block of a label: one label, 0x80 padding, length 1248·8 bits.
 constexpr uint32_t kMessageBits = (64 + kRepeatedParents * 32) * 8;
 

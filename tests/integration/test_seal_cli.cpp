@@ -185,7 +185,7 @@ TEST_CASE("seal: bad input is one clear line and exit 2", "[seal]")
     auto bad_ticket = seal({"--proof", "StackedDrg2KiBV1_1", "--miner", "1002", "--sector", "1", "--ticket", "abcd",
                             "--out", out.path()});
     CHECK(bad_ticket.exit_code == 2);
-    CHECK(bad_ticket.err.find("invalid --ticket: expected 32 bytes (64 hex characters)") == 0);
+    CHECK(bad_ticket.err.find("invalid ticket: expected 32 bytes (64 hex characters)") == 0);
     auto bad_proof = seal({"--proof", "StackedDrg3KiBV1", "--miner", "1002", "--sector", "1", "--ticket", kDevnetTicket,
                            "--out", out.path()});
     CHECK(bad_proof.exit_code == 2);

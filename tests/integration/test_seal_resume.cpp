@@ -112,7 +112,8 @@ TEST_CASE("seal batch: 3 PC1s on a synthetic 2-node topology use both nodes", "[
     auto r = run({damocles_run(), "seal", "--proof", "StackedDrg2KiBV1_1", "--miner", "1000", "--sector", "1",
                   "--sector", "2", "--sector", "3", "--ticket", kTicket, "--out", dir / "out", "--work", dir / "work",
                   "--keep-intermediate", "--cores", "12", "--memory-mib", "4096", "--parent-cache", parent_cache_dir(),
-                  "--json"},
+                  // one PC1 vertex per sector (a multi-sector pc1 plugin would fuse them)
+                  "--plugin", "pc1=cpu", "--json"},
                  opts);
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
@@ -132,7 +133,7 @@ TEST_CASE("seal: --limit pc1=1 never runs two PC1 at once", "[resume][limits]")
     TempDir dir("limits");
     auto r = run({damocles_run(), "seal", "--proof", "StackedDrg2KiBV1_1", "--miner", "1000", "--sector", "1",
                   "--sector", "2", "--sector", "3", "--ticket", kTicket, "--out", dir / "out", "--limit", "pc1=1",
-                  "--cores", "12", "--parent-cache", parent_cache_dir()},
+                  "--cores", "12", "--parent-cache", parent_cache_dir(), "--plugin", "pc1=cpu"},
                  RunOptions{{{"DAMOCLES_LOG", "debug"}}, "", "", std::chrono::seconds(300)});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);

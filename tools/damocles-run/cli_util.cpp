@@ -20,6 +20,7 @@
 #include "damocles/sdk/tree_files.hpp"
 #include "damocles/sdk/vanilla_porep.hpp"
 #include "engine_setup.hpp"
+#include "framework_cli.hpp"
 
 namespace dmc::cli {
 
@@ -96,89 +97,25 @@ void cmd_replica_id()
     std::printf("%s\n", to_hex(rid).c_str());
 }
 
-// Full check: vanilla proofs of the interactive challenges (seed = --seed or
-// the ticket, as damocles' CheckSealed) through the selected plugin, verified here.
-Status full_check(const Identity &id, const Bytes32 &comm_d, const Bytes32 &comm_r, size_t *challenge_count)
-{
-    const SealProof &proof = *id.proof;
-    Bytes32 seed = id.ticket;
-    if (!opts().seed.empty()) {
-        auto s = bytes32_from_hex(opts().seed);
-        if (!s) fail_usage("invalid --seed: " + s.error().message);
-        seed = *s;
-    }
-    Bytes32 rid = replica_id(prover_id_from_actor_id(id.miner), opts().sector, id.ticket, comm_d, proof.porep_id());
-    std::vector<uint64_t> challenges;
-    for (uint32_t k = 0; k < proof.partitions; ++k) {
-        auto part = interactive_challenges(rid, seed, proof.nodes(), k, proof.challenges_per_partition);
-        challenges.insert(challenges.end(), part.begin(), part.end());
-    }
-    *challenge_count = challenges.size();
-    core::Engine engine(context().registry(), engine_options(opts().engine));
-    core::StageHandle stage;
-    DMC_TRY_ASSIGN(stage, engine.stage(DMC_STAGE_POREP_VANILLA));
-    char error[1024] = {};
-    dmc_call call{};
-    call.struct_size = sizeof call;
-    call.threads = 1;
-    call.numa_node = -1;
-    call.error = error;
-    call.error_size = sizeof error;
-    const std::string proofs_path = opts().cache + "/.verify-proofs-" + std::to_string(::getpid());
-    dmc_porep_vanilla_args args{};
-    args.struct_size = sizeof args;
-    args.num_challenges = static_cast<uint32_t>(challenges.size());
-    args.registered_proof = proof.id;
-    std::copy(rid.begin(), rid.end(), args.replica_id);
-    args.challenges = challenges.data();
-    args.cache_dir = opts().cache.c_str();
-    args.replica_path = opts().sealed.c_str();
-    args.proofs_path = proofs_path.c_str();
-    dmc_status rc = stage.ops<dmc_porep_vanilla_ops>()->run(&call, &args);
-    if (rc != DMC_OK) return make_error(Errc::verify_failed, std::string("cannot prove: ") + error);
-    std::vector<uint8_t> bytes;
-    DMC_TRY_ASSIGN(bytes, read_file(proofs_path));
-    std::error_code ec;
-    fs::remove(proofs_path, ec);
-    VanillaPorepProofs proofs;
-    DMC_TRY_ASSIGN(proofs, parse_vanilla_proofs(bytes));
-    return verify_vanilla_proofs(proof, SdrGraph::for_proof(proof), proofs, rid, comm_d, comm_r, challenges);
-}
-
 void cmd_verify()
 {
-    Identity id = parse_identity();
-    Bytes32 comm_r = parse_comm(opts().comm_r, CommitmentKind::sealed, "--comm-r");
-    std::error_code ec;
-    if (!fs::is_regular_file(opts().sealed, ec)) fail_usage("--sealed " + opts().sealed + " is not a file");
-    if (!fs::is_directory(opts().cache, ec)) fail_usage("--cache " + opts().cache + " is not a directory");
-    const std::string sid = "s-t0" + std::to_string(id.miner) + "-" + std::to_string(opts().sector);
-
-    // Cheap check: every stored tree-r-last node, p_aux and comm_r.
-    auto cheap = verify_tree_r_last(*id.proof, opts().cache, opts().sealed, comm_r, 1);
-    if (!cheap) fail(sid + ": invalid: " + cheap.error().message);
-    std::string what = "tree-r-last, p_aux and comm_r match";
-
-    if (!opts().cheap_only && SealedSectorFiles::has_full_cache(*id.proof, opts().cache)) {
-        Bytes32 comm_d;
-        if (!opts().comm_d.empty()) {
-            comm_d = parse_comm(opts().comm_d, CommitmentKind::unsealed, "--comm-d");
-        } else {
-            // Without --comm-d the tree-d root stands in for it (stated below).
-            auto layout = must(sector_tree_layout(id.proof->sector_size));
-            auto tree = must(MappedFile::open_read(opts().cache + "/" + tree_d_file_name()));
-            if (tree.size() != layout.tree_d_file_bytes) fail(sid + ": invalid: tree-d file has the wrong size");
-            std::copy_n(tree.data() + tree.size() - 32, 32, comm_d.begin());
-            what += "; comm_d taken from tree-d (pass --comm-d to check it)";
-        }
-        size_t n = 0;
-        Status full = full_check(id, comm_d, comm_r, &n);
-        if (!full) fail(sid + ": invalid: " + full.error().message);
-        what += "; " + std::to_string(n) + " vanilla PoRep challenge proofs verify";
-    } else {
-        what += "; no layers/tree-c/tree-d in the cache, vanilla proofs skipped";
-    }
-    std::printf("%s: valid (%s)\n", sid.c_str(), what.c_str());
+    const auto &o = opts();
+    auto fw = open_framework(o.engine);
+    VerifyRequest req;
+    req.proof = o.proof;
+    req.miner = o.miner;
+    req.ticket = o.ticket;
+    req.sector = o.sector;
+    req.comm_r = o.comm_r;
+    req.comm_d = o.comm_d;
+    req.seed = o.seed;
+    req.sealed_path = o.sealed;
+    req.cache_dir = o.cache;
+    req.cheap_only = o.cheap_only;
+    auto r = must(fw->verify(req));
+    const std::string sid = "s-t0" + std::to_string(must(parse_miner_id(o.miner))) + "-" + std::to_string(o.sector);
+    if (!r.valid) fail(sid + ": invalid: " + r.detail);
+    std::printf("%s: valid (%s)\n", sid.c_str(), r.detail.c_str());
 }
 
 } // namespace

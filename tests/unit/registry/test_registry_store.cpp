@@ -1,51 +1,49 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// The registry contract, run against every backend available: import rules,
-// rebuild lifecycle (queue, lease, finalize, abort, cancel), workers, stores.
+// The registry contract, run against every backend: import rules, rebuild
+// lifecycle (queue, lease, finalize, abort, cancel), workers, stores, and
+// allocation by several registry instances at once (several managers on
+// one database). Each case runs once per backend (Catch2 template cases
+// "- SqliteBackend" / "- PostgresBackend").
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
+#include <mutex>
+#include <set>
+#include <thread>
 
+#include "backends.hpp"
 #include "damocles/core/registry_store.hpp"
-#include "process.hpp"
 #include "registry_fixture.hpp"
 
 using namespace dmc;
 using namespace dmc::core;
+using dmc::test::PostgresBackend;
 using dmc::test::sample_sector;
+using dmc::test::SqliteBackend;
 
-namespace {
-
-std::unique_ptr<RegistryStore> open_sqlite(const dmc::test::TempDir &dir)
+TEMPLATE_TEST_CASE("registry: schema is migrated and survives reopen", "[registry]", SqliteBackend, PostgresBackend)
 {
-    auto reg = open_registry(dir / "registry.db");
-    REQUIRE(reg.ok());
-    return std::move(*reg);
-}
-
-} // namespace
-
-TEST_CASE("registry: schema is migrated and survives reopen", "[registry]")
-{
-    dmc::test::TempDir dir("reg");
+    DMC_BACKEND(backend);
     {
-        auto reg = open_sqlite(dir);
+        auto reg = backend.open();
         auto v = reg->schema_version();
         REQUIRE(v.ok());
         CHECK(*v == 1);
         REQUIRE(reg->import_sector(sample_sector(1001, 1), false).ok());
     }
-    auto reg = open_sqlite(dir);
+    auto reg = backend.open();
     auto s = reg->get_sector({1001, 1});
     REQUIRE(s.ok());
     REQUIRE(s->has_value());
     CHECK((*s)->comm_r == sample_sector(1001, 1).comm_r);
 }
 
-TEST_CASE("registry: import is idempotent, conflicting values need replace", "[registry]")
+TEMPLATE_TEST_CASE("registry: import is idempotent, conflicting values need replace", "[registry]", SqliteBackend,
+                   PostgresBackend)
 {
-    dmc::test::TempDir dir("reg");
-    auto reg = open_sqlite(dir);
+    DMC_BACKEND(backend);
+    auto reg = backend.open();
     auto rec = sample_sector(1001, 7);
     rec.pieces.push_back({"baga6ea4seaqpiece", 1024, 0, 42, std::string("file:///p"), });
     rec.upgraded = true;
@@ -80,10 +78,11 @@ TEST_CASE("registry: import is idempotent, conflicting values need replace", "[r
     CHECK_FALSE((*got)->online);
 }
 
-TEST_CASE("registry: mark for rebuild moves a sector online once", "[registry]")
+TEMPLATE_TEST_CASE("registry: mark for rebuild moves a sector online once", "[registry]", SqliteBackend,
+                   PostgresBackend)
 {
-    dmc::test::TempDir dir("reg");
-    auto reg = open_sqlite(dir);
+    DMC_BACKEND(backend);
+    auto reg = backend.open();
     REQUIRE(reg->import_sector(sample_sector(1001, 1), false).ok());
     auto first = reg->mark_for_rebuild({1001, 1}, 0, false, 100);
     REQUIRE(first.ok());
@@ -104,10 +103,11 @@ TEST_CASE("registry: mark for rebuild moves a sector online once", "[registry]")
     CHECK_FALSE(*unknown);
 }
 
-TEST_CASE("registry: allocation is FIFO within priority and honours filters", "[registry]")
+TEMPLATE_TEST_CASE("registry: allocation is FIFO within priority and honours filters", "[registry]", SqliteBackend,
+                   PostgresBackend)
 {
-    dmc::test::TempDir dir("reg");
-    auto reg = open_sqlite(dir);
+    DMC_BACKEND(backend);
+    auto reg = backend.open();
     REQUIRE(reg->import_sector(sample_sector(1001, 1, 5), false).ok());
     REQUIRE(reg->import_sector(sample_sector(1001, 2, 5), false).ok());
     REQUIRE(reg->import_sector(sample_sector(1002, 3, 6), false).ok());
@@ -148,10 +148,11 @@ TEST_CASE("registry: allocation is FIFO within priority and honours filters", "[
     CHECK_FALSE(empty->has_value());
 }
 
-TEST_CASE("registry: an expired lease is re-allocated and the old holder is fenced off", "[registry]")
+TEMPLATE_TEST_CASE("registry: an expired lease is re-allocated and the old holder is fenced off", "[registry]",
+                   SqliteBackend, PostgresBackend)
 {
-    dmc::test::TempDir dir("reg");
-    auto reg = open_sqlite(dir);
+    DMC_BACKEND(backend);
+    auto reg = backend.open();
     REQUIRE(reg->import_sector(sample_sector(1001, 1), false).ok());
     REQUIRE(*reg->mark_for_rebuild({1001, 1}, 0, false, 10));
     AllocationFilter f;
@@ -188,10 +189,11 @@ TEST_CASE("registry: an expired lease is re-allocated and the old holder is fenc
     REQUIRE(reg->finalize({1001, 1}, lease2, "store-a").ok());
 }
 
-TEST_CASE("registry: finalize clears the rebuild flag and records the location", "[registry]")
+TEMPLATE_TEST_CASE("registry: finalize clears the rebuild flag and records the location", "[registry]", SqliteBackend,
+                   PostgresBackend)
 {
-    dmc::test::TempDir dir("reg");
-    auto reg = open_sqlite(dir);
+    DMC_BACKEND(backend);
+    auto reg = backend.open();
     auto rec = sample_sector(1001, 1);
     rec.pieces.push_back({"baga6ea4seaqpiece", 2048, 0, 7, std::nullopt});
     REQUIRE(reg->import_sector(rec, false).ok());
@@ -213,10 +215,11 @@ TEST_CASE("registry: finalize clears the rebuild flag and records the location",
     CHECK(reg->list_reservations()->empty());
 }
 
-TEST_CASE("registry: abort keeps deal and snap info and the sector can be queued again", "[registry]")
+TEMPLATE_TEST_CASE("registry: abort keeps deal and snap info and the sector can be queued again", "[registry]",
+                   SqliteBackend, PostgresBackend)
 {
-    dmc::test::TempDir dir("reg");
-    auto reg = open_sqlite(dir);
+    DMC_BACKEND(backend);
+    auto reg = backend.open();
     auto rec = sample_sector(1001, 1);
     rec.pieces.push_back({"baga6ea4seaqpiece", 2048, 0, 7, std::nullopt});
     rec.upgraded = true;
@@ -239,10 +242,11 @@ TEST_CASE("registry: abort keeps deal and snap info and the sector can be queued
     CHECK(*reg->mark_for_rebuild({1001, 1}, 0, false, 20));
 }
 
-TEST_CASE("registry: cancel removes a queued entry or flags a leased one", "[registry]")
+TEMPLATE_TEST_CASE("registry: cancel removes a queued entry or flags a leased one", "[registry]", SqliteBackend,
+                   PostgresBackend)
 {
-    dmc::test::TempDir dir("reg");
-    auto reg = open_sqlite(dir);
+    DMC_BACKEND(backend);
+    auto reg = backend.open();
     REQUIRE(reg->import_sector(sample_sector(1001, 1), false).ok());
     REQUIRE(reg->import_sector(sample_sector(1001, 2), false).ok());
     REQUIRE(*reg->mark_for_rebuild({1001, 1}, 0, false, 10));
@@ -270,10 +274,10 @@ TEST_CASE("registry: cancel removes a queued entry or flags a leased one", "[reg
     CHECK(*reg->cancel({1001, 3}) == CancelOutcome::not_queued);
 }
 
-TEST_CASE("registry: workers and persist stores", "[registry]")
+TEMPLATE_TEST_CASE("registry: workers and persist stores", "[registry]", SqliteBackend, PostgresBackend)
 {
-    dmc::test::TempDir dir("reg");
-    auto reg = open_sqlite(dir);
+    DMC_BACKEND(backend);
+    auto reg = backend.open();
     WorkerRecord w;
     w.name = "worker-a";
     w.address = "127.0.0.1:17890";
@@ -294,4 +298,105 @@ TEST_CASE("registry: workers and persist stores", "[registry]")
     auto ss = reg->list_stores();
     REQUIRE(ss->size() == 1);
     CHECK(ss->front() == s);
+}
+
+TEMPLATE_TEST_CASE("registry: two registry instances allocating at once never hand out an entry twice", "[registry]",
+                   SqliteBackend, PostgresBackend)
+{
+    // Two instances on one location are two managers on one database.
+    DMC_BACKEND(backend);
+    auto first = backend.open();
+    auto second = backend.open();
+    constexpr uint64_t kSectors = 60;
+    for (uint64_t n = 1; n <= kSectors; ++n) {
+        REQUIRE(first->import_sector(sample_sector(1001, n), false).ok());
+        REQUIRE(*first->mark_for_rebuild({1001, n}, 0, false, 10));
+    }
+    std::mutex mu;
+    std::vector<SectorKey> keys;
+    std::set<uint64_t> lease_ids;
+    std::vector<std::string> errors;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+            RegistryStore &reg = t % 2 ? *second : *first;
+            AllocationFilter f;
+            f.worker = "w" + std::to_string(t);
+            for (;;) {
+                auto a = reg.allocate(f, 100);
+                std::lock_guard lock(mu);
+                if (!a) {
+                    errors.push_back(a.error().message);
+                    return;
+                }
+                if (!a->has_value()) return;
+                keys.push_back((*a)->sector.key);
+                lease_ids.insert((*a)->entry.lease_id);
+            }
+        });
+    }
+    for (auto &t : threads) t.join();
+    CHECK(errors.empty());
+    CHECK(keys.size() == kSectors);
+    CHECK(std::set<SectorKey>(keys.begin(), keys.end()).size() == kSectors);
+    CHECK(lease_ids.size() == kSectors);
+    auto queue = second->list_queue();
+    REQUIRE(queue.ok());
+    for (const auto &q : *queue) CHECK(q.allocations == 1);
+}
+
+TEMPLATE_TEST_CASE("registry: listings carry pieces and snap info of every sector", "[registry]", SqliteBackend,
+                   PostgresBackend)
+{
+    DMC_BACKEND(backend);
+    auto reg = backend.open();
+    auto deal = sample_sector(1001, 1);
+    deal.pieces = {{"baga6ea4seaqa", 1024, 0, 7, std::string("file:///a")}, {"baga6ea4seaqb", 1024, 1024, std::nullopt,
+                                                                              std::nullopt}};
+    deal.store = "store-a";
+    auto snap = sample_sector(1002, 2);
+    snap.upgraded = true;
+    snap.snap = SnapRecord{"StackedDrg2KiBV1_1", std::string("baga6ea4seaqnew"), std::nullopt,
+                           {{"baga6ea4seaqc", 2048, 0, 9, std::nullopt}}};
+    snap.store = "store-b";
+    REQUIRE(reg->import_sector(deal, false).ok());
+    REQUIRE(reg->import_sector(snap, false).ok());
+    REQUIRE(reg->import_sector(sample_sector(1001, 3), false).ok());
+    REQUIRE(*reg->mark_for_rebuild({1001, 3}, 0, false, 10));
+
+    auto all = reg->list_sectors(SectorFilter{});
+    REQUIRE(all.ok());
+    REQUIRE(all->size() == 3);
+    // Ordered by miner, then number.
+    CHECK((*all)[0].pieces == deal.pieces);
+    CHECK((*all)[1].online);
+    CHECK((*all)[2].snap == snap.snap);
+    CHECK((*all)[2].pieces.empty());
+    SectorFilter in_b;
+    in_b.store = "store-b";
+    auto b = reg->list_sectors(in_b);
+    REQUIRE(b->size() == 1);
+    CHECK(b->front().key == SectorKey{1002, 2});
+    SectorFilter online;
+    online.online = true;
+    online.miner = 1001;
+    auto on = reg->list_sectors(online);
+    REQUIRE(on->size() == 1);
+    CHECK(on->front().key == SectorKey{1001, 3});
+    REQUIRE(reg->set_location({1001, 1}, "store-c").ok());
+    CHECK((*reg->get_sector({1001, 1}))->store == "store-c");
+    CHECK(reg->set_location({1001, 99}, "store-c").error().code == Errc::not_found);
+    Bytes32 c{}, r{};
+    c[0] = 1;
+    r[0] = 2;
+    REQUIRE(reg->set_tree_roots({1001, 1}, c, r).ok());
+    CHECK((*reg->get_sector({1001, 1}))->comm_r_last == r);
+    REQUIRE(reg->put_reservation({"store-a", {1001, 3}, 4096, 5}).ok());
+    REQUIRE(reg->put_reservation({"store-b", {1001, 3}, 8192, 6}).ok());  // replaces
+    auto res = reg->list_reservations();
+    REQUIRE(res->size() == 1);
+    CHECK(res->front().store == "store-b");
+    CHECK(res->front().size == 8192);
+    REQUIRE(reg->release_reservation({1001, 3}).ok());
+    CHECK(reg->list_reservations()->empty());
 }

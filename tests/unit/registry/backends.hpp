@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// The registry backends the contract suite runs on. Each gives a fresh,
+// empty registry location: a file in a temp dir for SQLite, a new database
+// on the shared test server for PostgreSQL.
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <memory>
+#include <string>
+
+#include "damocles/core/registry_store.hpp"
+#include "postgres_fixture.hpp"
+#include "process.hpp"
+
+namespace dmc::test {
+
+struct SqliteBackend {
+    static constexpr const char *kName = "sqlite";
+    TempDir dir{"reg"};
+    std::string location;
+
+    bool prepare()
+    {
+        location = dir / "registry.db";
+        return true;
+    }
+};
+
+struct PostgresBackend {
+    static constexpr const char *kName = "postgres";
+    std::string location;
+
+    bool prepare()
+    {
+        PostgresServer *server = PostgresServer::shared();
+        if (!server) {
+            if (PostgresServer::must_run()) FAIL("PostgreSQL is required here: " << PostgresServer::unavailable_reason());
+            WARN("postgres variant skipped (PostgreSQL unavailable): " << PostgresServer::unavailable_reason());
+            return false;
+        }
+        location = server->create_database("reg");
+        return true;
+    }
+};
+
+} // namespace dmc::test
+
+// In a TEMPLATE_TEST_CASE over the backends: declares `name` (the backend,
+// with .open() for a registry on it) or leaves a skipped test.
+#define DMC_BACKEND(name)                                                                          \
+    struct name##_t : TestType {                                                                   \
+        std::unique_ptr<::dmc::core::RegistryStore> open()                                         \
+        {                                                                                          \
+            auto reg = ::dmc::core::open_registry(this->location);                                 \
+            INFO(TestType::kName << " registry at " << this->location);                            \
+            REQUIRE(reg.ok());                                                                     \
+            REQUIRE((*reg)->backend() == TestType::kName);                                         \
+            return std::move(*reg);                                                                \
+        }                                                                                          \
+    } name;                                                                                        \
+    if (!name.prepare()) return

@@ -11,7 +11,9 @@
 //   3. the build tree (<build>/plugins/<dir>/), only when the running
 //      executable itself lives under the build root, so an installed binary
 //      never picks up a stale build;
-//   4. the install directory <libdir>/damocles/plugins.
+//   4. the install directory <libdir>/damocles/plugins, found next to this
+//      library at run time (dladdr), so that an installed tree can be moved
+//      (or installed with DESTDIR) and still finds its plugins.
 // Candidates are regular files named "*.so" in those directories.
 //
 // Checks, in order, before any plugin function other than dmc_plugin_query()
@@ -41,6 +43,7 @@
 #include "damocles/core/plugin_registry.hpp"
 
 #include <algorithm>
+#include <dlfcn.h>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -121,6 +124,15 @@ std::string check_elf(const std::string &path)
     uint16_t type = static_cast<uint16_t>(hdr[16] | (hdr[17] << 8));
     if (type != 3) return "ELF file is not a shared object (e_type " + std::to_string(type) + ")";
     return {};
+}
+
+// <dir of libdamocles-core.so>/damocles/plugins.
+std::string installed_plugin_dir()
+{
+    Dl_info info{};
+    if (dladdr(reinterpret_cast<void *>(&installed_plugin_dir), &info) && info.dli_fname)
+        return (fs::path(info.dli_fname).parent_path() / "damocles" / "plugins").lexically_normal().string();
+    return DMC_INSTALL_PLUGIN_DIR;
 }
 
 bool running_from_build_tree()
@@ -254,7 +266,8 @@ PluginRegistry PluginRegistry::discover(const DiscoveryOptions &opts)
         std::sort(sub.begin(), sub.end());
         dirs.insert(dirs.end(), sub.begin(), sub.end());
     }
-    if (opts.use_install_dir) dirs.push_back(DMC_INSTALL_PLUGIN_DIR);
+    const std::string install_dir = installed_plugin_dir();
+    if (opts.use_install_dir) dirs.push_back(install_dir);
 
     const uint64_t host_cpu = host_cpu_features();
     std::map<std::string, std::string> seen;  // name -> path
@@ -263,7 +276,7 @@ PluginRegistry PluginRegistry::discover(const DiscoveryOptions &opts)
         std::error_code ec;
         if (!fs::is_directory(dir, ec)) {
             // The install dir is optional when running from the build tree.
-            if (dir != DMC_INSTALL_PLUGIN_DIR) {
+            if (dir != install_dir) {
                 std::string w = "plugin directory " + dir + " does not exist (ignored)";
                 spdlog::warn("{}", w);
                 reg.warnings_.push_back(w);

@@ -80,6 +80,10 @@ int main(int argc, char **argv)
     std::vector<std::string> args;
     for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
     std::string program = "damocles-run";
+    if (!args.empty() && args.front() == "--version") {
+        std::printf("%s\n", version_text().c_str());
+        return kExitOk;
+    }
     if (self == "damocles-manager" || self == "damocles-worker") {
         program = self;
         args.insert(args.begin(), self == "damocles-manager" ? "manager" : "worker");

@@ -85,7 +85,8 @@ void client(int index, const Options &o, Shared &sh)
             sleep_ms(20);
             continue;
         }
-        if (coin(rng) < o.hang_up_rate) {
+        const bool misbehave = since(sh.start) < static_cast<double>(o.misbehave_for.count());
+        if (misbehave && coin(rng) < o.hang_up_rate) {
             json request = {{"jsonrpc", "2.0"}, {"id", 1}, {"method", "Venus.AllocateRebuildSector"}, {"params", spec}};
             hang_up(ep->address, ep->token, request, rng);
             std::lock_guard lock(sh.mu);
@@ -109,7 +110,7 @@ void client(int index, const Options &o, Shared &sh)
             if (sh.holders.count(number)) ++sh.out.double_holds;
             sh.holders[number] = index;
             if (++sh.out.received[number] == 1) sh.out.first_receipts.push_back(since(sh.start));
-            if (coin(rng) < o.crash_rate) {
+            if (misbehave && coin(rng) < o.crash_rate) {
                 sh.out.crashed.push_back({number, lease_id});
                 sh.holders.erase(number);
                 continue;

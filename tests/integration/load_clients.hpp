@@ -25,6 +25,9 @@ struct Options {
     int clients = 8;
     double hang_up_rate = 0;          // per allocation call: hang up mid-call
     double crash_rate = 0;            // per task received: keep it, never finalize
+    // Misbehave only this long after the start: a lease lost late would be
+    // re-allocated only after another lease period (test time, not coverage).
+    std::chrono::seconds misbehave_for{3600};
     std::chrono::seconds deadline{90};
     // Called about every 20 ms from the calling thread with the number of
     // sectors finalized so far (the kill-the-manager test acts here).

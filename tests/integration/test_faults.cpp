@@ -137,6 +137,7 @@ void load_test(const std::string &backend, const std::vector<ManagerFixture *> &
     o.clients = 8;
     o.hang_up_rate = 0.08;
     o.crash_rate = 0.03;
+    o.misbehave_for = std::chrono::seconds(kLeaseSeconds / 2);
     auto out = load::run(o);
     auto c = check_outcome(out, managers, kSectors, out.hang_ups);
     // Throughput: the receipts before the first lease could expire (after

@@ -10,6 +10,7 @@
 
 #include "cli_common.hpp"
 #include "damocles/core/engine.hpp"
+#include "damocles/core/task_record.hpp"
 #include "damocles/sdk/challenges.hpp"
 #include "damocles/sdk/cid.hpp"
 #include "damocles/sdk/comm_p.hpp"
@@ -118,6 +119,13 @@ void cmd_verify()
     std::printf("%s: valid (%s)\n", sid.c_str(), r.detail.c_str());
 }
 
+void cmd_task()
+{
+    auto rec = core::load_task_record(opts().file);
+    if (!rec) fail_with(rec.error());
+    std::printf("%s\n", core::task_record_to_json(*rec).c_str());
+}
+
 } // namespace
 
 void register_util_commands(CLI::App &app)
@@ -138,6 +146,10 @@ void register_util_commands(CLI::App &app)
     rid->add_option("--ticket", o.ticket, "Ticket, 64 hex")->required();
     rid->add_option("--comm-d", o.comm_d, "CommD as CID or 64 hex")->required();
     rid->callback(cmd_replica_id);
+
+    auto *task = util->add_subcommand("task", "Print a sector task record (<work>/<sector>.task) as JSON");
+    task->add_option("file", o.file, "Task record file")->required();
+    task->callback(cmd_task);
 
     auto *verify = util->add_subcommand("verify", "CheckSealed on existing files (exit 0 valid, 1 invalid, 2 usage)");
     verify->add_option("--proof", o.proof, "RegisteredSealProof")->required();

@@ -12,6 +12,8 @@ void ProgressPrinter::update(const core::SectorProgress &p)
 {
     if (!tty_) return;
     std::lock_guard lock(mutex_);
+    latest_ = p;
+    have_latest_ = true;
     auto now = std::chrono::steady_clock::now();
     if (printed_ && now - last_ < std::chrono::milliseconds(200) && !p.finished) return;
     last_ = now;
@@ -23,8 +25,9 @@ void ProgressPrinter::update(const core::SectorProgress &p)
 void ProgressPrinter::finish()
 {
     std::lock_guard lock(mutex_);
-    if (tty_ && printed_) std::fprintf(stderr, "\n");
+    if (tty_ && have_latest_) std::fprintf(stderr, "\r\033[K%s\n", core::format_progress_line(label_, latest_).c_str());
     printed_ = false;
+    have_latest_ = false;
 }
 
 } // namespace dmc::cli

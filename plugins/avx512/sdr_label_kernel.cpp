@@ -4,15 +4,16 @@
 // 64-byte prefix block, then 37 parent labels (18 blocks of two labels and a
 // last block with one label and the padding). The 19 blocks after the prefix
 // form a strictly dependent chain (block 1 holds label v−1); the prefix block
-// does not depend on any label, so its compression sits off the chain: it is
-// issued before the chain of its node and executes while the previous node's
-// last blocks are still in flight.
+// does not depend on any label, so its compression sits off the chain: the
+// prefix of node v+1 is compressed interleaved with block 1 of node v (the
+// out-of-order window alone does not overlap them: a whole compression is
+// more vector work than the scheduler holds), costing issue slots only.
 //
 // Message words are loaded straight from the parent labels in the layer
 // buffers (byte-swapped in registers): no 1248-byte message is assembled.
-// The parents of a node a few nodes ahead are prefetched (parent cache entry
-// first, then the labels it names), so the random reads of the expander
-// parents in the previous layer are in cache when the chain reaches them.
+// The parents of a node a few nodes ahead are prefetched, one label per
+// block, so the random reads of the expander parents in the previous layer
+// (and of far base parents) are in cache when the chain reaches them.
 //
 // With K sectors (a fused PC1 vertex), the K chains of the same node are
 // compressed by compress<K>, interleaved round by round, which fills the
@@ -31,14 +32,11 @@ namespace {
 constexpr unsigned kParentCount = 14;
 constexpr unsigned kBaseParents = 6;
 constexpr unsigned kRepeatedParents = 37;
-// Nodes ahead whose parent labels are prefetched: one node takes ~0.7 µs
+// Nodes ahead whose parent labels are prefetched: one node takes ~0.6 µs
 // single-stream, so 8 nodes cover a DRAM miss plus a page walk many times
 // over while keeping the prefetched lines (13 per node and sector) in L1/L2.
-#ifndef DMC_PC1_PREFETCH
+// (4 to 16 measured the same.)
 constexpr uint64_t kPrefetchNodes = 8;
-#else
-constexpr uint64_t kPrefetchNodes = DMC_PC1_PREFETCH;
-#endif
 // The last block of a label: one label, 0x80 padding, length 1248·8 bits.
 constexpr uint32_t kMessageBits = (64 + kRepeatedParents * 32) * 8;
 
@@ -52,18 +50,23 @@ inline void prefix_message(const SectorLayerView &s, uint32_t layer, uint64_t no
     m[3] = _mm_setzero_si128();
 }
 
+// Prefetches one parent label of the node kPrefetchNodes ahead per block
+// of the current node (blocks 2..14): the 8 expander parents first (random
+// lines of the previous layer), then base parents 1..5 (parent 0 is v−1).
+// One prefetch per block rather than 13 in a burst: on the Zen 5 host
+// measured, a burst of prefetches left most of them without effect (layer 2
+// ran 2.2x the SHA bound), while the same prefetches spread over the chain
+// brought layer 2 to within a few percent of layer 1.
 template <int K, bool kLayer1>
-inline void prefetch_parents(const SectorLayerView *sectors, const uint32_t *entry)
+__attribute__((always_inline)) inline void prefetch_for_block(const SectorLayerView *sectors, const uint32_t *ahead,
+                                                              unsigned block)
 {
-    // Parent 0 is node v−1 (API 1.1) or close to it: in cache already.
+    constexpr unsigned kLastBlock = kLayer1 ? kBaseParents : kParentCount;
+    if (block < 2 || block > kLastBlock) return;
+    const unsigned i = kLayer1 ? block - 1 : (block <= 9 ? block + 4 : block - 9);
     for (int k = 0; k < K; ++k) {
-        for (unsigned i = 1; i < kBaseParents; ++i)
-            _mm_prefetch(reinterpret_cast<const char *>(sectors[k].cur + uint64_t(entry[i]) * 32), _MM_HINT_T0);
-        if constexpr (!kLayer1) {
-            for (unsigned i = kBaseParents; i < kParentCount; ++i)
-                _mm_prefetch(reinterpret_cast<const char *>(sectors[k].prev + uint64_t(entry[i]) * 32),
-                             _MM_HINT_T0);
-        }
+        const uint8_t *labels = i < kBaseParents ? sectors[k].cur : sectors[k].prev;
+        _mm_prefetch(reinterpret_cast<const char *>(labels + uint64_t(ahead[i]) * 32), _MM_HINT_T0);
     }
 }
 
@@ -72,12 +75,19 @@ void label_range(const SectorLayerView *sectors, const uint32_t *parents, uint64
                  uint64_t begin, uint64_t end)
 {
     constexpr unsigned kCount = kLayer1 ? kBaseParents : kParentCount;
+    // Block 1 of node v is compressed together with the prefix block of node
+    // v+1 (streams K..2K-1): the prefix then costs issue slots only, never
+    // chain latency.
+    Sha256State state[2 * K];
+    __m128i msg[2 * K][4];
+    for (int k = 0; k < K; ++k) {
+        state[k] = sha256_initial_state();
+        prefix_message(sectors[k], layer, begin, msg[k]);
+    }
+    compress<K>(reinterpret_cast<Sha256State(&)[K]>(state), reinterpret_cast<__m128i(&)[K][4]>(msg));
     for (uint64_t v = begin; v < end; ++v) {
-        if (v + kPrefetchNodes < nodes) {
-            _mm_prefetch(reinterpret_cast<const char *>(parents + (v + 4 * kPrefetchNodes) * kParentCount),
-                         _MM_HINT_T0);
-            prefetch_parents<K, kLayer1>(sectors, parents + (v + kPrefetchNodes) * kParentCount);
-        }
+        // Past the end, node v's own entry stands in (its lines are cached).
+        const uint32_t *ahead = parents + (v + kPrefetchNodes < nodes ? v + kPrefetchNodes : v) * kParentCount;
         const uint32_t *entry = parents + v * kParentCount;
         const uint8_t *label[K][kCount];
         for (int k = 0; k < K; ++k) {
@@ -86,17 +96,19 @@ void label_range(const SectorLayerView *sectors, const uint32_t *parents, uint64
                 label[k][i] = layer_labels + uint64_t(entry[i]) * 32;
             }
         }
-
-        Sha256State state[K];
-        __m128i msg[K][4];
         for (int k = 0; k < K; ++k) {
-            state[k] = sha256_initial_state();
-            prefix_message(sectors[k], layer, v, msg[k]);
+            msg[k][0] = load_be_words(label[k][0]);
+            msg[k][1] = load_be_words(label[k][0] + 16);
+            msg[k][2] = load_be_words(label[k][1]);
+            msg[k][3] = load_be_words(label[k][1] + 16);
+            state[K + k] = sha256_initial_state();
+            prefix_message(sectors[k], layer, v + 1, msg[K + k]);
         }
-        compress<K>(state, msg);
+        compress<2 * K>(state, msg);
 
-#pragma GCC unroll 19
-        for (unsigned block = 0; block < 19; ++block) {
+#pragma GCC unroll 18
+        for (unsigned block = 1; block < 19; ++block) {
+            prefetch_for_block<K, kLayer1>(sectors, ahead, block);
             const unsigned first = (2 * block) % kCount, second = (2 * block + 1) % kCount;
             for (int k = 0; k < K; ++k) {
                 msg[k][0] = load_be_words(label[k][first]);
@@ -109,9 +121,12 @@ void label_range(const SectorLayerView *sectors, const uint32_t *parents, uint64
                     msg[k][3] = _mm_set_epi32(static_cast<int>(kMessageBits), 0, 0, 0);
                 }
             }
-            compress<K>(state, msg);
+            compress<K>(reinterpret_cast<Sha256State(&)[K]>(state), reinterpret_cast<__m128i(&)[K][4]>(msg));
         }
-        for (int k = 0; k < K; ++k) store_digest(state[k], sectors[k].cur + v * 32, true);
+        for (int k = 0; k < K; ++k) {
+            store_digest(state[k], sectors[k].cur + v * 32, true);
+            state[k] = state[K + k];
+        }
     }
 }
 

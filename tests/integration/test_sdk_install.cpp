@@ -50,6 +50,9 @@ TEST_CASE("sdk: install, build the examples against the prefix only, run them", 
     // Only the prefix: no build tree, no source tree includes.
     RunOptions env;
     env.env["PKG_CONFIG_PATH"] = pc;
+    // meson test points LD_LIBRARY_PATH at the build tree; the installed
+    // binaries must use their own libraries (RUNPATH), as after a real install.
+    env.env["LD_LIBRARY_PATH"] = "";
     env.env["DAMOCLES_LOG"] = "warn";
     auto modversion = must_run({"/usr/bin/env", "pkg-config", "--modversion", "damocles-core"}, env);
     CHECK(modversion.out.find("0.") == 0);

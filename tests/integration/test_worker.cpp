@@ -135,9 +135,14 @@ TEST_CASE("worker: CC rebuild, local data cleaned, listing formats", "[worker]")
     REQUIRE(wait_until([&] { return s.finished(1); }, std::chrono::seconds(60)));
     CHECK(slurp(s.store + "/sealed/s-t01002-1") == slurp(s.dir / "s-t01002-1.sealed.orig"));
     CHECK(s.state(1)["sector"]["store"] == "store-a");
-    // Local data emptied after finalize.
+    // Local data emptied after finalize (the worker cleans up right after
+    // ReportFinalized returns).
+    auto cleaned = [&](size_t i) {
+        std::error_code ec;
+        return fs::is_directory(w.location(i) + "/data", ec) && fs::is_empty(w.location(i) + "/data", ec);
+    };
+    CHECK(wait_until([&] { return cleaned(0) && cleaned(1); }, std::chrono::seconds(20)));
     REQUIRE(w.wait_thread(0, [](const json &t) { return t["state"] == "Empty"; }));
-    for (size_t i = 0; i < 2; ++i) CHECK(fs::is_empty(w.location(i) + "/data"));
 
     // Manager side: util worker list / info.
     REQUIRE(wait_until(

@@ -62,6 +62,9 @@ private:
 
     std::optional<HeartbeatAnswer> report(const std::string &level = "", const std::string &desc = "")
     {
+        // One report at a time, each built when it is sent: a heartbeat in
+        // flight can never land after (and overwrite) a newer state.
+        std::lock_guard report_lock(report_mutex_);
         LatestState st = latest_state(level, desc);
         json state = {{"worker_instance", st.worker_instance}, {"worker_location", st.worker_location},
                       {"prev", st.prev},     {"next", st.next},      {"event", st.event},
@@ -137,6 +140,7 @@ private:
     std::string last_event_;
     std::string failure_level_, failure_desc_;
     bool finalizing_ = false;  // guarded by t_.mu
+    std::mutex report_mutex_;
     bool full_rebuild_ = false;  // a cache-only attempt failed
 };
 

@@ -6,6 +6,7 @@
 // and cancel.
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <set>
 
@@ -29,6 +30,7 @@ namespace {
 struct ManagerOptions {
     std::string home = default_manager_home();
     std::string listen = "127.0.0.1:1789";
+    std::string db;  // daemon run --db: registry URL over [registry] url
     // sectors
     std::string import_file;
     bool replace = false;
@@ -343,7 +345,14 @@ void register_manager_commands(CLI::App &app)
     daemon->require_subcommand(1);
     auto *run = daemon->add_subcommand("run", "Serve JSON-RPC on --listen until SIGINT/SIGTERM");
     run->add_option("--listen", o.listen, "host:port to listen on (port 0 = any free port)");
-    run->callback([] { must(core::run_manager_daemon({opts().home, opts().listen})); });
+    run->add_option("--db", o.db, "Registry: postgres://user@host/db (several managers may share it) or a SQLite "
+                                  "file; overrides [registry] url");
+    run->callback([] {
+        // The daemon reads it as an override of [registry] url (and so does a
+        // deployment that sets the variable itself).
+        if (!opts().db.empty()) setenv("DAMOCLES_REGISTRY_URL", opts().db.c_str(), 1);
+        must(core::run_manager_daemon({opts().home, opts().listen}));
+    });
 
     auto *util = manager->add_subcommand("util", "Operator utilities");
     util->require_subcommand(1);

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_common.hpp"
+#include "damocles/sdk/proof.hpp"
 #include "framework_cli.hpp"
 #include "progress_printer.hpp"
 
@@ -55,8 +56,11 @@ void run_seal()
 {
     auto fw = open_framework(opts().engine);
     const auto &req = opts().request;
+    auto proof = find_seal_proof(req.proof);
+    const uint64_t bytes = proof ? proof.value()->sector_size * req.sectors.size() : 0;
     ProgressPrinter printer(req.sectors.size() == 1 ? "s-t0" + req.miner + "-" + std::to_string(req.sectors[0])
-                                                    : std::to_string(req.sectors.size()) + " sectors");
+                                                    : std::to_string(req.sectors.size()) + " sectors",
+                            bytes);
     auto results = fw->seal(req, [&](const Progress &p) {
         core::SectorProgress sp;
         sp.fraction = p.fraction;

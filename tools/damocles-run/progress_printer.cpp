@@ -6,7 +6,22 @@
 
 namespace dmc::cli {
 
-ProgressPrinter::ProgressPrinter(std::string label) : label_(std::move(label)), tty_(isatty(STDERR_FILENO) != 0) {}
+ProgressPrinter::ProgressPrinter(std::string label, uint64_t total_bytes)
+    : label_(std::move(label)), total_bytes_(total_bytes), tty_(isatty(STDERR_FILENO) != 0)
+{
+}
+
+std::string ProgressPrinter::line(const core::SectorProgress &p) const
+{
+    std::string out = core::format_progress_line(label_, p);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    if (total_bytes_ > 0 && seconds > 0.5 && p.fraction > 0) {
+        char rate[48];
+        std::snprintf(rate, sizeof rate, ", %.1f MiB/s", p.fraction * static_cast<double>(total_bytes_) / seconds / 1048576.0);
+        out += rate;
+    }
+    return out;
+}
 
 void ProgressPrinter::update(const core::SectorProgress &p)
 {
@@ -18,14 +33,14 @@ void ProgressPrinter::update(const core::SectorProgress &p)
     if (printed_ && now - last_ < std::chrono::milliseconds(200) && !p.finished) return;
     last_ = now;
     printed_ = true;
-    std::fprintf(stderr, "\r\033[K%s", core::format_progress_line(label_, p).c_str());
+    std::fprintf(stderr, "\r\033[K%s", line(p).c_str());
     std::fflush(stderr);
 }
 
 void ProgressPrinter::finish()
 {
     std::lock_guard lock(mutex_);
-    if (tty_ && have_latest_) std::fprintf(stderr, "\r\033[K%s\n", core::format_progress_line(label_, latest_).c_str());
+    if (tty_ && have_latest_) std::fprintf(stderr, "\r\033[K%s\n", line(latest_).c_str());
     printed_ = false;
     have_latest_ = false;
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// One progress line on a terminal (percent, stage, ETA), rewritten in place
-// at most a few times a second; silent when stderr is not a TTY.
+// One progress line on a terminal (percent, stage, elapsed, ETA and the rate
+// in sector bytes per second), rewritten in place at most a few times a
+// second; silent when stderr is not a TTY.
 #pragma once
 
 #include <chrono>
@@ -14,12 +15,16 @@ namespace dmc::cli {
 
 class ProgressPrinter {
 public:
-    explicit ProgressPrinter(std::string label);
+    // total_bytes: the sector bytes the work covers (for the rate), 0 = none.
+    explicit ProgressPrinter(std::string label, uint64_t total_bytes = 0);
     void update(const core::SectorProgress &p);
     void finish();
 
 private:
+    std::string line(const core::SectorProgress &p) const;
     std::string label_;
+    uint64_t total_bytes_;
+    std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
     bool tty_;
     bool printed_ = false;
     std::mutex mutex_;

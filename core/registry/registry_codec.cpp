@@ -42,27 +42,24 @@ std::vector<uint64_t> parse_id_list(const std::string &s)
     return out;
 }
 
-std::string latest_state_json(const LatestState &s)
+nlohmann::json latest_state_to_json(const LatestState &s)
 {
-    nlohmann::json j = {{"worker_instance", s.worker_instance},
-                        {"worker_location", s.worker_location},
-                        {"prev", s.prev},
-                        {"next", s.next},
-                        {"event", s.event},
-                        {"failure_level", s.failure_level},
-                        {"failure_desc", s.failure_desc},
-                        {"progress", s.progress},
-                        {"eta_seconds", s.eta_seconds},
-                        {"updated_at", s.updated_at}};
-    return j.dump();
+    return {{"worker_instance", s.worker_instance},
+            {"worker_location", s.worker_location},
+            {"prev", s.prev},
+            {"next", s.next},
+            {"event", s.event},
+            {"failure_level", s.failure_level},
+            {"failure_desc", s.failure_desc},
+            {"progress", s.progress},
+            {"eta_seconds", s.eta_seconds},
+            {"updated_at", s.updated_at}};
 }
 
-std::optional<LatestState> parse_latest_state(const std::optional<std::string> &json)
+LatestState latest_state_from_json(const nlohmann::json &j)
 {
-    if (!json || json->empty()) return std::nullopt;
-    auto j = nlohmann::json::parse(*json, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) return std::nullopt;
     LatestState s;
+    if (!j.is_object()) return s;
     s.worker_instance = j.value("worker_instance", "");
     s.worker_location = j.value("worker_location", "");
     s.prev = j.value("prev", "");
@@ -74,6 +71,16 @@ std::optional<LatestState> parse_latest_state(const std::optional<std::string> &
     s.eta_seconds = j.value("eta_seconds", int64_t{-1});
     s.updated_at = j.value("updated_at", int64_t{0});
     return s;
+}
+
+std::string latest_state_json(const LatestState &s) { return latest_state_to_json(s).dump(); }
+
+std::optional<LatestState> parse_latest_state(const std::optional<std::string> &json)
+{
+    if (!json || json->empty()) return std::nullopt;
+    auto j = nlohmann::json::parse(*json, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return std::nullopt;
+    return latest_state_from_json(j);
 }
 
 bool same_registered_values(const SectorRecord &a, const SectorRecord &b)

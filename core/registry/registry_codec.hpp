@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "damocles/core/registry_types.hpp"
 
 namespace dmc::core::codec {
@@ -16,6 +18,10 @@ std::optional<std::string> opt_hex(const std::optional<Bytes32> &v);
 std::optional<Bytes32> opt_bytes32(const std::optional<std::string> &hex);
 std::string id_list(const std::vector<uint64_t> &ids);
 std::vector<uint64_t> parse_id_list(const std::string &s);
+// The last reported state as JSON: stored by the SQL backends, sent by
+// workers in Venus.ReportState, returned by Venus.FindSectorInAllStates.
+nlohmann::json latest_state_to_json(const LatestState &s);
+LatestState latest_state_from_json(const nlohmann::json &j);
 std::string latest_state_json(const LatestState &s);
 std::optional<LatestState> parse_latest_state(const std::optional<std::string> &json);
 // Sector records compare equal for import purposes (the registered truth

@@ -8,6 +8,7 @@
 #include "damocles/core/manager_service.hpp"
 #include "damocles/core/sector_json.hpp"
 #include "damocles/version.h"
+#include "registry/registry_codec.hpp"
 #include "service/metrics.hpp"
 
 namespace dmc::core {
@@ -52,30 +53,7 @@ void unwrap(Status s)
     if (!s) throw_error(s.error());
 }
 
-json latest_json(const std::optional<LatestState> &l)
-{
-    if (!l) return nullptr;
-    return {{"worker_instance", l->worker_instance}, {"worker_location", l->worker_location}, {"prev", l->prev},
-            {"next", l->next},   {"event", l->event},   {"failure_level", l->failure_level},
-            {"failure_desc", l->failure_desc},  {"progress", l->progress}, {"eta_seconds", l->eta_seconds},
-            {"updated_at", l->updated_at}};
-}
-
-LatestState latest_from_json(const json &j)
-{
-    LatestState s;
-    if (!j.is_object()) return s;
-    s.worker_instance = j.value("worker_instance", "");
-    s.worker_location = j.value("worker_location", "");
-    s.prev = j.value("prev", "");
-    s.next = j.value("next", "");
-    s.event = j.value("event", "");
-    s.failure_level = j.value("failure_level", "");
-    s.failure_desc = j.value("failure_desc", "");
-    s.progress = j.value("progress", 0.0);
-    s.eta_seconds = j.value("eta_seconds", int64_t{-1});
-    return s;
-}
+json latest_json(const std::optional<LatestState> &l) { return l ? codec::latest_state_to_json(*l) : json(nullptr); }
 
 json queue_json(const QueueEntry &q)
 {
@@ -212,7 +190,7 @@ std::shared_ptr<rpc::Dispatcher> ManagerService::make_dispatcher()
 
     d->add("Venus.ReportState", [this](const json &p) {
         SectorKey key = key_args(p);
-        auto out = unwrap(report_state(key, u64_arg(p, 2, "lease_id"), latest_from_json(arg(p, 3, "state"))));
+        auto out = unwrap(report_state(key, u64_arg(p, 2, "lease_id"), codec::latest_state_from_json(arg(p, 3, "state"))));
         return json{{"Finalized", !out.online}, {"LeaseValid", out.lease_valid}, {"CancelRequested", out.cancel_requested}};
     });
 

@@ -19,6 +19,7 @@
 #include "damocles/sdk/file.hpp"
 #include "damocles/sdk/proof.hpp"
 #include "service/metrics.hpp"
+#include "registry/registry_codec.hpp"
 #include "service/sealing_thread_impl.hpp"
 #include "service/task_heartbeat.hpp"
 
@@ -65,11 +66,7 @@ private:
         // One report at a time, each built when it is sent: a heartbeat in
         // flight can never land after (and overwrite) a newer state.
         std::lock_guard report_lock(report_mutex_);
-        LatestState st = latest_state(level, desc);
-        json state = {{"worker_instance", st.worker_instance}, {"worker_location", st.worker_location},
-                      {"prev", st.prev},     {"next", st.next},      {"event", st.event},
-                      {"failure_level", st.failure_level}, {"failure_desc", st.failure_desc},
-                      {"progress", st.progress}, {"eta_seconds", st.eta_seconds}};
+        json state = codec::latest_state_to_json(latest_state(level, desc));
         auto r = call("Venus.ReportState", json::array({key_.miner, key_.number, task_.lease_id, state}));
         if (!r) {
             if (r.error().code == Errc::not_found) return HeartbeatAnswer{true, false, false};  // 11001: gone

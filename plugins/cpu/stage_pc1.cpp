@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "cpu_stages.hpp"
+#include "damocles/sdk/stage_support.hpp"
 #include "damocles/sdk/file.hpp"
 #include "damocles/sdk/fr32.hpp"
 #include "damocles/sdk/labels.hpp"
@@ -45,29 +46,6 @@ namespace {
 
 constexpr uint64_t kPollNodes = 4096;        // cancel and progress granularity
 constexpr uint64_t kPrefetchDistance = 32;   // nodes ahead whose parents are prefetched
-
-void set_error(const dmc_call *call, const std::string &message)
-{
-    if (call && call->error && call->error_size > 0)
-        std::snprintf(call->error, call->error_size, "%s", message.c_str());
-}
-
-bool cancelled(const dmc_call *call) { return call->cancel && *call->cancel != 0; }
-
-dmc_status status_of(Errc code)
-{
-    switch (code) {
-    case Errc::invalid_argument:
-    case Errc::not_found: return DMC_ERR_INVALID_ARG;
-    case Errc::cancelled: return DMC_ERR_CANCELLED;
-    case Errc::no_memory: return DMC_ERR_NO_MEMORY;
-    case Errc::unsupported: return DMC_ERR_UNSUPPORTED;
-    case Errc::verify_failed:
-    case Errc::corrupt: return DMC_ERR_VERIFY;
-    case Errc::io: return DMC_ERR_IO;
-    default: return DMC_ERR_INTERNAL;
-    }
-}
 
 // One layer's inputs and output.
 struct LayerJob {
@@ -84,7 +62,7 @@ struct LayerJob {
 
 Status poll(const LayerJob &job, uint64_t v)
 {
-    if (cancelled(job.call)) return make_error(Errc::cancelled, "pc1: cancelled");
+    if (plugin::cancel_requested(job.call)) return make_error(Errc::cancelled, "pc1: cancelled");
     if (job.call->progress) job.call->progress(job.call->progress_user, job.progress_base + v, job.progress_total);
     return {};
 }
@@ -291,7 +269,7 @@ Status run_sector(const dmc_call *call, const dmc_pc1_args *args, const SealProo
     job.progress_total = nodes * layers;
     const bool pipelined = call->threads > 1;
     for (uint32_t layer = sector.first_layer; layer <= layers; ++layer) {
-        if (cancelled(call)) return make_error(Errc::cancelled, "pc1: cancelled");
+        if (plugin::cancel_requested(call)) return make_error(Errc::cancelled, "pc1: cancelled");
         job.layer = layer;
         job.prev = layer > 1 ? prev.data() : nullptr;
         if (job.prev) prefetch_file(prev);
@@ -331,28 +309,12 @@ Status run(const dmc_call *call, const dmc_pc1_args *args)
 
 dmc_status run_pc1(const dmc_call *call, dmc_pc1_args *args) noexcept
 {
-    try {
-        if (!call || call->struct_size < sizeof(dmc_call)) return DMC_ERR_INVALID_ARG;
-        if (!args || args->struct_size < sizeof(dmc_pc1_args)) {
-            set_error(call, "pc1: args struct is missing or older than this plugin (struct_size too small)");
-            return DMC_ERR_INVALID_ARG;
-        }
-        Status st = run(call, args);
-        if (!st) {
-            set_error(call, st.error().message);
-            return status_of(st.error().code);
-        }
-        return DMC_OK;
-    } catch (const std::bad_alloc &) {
-        set_error(call, "pc1: out of memory");
-        return DMC_ERR_NO_MEMORY;
-    } catch (const std::exception &e) {
-        set_error(call, std::string("pc1: internal error: ") + e.what());
-        return DMC_ERR_INTERNAL;
-    } catch (...) {
-        set_error(call, "pc1: internal error (unknown exception)");
-        return DMC_ERR_INTERNAL;
-    }
+    return plugin::run_stage(call, "pc1", [&]() -> Status {
+        if (!args || args->struct_size < sizeof(dmc_pc1_args))
+            return make_error(Errc::invalid_argument,
+                              "pc1: args struct is missing or older than this plugin (struct_size too small)");
+        return run(call, args);
+    });
 }
 
 } // namespace

@@ -10,7 +10,7 @@
 #include "cpu_stages.hpp"
 #include "damocles/sdk/file.hpp"
 #include "damocles/sdk/sealed_sector.hpp"
-#include "stage_common.hpp"
+#include "damocles/sdk/stage_support.hpp"
 
 namespace dmc::cpu {
 

@@ -12,7 +12,7 @@
 #include "damocles/sdk/poseidon_tree.hpp"
 #include "damocles/sdk/sealed_sector.hpp"
 #include "damocles/sdk/snap_proof_file.hpp"
-#include "stage_common.hpp"
+#include "damocles/sdk/stage_support.hpp"
 
 namespace dmc::cpu {
 

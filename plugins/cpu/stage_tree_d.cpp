@@ -22,35 +22,13 @@
 #include <vector>
 
 #include "cpu_stages.hpp"
+#include "damocles/sdk/stage_support.hpp"
 #include "damocles/sdk/file.hpp"
 #include "damocles/sdk/sha254.hpp"
 
 namespace dmc::cpu {
 
 namespace {
-
-void set_error(const dmc_call *call, const std::string &message)
-{
-    if (call && call->error && call->error_size > 0)
-        std::snprintf(call->error, call->error_size, "%s", message.c_str());
-}
-
-bool cancelled(const dmc_call *call) { return call->cancel && *call->cancel != 0; }
-
-dmc_status status_of(Errc code)
-{
-    switch (code) {
-    case Errc::invalid_argument:
-    case Errc::not_found: return DMC_ERR_INVALID_ARG;
-    case Errc::cancelled: return DMC_ERR_CANCELLED;
-    case Errc::no_memory: return DMC_ERR_NO_MEMORY;
-    case Errc::unsupported: return DMC_ERR_UNSUPPORTED;
-    case Errc::verify_failed:
-    case Errc::corrupt: return DMC_ERR_VERIFY;
-    case Errc::io: return DMC_ERR_IO;
-    default: return DMC_ERR_INTERNAL;
-    }
-}
 
 // Appends one tree level to its region of the output file, in order,
 // buffering small appends.
@@ -163,7 +141,7 @@ Status build_tree_d(const dmc_call *call, dmc_tree_d_args *args)
     std::vector<uint8_t> chunk_roots(chunks * 32);
 
     for (uint64_t c = 0; c < chunks; ++c) {
-        if (cancelled(call)) return make_error(Errc::cancelled, "tree_d: cancelled");
+        if (plugin::cancel_requested(call)) return make_error(Errc::cancelled, "tree_d: cancelled");
         const uint64_t begin = c * chunk_nodes * 32;
         const uint64_t have = begin < staged.size() ? std::min<uint64_t>(leaves.size(), staged.size() - begin) : 0;
         if (have > 0) std::memcpy(leaves.data(), staged.data() + begin, have);
@@ -193,28 +171,12 @@ Status build_tree_d(const dmc_call *call, dmc_tree_d_args *args)
 
 dmc_status run_tree_d(const dmc_call *call, dmc_tree_d_args *args) noexcept
 {
-    try {
-        if (!call || call->struct_size < sizeof(dmc_call)) return DMC_ERR_INVALID_ARG;
-        if (!args || args->struct_size < sizeof(dmc_tree_d_args)) {
-            set_error(call, "tree_d: args struct is missing or older than this plugin (struct_size too small)");
-            return DMC_ERR_INVALID_ARG;
-        }
-        Status st = build_tree_d(call, args);
-        if (!st) {
-            set_error(call, st.error().message);
-            return status_of(st.error().code);
-        }
-        return DMC_OK;
-    } catch (const std::bad_alloc &) {
-        set_error(call, "tree_d: out of memory");
-        return DMC_ERR_NO_MEMORY;
-    } catch (const std::exception &e) {
-        set_error(call, std::string("tree_d: internal error: ") + e.what());
-        return DMC_ERR_INTERNAL;
-    } catch (...) {
-        set_error(call, "tree_d: internal error (unknown exception)");
-        return DMC_ERR_INTERNAL;
-    }
+    return plugin::run_stage(call, "tree_d", [&]() -> Status {
+        if (!args || args->struct_size < sizeof(dmc_tree_d_args))
+            return make_error(Errc::invalid_argument,
+                              "tree_d: args struct is missing or older than this plugin (struct_size too small)");
+        return build_tree_d(call, args);
+    });
 }
 
 } // namespace

@@ -15,7 +15,7 @@
 #include "damocles/sdk/poseidon_tree.hpp"
 #include "damocles/sdk/replica_encoding.hpp"
 #include "damocles/sdk/tree_files.hpp"
-#include "stage_common.hpp"
+#include "damocles/sdk/stage_support.hpp"
 #include "tree_r_build.hpp"
 
 namespace dmc::cpu {

@@ -13,7 +13,7 @@
 #include "damocles/sdk/file.hpp"
 #include "damocles/sdk/fr.hpp"
 #include "damocles/sdk/tree_files.hpp"
-#include "stage_common.hpp"
+#include "damocles/sdk/stage_support.hpp"
 
 namespace dmc::cpu {
 

@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// What every stage entry point of a plugin needs around its body: the
-// one-line error into call->error, Errc -> dmc_status, the cancel flag and
-// progress callback of the ABI adapted to the sdk's tree builders, and a
-// catch-all so that no exception crosses the C boundary.
+// For plugin authors: what every stage entry point needs around its body —
+// the one-line error into call->error, Errc -> dmc_status, the ABI's cancel
+// flag and progress callback adapted to the sdk's builders, and a catch-all
+// so that no exception ever crosses the C boundary:
+//
+//   dmc_status run(const dmc_call *call, dmc_tree_d_args *args)
+//   {
+//       return dmc::plugin::run_stage(call, "tree_d", [&] { return build(call, args); });
+//   }
 #pragma once
 
 #include <atomic>
@@ -39,14 +44,18 @@ inline dmc_status status_of(Errc code)
     }
 }
 
-// Runs `body` (returning Status) and converts the outcome for the ABI.
+// Runs `body` (returning Status) and converts the outcome for the ABI; the
+// message is prefixed with the stage name unless it already starts with it.
 template <class Body>
 dmc_status run_stage(const dmc_call *call, const char *stage, Body &&body)
 {
     try {
+        if (!call || call->struct_size < sizeof(dmc_call)) return DMC_ERR_INVALID_ARG;
         Status st = body();
         if (st.ok()) return DMC_OK;
-        set_error(call, std::string(stage) + ": " + st.error().message);
+        const std::string prefix = std::string(stage) + ": ";
+        const std::string &msg = st.error().message;
+        set_error(call, msg.rfind(prefix, 0) == 0 ? msg : prefix + msg);
         return status_of(st.error().code);
     } catch (const std::bad_alloc &) {
         set_error(call, std::string(stage) + ": out of memory");

@@ -53,6 +53,8 @@ nlohmann::json latest_state_to_json(const LatestState &s)
             {"failure_desc", s.failure_desc},
             {"progress", s.progress},
             {"eta_seconds", s.eta_seconds},
+            {"stage", s.stage},
+            {"rate_mib_s", s.rate_mib_s},
             {"updated_at", s.updated_at}};
 }
 
@@ -69,6 +71,8 @@ LatestState latest_state_from_json(const nlohmann::json &j)
     s.failure_desc = j.value("failure_desc", "");
     s.progress = j.value("progress", 0.0);
     s.eta_seconds = j.value("eta_seconds", int64_t{-1});
+    s.stage = j.value("stage", "");
+    s.rate_mib_s = j.value("rate_mib_s", 0.0);
     s.updated_at = j.value("updated_at", int64_t{0});
     return s;
 }

@@ -58,6 +58,8 @@ private:
         s.failure_desc = failure_desc;
         s.progress = t_.progress;
         s.eta_seconds = t_.eta;
+        s.stage = t_.stage;
+        s.rate_mib_s = t_.rate_mib_s;
         return s;
     }
 
@@ -280,6 +282,8 @@ void TaskRun::run()
         t_.cancel.store(0);
         t_.progress = 0;
         t_.eta = -1;
+        t_.stage.clear();
+        t_.rate_mib_s = 0;
     }
     spdlog::info("{}: rebuild task (lease {}) on sealing thread #{}", sid_, task_.lease_id, t_.index);
     const auto lease = std::chrono::seconds(std::max<int64_t>(task_.lease_seconds, 4));
@@ -316,10 +320,15 @@ void TaskRun::run()
                 t_.running_vertex = vertex_kind_name(k);
             };
             so.on_waiting = [this](const SectorJob &, VertexKind) { t_.set_phase(ThreadPhase::waiting); };
-            so.on_progress = [this](const SectorJob &, const SectorProgress &p) {
+            so.on_progress = [this](const SectorJob &j, const SectorProgress &p) {
                 std::lock_guard lock(t_.mu);
                 t_.progress = p.fraction;
                 t_.eta = p.eta ? p.eta->count() : -1;
+                t_.stage = p.finished ? "" : p.stage;
+                const double secs = static_cast<double>(p.elapsed.count());
+                t_.rate_mib_s = (secs >= 1 && j.proof)
+                                    ? p.fraction * static_cast<double>(j.proof->sector_size) / secs / 1048576.0
+                                    : 0;
             };
             so.on_vertex_done = [this, &heartbeat](SectorJob &j, VertexKind k) {
                 {

@@ -46,6 +46,8 @@ struct SealingThreadImpl {
     std::string running_vertex;
     double progress = 0;
     int64_t eta = -1;
+    std::string stage;      // heaviest running stage, for `sectors state`
+    double rate_mib_s = 0;  // sector MiB per second since the first stage started
     // config
     SealingOptions sealing;
     std::optional<std::filesystem::file_time_type> hot_mtime;

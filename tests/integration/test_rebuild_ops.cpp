@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 
 #include <nlohmann/json.hpp>
 
@@ -222,13 +223,17 @@ TEST_CASE("rebuild ops: a lost store in one batch, --range, already queued, prog
                        "s-t01002-4: refused: no available sector info\n");
     WorkerFixture w(*o.manager, o.spec(2), o.dir);
     w.start({{"DAMOCLES_FAILPOINTS", "before:tree_c=sleep:2500"}});
-    // While the rebuilds run, the listing shows state, percent and ETA.
+    // While the rebuilds run, the listing shows percent, the running stage,
+    // the rate and the ETA.
+    std::string listing;
     REQUIRE(wait_until(
         [&] {
-            return o.manager->cli({"util", "sealer", "sectors", "list", "--rebuild", "--sealing=false"}).out.find(
-                       "\tProgress: ") != std::string::npos;
+            listing = o.manager->cli({"util", "sealer", "sectors", "list", "--rebuild", "--sealing=false"}).out;
+            return listing.find("\tProgress: ") != std::string::npos && listing.find(" MiB/s, ETA ") != std::string::npos;
         },
         std::chrono::seconds(30)));
+    INFO(listing);
+    CHECK(std::regex_search(listing, std::regex("\tProgress: [0-9.]+%, [a-z_0-9]+, [0-9.]+ MiB/s, ETA ")));
     REQUIRE(wait_until([&] { return o.finished(1) && o.finished(2) && o.finished(3); }, std::chrono::seconds(120)));
 }
 

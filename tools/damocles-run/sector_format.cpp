@@ -50,10 +50,17 @@ std::string progress_line(const json &latest)
 {
     double p = latest.value("progress", 0.0);
     if (p <= 0) return "";
-    char buf[96];
-    std::snprintf(buf, sizeof buf, "%.1f%%, ETA %s", p * 100.0,
-                  format_duration(latest.value("eta_seconds", int64_t{-1})).c_str());
-    return buf;
+    char buf[160];
+    std::string out;
+    std::snprintf(buf, sizeof buf, "%.1f%%", p * 100.0);
+    out = buf;
+    if (auto stage = str(latest, "stage"); !stage.empty()) out += ", " + stage;
+    if (double rate = latest.value("rate_mib_s", 0.0); rate > 0) {
+        std::snprintf(buf, sizeof buf, ", %.2f MiB/s", rate);
+        out += buf;
+    }
+    out += ", ETA " + format_duration(latest.value("eta_seconds", int64_t{-1}));
+    return out;
 }
 
 } // namespace

@@ -50,6 +50,8 @@ struct LatestState {
     std::string failure_desc;
     double progress = 0;         // 0..1
     int64_t eta_seconds = -1;    // -1 unknown
+    std::string stage;           // heaviest running stage ("pc1", "tree_c", ...), "" when idle
+    double rate_mib_s = 0;       // sector bytes covered per second so far, 0 unknown
     int64_t updated_at = 0;      // unix seconds
     bool operator==(const LatestState &) const = default;
 };

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "damocles/core/manager_config.hpp"
 
+#include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <sstream>
 
 #include <toml++/toml.h>
@@ -25,7 +27,7 @@ Result<std::vector<uint64_t>> id_array(const toml::node_view<const toml::node> &
     const auto *arr = node.as_array();
     if (!arr) return bad(source, key + " must be an array of miner ids");
     for (const auto &v : *arr) {
-        auto i = v.value<int64_t>();
+        auto i = v.value_exact<int64_t>();
         if (!i || *i < 0) return bad(source, key + " must contain non-negative integers");
         out.push_back(static_cast<uint64_t>(*i));
     }
@@ -53,7 +55,7 @@ Result<ManagerConfig> parse_manager_config(const std::string &text, const std::s
         if (!arr) return bad(source, "[[Miners]] must be an array of tables");
         for (const auto &m : *arr) {
             const auto *t = m.as_table();
-            auto actor = t ? (*t)["Actor"].value<int64_t>() : std::nullopt;
+            auto actor = t ? (*t)["Actor"].value_exact<int64_t>() : std::nullopt;
             if (!actor || *actor < 0) return bad(source, "every [[Miners]] entry needs Actor = <miner id>");
             cfg.miners.push_back(static_cast<uint64_t>(*actor));
         }
@@ -79,8 +81,11 @@ Result<ManagerConfig> parse_manager_config(const std::string &text, const std::s
                 if (!path) return bad(source, "every [[Common.PersistStores]] entry needs Path");
                 rec.path = *path;
                 rec.name = (*t)["Name"].value_or(rec.path);
-                int64_t weight = (*t)["Weight"].value_or(int64_t{1});
-                rec.weight = weight <= 0 ? 1u : static_cast<uint32_t>(weight);  // damocles: 0 counts as 1
+                const auto weight_node = (*t)["Weight"];
+                const auto weight = weight_node ? weight_node.value_exact<int64_t>() : std::optional<int64_t>(1);
+                if (!weight || *weight > int64_t{UINT32_MAX})
+                    return bad(source, "[[Common.PersistStores]] Weight of " + rec.path + " must be an integer up to 4294967295");
+                rec.weight = *weight <= 0 ? 1u : static_cast<uint32_t>(*weight);  // damocles: 0 counts as 1
                 rec.read_only = (*t)["ReadOnly"].value_or(false);
                 DMC_TRY_ASSIGN(rec.allow_miners, id_array((*t)["AllowMiners"], source, "AllowMiners"));
                 DMC_TRY_ASSIGN(rec.deny_miners, id_array((*t)["DenyMiners"], source, "DenyMiners"));
@@ -94,9 +99,11 @@ Result<ManagerConfig> parse_manager_config(const std::string &text, const std::s
         if (auto url = reg["url"].value<std::string>()) cfg.registry_url = *url;
     }
     if (auto rb = tbl["rebuild"]; rb) {
-        int64_t lease = rb["lease_seconds"].value_or(cfg.lease_seconds);
-        if (lease < 10) return bad(source, "rebuild.lease_seconds must be at least 10");
-        cfg.lease_seconds = lease;
+        const auto node = rb["lease_seconds"];
+        const auto lease = node ? node.value_exact<int64_t>() : std::optional<int64_t>(cfg.lease_seconds);
+        if (!lease || *lease < 10 || *lease > 7 * 86400)
+            return bad(source, "rebuild.lease_seconds must be an integer from 10 to 604800 (a week)");
+        cfg.lease_seconds = *lease;
     }
     return cfg;
 }

@@ -2,6 +2,8 @@
 #include "damocles/core/worker_config.hpp"
 
 #include <cctype>
+#include <charconv>
+#include <cstdint>
 #include <filesystem>
 #include <sstream>
 #include <unistd.h>
@@ -39,7 +41,7 @@ Result<SealingOptions> apply_sealing(const toml::table *t, const SealingOptions 
             if (!arr) return bad(source, where + " must be an array of miner ids");
             s.allowed_miners.clear();
             for (const auto &v : *arr) {
-                auto i = v.value<int64_t>();
+                auto i = v.value_exact<int64_t>();
                 if (!i || *i < 0) return bad(source, where + " must contain miner ids");
                 s.allowed_miners.push_back(static_cast<uint64_t>(*i));
             }
@@ -54,8 +56,8 @@ Result<SealingOptions> apply_sealing(const toml::table *t, const SealingOptions 
                 s.allowed_sizes.push_back(*str);
             }
         } else if (k == "max_retries" || k == "request_task_max_retries") {
-            auto i = node.value<int64_t>();
-            if (!i || *i < 0) return bad(source, where + " must be a non-negative integer");
+            auto i = node.value_exact<int64_t>();
+            if (!i || *i < 0 || *i > int64_t{UINT32_MAX}) return bad(source, where + " must be a non-negative integer");
             (k == "max_retries" ? s.max_retries : s.request_task_max_retries) = static_cast<uint32_t>(*i);
         } else if (k == "seal_interval" || k == "recover_interval" || k == "rpc_polling_interval") {
             auto str = node.value<std::string>();
@@ -88,10 +90,16 @@ std::string hostname()
 
 Result<std::chrono::seconds> parse_duration(const std::string &text)
 {
-    size_t i = 0;
-    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
-    if (i == 0) return make_error(Errc::invalid_argument, "invalid duration '" + text + "' (e.g. 30s, 5min, 1h)");
-    double value = std::stod(text.substr(0, i));
+    const auto invalid = [&] {
+        return make_error(Errc::invalid_argument, "invalid duration '" + text + "' (e.g. 30s, 1.5min, 1h)");
+    };
+    size_t i = 0, dots = 0;
+    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) dots += text[i++] == '.';
+    // from_chars never throws (stod did on "." and on 400 digits).
+    double value = 0;
+    if (i == 0 || dots > 1) return invalid();
+    if (auto [end, ec] = std::from_chars(text.data(), text.data() + i, value); ec != std::errc() || end != text.data() + i)
+        return invalid();
     std::string unit = text.substr(i);
     double seconds;
     if (unit == "ms") seconds = value / 1000.0;
@@ -99,6 +107,8 @@ Result<std::chrono::seconds> parse_duration(const std::string &text)
     else if (unit == "m" || unit == "min") seconds = value * 60;
     else if (unit == "h") seconds = value * 3600;
     else return make_error(Errc::invalid_argument, "invalid duration unit in '" + text + "' (ms, s, min, h)");
+    // A year is far beyond any interval or timeout here, and keeps the cast below defined.
+    if (!(seconds <= 365.0 * 86400)) return make_error(Errc::invalid_argument, "duration '" + text + "' is longer than a year");
     return std::chrono::seconds(static_cast<int64_t>(seconds + 0.999));
 }
 
@@ -161,8 +171,8 @@ Result<WorkerConfig> parse_worker_config(const std::string &text, const std::str
     }
     if (const auto *lim = tbl["processors"]["limitation"]["concurrent"].as_table()) {
         for (const auto &[key, node] : *lim) {
-            auto v = node.value<int64_t>();
-            if (!v || *v <= 0) return bad(source, "processors.limitation.concurrent." + std::string(key.str()) + " must be >= 1");
+            auto v = node.value_exact<int64_t>();
+            if (!v || *v <= 0 || *v > int64_t{UINT32_MAX}) return bad(source, "processors.limitation.concurrent." + std::string(key.str()) + " must be >= 1");
             c.concurrency[std::string(key.str())] = static_cast<uint32_t>(*v);
         }
     }

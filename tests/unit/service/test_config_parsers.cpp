@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// The manager and worker config parsers on the inputs libFuzzer found
+// (fuzz/corpus keeps them as seeds): numbers that are floats or out of range
+// and durations that are not numbers are one clear error, never an
+// exception or undefined conversion.
+#include <catch2/catch.hpp>
+
+#include "damocles/core/manager_config.hpp"
+#include "damocles/core/worker_config.hpp"
+
+using namespace dmc::core;
+
+TEST_CASE("config: durations parse, and malformed ones are clear errors", "[service][config]")
+{
+    CHECK(parse_duration("30s").value().count() == 30);
+    CHECK(parse_duration("1.5min").value().count() == 90);
+    CHECK(parse_duration("2h").value().count() == 7200);
+    CHECK(parse_duration("250ms").value().count() == 1);  // rounded up, never 0 for a positive interval
+    CHECK(parse_duration("45").value().count() == 45);
+    for (const char *bad : {"", ".", "..s", "1.2.3s", "s", "-5s", "10 s", "5d", "1e3s"}) {
+        INFO(bad);
+        auto r = parse_duration(bad);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().message.find("duration") != std::string::npos);
+    }
+    CHECK_FALSE(parse_duration(std::string(400, '9') + "s"));  // beyond double: invalid
+    auto r = parse_duration(std::string(30, '9') + "s");
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message.find("longer than a year") != std::string::npos);
+    CHECK_FALSE(parse_duration("9000h"));
+    CHECK(parse_duration("8760h").value().count() == 365 * 86400);
+}
+
+TEST_CASE("config: manager numbers must be integers in range", "[service][config]")
+{
+    auto ok = parse_manager_config("[[Miners]]\nActor = 1001\n[rebuild]\nlease_seconds = 60\n", "/tmp/h", "config.toml");
+    REQUIRE(ok);
+    CHECK(ok.value().lease_seconds == 60);
+    CHECK(ok.value().miners == std::vector<uint64_t>{1001});
+
+    const std::vector<std::pair<std::string, std::string>> bad = {
+        {"[[Miners]]\nActor = 1e60\n", "Actor"},
+        {"[[Miners]]\nActor = 1001.0\n", "Actor"},
+        {"[rebuild]\nlease_seconds = 1e30\n", "lease_seconds"},
+        {"[rebuild]\nlease_seconds = 5\n", "lease_seconds"},
+        {"[rebuild]\nlease_seconds = 9223372036854775807\n", "lease_seconds"},
+        {"[[Common.PersistStores]]\nPath = \"/a\"\nWeight = 2.5\n", "Weight"},
+        {"[[Common.PersistStores]]\nPath = \"/a\"\nWeight = 99999999999\n", "Weight"},
+    };
+    for (const auto &[text, key] : bad) {
+        INFO(text);
+        auto r = parse_manager_config(text, "/tmp/h", "config.toml");
+        REQUIRE_FALSE(r);
+        CHECK(r.error().message.find(key) != std::string::npos);
+        CHECK(r.error().message.find("config.toml") != std::string::npos);
+    }
+}
+
+TEST_CASE("config: worker numbers and durations are checked", "[service][config]")
+{
+    const std::string base = "[sealer_rpc]\nurl = \"127.0.0.1:1789\"\n[[sealing_thread]]\nlocation = \"/data/0\"\n";
+    REQUIRE(parse_worker_config(base, "worker.toml"));
+    const std::vector<std::pair<std::string, std::string>> bad = {
+        {"[sealing]\nmax_retries = 1e40\n", "max_retries"},
+        {"[sealing]\nmax_retries = 4294967296\n", "max_retries"},
+        {"[sealing]\nseal_interval = \".\"\n", "duration"},
+        {"[sealing]\nrecover_interval = \"99999999999999999999999h\"\n", "longer than a year"},
+        {"[processors.limitation.concurrent]\npc1 = 2.0\n", "concurrent.pc1"},
+        {"[sealing]\nallowed_miners = [1e20]\n", "allowed_miners"},
+    };
+    for (const auto &[extra, what] : bad) {
+        INFO(extra);
+        auto r = parse_worker_config(base + extra, "worker.toml");
+        REQUIRE_FALSE(r);
+        CHECK(r.error().message.find(what) != std::string::npos);
+    }
+}

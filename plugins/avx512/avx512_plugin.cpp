@@ -24,6 +24,8 @@ constexpr int32_t kPriority = 10;
 const dmc_stage_desc kStages[] = {
     {sizeof(dmc_stage_desc), DMC_STAGE_PC1, DMC_PC1_IFACE, kPriority, DMC_STAGE_FLAG_MULTI_SECTOR,
      kMaxPc1Sectors, &kAvx512Pc1Ops},
+    {sizeof(dmc_stage_desc), DMC_STAGE_TREE_C, DMC_TREE_C_IFACE, kPriority, 0, 1, &kAvx512TreeCOps},
+    {sizeof(dmc_stage_desc), DMC_STAGE_TREE_R_LAST, DMC_TREE_R_LAST_IFACE, kPriority, 0, 1, &kAvx512TreeRLastOps},
 };
 
 const dmc_plugin_descriptor kDescriptor = {

@@ -15,5 +15,9 @@ inline constexpr uint32_t kMaxPc1Sectors = 4;
 
 // pc1: SHA-NI SDR labels, 1..4 sectors per call (stage_pc1.cpp).
 extern const dmc_pc1_ops kAvx512Pc1Ops;
+// tree_c: IFMA column hashes + arity-8 Poseidon trees (stage_tree_c.cpp).
+extern const dmc_tree_c_ops kAvx512TreeCOps;
+// tree_r_last: encoding + IFMA level-cache Poseidon trees (stage_tree_r_last.cpp).
+extern const dmc_tree_r_last_ops kAvx512TreeRLastOps;
 
 } // namespace dmc::avx512

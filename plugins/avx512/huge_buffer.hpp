@@ -51,6 +51,16 @@ public:
         return b;
     }
 
+    // Faults every page in now (a write per 4 KiB; the memory is fresh and
+    // zero, so contents do not change). First touches in the middle of a
+    // latency-bound SHA chain measured ~1.5 s slower per 512 MiB layer on
+    // the VM hosts used than touching the buffer up front.
+    void populate() const
+    {
+        for (uint64_t offset = 0; offset < mapped_; offset += 4096)
+            reinterpret_cast<volatile uint8_t *>(data_)[offset] = 0;
+    }
+
     uint8_t *data() const { return data_; }
     uint64_t size() const { return size_; }
     explicit operator bool() const { return data_ != nullptr; }

@@ -78,13 +78,13 @@ void label_range(const SectorLayerView *sectors, const uint32_t *parents, uint64
     // Block 1 of node v is compressed together with the prefix block of node
     // v+1 (streams K..2K-1): the prefix then costs issue slots only, never
     // chain latency.
-    Sha256State state[2 * K];
-    __m128i msg[2 * K][4];
+    Sha256State state[K], next_prefix[K];
+    __m128i msg[K][4], prefix_msg[K][4];
     for (int k = 0; k < K; ++k) {
         state[k] = sha256_initial_state();
         prefix_message(sectors[k], layer, begin, msg[k]);
     }
-    compress<K>(reinterpret_cast<Sha256State(&)[K]>(state), reinterpret_cast<__m128i(&)[K][4]>(msg));
+    compress<K>(state, msg);
     for (uint64_t v = begin; v < end; ++v) {
         // Past the end, node v's own entry stands in (its lines are cached).
         const uint32_t *ahead = parents + (v + kPrefetchNodes < nodes ? v + kPrefetchNodes : v) * kParentCount;
@@ -101,10 +101,10 @@ void label_range(const SectorLayerView *sectors, const uint32_t *parents, uint64
             msg[k][1] = load_be_words(label[k][0] + 16);
             msg[k][2] = load_be_words(label[k][1]);
             msg[k][3] = load_be_words(label[k][1] + 16);
-            state[K + k] = sha256_initial_state();
-            prefix_message(sectors[k], layer, v + 1, msg[K + k]);
+            next_prefix[k] = sha256_initial_state();
+            prefix_message(sectors[k], layer, v + 1, prefix_msg[k]);
         }
-        compress<2 * K>(state, msg);
+        compress2<K, K>(state, msg, next_prefix, prefix_msg);
 
 #pragma GCC unroll 18
         for (unsigned block = 1; block < 19; ++block) {
@@ -121,11 +121,11 @@ void label_range(const SectorLayerView *sectors, const uint32_t *parents, uint64
                     msg[k][3] = _mm_set_epi32(static_cast<int>(kMessageBits), 0, 0, 0);
                 }
             }
-            compress<K>(reinterpret_cast<Sha256State(&)[K]>(state), reinterpret_cast<__m128i(&)[K][4]>(msg));
+            compress<K>(state, msg);
         }
         for (int k = 0; k < K; ++k) {
             store_digest(state[k], sectors[k].cur + v * 32, true);
-            state[k] = state[K + k];
+            state[k] = next_prefix[k];
         }
     }
 }
@@ -138,7 +138,6 @@ void dispatch(std::span<const SectorLayerView> sectors, const uint32_t *parents,
     case 1: return label_range<1, kLayer1>(sectors.data(), parents, nodes, layer, begin, end);
     case 2: return label_range<2, kLayer1>(sectors.data(), parents, nodes, layer, begin, end);
     case 3: return label_range<3, kLayer1>(sectors.data(), parents, nodes, layer, begin, end);
-    case 4: return label_range<4, kLayer1>(sectors.data(), parents, nodes, layer, begin, end);
     default: return;
     }
 }

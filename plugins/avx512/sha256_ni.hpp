@@ -19,6 +19,7 @@
 #include <immintrin.h>
 
 #include <cstdint>
+#include <utility>
 
 namespace dmc::avx512 {
 
@@ -54,35 +55,71 @@ inline Sha256State sha256_initial_state()
             _mm_set_epi32(0x3c6ef372, static_cast<int>(0xa54ff53a), 0x1f83d9ab, 0x5be0cd19)};
 }
 
-// One block for each of K streams. msg[k][0..3] holds words 0..15 of stream
-// k's block; it is overwritten by the schedule.
+// Rounds 4q..4q+3 of one stream, and the schedule of words 4q+16..4q+19
+// (written over words 4q..4q+3, which no later round reads).
+template <int q>
+__attribute__((always_inline)) inline void quad_rounds(Sha256State &state, __m128i (&msg)[4])
+{
+    const __m128i wk =
+        _mm_add_epi32(msg[q & 3], _mm_load_si128(reinterpret_cast<const __m128i *>(kSha256RoundConstants + 4 * q)));
+    state.cdgh = _mm_sha256rnds2_epu32(state.cdgh, state.abef, wk);
+    state.abef = _mm_sha256rnds2_epu32(state.abef, state.cdgh, _mm_shuffle_epi32(wk, 0x0e));
+    if constexpr (q < 12) {
+        const __m128i w0 = msg[q & 3], w1 = msg[(q + 1) & 3], w2 = msg[(q + 2) & 3], w3 = msg[(q + 3) & 3];
+        const __m128i t = _mm_add_epi32(_mm_sha256msg1_epu32(w0, w1), _mm_alignr_epi8(w3, w2, 4));
+        msg[q & 3] = _mm_sha256msg2_epu32(t, w3);
+    }
+}
+
+template <int q, int K, int P>
+__attribute__((always_inline)) inline void all_quads(Sha256State (&a)[K], __m128i (&ma)[K][4], Sha256State (&b)[P],
+                                                     __m128i (&mb)[P][4])
+{
+    if constexpr (q < 16) {
+        for (int k = 0; k < K; ++k) quad_rounds<q>(a[k], ma[k]);
+        for (int p = 0; p < P; ++p) quad_rounds<q>(b[p], mb[p]);
+        all_quads<q + 1>(a, ma, b, mb);
+    }
+}
+
+// One block for each of K streams of group a and P streams of group b, all
+// interleaved quad by quad. msg[i][0..3] holds words 0..15 of stream i's
+// block; it is overwritten by the schedule. (Two groups so that callers can
+// mix chained streams with independent ones without copying state arrays.)
+template <int K, int P>
+__attribute__((always_inline)) inline void compress2(Sha256State (&a)[K], __m128i (&ma)[K][4], Sha256State (&b)[P],
+                                                     __m128i (&mb)[P][4])
+{
+    Sha256State save_a[K], save_b[P];
+    for (int k = 0; k < K; ++k) save_a[k] = a[k];
+    for (int p = 0; p < P; ++p) save_b[p] = b[p];
+    all_quads<0>(a, ma, b, mb);
+    for (int k = 0; k < K; ++k) {
+        a[k].abef = _mm_add_epi32(a[k].abef, save_a[k].abef);
+        a[k].cdgh = _mm_add_epi32(a[k].cdgh, save_a[k].cdgh);
+    }
+    for (int p = 0; p < P; ++p) {
+        b[p].abef = _mm_add_epi32(b[p].abef, save_b[p].abef);
+        b[p].cdgh = _mm_add_epi32(b[p].cdgh, save_b[p].cdgh);
+    }
+}
+
+// One block for each of K streams.
 template <int K>
 __attribute__((always_inline)) inline void compress(Sha256State (&state)[K], __m128i (&msg)[K][4])
 {
-    __m128i abef_save[K], cdgh_save[K];
+    Sha256State save[K];
+    for (int k = 0; k < K; ++k) save[k] = state[k];
+    [&]<int... q>(std::integer_sequence<int, q...>) __attribute__((always_inline)) {
+        ((
+             [&] __attribute__((always_inline)) {
+                 for (int k = 0; k < K; ++k) quad_rounds<q>(state[k], msg[k]);
+             }()),
+         ...);
+    }(std::make_integer_sequence<int, 16>{});
     for (int k = 0; k < K; ++k) {
-        abef_save[k] = state[k].abef;
-        cdgh_save[k] = state[k].cdgh;
-    }
-#pragma GCC unroll 16
-    for (int q = 0; q < 16; ++q) {
-        const __m128i round_constants = _mm_load_si128(reinterpret_cast<const __m128i *>(kSha256RoundConstants + 4 * q));
-        for (int k = 0; k < K; ++k) {
-            const __m128i wk = _mm_add_epi32(msg[k][q & 3], round_constants);
-            state[k].cdgh = _mm_sha256rnds2_epu32(state[k].cdgh, state[k].abef, wk);
-            state[k].abef = _mm_sha256rnds2_epu32(state[k].abef, state[k].cdgh, _mm_shuffle_epi32(wk, 0x0e));
-            if (q < 12) {
-                // W[q+4] = msg2(msg1(W[q], W[q+1]) + (W[q+2..q+3] shifted by one word), W[q+3])
-                const __m128i w0 = msg[k][q & 3], w1 = msg[k][(q + 1) & 3], w2 = msg[k][(q + 2) & 3],
-                              w3 = msg[k][(q + 3) & 3];
-                const __m128i t = _mm_add_epi32(_mm_sha256msg1_epu32(w0, w1), _mm_alignr_epi8(w3, w2, 4));
-                msg[k][q & 3] = _mm_sha256msg2_epu32(t, w3);
-            }
-        }
-    }
-    for (int k = 0; k < K; ++k) {
-        state[k].abef = _mm_add_epi32(state[k].abef, abef_save[k]);
-        state[k].cdgh = _mm_add_epi32(state[k].cdgh, cdgh_save[k]);
+        state[k].abef = _mm_add_epi32(state[k].abef, save[k].abef);
+        state[k].cdgh = _mm_add_epi32(state[k].cdgh, save[k].cdgh);
     }
 }
 

@@ -9,17 +9,22 @@
 // Memory: two anonymous N·32-byte buffers per sector, the layer being
 // labelled and the previous one (huge pages where available: both are read
 // at random), so peak anonymous memory is 2 S per sector plus a few pages.
-// Holding the previous layer in RAM instead of re-reading its file also lets
-// a finished layer be written while the next one is labelled: the buffer is
-// only read by then. The write is joined, and layer_done called, before the
-// buffer is reused; only the last layer's write is on the critical path.
+// Files: a LayerWriter streams each layer to its file while it is labelled
+// and commits it while the next layer is labelled (the buffer is only read
+// by then); it is waited for, and layer_done called, before the buffer is
+// reused. Only the last layer's tail and fsync are on the critical path.
 //
-// Sectors and threads: the sectors of a call share the graph, so they are
-// labelled node by node together. With call->threads = T they are split
-// into min(T, sectors) groups of near-equal size, one thread per group; a
-// group of several sectors interleaves their SHA chains in one thread (the
-// multi-sector mode). A resumed sector (first_layer > 1) joins the others
-// at its first layer, after its previous layer was read from its file.
+// Sectors and threads: the sectors of a call share the graph, so a group of
+// them is labelled node by node together, their SHA chains interleaved in
+// one thread (the multi-sector mode: 2 or 3 chains per thread measured 1.6-
+// 1.7x the sectors/hour of one chain on Zen 5; 4 chains lost to register
+// pressure, so 4 sectors are 2 groups of 2). With call->threads = T, the
+// groups are spread over min(T, groups) threads; with T >= sectors each
+// sector gets its own thread (lowest latency). A resumed sector
+// (first_layer > 1) joins the others at its first layer, after its previous
+// layer was read from its file.
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstring>
@@ -35,6 +40,7 @@
 #include "damocles/sdk/parent_cache.hpp"
 #include "damocles/sdk/proof.hpp"
 #include "huge_buffer.hpp"
+#include "layer_writer.hpp"
 #include "sdr_label_kernel.hpp"
 #include "stage_common.hpp"
 
@@ -57,14 +63,6 @@ std::string layer_path(const std::string &cache_dir, uint32_t layer)
     return cache_dir + "/sc-02-data-layer-" + std::to_string(layer) + ".dat";
 }
 
-Status write_layer(const SectorRun &sector, uint32_t layer, const uint8_t *labels, uint64_t bytes)
-{
-    AtomicFileWriter out;
-    DMC_TRY_ASSIGN(out, AtomicFileWriter::create(layer_path(sector.cache_dir, layer)));
-    DMC_TRY_VOID(out.write(std::span<const uint8_t>(labels, bytes)));
-    return out.commit();
-}
-
 Status read_layer(const SectorRun &sector, uint32_t layer, uint8_t *into, uint64_t bytes)
 {
     const std::string path = layer_path(sector.cache_dir, layer);
@@ -81,57 +79,6 @@ Status read_layer(const SectorRun &sector, uint32_t layer, uint8_t *into, uint64
     return {};
 }
 
-// The layer files of one finished layer, written on a helper thread while
-// the next layer is labelled (inline when no thread can be started).
-class LayerWriter {
-public:
-    ~LayerWriter()
-    {
-        if (thread_.joinable()) thread_.join();
-    }
-
-    void start(std::vector<SectorRun *> sectors, uint32_t layer, uint64_t bytes)
-    {
-        sectors_ = std::move(sectors);
-        layer_ = layer;
-        auto body = [this, bytes] {
-            for (SectorRun *s : sectors_) {
-                // The buffer just labelled is the next layer's `prev` (swapped before labelling starts).
-                result_ = write_layer(*s, layer_, s->prev.data(), bytes);
-                if (!result_) return;
-            }
-        };
-        try {
-            thread_ = std::thread(body);
-        } catch (const std::system_error &) {
-            body();
-        }
-        pending_ = true;
-    }
-
-    // Waits for the write; the layer is durable when this returns ok.
-    Status join()
-    {
-        if (thread_.joinable()) thread_.join();
-        return result_;
-    }
-    bool pending() const { return pending_; }
-    // Calls layer_done for the written layer once (after a successful join).
-    void report(const dmc_pc1_args *args)
-    {
-        if (pending_ && result_ && args->layer_done)
-            for (SectorRun *s : sectors_) args->layer_done(args->layer_done_user, s->index, layer_);
-        pending_ = false;
-    }
-
-private:
-    std::thread thread_;
-    std::vector<SectorRun *> sectors_;
-    uint32_t layer_ = 0;
-    Status result_;
-    bool pending_ = false;
-};
-
 struct LayerContext {
     const dmc_call *call;
     const ParentCache *cache;
@@ -139,58 +86,132 @@ struct LayerContext {
     uint32_t layer;
     std::atomic<uint64_t> *done;   // nodes labelled, all sectors of the call
     std::atomic<bool> *stop;       // set on cancel
+    const std::atomic<uint64_t> *mapped_nodes; // output nodes mapped so far (nullptr: all)
+};
+
+// Sectors labelled together by one interleaved kernel call, and where each
+// publishes how many of its nodes are final (read by the LayerWriter).
+struct SectorGroup {
+    std::vector<SectorLayerView> views;
+    std::vector<std::atomic<uint64_t> *> labelled;
 };
 
 // Labels the whole layer for one group of sectors; polls cancel between chunks.
-void label_group(const LayerContext &ctx, std::vector<SectorLayerView> views, bool report_progress, uint64_t total,
+void label_group(const LayerContext &ctx, const SectorGroup &group, bool report_progress, uint64_t total,
                  uint64_t base_done)
 {
-    for (auto &view : views) label_node_zero(view, ctx.layer);
     for (uint64_t begin = 1; begin < ctx.nodes; begin += kPollNodes) {
         if (cancel_requested(ctx.call)) ctx.stop->store(true, std::memory_order_relaxed);
         if (ctx.stop->load(std::memory_order_relaxed)) return;
         const uint64_t end = std::min(ctx.nodes, begin + kPollNodes);
-        label_nodes(views, ctx.cache->parents(0), ctx.nodes, ctx.layer, begin, end);
-        const uint64_t now = ctx.done->fetch_add((end - begin) * views.size(), std::memory_order_relaxed) +
-                             (end - begin) * views.size();
+        // Nothing is written where the prefaulter has not been yet (it writes zeros).
+        if (ctx.mapped_nodes)
+            while (ctx.mapped_nodes->load(std::memory_order_acquire) < end) std::this_thread::yield();
+        if (begin == 1)
+            for (auto &view : group.views) label_node_zero(view, ctx.layer);
+        label_nodes(group.views, ctx.cache->parents(0), ctx.nodes, ctx.layer, begin, end);
+        for (auto *labelled : group.labelled) labelled->store(end, std::memory_order_release);
+        const uint64_t count = (end - begin) * group.views.size();
+        const uint64_t now = ctx.done->fetch_add(count, std::memory_order_relaxed) + count;
         if (report_progress && ctx.call->progress) ctx.call->progress(ctx.call->progress_user, base_done + now, total);
     }
 }
 
-// One layer for the active sectors, split over min(threads, sectors) groups.
-Status label_layer(const dmc_call *call, const ParentCache &cache, uint64_t nodes, uint32_t layer,
-                   const std::vector<SectorRun *> &active, uint64_t progress_base, uint64_t progress_total)
+// The groups of one thread, one after the other.
+void label_groups(const LayerContext &ctx, const std::vector<SectorGroup> &groups, size_t first, size_t stride,
+                  bool report_progress, uint64_t total, uint64_t base_done)
 {
-    const unsigned threads = std::max(1u, call->threads);
-    const size_t groups = std::min<size_t>(threads, active.size());
-    std::vector<std::vector<SectorLayerView>> views(groups);
+    for (size_t g = first; g < groups.size(); g += stride) label_group(ctx, groups[g], report_progress, total, base_done);
+}
+
+// One layer for the active sectors. They are split into groups of at most
+// kMaxInterleavedSectors (one interleaved kernel call each), at least one
+// group per available thread; thread t runs groups t, t+T, ...
+Status label_layer(const dmc_call *call, const ParentCache &cache, uint64_t nodes, uint32_t layer,
+                   const std::vector<SectorRun *> &active, LayerWriter &writer, uint64_t progress_base,
+                   uint64_t progress_total, const std::atomic<uint64_t> *mapped_nodes)
+{
+    const size_t threads = std::max(1u, call->threads);
+    const size_t by_size = (active.size() + kMaxInterleavedSectors - 1) / kMaxInterleavedSectors;
+    const size_t group_count = std::max(by_size, std::min(threads, active.size()));
+    std::vector<SectorGroup> groups(group_count);
     for (size_t i = 0; i < active.size(); ++i) {
         SectorRun &s = *active[i];
         SectorLayerView v;
         v.cur = s.cur.data();
         v.prev = layer > 1 ? s.prev.data() : nullptr;
         std::memcpy(v.replica_words, s.replica_words, sizeof v.replica_words);
-        views[i % groups].push_back(v);
+        groups[i % group_count].views.push_back(v);
+        groups[i % group_count].labelled.push_back(&writer.labelled_nodes(i));
     }
     std::atomic<uint64_t> done{0};
     std::atomic<bool> stop{false};
-    const LayerContext ctx{call, &cache, nodes, layer, &done, &stop};
+    const LayerContext ctx{call, &cache, nodes, layer, &done, &stop, mapped_nodes};
+    const size_t workers = std::min(threads, group_count);
     std::vector<std::thread> helpers;
-    size_t inline_from = groups;
-    for (size_t g = 1; g < groups; ++g) {
+    size_t started = 1;
+    for (; started < workers; ++started) {
         try {
-            helpers.emplace_back(label_group, std::cref(ctx), views[g], false, progress_total, progress_base);
+            helpers.emplace_back(label_groups, std::cref(ctx), std::cref(groups), started, workers, false,
+                                 progress_total, progress_base);
         } catch (const std::system_error &) {
-            inline_from = g; // no more threads: the rest runs here, after group 0
-            break;
+            break; // no more threads: the groups of the missing workers run here
         }
     }
-    label_group(ctx, views[0], true, progress_total, progress_base);
-    for (size_t g = inline_from; g < groups; ++g) label_group(ctx, views[g], true, progress_total, progress_base);
+    label_groups(ctx, groups, 0, workers, true, progress_total, progress_base);
+    for (size_t w = started; w < workers; ++w) label_groups(ctx, groups, w, workers, true, progress_total, progress_base);
     for (auto &t : helpers) t.join();
     if (stop.load() || cancel_requested(call)) return make_error(Errc::cancelled, "pc1: cancelled");
     return {};
 }
+
+// Maps memory ahead of the labelling on a helper thread (see run()).
+class Prefaulter {
+public:
+    ~Prefaulter() { join(); }
+
+    void start(std::vector<uint8_t *> first, uint64_t bytes, const void *cache, uint64_t cache_bytes,
+               std::vector<HugeBuffer *> second)
+    {
+        auto body = [this, first = std::move(first), bytes, cache, cache_bytes, second = std::move(second)] {
+            constexpr uint64_t kStep = 2u << 20;
+            for (uint64_t offset = 0; offset < bytes; offset += kStep) {
+                const uint64_t end = std::min(bytes, offset + kStep);
+                for (uint8_t *buffer : first)
+                    for (uint64_t o = offset; o < end; o += 4096) reinterpret_cast<volatile uint8_t *>(buffer)[o] = 0;
+                mapped_nodes_.store(end / 32, std::memory_order_release);
+            }
+            mapped_nodes_.store(UINT64_MAX, std::memory_order_release);
+            populate_read(cache, cache_bytes);
+            for (HugeBuffer *buffer : second) buffer->populate();
+        };
+        try {
+            thread_ = std::thread(std::move(body));
+        } catch (const std::system_error &) {
+            mapped_nodes_.store(UINT64_MAX); // faults happen where they happen
+        }
+    }
+    const std::atomic<uint64_t> *ready_nodes() const { return &mapped_nodes_; }
+    void join()
+    {
+        if (thread_.joinable()) thread_.join();
+    }
+
+private:
+    // Page-cache pages of a read-only mapping: by the kernel where it can,
+    // else by reading a word per page.
+    static void populate_read(const void *data, uint64_t bytes)
+    {
+#ifdef MADV_POPULATE_READ
+        if (::madvise(const_cast<void *>(data), bytes, MADV_POPULATE_READ) == 0) return;
+#endif
+        const auto *p = static_cast<const volatile uint8_t *>(data);
+        for (uint64_t offset = 0; offset < bytes; offset += 4096) (void)p[offset];
+    }
+
+    std::thread thread_;
+    std::atomic<uint64_t> mapped_nodes_{0};
+};
 
 Status check_sector(const dmc_pc1_sector &sector, const SealProof &proof)
 {
@@ -212,8 +233,8 @@ Status run(const dmc_call *call, const dmc_pc1_args *args)
 {
     if (!args || args->struct_size < sizeof(dmc_pc1_args))
         return make_error(Errc::invalid_argument, "args struct is missing or older than this plugin (struct_size too small)");
-    if (args->num_sectors < 1 || args->num_sectors > kMaxInterleavedSectors)
-        return make_error(Errc::invalid_argument, "the avx512 stage takes 1.." + std::to_string(kMaxInterleavedSectors) +
+    if (args->num_sectors < 1 || args->num_sectors > kMaxPc1Sectors)
+        return make_error(Errc::invalid_argument, "the avx512 stage takes 1.." + std::to_string(kMaxPc1Sectors) +
                                                       " sectors per call, got " + std::to_string(args->num_sectors));
     if (!args->sectors) return make_error(Errc::invalid_argument, "no sectors given");
     const SealProof *proof = nullptr;
@@ -248,9 +269,31 @@ Status run(const dmc_call *call, const dmc_pc1_args *args)
     ParentCache cache;
     DMC_TRY_ASSIGN(cache, ParentCache::open(args->parent_cache_path, nodes));
 
+    // Page faults inside the SHA chain cost far more than touching the memory
+    // beforehand (~1.5 s per 512 MiB layer on the VM hosts measured), so a
+    // helper thread maps everything in order ahead of the labelling: the
+    // first layer's buffers (labelling waits until its chunk is mapped), the
+    // parent cache, then the second buffers (joined before layer 2).
+    Prefaulter prefaulter;
+    {
+        std::vector<uint8_t *> first_buffers;
+        std::vector<HugeBuffer *> second_buffers;
+        for (auto &s : sectors) {
+            first_buffers.push_back(s->cur.data());
+            if (s->first_layer == 1 && s->prev) second_buffers.push_back(&s->prev);
+        }
+        prefaulter.start(std::move(first_buffers), bytes, cache.parents(0), nodes * kParentCacheEntryBytes,
+                         std::move(second_buffers));
+    }
+
     uint32_t first = layers;
     for (auto &s : sectors) first = std::min(first, s->first_layer);
-    LayerWriter writer;
+    // The writer of the previous layer runs until the end of this one.
+    std::unique_ptr<LayerWriter> previous;
+    auto report = [&](LayerWriter &writer) {
+        if (args->layer_done)
+            for (const auto &t : writer.targets()) args->layer_done(args->layer_done_user, t.sector_index, writer.layer());
+    };
     uint64_t progress_done = 0;
     for (uint32_t layer = first; layer <= layers; ++layer) {
         std::vector<SectorRun *> active;
@@ -259,20 +302,33 @@ Status run(const dmc_call *call, const dmc_pc1_args *args)
             if (s->first_layer == layer && layer > 1) DMC_TRY_VOID(read_layer(*s, layer - 1, s->prev.data(), bytes));
             active.push_back(s.get());
         }
-        Status labelled = label_layer(call, cache, nodes, layer, active, progress_done, progress_total);
-        // The previous layer's write: durable (or failed) before its buffer is reused.
-        Status written = writer.join();
-        if (written) writer.report(args);
-        DMC_TRY_VOID(written);
-        DMC_TRY_VOID(labelled);
+        std::vector<LayerWriter::Target> targets;
+        for (SectorRun *s : active) targets.push_back({s->index, layer_path(s->cache_dir, layer), s->cur.data()});
+        auto current = std::make_unique<LayerWriter>();
+        DMC_TRY_VOID(current->start(layer, std::move(targets), nodes));
+        Status labelled_ok = label_layer(call, cache, nodes, layer, active, *current, progress_done, progress_total,
+                                         layer == first ? prefaulter.ready_nodes() : nullptr);
+        if (labelled_ok)
+            current->finish();
+        else
+            current->abandon();
+        // The previous layer is durable (or failed) before this one is reported or its buffer reused.
+        if (previous) {
+            Status written = previous->wait();
+            if (written) report(*previous);
+            DMC_TRY_VOID(written);
+        }
+        if (!labelled_ok) {
+            (void)current->wait();
+            return labelled_ok;
+        }
         progress_done += active.size() * nodes;
-        if (layer < layers) {
-            for (SectorRun *s : active) s->cur.swap(s->prev);
-            writer.start(active, layer, bytes);
-        } else {
-            for (SectorRun *s : active) DMC_TRY_VOID(write_layer(*s, layer, s->cur.data(), bytes));
-            if (args->layer_done)
-                for (SectorRun *s : active) args->layer_done(args->layer_done_user, s->index, layer);
+        prefaulter.join(); // before any second buffer is written
+        for (SectorRun *s : active) s->cur.swap(s->prev);
+        previous = std::move(current);
+        if (layer == layers) {
+            DMC_TRY_VOID(previous->wait());
+            report(*previous);
         }
         if (call->progress) call->progress(call->progress_user, progress_done, progress_total);
     }

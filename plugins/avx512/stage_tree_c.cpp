@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// tree_c stage of the avx512 plugin (poseidon-trees-snap.md §3.5): column
+// hashes over all layer files and one arity-8 Poseidon base tree per base
+// range, both with the 8-lane IFMA Poseidon (tree_builder_ifma.cpp), written
+// in the full layout (sc-02-data-tree-c[-i].dat); comm_c = compound root
+// (sdk). Files are built in a memory-mapped temporary and renamed into place
+// after fsync, as the cpu stage does.
+#include <string>
+#include <vector>
+
+#include "avx512_stages.hpp"
+#include "damocles/sdk/file.hpp"
+#include "damocles/sdk/poseidon_tree.hpp"
+#include "damocles/sdk/tree_files.hpp"
+#include "stage_common.hpp"
+#include "tree_builder_ifma.hpp"
+
+namespace dmc::avx512 {
+
+namespace {
+
+Status build_tree_c(const dmc_call *call, dmc_tree_c_args *args)
+{
+    if (!args || args->struct_size < sizeof(dmc_tree_c_args))
+        return make_error(Errc::invalid_argument, "args struct is missing or too short");
+    if (!args->cache_dir || !*args->cache_dir) return make_error(Errc::invalid_argument, "no cache_dir given");
+    const SealProof *proof;
+    DMC_TRY_ASSIGN(proof, find_seal_proof(args->registered_proof));
+    SectorTreeLayout layout;
+    DMC_TRY_ASSIGN(layout, sector_tree_layout(proof->sector_size));
+    if (layout.column_arity != 2 && layout.column_arity != 11)
+        return make_error(Errc::unsupported, "column hashes of " + std::to_string(layout.column_arity) +
+                                                 " layers are not implemented by the avx512 plugin");
+    const std::string dir = args->cache_dir;
+
+    std::vector<MappedFile> layers;
+    for (const auto &name : layout.label_files) {
+        MappedFile m;
+        DMC_TRY_ASSIGN(m, MappedFile::open_read(dir + "/" + name));
+        if (m.size() != layout.nodes * 32)
+            return make_error(Errc::corrupt, dir + "/" + name + " has " + std::to_string(m.size()) + " bytes, expected " +
+                                                 std::to_string(layout.nodes * 32));
+        m.advise_sequential();
+        layers.push_back(std::move(m));
+    }
+
+    const uint64_t n = layout.base_tree.leaves;
+    const uint64_t work = ifma_tree_work(n, true);
+    ProgressRelay progress(call, layout.base_tree_count * work);
+    if (progress.cancelled()) return make_error(Errc::cancelled, "cancelled");
+    std::vector<Fr> roots;
+    for (uint32_t i = 0; i < layout.base_tree_count; ++i) {
+        const std::string path = dir + "/" + layout.tree_c_files[i];
+        AtomicFileWriter file;
+        DMC_TRY_ASSIGN(file, AtomicFileWriter::create(path));
+        MappedFile out;
+        DMC_TRY_ASSIGN(out, MappedFile::open_rw(file.temp_path(), layout.tree_c_file_bytes));
+
+        std::vector<const uint8_t *> columns;
+        for (const auto &m : layers) columns.push_back(m.data() + i * n * 32);
+        IfmaTreeOptions opts;
+        opts.threads = call->threads ? call->threads : 1;
+        opts.cancel = progress.cancel_flag();
+        opts.progress = [&](uint64_t done) { progress.report(i * work + done); };
+        Fr root;
+        DMC_TRY_ASSIGN(root, build_base_tree_ifma(TreeLeaves{columns, nullptr}, n, out.mutable_data(), 0, opts));
+        DMC_TRY_VOID(out.sync());
+        out = MappedFile();
+        DMC_TRY_VOID(file.commit());
+        roots.push_back(root);
+        if (progress.cancelled()) return make_error(Errc::cancelled, "cancelled");
+    }
+    Fr comm_c;
+    DMC_TRY_ASSIGN(comm_c, compound_root(proof->shape, roots));
+    comm_c.to_bytes(args->comm_c);
+    return {};
+}
+
+dmc_status run(const dmc_call *call, dmc_tree_c_args *args) noexcept
+{
+    return run_stage(call, "tree_c", [&] { return build_tree_c(call, args); });
+}
+
+} // namespace
+
+extern const dmc_tree_c_ops kAvx512TreeCOps = {sizeof(dmc_tree_c_ops), 0, &run};
+
+} // namespace dmc::avx512

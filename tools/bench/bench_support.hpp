@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// What the `damocles-run bench` commands share: the limits they measure in
+// the same run (single-stream SHA-256 compression time, Fr multiplication
+// time of the cpu/sdk code, of the avx512 plugin's kernels and of GMP,
+// Poseidon multiplication counts), timers, the result line, and scratch
+// space. A benchmark prints a ratio to a limit measured now, never to a
+// figure written in the code.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "damocles/core/plugin_registry.hpp"
+#include "damocles/sdk/proof.hpp"
+
+namespace dmc::cli::bench {
+
+// Wall clock and this process's CPU time since construction.
+class Stopwatch {
+public:
+    Stopwatch();
+    double wall_seconds() const;
+    double user_seconds() const;
+    double system_seconds() const;
+
+private:
+    double wall0_, user0_, system0_;
+};
+
+// The 1-minute load average (the machine may be shared: printed with every figure).
+double load_average();
+
+// One line of key=value pairs, printed last by every benchmark.
+class ResultLine {
+public:
+    explicit ResultLine(const std::string &bench);
+    ResultLine &add(const std::string &key, double value, int precision = 3);
+    ResultLine &add(const std::string &key, const std::string &value);
+    void print() const;
+
+private:
+    std::string text_;
+};
+
+// The avx512 plugin's kernel measurements (plugins/avx512/bench_exports.cpp),
+// when the registry found the plugin usable on this CPU.
+struct Avx512Kernels {
+    double (*sha_block_ns)(uint64_t blocks) = nullptr;
+    double (*fr_mul_ns)(uint64_t muls) = nullptr;
+    double (*fr_mul_latency_ns)(uint64_t muls) = nullptr;
+    double (*poseidon_ns)(uint32_t arity, uint64_t hashes) = nullptr;
+};
+std::optional<Avx512Kernels> avx512_kernels(const core::PluginRegistry &registry);
+
+// One SHA-256 compression in a single dependent chain, in-process, with
+// OpenSSL's block function (SHA-NI when the CPU has it).
+double openssl_sha_block_ns(uint64_t blocks);
+// `openssl speed -evp sha256 -bytes 1024` as ns per compression (17 per
+// 1 KiB message), when an openssl binary is on PATH.
+std::optional<double> openssl_speed_block_ns();
+
+// Fr multiplications: the sdk's (the cpu plugin's arithmetic), 8
+// independent chains (throughput) or one chain (latency); and a GMP
+// Montgomery multiplication (mpn_mul_n + mpn_addmul_1 reduction),
+// checked against the sdk's result.
+double sdk_fr_mul_ns(uint64_t muls);
+double sdk_fr_mul_latency_ns(uint64_t muls);
+double gmp_fr_mul_ns(uint64_t muls, bool *matches_sdk);
+
+// Fr multiplications of one Poseidon hash of `arity` in the optimised form
+// (performance-notes §A.3.2): 8·(3t + t²) + R_P·(3 + 2t − 1), t = arity + 1.
+uint64_t poseidon_muls(unsigned arity);
+
+// The Poseidon work of PC2 for a proof: column hashes, tree_c and
+// tree_r_last hashes (compound roots included), and their multiplications.
+struct Pc2Work {
+    uint64_t column_hashes = 0;
+    unsigned column_arity = 0;
+    uint64_t tree_c_hashes = 0;      // arity-8 and compound hashes of tree_c
+    uint64_t tree_r_last_hashes = 0; // the same for tree_r_last
+    uint64_t tree_c_muls = 0;        // columns included
+    uint64_t tree_r_last_muls = 0;
+};
+Pc2Work pc2_work(const SealProof &proof);
+
+// SHA-256 compressions of a PC1: nodes · layers · 20 per sector.
+uint64_t pc1_compressions(const SealProof &proof);
+
+// Peak anonymous memory (RssAnon of /proc/self/status) while it runs,
+// sampled every 10 ms on a thread.
+class AnonRssSampler {
+public:
+    AnonRssSampler();
+    ~AnonRssSampler();
+    uint64_t baseline_bytes() const { return baseline_; }
+    uint64_t peak_bytes();
+
+private:
+    uint64_t baseline_ = 0;
+    std::atomic<uint64_t> peak_{0};
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+};
+uint64_t anon_rss_bytes();
+
+// A directory for the benchmark's files, removed at the end unless kept.
+class ScratchDir {
+public:
+    ScratchDir(const std::string &parent, const std::string &tag, bool keep);
+    ~ScratchDir();
+    const std::string &path() const { return path_; }
+
+private:
+    std::string path_;
+    bool keep_;
+};
+
+// Default parent of scratch directories: $TMPDIR, else /var/tmp (the
+// layers of a 512MiB sector do not belong in a RAM-backed /tmp).
+std::string default_scratch_parent();
+
+// A canonical 32-byte value (replica ids, tickets) from a seed.
+void fill_canonical(uint8_t *out32, uint64_t seed);
+
+// Registration of each benchmark (one file each).
+void add_fr_bench(CLI::App *bench);
+void add_pc1_bench(CLI::App *bench);
+void add_pc2_bench(CLI::App *bench);
+void add_rebuild_bench(CLI::App *bench);
+
+} // namespace dmc::cli::bench

@@ -23,14 +23,16 @@ bool retryable_sqlstate(const std::string &state)
 void notice_to_log(void *, const char *message)
 {
     std::string m(message ? message : "");
-    while (!m.empty() && m.back() == '\n') m.pop_back();
+    while (!m.empty() && m.back() == '\n')
+        m.pop_back();
     spdlog::debug("postgres: {}", m);
 }
 
 std::string trimmed(const char *text)
 {
     std::string s(text ? text : "");
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
+        s.pop_back();
     return s;
 }
 
@@ -66,7 +68,10 @@ Rows &Rows::operator=(Rows &&o) noexcept
     return *this;
 }
 
-int Rows::size() const { return res_ ? PQntuples(res_) : 0; }
+int Rows::size() const
+{
+    return res_ ? PQntuples(res_) : 0;
+}
 
 int64_t Rows::affected() const
 {
@@ -74,7 +79,10 @@ int64_t Rows::affected() const
     return (n && *n) ? std::strtoll(n, nullptr, 10) : 0;
 }
 
-bool Rows::is_null(int row, int col) const { return PQgetisnull(res_, row, col) != 0; }
+bool Rows::is_null(int row, int col) const
+{
+    return PQgetisnull(res_, row, col) != 0;
+}
 
 int64_t Rows::col_int(int row, int col) const
 {
@@ -122,7 +130,10 @@ Connection::~Connection()
     if (conn_) PQfinish(conn_);
 }
 
-bool Connection::broken() const { return !conn_ || PQstatus(conn_) != CONNECTION_OK; }
+bool Connection::broken() const
+{
+    return !conn_ || PQstatus(conn_) != CONNECTION_OK;
+}
 
 bool Connection::reset()
 {
@@ -149,7 +160,8 @@ Result<Rows> Connection::exec(const std::string &sql, const std::vector<Param> &
 {
     std::vector<const char *> values;
     values.reserve(params.size());
-    for (const auto &prm : params) values.push_back(prm ? prm->c_str() : nullptr);
+    for (const auto &prm : params)
+        values.push_back(prm ? prm->c_str() : nullptr);
     pg_result *res = PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr,
                                   values.empty() ? nullptr : values.data(), nullptr, nullptr, 0);
     ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;

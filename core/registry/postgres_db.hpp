@@ -25,14 +25,38 @@ namespace dmc::core::pg {
 
 // A statement parameter in text format; nullopt is SQL NULL.
 using Param = std::optional<std::string>;
-inline Param p(int64_t v) { return std::to_string(v); }
-inline Param p(uint64_t v) { return std::to_string(static_cast<int64_t>(v)); }
-inline Param p(int32_t v) { return std::to_string(v); }
-inline Param p(uint32_t v) { return std::to_string(v); }
-inline Param p(bool v) { return std::string(v ? "1" : "0"); }
-inline Param p(const std::string &v) { return v; }
-inline Param p(const char *v) { return std::string(v); }
-inline Param p(const std::optional<std::string> &v) { return v; }
+inline Param p(int64_t v)
+{
+    return std::to_string(v);
+}
+inline Param p(uint64_t v)
+{
+    return std::to_string(static_cast<int64_t>(v));
+}
+inline Param p(int32_t v)
+{
+    return std::to_string(v);
+}
+inline Param p(uint32_t v)
+{
+    return std::to_string(v);
+}
+inline Param p(bool v)
+{
+    return std::string(v ? "1" : "0");
+}
+inline Param p(const std::string &v)
+{
+    return v;
+}
+inline Param p(const char *v)
+{
+    return std::string(v);
+}
+inline Param p(const std::optional<std::string> &v)
+{
+    return v;
+}
 // A bigint[] literal ("{1,2}"); an empty list is NULL ("any" in filters).
 Param id_array(const std::vector<uint64_t> &ids);
 
@@ -118,7 +142,7 @@ private:
 };
 
 enum class TxMode {
-    read_write,       // READ COMMITTED: row locks decide who wins a race
+    read_write,          // READ COMMITTED: row locks decide who wins a race
     read_only_snapshot,  // REPEATABLE READ READ ONLY: a listing sees one moment
 };
 

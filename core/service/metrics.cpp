@@ -31,9 +31,12 @@ std::string escape_help(std::string_view v)
 {
     std::string out;
     for (char c : v) {
-        if (c == '\\') out += "\\\\";
-        else if (c == '\n') out += "\\n";
-        else out += c;
+        if (c == '\\')
+            out += "\\\\";
+        else if (c == '\n')
+            out += "\\n";
+        else
+            out += c;
     }
     return out;
 }
@@ -41,9 +44,12 @@ std::string escape_help(std::string_view v)
 const char *kind_name(Kind k)
 {
     switch (k) {
-    case Kind::counter: return "counter";
-    case Kind::gauge: return "gauge";
-    case Kind::histogram: return "histogram";
+    case Kind::counter:
+        return "counter";
+    case Kind::gauge:
+        return "gauge";
+    case Kind::histogram:
+        return "histogram";
     }
     return "untyped";
 }
@@ -95,10 +101,14 @@ std::string escape_label_value(std::string_view v)
     std::string out;
     out.reserve(v.size());
     for (char c : v) {
-        if (c == '\\') out += "\\\\";
-        else if (c == '"') out += "\\\"";
-        else if (c == '\n') out += "\\n";
-        else out += c;
+        if (c == '\\')
+            out += "\\\\";
+        else if (c == '"')
+            out += "\\\"";
+        else if (c == '\n')
+            out += "\\n";
+        else
+            out += c;
     }
     return out;
 }
@@ -133,7 +143,8 @@ Histogram::Histogram(std::vector<double> upper_bounds) : bounds_(std::move(upper
     bounds_.erase(std::unique(bounds_.begin(), bounds_.end()), bounds_.end());
     if (!bounds_.empty() && std::isinf(bounds_.back())) bounds_.pop_back();
     buckets_ = std::make_unique<std::atomic<uint64_t>[]>(bounds_.size() + 1);
-    for (size_t i = 0; i <= bounds_.size(); ++i) buckets_[i].store(0);
+    for (size_t i = 0; i <= bounds_.size(); ++i)
+        buckets_[i].store(0);
 }
 
 void Histogram::observe(double v)
@@ -175,8 +186,8 @@ Family::Family(Kind kind, std::string name, std::string help, std::vector<std::s
 Family::Series &Family::series(const std::vector<std::string> &values)
 {
     if (values.size() != label_names_.size())
-        throw std::invalid_argument(name_ + ": " + std::to_string(label_names_.size()) + " label values expected, got " +
-                                    std::to_string(values.size()));
+        throw std::invalid_argument(name_ + ": " + std::to_string(label_names_.size()) +
+                                    " label values expected, got " + std::to_string(values.size()));
     std::lock_guard lock(mu_);
     auto &slot = series_[values];
     if (!slot) {
@@ -258,8 +269,8 @@ ScrapeHook &ScrapeHook::operator=(ScrapeHook &&o) noexcept
     return *this;
 }
 
-Family &Registry::add(Kind kind, const std::string &name, const std::string &help,
-                      std::vector<std::string> label_names, std::vector<double> buckets)
+Family &Registry::add(Kind kind, const std::string &name, const std::string &help, std::vector<std::string> label_names,
+                      std::vector<double> buckets)
 {
     std::lock_guard lock(mu_);
     for (auto &f : families_) {
@@ -310,16 +321,20 @@ std::string Registry::expose()
     std::vector<std::function<void()>> hooks;
     {
         std::lock_guard lock(mu_);
-        for (const auto &[id, h] : hooks_) hooks.push_back(h);
+        for (const auto &[id, h] : hooks_)
+            hooks.push_back(h);
     }
-    for (const auto &h : hooks) h();
+    for (const auto &h : hooks)
+        h();
     std::vector<const Family *> families;
     {
         std::lock_guard lock(mu_);
-        for (const auto &f : families_) families.push_back(f.get());
+        for (const auto &f : families_)
+            families.push_back(f.get());
     }
     std::string out;
-    for (const auto *f : families) f->expose(out);
+    for (const auto *f : families)
+        f->expose(out);
     return out;
 }
 
@@ -335,8 +350,8 @@ Registry &global()
 
 const std::vector<double> &duration_buckets()
 {
-    static const std::vector<double> buckets = {0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1,    5,    10,
-                                                30,    60,    120,  300,  600, 1800, 3600, 7200, 14400, 28800};
+    static const std::vector<double> buckets = {0.001, 0.005, 0.01, 0.05, 0.1,  0.5,  1,    5,     10,   30,
+                                                60,    120,   300,  600,  1800, 3600, 7200, 14400, 28800};
     return buckets;
 }
 
@@ -350,9 +365,9 @@ void observe_stage(std::string_view stage, double seconds, bool ok)
 
 void count_rebuild(std::string_view outcome)
 {
-    static Family &f = global().counter("dmc_rebuilds_total",
-                                        "Rebuild tasks by outcome: finished, failed (permanent), retried (temporary)",
-                                        {"outcome"});
+    static Family &f =
+        global().counter("dmc_rebuilds_total",
+                         "Rebuild tasks by outcome: finished, failed (permanent), retried (temporary)", {"outcome"});
     f.counter({std::string(outcome)}).inc();
 }
 
@@ -365,8 +380,8 @@ void add_persisted_bytes(uint64_t bytes)
 void observe_rpc(std::string_view side, std::string_view method, double seconds, bool ok)
 {
     static Family &calls = global().counter("dmc_rpc_requests_total", "JSON-RPC calls by method", {"side", "method"});
-    static Family &errors =
-        global().counter("dmc_rpc_errors_total", "JSON-RPC calls answered with an error, by method", {"side", "method"});
+    static Family &errors = global().counter("dmc_rpc_errors_total", "JSON-RPC calls answered with an error, by method",
+                                             {"side", "method"});
     static Family &durations = global().histogram("dmc_rpc_request_duration_seconds", "JSON-RPC call durations",
                                                   {"side", "method"}, duration_buckets());
     std::vector<std::string> labels = {std::string(side), std::string(method)};
@@ -377,7 +392,10 @@ void observe_rpc(std::string_view side, std::string_view method, double seconds,
 
 StageTimer::StageTimer(std::string_view stage) : stage_(stage), started_ns_(steady_ns()) {}
 
-StageTimer::~StageTimer() { observe_stage(stage_, static_cast<double>(steady_ns() - started_ns_) / 1e9, ok_); }
+StageTimer::~StageTimer()
+{
+    observe_stage(stage_, static_cast<double>(steady_ns() - started_ns_) / 1e9, ok_);
+}
 
 // ------------------------------------------------------------ daemon glue
 
@@ -444,8 +462,10 @@ Status Endpoint::start(const std::string &listen)
     server_ = std::make_unique<httplib::Server>();
     mount(*server_);
     int port = hp->second;
-    if (port == 0) port = server_->bind_to_any_port(hp->first);
-    else if (!server_->bind_to_port(hp->first, port)) port = -1;
+    if (port == 0)
+        port = server_->bind_to_any_port(hp->first);
+    else if (!server_->bind_to_port(hp->first, port))
+        port = -1;
     if (port <= 0) return make_error(Errc::io, "cannot listen on " + listen + " for metrics (address in use?)");
     address_ = hp->first + ":" + std::to_string(port);
     thread_ = std::thread([server = server_.get()] { server->listen_after_bind(); });
@@ -458,22 +478,23 @@ ScrapeHook watch_registry(RegistryStore &registry)
     static Family &queue = global().gauge("dmc_rebuild_queue_length", "Sectors in the rebuild queue (leased or not)");
     static Family &leased =
         global().gauge("dmc_rebuild_queue_leased", "Queue entries leased to a worker whose lease has not expired");
-    static Family &workers = global().gauge("dmc_manager_workers", "Workers known to the registry, by ping freshness",
-                                            {"state"});
+    static Family &workers =
+        global().gauge("dmc_manager_workers", "Workers known to the registry, by ping freshness", {"state"});
     static Family &threads = global().gauge(
         "dmc_manager_threads", "Sealing threads of alive workers by state, as their last ping reported", {"state"});
     static Family &up = global().gauge("dmc_registry_up", "1 when the registry answered the last scrape");
     return global().on_scrape([&registry] {
-        const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                                std::chrono::system_clock::now().time_since_epoch())
-                                .count();
+        const int64_t now =
+            std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+                .count();
         auto entries = registry.list_queue();
         auto known = registry.list_workers();
         up.gauge().set(entries.ok() && known.ok() ? 1 : 0);
         if (entries.ok()) {
             queue.gauge().set(static_cast<double>(entries->size()));
             size_t live = 0;
-            for (const auto &q : *entries) live += !q.lease_worker.empty() && q.lease_expires >= now;
+            for (const auto &q : *entries)
+                live += !q.lease_worker.empty() && q.lease_expires >= now;
             leased.gauge().set(static_cast<double>(live));
         }
         if (known.ok()) {
@@ -492,7 +513,8 @@ ScrapeHook watch_registry(RegistryStore &registry)
             }
             workers.gauge({"alive"}).set(static_cast<double>(alive));
             workers.gauge({"silent"}).set(static_cast<double>(known->size() - alive));
-            for (const auto &[state, value] : by_state(sum)) threads.gauge({state}).set(value);
+            for (const auto &[state, value] : by_state(sum))
+                threads.gauge({state}).set(value);
         }
     });
 }
@@ -500,7 +522,8 @@ ScrapeHook watch_registry(RegistryStore &registry)
 void set_worker_threads(const ThreadCounts &c)
 {
     static Family &threads = global().gauge("dmc_worker_threads", "Sealing threads of this worker by state", {"state"});
-    for (const auto &[state, value] : by_state(c)) threads.gauge({state}).set(value);
+    for (const auto &[state, value] : by_state(c))
+        threads.gauge({state}).set(value);
 }
 
 uint64_t persisted_bytes(const std::string &store_root, const std::string &sector_id, bool upgrade, bool with_replica)

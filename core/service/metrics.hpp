@@ -70,7 +70,6 @@ void set_worker_threads(const ThreadCounts &counts);
 
 // Bytes of a sector's files in a store: its cache directory, and the
 // replica unless only the cache was written (cache-only repair).
-uint64_t persisted_bytes(const std::string &store_root, const std::string &sector_id, bool upgrade,
-                         bool with_replica);
+uint64_t persisted_bytes(const std::string &store_root, const std::string &sector_id, bool upgrade, bool with_replica);
 
 } // namespace dmc::core::metrics

@@ -196,9 +196,9 @@ Status run_worker_daemon(const std::string &config_path)
     const std::string address = hp->first + ":" + std::to_string(port);
     auto thread_gauges = metrics::global().on_scrape([&] {
         const json b = ping_body(cfg, address, threads);
-        metrics::set_worker_threads({b["threads"].get<uint32_t>(), b["empty"].get<uint32_t>(), b["paused"].get<uint32_t>(),
-                                     b["running"].get<uint32_t>(), b["waiting"].get<uint32_t>(),
-                                     b["errors"].get<uint32_t>()});
+        metrics::set_worker_threads({b["threads"].get<uint32_t>(), b["empty"].get<uint32_t>(),
+                                     b["paused"].get<uint32_t>(), b["running"].get<uint32_t>(),
+                                     b["waiting"].get<uint32_t>(), b["errors"].get<uint32_t>()});
     });
     metrics::Endpoint metrics_endpoint;  // [metrics] listen: /metrics on its own address too
     if (!cfg.metrics_listen.empty()) DMC_TRY_VOID(metrics_endpoint.start(cfg.metrics_listen));

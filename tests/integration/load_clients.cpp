@@ -35,9 +35,15 @@ struct Shared {
     Clock::time_point start = Clock::now();
 };
 
-void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+void sleep_ms(int ms)
+{
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+}
 
-double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double since(Clock::time_point t)
+{
+    return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 // Sends a JSON-RPC call over a fresh connection and closes it without
 // reading the answer: after the whole request (the manager may allocate,
@@ -159,14 +165,16 @@ Outcome run(const Options &opts)
 {
     Shared sh;
     std::vector<std::thread> threads;
-    for (int i = 0; i < opts.clients; ++i) threads.emplace_back([i, &opts, &sh] { client(i, opts, sh); });
+    for (int i = 0; i < opts.clients; ++i)
+        threads.emplace_back([i, &opts, &sh] { client(i, opts, sh); });
     const auto deadline = Clock::now() + opts.deadline;
     while (sh.finalized_count.load() < opts.sectors && Clock::now() < deadline) {
         if (opts.on_progress) opts.on_progress(sh.finalized_count.load());
         sleep_ms(20);
     }
     sh.done = true;
-    for (auto &t : threads) t.join();
+    for (auto &t : threads)
+        t.join();
     Outcome out = sh.out;
     out.finalized = sh.finalized.size();
     out.total_seconds = since(sh.start);

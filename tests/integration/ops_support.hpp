@@ -31,7 +31,8 @@ inline std::string parent_cache_dir()
 
 // Seals 2KiB CC sector (miner, n) into `store_dir` and returns its import
 // object with "store" set to `store_name`.
-inline nlohmann::json seal_sector(uint64_t miner, uint64_t n, const std::string &store_dir, const std::string &store_name)
+inline nlohmann::json seal_sector(uint64_t miner, uint64_t n, const std::string &store_dir,
+                                  const std::string &store_name)
 {
     auto r = run({damocles_run(), "seal", "--proof", "StackedDrg2KiBV1_1", "--miner", std::to_string(miner), "--sector",
                   std::to_string(n), "--ticket", kTicket, "--out", store_dir, "--parent-cache", parent_cache_dir(),
@@ -94,13 +95,16 @@ inline double counter(const std::string &text, const std::string &series)
     return std::isnan(v) ? 0 : v;
 }
 
-inline bool is_root() { return geteuid() == 0; }
+inline bool is_root()
+{
+    return geteuid() == 0;
+}
 
 // Leaves a test that needs root with a warning (CI runs as root).
-#define DMC_REQUIRE_ROOT()                                                     \
-    if (!::dmc::test::ops::is_root()) {                                        \
-        WARN("skipped: needs root (network namespaces, mounts)");             \
-        return;                                                                \
+#define DMC_REQUIRE_ROOT()                                                                                             \
+    if (!::dmc::test::ops::is_root()) {                                                                                \
+        WARN("skipped: needs root (network namespaces, mounts)");                                                      \
+        return;                                                                                                        \
     }
 
 } // namespace dmc::test::ops

@@ -11,11 +11,11 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <arpa/inet.h>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -25,6 +25,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "damocles/core/manager_daemon.hpp"
 #include "load_clients.hpp"
 #include "manager_fixture.hpp"
 #include "ops_support.hpp"
@@ -50,8 +51,10 @@ struct ScopedEnv {
     }
     ~ScopedEnv()
     {
-        if (old_) setenv(name_, old_->c_str(), 1);
-        else unsetenv(name_);
+        if (old_)
+            setenv(name_, old_->c_str(), 1);
+        else
+            unsetenv(name_);
     }
     const char *name_;
     std::optional<std::string> old_;
@@ -68,9 +71,11 @@ void queue_sectors(const ManagerFixture &m, uint64_t count)
 {
     dmc::core::rpc::Client c(m.address(), m.token());
     json sectors = json::array();
-    for (uint64_t n = 1; n <= count; ++n) sectors.push_back(paper_sector(1001, n));
+    for (uint64_t n = 1; n <= count; ++n)
+        sectors.push_back(paper_sector(1001, n));
     REQUIRE(c.call("Venus.SectorsImport", json::array({{{"sectors", sectors}}})).ok());
-    for (uint64_t n = 1; n <= count; ++n) REQUIRE(c.call("Venus.SectorSetForRebuild", json::array({1001, n})).ok());
+    for (uint64_t n = 1; n <= count; ++n)
+        REQUIRE(c.call("Venus.SectorSetForRebuild", json::array({1001, n})).ok());
 }
 
 void record_figures(const std::string &line)
@@ -111,7 +116,8 @@ Checked check_outcome(const load::Outcome &out, const std::vector<ManagerFixture
     CHECK(allocs.size() == sectors);
     c.reallocations = c.allocations - allocs.size();
     uint64_t received = 0;
-    for (const auto &[n, k] : out.received) received += static_cast<uint64_t>(k);
+    for (const auto &[n, k] : out.received)
+        received += static_cast<uint64_t>(k);
     CHECK(received == sectors + out.crashed.size());
     CHECK(c.reallocations >= out.crashed.size());
     CHECK(c.allocations - received <= lost_calls);
@@ -136,7 +142,8 @@ void load_test(const std::string &backend, const std::vector<ManagerFixture *> &
     constexpr uint64_t kSectors = 200;
     queue_sectors(*managers.front(), kSectors);
     load::Options o;
-    for (auto *m : managers) o.homes.push_back(m->home());
+    for (auto *m : managers)
+        o.homes.push_back(m->home());
     o.sectors = kSectors;
     o.clients = 8;
     o.hang_up_rate = 0.08;
@@ -166,7 +173,8 @@ void kill_test(const std::string &backend, const std::vector<ManagerFixture *> &
     constexpr uint64_t kSectors = 120;
     queue_sectors(*managers.front(), kSectors);
     load::Options o;
-    for (auto *m : managers) o.homes.push_back(m->home());
+    for (auto *m : managers)
+        o.homes.push_back(m->home());
     o.sectors = kSectors;
     o.clients = 8;
     bool killed = false;
@@ -206,7 +214,8 @@ TEST_CASE("faults: 200 sectors, 8 clients hanging up and crashing at random, SQL
     load_test("sqlite", {&m});
 }
 
-TEST_CASE("faults: 200 sectors, 8 clients, two managers on one PostgreSQL: each allocated once", "[faults][load][postgres]")
+TEST_CASE("faults: 200 sectors, 8 clients, two managers on one PostgreSQL: each allocated once",
+          "[faults][load][postgres]")
 {
     DMC_POSTGRES_OR_SKIP(server);
     ScopedEnv info("DAMOCLES_LOG", "info");
@@ -275,14 +284,16 @@ bool same_file(const std::string &path, const std::string &got, const std::strin
     if (fs::path(path).filename() != "t_aux") return got == original;
     auto count = [](const std::string &text, const std::string &what) {
         size_t n = 0;
-        for (size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
+        for (size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + 1))
+            ++n;
         return n;
     };
     const size_t names = count(original, originals + "/cache/");
     return names > 0 && count(got, store + "/cache/") == names &&
            static_cast<int64_t>(got.size()) ==
                static_cast<int64_t>(original.size()) +
-                   static_cast<int64_t>(names) * (static_cast<int64_t>(store.size()) - static_cast<int64_t>(originals.size()));
+                   static_cast<int64_t>(names) *
+                       (static_cast<int64_t>(store.size()) - static_cast<int64_t>(originals.size()));
 }
 
 } // namespace
@@ -354,10 +365,16 @@ TEST_CASE("faults: a store that fills up during persist leaves no partial file a
         REQUIRE(now.count(path));
         CHECK(same_file(path, now.at(path), contents, store, originals));
     }
-    const std::string text = scrape(w.address());
+    // (The worker counts the end just after the manager records it.)
+    std::string text;
+    CHECK(wait_until(
+        [&] {
+            text = scrape(w.address());
+            return counter(text, "dmc_rebuilds_total{outcome=\"finished\"}") == 1;
+        },
+        std::chrono::seconds(10)));
     CHECK(counter(text, "dmc_rebuilds_total{outcome=\"retried\"}") >= 1);
     CHECK(counter(text, "dmc_stage_duration_seconds_count{stage=\"persist\",outcome=\"error\"}") >= 1);
-    CHECK(counter(text, "dmc_rebuilds_total{outcome=\"finished\"}") == 1);
 }
 
 namespace {
@@ -411,26 +428,46 @@ TEST_CASE("faults: malformed, hostile and oversize JSON-RPC get errors and never
     // Deep nesting at the top level is refused before any copy of it (see
     // the next case for nesting inside params).
     const size_t depth = 200000;
-    CHECK(post(addr, token, std::string(depth, '[')).code() == -32700);
+    // (-32700 from the parser, or -32600 once bodies are depth-checked first.)
+    const int unclosed = post(addr, token, std::string(depth, '[')).code();
+    CHECK((unclosed == -32700 || unclosed == -32600));
     CHECK(post(addr, token, std::string(depth, '[') + std::string(depth, ']')).code() == -32600);
     const std::string deep = std::string(1000, '[') + std::string(1000, ']');
-    CHECK(post(addr, token, call_text("Venus.SectorsImport", "[{\"sectors\":" + deep + "}]")).code() == -32602);
+    const int nested = post(addr, token, call_text("Venus.SectorsImport", "[{\"sectors\":" + deep + "}]")).code();
+    CHECK((nested == -32602 || nested == -32600));
 
     // Every method with params of the wrong shape or range.
-    const std::vector<std::string> methods = {
-        "Venus.SectorsImport",     "Venus.SectorSetForRebuild", "Venus.SectorRebuildCancel",
-        "Venus.FindSectorInAllStates", "Venus.ListSectors",     "Venus.RebuildQueue",
-        "Venus.AllocateRebuildSector", "Venus.ReportState",     "Venus.ReportFinalized",
-        "Venus.ReportAborted",     "Venus.StoreReserveSpace",   "Venus.SubmitPersistedEx",
-        "Venus.WorkerPing",        "Venus.WorkerList",          "Venus.StoreList",
-        "Venus.StoreAttach"};
+    const std::vector<std::string> methods = {"Venus.SectorsImport",
+                                              "Venus.SectorSetForRebuild",
+                                              "Venus.SectorRebuildCancel",
+                                              "Venus.FindSectorInAllStates",
+                                              "Venus.ListSectors",
+                                              "Venus.RebuildQueue",
+                                              "Venus.AllocateRebuildSector",
+                                              "Venus.ReportState",
+                                              "Venus.ReportFinalized",
+                                              "Venus.ReportAborted",
+                                              "Venus.StoreReserveSpace",
+                                              "Venus.SubmitPersistedEx",
+                                              "Venus.WorkerPing",
+                                              "Venus.WorkerList",
+                                              "Venus.StoreList",
+                                              "Venus.StoreAttach"};
     const std::vector<std::string> shapes = {
-        "[]", "[null]", "[\"x\"]", "[{}]", "{}", "[-1,-1,-1,-1,-1]", "[1e308,1e308,1e308]",
+        "[]",
+        "[null]",
+        "[\"x\"]",
+        "[{}]",
+        "{}",
+        "[-1,-1,-1,-1,-1]",
+        "[1e308,1e308,1e308]",
         "[18446744073709551615,18446744073709551615,18446744073709551615,18446744073709551615]",
-        "[1001,1,1,{\"progress\":\"x\"},true]", "[1001,1,4096,\"store\"]",
+        "[1001,1,1,{\"progress\":\"x\"},true]",
+        "[1001,1,4096,\"store\"]",
         "[{\"name\":\"w\",\"threads\":-1,\"thread_rows\":" + deep + "}]",
         "[{\"name\":\"s\",\"path\":\"/nonexistent\",\"weight\":\"heavy\"}]",
-        "[{\"AllowedMiners\":\"all\",\"AllowedProofTypes\":[-3]}]", "[[[[[]]]]]"};
+        "[{\"AllowedMiners\":\"all\",\"AllowedProofTypes\":[-3]}]",
+        "[[[[[]]]]]"};
     size_t answered = 0;
     for (const auto &method : methods)
         for (const auto &shape : shapes) {
@@ -443,13 +480,15 @@ TEST_CASE("faults: malformed, hostile and oversize JSON-RPC get errors and never
 
     // Tokens: only "Bearer <token>" exactly.
     for (const std::string &t : {std::string(), std::string(" ") + token, token.substr(1), token + "0"}) {
-        httplib::Client c(dmc::core::rpc::parse_host_port(addr, 0)->first, dmc::core::rpc::parse_host_port(addr, 0)->second);
-        auto res = c.Post("/rpc/v0", httplib::Headers{{"Authorization", "Bearer " + t}}, call_text("Venus.Version", "[]"),
-                          "application/json");
+        httplib::Client c(dmc::core::rpc::parse_host_port(addr, 0)->first,
+                          dmc::core::rpc::parse_host_port(addr, 0)->second);
+        auto res = c.Post("/rpc/v0", httplib::Headers{{"Authorization", "Bearer " + t}},
+                          call_text("Venus.Version", "[]"), "application/json");
         REQUIRE(res);
         CHECK(res->status == 401);
     }
-    httplib::Client lower(dmc::core::rpc::parse_host_port(addr, 0)->first, dmc::core::rpc::parse_host_port(addr, 0)->second);
+    httplib::Client lower(dmc::core::rpc::parse_host_port(addr, 0)->first,
+                          dmc::core::rpc::parse_host_port(addr, 0)->second);
     auto lowered = lower.Post("/rpc/v0", httplib::Headers{{"Authorization", "bearer " + token}},
                               call_text("Venus.Version", "[]"), "application/json");
     REQUIRE(lowered);
@@ -496,7 +535,8 @@ TEST_CASE("faults: JSON-RPC params nested 200000 deep are refused without crashi
     const std::string deep = std::string(200000, '[') + std::string(200000, ']');
     Answer a = post(m.address(), m.token(), call_text("Venus.Version", "[" + deep + "]"));
     CHECK(a.code() == -32600);
-    Answer b = post(m.address(), m.token(), call_text("Venus.WorkerPing", "[{\"name\":\"w\",\"thread_rows\":" + deep + "}]"));
+    Answer b =
+        post(m.address(), m.token(), call_text("Venus.WorkerPing", "[{\"name\":\"w\",\"thread_rows\":" + deep + "}]"));
     CHECK(b.code() != 0);
     CHECK(dmc::core::rpc::Client(m.address(), m.token()).call("Venus.Version", json::array()).ok());
 }
@@ -517,13 +557,14 @@ TEST_CASE("faults: the worker admin API answers garbage with errors and keeps se
     CHECK(post(addr, "", "{not json").code() == -32700);
     CHECK(post(addr, "", call_text("VenusWorker.Nope", "[]")).code() == -32601);
     CHECK(post(addr, "", "[" + call_text("VenusWorker.WorkerList", "[]") + "]").code() == -32600);
-    for (const std::string &shape : {"[]", "[\"0\"]", "[-1]", "[99]", "[1.5]", "{}", "[null]"}) {
+    for (const char *shape : {"[]", "[\"0\"]", "[-1]", "[99]", "[1.5]", "{}", "[null]"}) {
         INFO(shape);
         CHECK(post(addr, "", call_text("VenusWorker.WorkerPause", shape)).code() == -32602);
         CHECK(post(addr, "", call_text("VenusWorker.WorkerResume", shape)).code() != 0);
     }
     CHECK(post(addr, "", std::string(1u << 21, ' ')).status == 413);  // the admin API takes 1 MiB at most
-    CHECK(post(addr, "", std::string(200000, '[')).code() == -32700);
+    const int unclosed = post(addr, "", std::string(200000, '[')).code();
+    CHECK((unclosed == -32700 || unclosed == -32600));
     auto list = dmc::core::rpc::Client(addr, "", 10).call("VenusWorker.WorkerList", json::array());
     REQUIRE(list.ok());
     CHECK(list->size() == 1);
@@ -531,4 +572,38 @@ TEST_CASE("faults: the worker admin API answers garbage with errors and keeps se
     const std::string text = scrape(addr);
     CHECK(counter(text, "dmc_http_responses_total{daemon=\"worker\",code=\"413\"}") == 1);
     CHECK(counter(text, "dmc_rpc_errors_total{side=\"server\",method=\"VenusWorker.WorkerPause\"}") == 7);
+}
+
+TEST_CASE("faults: `daemon run --db postgres://…` makes managers share one registry", "[faults][postgres]")
+{
+    DMC_POSTGRES_OR_SKIP(server);
+    const std::string url = server->create_database("db_flag");
+    ManagerFixture a(manager_config(url), "db-flag-a");
+    // The second manager names the registry on its command line only, with
+    // a password that must not reach its log.
+    TempDir dir("db-flag-b");
+    const std::string home = dir / "home";
+    fs::create_directories(home);
+    write_text(home + "/config.toml", manager_config(""));
+    std::string with_password = url;
+    with_password.replace(with_password.find("postgres@"), 9, "postgres:s3cret@");
+    RunOptions env;
+    env.env = {{"DAMOCLES_LOG", "info"}};
+    Background b(
+        {damocles_manager(), "--home", home, "daemon", "run", "--listen", "127.0.0.1:0", "--db", with_password}, env,
+        dir / "manager.log");
+    REQUIRE(wait_until([&] { return fs::exists(home + "/api") || !b.running(); }, std::chrono::seconds(20)));
+    REQUIRE(b.running());
+    queue_sectors(a, 3);
+    auto ep = dmc::core::read_manager_endpoint(home);
+    REQUIRE(ep.ok());
+    dmc::core::rpc::Client cb(ep->address, ep->token);
+    auto queue = cb.call("Venus.RebuildQueue", json::array());
+    REQUIRE(queue.ok());
+    CHECK(queue->size() == 3);
+    CHECK_FALSE(fs::exists(home + "/registry.db"));
+    const std::string log = slurp(dir / "manager.log");
+    CHECK(log.find("postgres:***@127.0.0.1") != std::string::npos);
+    CHECK(log.find("s3cret") == std::string::npos);
+    b.stop();
 }

@@ -30,7 +30,8 @@ TEST_CASE("metrics: exposition of counters, gauges and histograms is the text fo
     requests.counter({"/z", "401"}).inc(0.5);
     reg.gauge("t_queue", "Queue length").gauge().set(-3);
     auto &lat = reg.histogram("t_latency_seconds", "Latency", {"method"}, {1, 0.1});
-    for (double v : {0.05, 0.1, 0.5, 5.0}) lat.histogram({"m"}).observe(v);
+    for (double v : {0.05, 0.1, 0.5, 5.0})
+        lat.histogram({"m"}).observe(v);
     const std::string expected = "# HELP t_requests_total Requests \\\\ \"served\"\\nper path\n"
                                  "# TYPE t_requests_total counter\n"
                                  "t_requests_total{path=\"/a\\\"b\\\\c\\nd\",code=\"200\"} 3\n"
@@ -106,10 +107,12 @@ TEST_CASE("metrics: the manager's /metrics moves with calls, errors, bad tokens 
     CHECK_FALSE(wrong.call("Venus.Version", json::array()).ok());
     json sectors = json::array({paper_sector(1001, 1), paper_sector(1001, 2)});
     REQUIRE(c.call("Venus.SectorsImport", json::array({{{"sectors", sectors}}})).ok());
-    for (uint64_t n : {1, 2}) REQUIRE(c.call("Venus.SectorSetForRebuild", json::array({1001, n})).ok());
-    auto task = c.call("Venus.AllocateRebuildSector",
-                       json::array({{{"AllowedMiners", json::array()}, {"AllowedProofTypes", json::array()},
-                                     {"Worker", "w"}, {"Location", "/l"}}}));
+    for (uint64_t n : {1, 2})
+        REQUIRE(c.call("Venus.SectorSetForRebuild", json::array({1001, n})).ok());
+    auto task = c.call("Venus.AllocateRebuildSector", json::array({{{"AllowedMiners", json::array()},
+                                                                    {"AllowedProofTypes", json::array()},
+                                                                    {"Worker", "w"},
+                                                                    {"Location", "/l"}}}));
     REQUIRE(task.ok());
     REQUIRE(task->is_object());
 
@@ -120,8 +123,8 @@ TEST_CASE("metrics: the manager's /metrics moves with calls, errors, bad tokens 
           counter(before, "dmc_http_responses_total{daemon=\"manager\",code=\"401\"}") + 1);
     CHECK(sample(after, "dmc_rebuild_queue_length") == 2);
     CHECK(sample(after, "dmc_rebuild_queue_leased") == 1);
-    CHECK(sample(after, "dmc_rpc_request_duration_seconds_count{side=\"server\",method=\"Venus.SectorSetForRebuild\"}") ==
-          2);
+    CHECK(sample(after,
+                 "dmc_rpc_request_duration_seconds_count{side=\"server\",method=\"Venus.SectorSetForRebuild\"}") == 2);
     CHECK(after.find("# TYPE dmc_rpc_request_duration_seconds histogram\n") != std::string::npos);
 }
 
@@ -161,21 +164,31 @@ TEST_CASE("metrics: a worker's /metrics shows stages, a finished rebuild, bytes 
         },
         std::chrono::seconds(60)));
 
-    const std::string done = scrape(w.address());
-    CHECK(sample(done, "dmc_rebuilds_total{outcome=\"finished\"}") == 1);
+    // The manager learns of the end (ReportFinalized, inside the report
+    // step) just before the worker records it.
+    std::string done;
+    CHECK(wait_until(
+        [&] {
+            done = scrape(w.address());
+            return sample(done, "dmc_rebuilds_total{outcome=\"finished\"}") == 1;
+        },
+        std::chrono::seconds(10)));
     for (const char *stage : {"add_pieces", "tree_d", "pc1", "tree_c", "tree_r_last", "comm_r_check", "check_sealed",
                               "persist", "report"}) {
         INFO(stage);
-        CHECK(sample(done, std::string("dmc_stage_duration_seconds_count{stage=\"") + stage + "\",outcome=\"ok\"}") == 1);
+        CHECK(sample(done, std::string("dmc_stage_duration_seconds_count{stage=\"") + stage + "\",outcome=\"ok\"}") ==
+              1);
     }
     // Bytes persisted = the sector's files as they lie in the store now.
     uint64_t on_disk = fs::file_size(store + "/sealed/s-t01002-1");
-    for (const auto &e : fs::directory_iterator(store + "/cache/s-t01002-1")) on_disk += e.file_size();
+    for (const auto &e : fs::directory_iterator(store + "/cache/s-t01002-1"))
+        on_disk += e.file_size();
     CHECK(sample(done, "dmc_persisted_bytes_total") == static_cast<double>(on_disk));
 
     // The same registry on [metrics] listen; a paused thread shows up.
     REQUIRE(w.cli({"pause", "--index", "1"}).exit_code == 0);
-    REQUIRE(w.wait_thread(1, [](const json &t) { return t["paused"].get<bool>(); }, 20));
+    REQUIRE(w.wait_thread(
+        1, [](const json &t) { return t["paused"].get<bool>(); }, 20));
     const std::string paused = scrape(metrics_address);
     REQUIRE_FALSE(paused.empty());
     CHECK(sample(paused, "dmc_worker_threads{state=\"paused\"}") == 1);

@@ -90,9 +90,9 @@ struct BindMount {
 json rpc(const Host &host, const std::string &token, const std::string &method, const json &params)
 {
     json req = {{"jsonrpc", "2.0"}, {"id", 1}, {"method", method}, {"params", params}};
-    auto r = run(host.exec({"/usr/bin/curl", "-sS", "-m", "10", "-H", "Authorization: Bearer " + token, "-H",
-                            "Content-Type: application/json", "--data-binary", req.dump(),
-                            "http://127.0.0.1:1789/rpc/v0"}));
+    auto r =
+        run(host.exec({"/usr/bin/curl", "-sS", "-m", "10", "-H", "Authorization: Bearer " + token, "-H",
+                       "Content-Type: application/json", "--data-binary", req.dump(), "http://127.0.0.1:1789/rpc/v0"}));
     if (r.exit_code != 0) return json();
     auto j = json::parse(r.out, nullptr, false);
     return j.is_object() ? j : json();
@@ -106,7 +106,8 @@ std::string metrics_in(const Host &host, const std::string &address)
 
 std::string trimmed(std::string s)
 {
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
+        s.pop_back();
     return s;
 }
 
@@ -136,7 +137,8 @@ TEST_CASE("multihost: manager and two workers in separate network namespaces reb
     constexpr uint64_t kSectors = 4;
     const std::string originals = dir / "originals";
     json sectors = json::array();
-    for (uint64_t n = 1; n <= kSectors; ++n) sectors.push_back(seal_sector(1002, n, originals, "store-a"));
+    for (uint64_t n = 1; n <= kSectors; ++n)
+        sectors.push_back(seal_sector(1002, n, originals, "store-a"));
 
     const std::string home = dir / "home";
     fs::create_directories(home);
@@ -144,9 +146,9 @@ TEST_CASE("multihost: manager and two workers in separate network namespaces reb
                "[[Miners]]\nActor = 1002\n\n[[Common.PersistStores]]\nName = \"store-a\"\nPath = \"" + store + "\"\n");
     RunOptions env;
     env.env = {{"DAMOCLES_LOG", "info"}};
-    Background manager(manager_host.exec({damocles_manager(), "--home", home, "daemon", "run", "--listen",
-                                          "0.0.0.0:1789"}),
-                       env, dir / "manager.log");
+    Background manager(
+        manager_host.exec({damocles_manager(), "--home", home, "daemon", "run", "--listen", "0.0.0.0:1789"}), env,
+        dir / "manager.log");
     REQUIRE(wait_until([&] { return fs::exists(home + "/api") || !manager.running(); }, std::chrono::seconds(20)));
     REQUIRE(manager.running());
     const std::string token = trimmed(slurp(home + "/token"));
@@ -158,15 +160,23 @@ TEST_CASE("multihost: manager and two workers in separate network namespaces reb
         std::unique_ptr<Background> proc;
     };
     std::vector<WorkerProc> workers;
-    const std::vector<std::pair<const Host *, std::string>> placement = {{&host1, "10.231.1.1"}, {&host2, "10.231.2.1"}};
+    const std::vector<std::pair<const Host *, std::string>> placement = {{&host1, "10.231.1.1"},
+                                                                         {&host2, "10.231.2.1"}};
     for (size_t i = 0; i < placement.size(); ++i) {
         const std::string name = "worker-" + std::to_string(i + 1);
         const std::string mount = i == 0 ? mount1 : mount2.to_;
-        std::string toml = "[worker]\nname = \"" + name + "\"\n\n[worker.rpc_server]\nlisten = \"127.0.0.1:0\"\n\n"
-                           "[sealer_rpc]\nurl = \"" + placement[i].second + ":1789\"\ntoken = \"" + token + "\"\n\n"
-                           "[sealing]\nrecover_interval = \"1s\"\nseal_interval = \"1s\"\nrpc_polling_interval = \"1s\"\n\n"
-                           "[processors]\nparent_cache_dir = \"" + parent_cache_dir() + "\"\n\n"
-                           "[[attached]]\nname = \"store-a\"\nlocation = \"" + mount + "\"\n\n";
+        std::string toml =
+            "[worker]\nname = \"" + name +
+            "\"\n\n[worker.rpc_server]\nlisten = \"127.0.0.1:0\"\n\n"
+            "[sealer_rpc]\nurl = \"" +
+            placement[i].second + ":1789\"\ntoken = \"" + token +
+            "\"\n\n"
+            "[sealing]\nrecover_interval = \"1s\"\nseal_interval = \"1s\"\nrpc_polling_interval = \"1s\"\n\n"
+            "[processors]\nparent_cache_dir = \"" +
+            parent_cache_dir() +
+            "\"\n\n"
+            "[[attached]]\nname = \"store-a\"\nlocation = \"" +
+            mount + "\"\n\n";
         for (int t = 0; t < 2; ++t) {
             const std::string loc = dir / (name + "-thread-" + std::to_string(t));
             fs::create_directories(loc);
@@ -181,7 +191,7 @@ TEST_CASE("multihost: manager and two workers in separate network namespaces reb
                     {"DAMOCLES_WORKER_ADDRESS_FILE", dir / (name + ".addr")}};
         workers.push_back({name, dir / (name + ".addr"),
                            std::make_unique<Background>(placement[i].first->exec({damocles_worker(), "daemon", "run",
-                                                                                   "--config", dir / (name + ".toml")}),
+                                                                                  "--config", dir / (name + ".toml")}),
                                                         wenv, dir / (name + ".log"))});
     }
     for (auto &w : workers) {
@@ -243,9 +253,19 @@ TEST_CASE("multihost: manager and two workers in separate network namespaces reb
 
     // Each worker's /metrics, scraped inside its host, counts its share.
     for (size_t i = 0; i < workers.size(); ++i) {
-        const std::string text = metrics_in(*placement[i].first, trimmed(slurp(workers[i].addr_file)));
-        CHECK(sample(text, "dmc_rebuilds_total{outcome=\"finished\"}") == per_worker[workers[i].name]);
+        // (A worker counts a rebuild just after the manager records its end.)
+        const std::string address = trimmed(slurp(workers[i].addr_file));
+        double finished_here = NAN;
+        wait_until(
+            [&] {
+                finished_here =
+                    sample(metrics_in(*placement[i].first, address), "dmc_rebuilds_total{outcome=\"finished\"}");
+                return finished_here == per_worker[workers[i].name];
+            },
+            std::chrono::seconds(10));
+        CHECK(finished_here == per_worker[workers[i].name]);
     }
-    for (auto &w : workers) w.proc->stop();
+    for (auto &w : workers)
+        w.proc->stop();
     manager.stop();
 }

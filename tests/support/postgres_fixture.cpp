@@ -5,9 +5,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
-#include <optional>
 #include <filesystem>
 #include <grp.h>
+#include <optional>
 #include <pwd.h>
 #include <stdexcept>
 #include <sys/prctl.h>
@@ -64,7 +64,8 @@ pid_t spawn(const std::vector<std::string> &argv, const std::string &log, bool d
 {
     std::vector<std::string> args = argv;
     std::vector<char *> cargv;
-    for (auto &a : args) cargv.push_back(a.data());
+    for (auto &a : args)
+        cargv.push_back(a.data());
     cargv.push_back(nullptr);
     auto account = server_account();
     // Everything that may allocate or read NSS is done before fork: other
@@ -118,7 +119,10 @@ bool PostgresServer::must_run()
     return geteuid() == 0;
 }
 
-const std::string &PostgresServer::unavailable_reason() { return g_reason; }
+const std::string &PostgresServer::unavailable_reason()
+{
+    return g_reason;
+}
 
 PostgresServer *PostgresServer::shared()
 {
@@ -139,7 +143,8 @@ PostgresServer::PostgresServer()
 {
     bin_dir_ = find_bin_dir();
     if (bin_dir_.empty())
-        throw std::runtime_error("no PostgreSQL server binaries in /usr/lib/postgresql/*/bin (apt-get install postgresql)");
+        throw std::runtime_error(
+            "no PostgreSQL server binaries in /usr/lib/postgresql/*/bin (apt-get install postgresql)");
     if (geteuid() == 0 && !server_account())
         throw std::runtime_error("running as root but there is no 'postgres' user to run the server as");
     dir_ = std::make_unique<TempDir>("pg");
@@ -150,17 +155,23 @@ PostgresServer::PostgresServer()
     }
     data_ = *dir_ / "data";
     log_ = *dir_ / "server.log";
-    pid_t init = spawn({bin("initdb"), "-D", data_, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale",
-                        "--no-sync"},
-                       log_, false);
+    pid_t init =
+        spawn({bin("initdb"), "-D", data_, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"},
+              log_, false);
     if (wait_for(init) != 0) throw std::runtime_error("initdb failed:\n" + slurp(log_));
     port_ = free_port();
     start();
 }
 
-PostgresServer::~PostgresServer() { stop(); }
+PostgresServer::~PostgresServer()
+{
+    stop();
+}
 
-std::string PostgresServer::bin(const std::string &tool) const { return bin_dir_ + "/" + tool; }
+std::string PostgresServer::bin(const std::string &tool) const
+{
+    return bin_dir_ + "/" + tool;
+}
 
 void PostgresServer::start()
 {

@@ -63,11 +63,11 @@ private:
 // In a TEST_CASE: `DMC_POSTGRES_OR_SKIP(server);` declares `server` (a
 // PostgresServer *) or leaves the test (skipped with WARN, or failed when
 // PostgreSQL must run here).
-#define DMC_POSTGRES_OR_SKIP(server)                                                  \
-    ::dmc::test::PostgresServer *server = ::dmc::test::PostgresServer::shared();      \
-    if (!server) {                                                                    \
-        if (::dmc::test::PostgresServer::must_run())                                  \
-            FAIL("PostgreSQL is required here: " << ::dmc::test::PostgresServer::unavailable_reason()); \
-        WARN("skipped (PostgreSQL unavailable): " << ::dmc::test::PostgresServer::unavailable_reason()); \
-        return;                                                                       \
+#define DMC_POSTGRES_OR_SKIP(server)                                                                                   \
+    ::dmc::test::PostgresServer *server = ::dmc::test::PostgresServer::shared();                                       \
+    if (!server) {                                                                                                     \
+        if (::dmc::test::PostgresServer::must_run())                                                                   \
+            FAIL("PostgreSQL is required here: " << ::dmc::test::PostgresServer::unavailable_reason());                \
+        WARN("skipped (PostgreSQL unavailable): " << ::dmc::test::PostgresServer::unavailable_reason());               \
+        return;                                                                                                        \
     }

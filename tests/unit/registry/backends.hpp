@@ -36,7 +36,8 @@ struct PostgresBackend {
     {
         PostgresServer *server = PostgresServer::shared();
         if (!server) {
-            if (PostgresServer::must_run()) FAIL("PostgreSQL is required here: " << PostgresServer::unavailable_reason());
+            if (PostgresServer::must_run())
+                FAIL("PostgreSQL is required here: " << PostgresServer::unavailable_reason());
             WARN("postgres variant skipped (PostgreSQL unavailable): " << PostgresServer::unavailable_reason());
             return false;
         }
@@ -49,15 +50,14 @@ struct PostgresBackend {
 
 // In a TEMPLATE_TEST_CASE over the backends: declares `name` (the backend,
 // with .open() for a registry on it) or leaves a skipped test.
-#define DMC_BACKEND(name)                                                                          \
-    struct name##_t : TestType {                                                                   \
-        std::unique_ptr<::dmc::core::RegistryStore> open()                                         \
-        {                                                                                          \
-            auto reg = ::dmc::core::open_registry(this->location);                                 \
-            INFO(TestType::kName << " registry at " << this->location);                            \
-            REQUIRE(reg.ok());                                                                     \
-            REQUIRE((*reg)->backend() == TestType::kName);                                         \
-            return std::move(*reg);                                                                \
-        }                                                                                          \
-    } name;                                                                                        \
+#define DMC_BACKEND(name)                                                                                              \
+    struct name##_t : TestType {                                                                                       \
+        std::unique_ptr<::dmc::core::RegistryStore> open()                                                             \
+        {                                                                                                              \
+            auto reg = ::dmc::core::open_registry(this->location);                                                     \
+            if (!reg) FAIL(TestType::kName << " registry at " << this->location << ": " << reg.error().message);       \
+            REQUIRE((*reg)->backend() == TestType::kName);                                                             \
+            return std::move(*reg);                                                                                    \
+        }                                                                                                              \
+    } name;                                                                                                            \
     if (!name.prepare()) return

@@ -27,9 +27,12 @@ TEST_CASE("registry postgres: managers starting at once on an empty database mig
             auto reg = open_registry(url);
             if (!reg) errors[i] = reg.error().message;
         });
-    for (auto &t : threads) t.join();
-    for (const auto &e : errors) CHECK(e.empty());
-    auto versions = server->psql(url.substr(url.rfind('/') + 1), "SELECT count(*), max(version) FROM schema_migrations");
+    for (auto &t : threads)
+        t.join();
+    for (const auto &e : errors)
+        CHECK(e.empty());
+    auto versions =
+        server->psql(url.substr(url.rfind('/') + 1), "SELECT count(*), max(version) FROM schema_migrations");
     CHECK(versions.out == "1|1\n");
     // Same tables as the SQLite schema (registry_schema.cpp), nothing more.
     auto tables = server->psql(url.substr(url.rfind('/') + 1),

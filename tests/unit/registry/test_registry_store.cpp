@@ -45,7 +45,13 @@ TEMPLATE_TEST_CASE("registry: import is idempotent, conflicting values need repl
     DMC_BACKEND(backend);
     auto reg = backend.open();
     auto rec = sample_sector(1001, 7);
-    rec.pieces.push_back({"baga6ea4seaqpiece", 1024, 0, 42, std::string("file:///p"), });
+    rec.pieces.push_back({
+        "baga6ea4seaqpiece",
+        1024,
+        0,
+        42,
+        std::string("file:///p"),
+    });
     rec.upgraded = true;
     rec.snap = SnapRecord{"StackedDrg2KiBV1_1", std::string("baga6ea4seaqnew"), std::string("bagboea4b5abcnew"), {}};
 
@@ -223,7 +229,9 @@ TEMPLATE_TEST_CASE("registry: abort keeps deal and snap info and the sector can 
     auto rec = sample_sector(1001, 1);
     rec.pieces.push_back({"baga6ea4seaqpiece", 2048, 0, 7, std::nullopt});
     rec.upgraded = true;
-    rec.snap = SnapRecord{"StackedDrg2KiBV1_1", std::string("baga6ea4seaqnew"), std::string("bagboea4b5abcnew"),
+    rec.snap = SnapRecord{"StackedDrg2KiBV1_1",
+                          std::string("baga6ea4seaqnew"),
+                          std::string("bagboea4b5abcnew"),
                           {{"baga6ea4seaqsnappiece", 2048, 0, 9, std::nullopt}}};
     REQUIRE(reg->import_sector(rec, false).ok());
     REQUIRE(*reg->mark_for_rebuild({1001, 1}, 0, false, 10));
@@ -251,9 +259,8 @@ TEMPLATE_TEST_CASE("registry: cancel removes a queued entry or flags a leased on
     REQUIRE(reg->import_sector(sample_sector(1001, 2), false).ok());
     REQUIRE(*reg->mark_for_rebuild({1001, 1}, 0, false, 10));
     REQUIRE(*reg->mark_for_rebuild({1001, 2}, 0, false, 11));
-    auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-                   .count();
+    auto now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     AllocationFilter f;
     f.worker = "w";
     auto a = reg->allocate(f, now);  // leases sector 1
@@ -321,7 +328,8 @@ TEMPLATE_TEST_CASE("registry: two registry instances allocating at once never ha
         threads.emplace_back([&, t] {
             RegistryStore &reg = t % 2 ? *second : *first;
             AllocationFilter f;
-            f.worker = "w" + std::to_string(t);
+            f.worker = "w";
+            f.worker += std::to_string(t);  // (gcc 12 -Wrestrict false positive on "w" + …)
             for (;;) {
                 auto a = reg.allocate(f, 100);
                 std::lock_guard lock(mu);
@@ -335,14 +343,16 @@ TEMPLATE_TEST_CASE("registry: two registry instances allocating at once never ha
             }
         });
     }
-    for (auto &t : threads) t.join();
+    for (auto &t : threads)
+        t.join();
     CHECK(errors.empty());
     CHECK(keys.size() == kSectors);
     CHECK(std::set<SectorKey>(keys.begin(), keys.end()).size() == kSectors);
     CHECK(lease_ids.size() == kSectors);
     auto queue = second->list_queue();
     REQUIRE(queue.ok());
-    for (const auto &q : *queue) CHECK(q.allocations == 1);
+    for (const auto &q : *queue)
+        CHECK(q.allocations == 1);
 }
 
 TEMPLATE_TEST_CASE("registry: listings carry pieces and snap info of every sector", "[registry]", SqliteBackend,
@@ -351,12 +361,14 @@ TEMPLATE_TEST_CASE("registry: listings carry pieces and snap info of every secto
     DMC_BACKEND(backend);
     auto reg = backend.open();
     auto deal = sample_sector(1001, 1);
-    deal.pieces = {{"baga6ea4seaqa", 1024, 0, 7, std::string("file:///a")}, {"baga6ea4seaqb", 1024, 1024, std::nullopt,
-                                                                              std::nullopt}};
+    deal.pieces = {{"baga6ea4seaqa", 1024, 0, 7, std::string("file:///a")},
+                   {"baga6ea4seaqb", 1024, 1024, std::nullopt, std::nullopt}};
     deal.store = "store-a";
     auto snap = sample_sector(1002, 2);
     snap.upgraded = true;
-    snap.snap = SnapRecord{"StackedDrg2KiBV1_1", std::string("baga6ea4seaqnew"), std::nullopt,
+    snap.snap = SnapRecord{"StackedDrg2KiBV1_1",
+                           std::string("baga6ea4seaqnew"),
+                           std::nullopt,
                            {{"baga6ea4seaqc", 2048, 0, 9, std::nullopt}}};
     snap.store = "store-b";
     REQUIRE(reg->import_sector(deal, false).ok());

@@ -61,7 +61,7 @@ public:
     const std::vector<double> &upper_bounds() const { return bounds_; }
 
 private:
-    std::vector<double> bounds_;  // sorted, without +Inf
+    std::vector<double> bounds_;                        // sorted, without +Inf
     std::unique_ptr<std::atomic<uint64_t>[]> buckets_;  // bounds_.size() + 1 (the +Inf bucket)
     std::atomic<double> sum_{0};
     std::atomic<uint64_t> count_{0};
@@ -151,7 +151,7 @@ private:
 Registry &global();
 
 // Text-format helpers (exposed for tests).
-std::string format_value(double v);          // "1", "0.25", "+Inf", "NaN"
+std::string format_value(double v);                  // "1", "0.25", "+Inf", "NaN"
 std::string escape_label_value(std::string_view v);  // \\, \", \n
 bool valid_metric_name(std::string_view name);
 bool valid_label_name(std::string_view name);

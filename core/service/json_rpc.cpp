@@ -20,12 +20,40 @@ json error_response(const json &id, int code, const std::string &message)
     return json{{"jsonrpc", "2.0"}, {"id", id}, {"error", {{"code", code}, {"message", message}}}};
 }
 
+// Deepest [ / { nesting in a JSON text (brackets inside strings skipped).
+// nlohmann::json copies and dumps recursively: a body nested ~100k deep
+// would overflow an HTTP thread's stack, so bodies are checked before any
+// parse. No method takes params deeper than a few levels.
+bool nesting_exceeds(std::string_view text, int limit)
+{
+    int depth = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (in_string) {
+            if (c == '\\') ++i;
+            else if (c == '"') in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > limit) return true;
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
+    return false;
+}
+
 } // namespace
 
 void Dispatcher::add(const std::string &method, Handler handler) { handlers_[method] = std::move(handler); }
 
 std::string Dispatcher::handle(const std::string &body) const
 {
+    if (nesting_exceeds(body, kMaxNesting))
+        return error_response(nullptr, kInvalidRequest,
+                              "invalid request: JSON nested deeper than " + std::to_string(kMaxNesting) + " levels")
+            .dump();
     json req = json::parse(body, nullptr, false);
     if (req.is_discarded()) return error_response(nullptr, kParseError, "parse error: body is not JSON").dump();
     if (!req.is_object()) return error_response(nullptr, kInvalidRequest, "invalid request: not an object").dump();
@@ -141,7 +169,8 @@ Result<json> Client::call(const std::string &method, const json &params) const
     if (res->status == 401) return make_error(Errc::invalid_argument, "unauthorized at " + address_ + ": wrong token");
     if (res->status != 200)
         return make_error(Errc::io, "HTTP " + std::to_string(res->status) + " from " + address_);
-    json resp = json::parse(res->body, nullptr, false);
+    json resp = nesting_exceeds(res->body, kMaxNesting) ? json(json::value_t::discarded)
+                                                         : json::parse(res->body, nullptr, false);
     if (resp.is_discarded() || !resp.is_object())
         return make_error(Errc::io, "malformed JSON-RPC response from " + address_);
     if (resp.contains("error") && !resp["error"].is_null()) {

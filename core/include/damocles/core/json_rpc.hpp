@@ -32,6 +32,10 @@ constexpr int kInternalError = -32603;
 constexpr int kSectorStateNotFound = 11001;  // damocles core/api_error_codes.go
 constexpr int kApplicationError = 1;
 
+// Bodies nested deeper than this are refused before parsing (requests and
+// responses): nlohmann::json copies and dumps recursively.
+constexpr int kMaxNesting = 64;
+
 // Thrown by handlers to answer with a JSON-RPC error.
 struct RpcError {
     int code;

@@ -1,90 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// What every stage entry point of the avx512 plugin needs around its body
-// (the same approach as plugins/cpu/stage_common.hpp; plugins share no code
-// but the sdk): the one-line error into call->error, Errc -> dmc_status, the
-// ABI cancel flag and progress callback, and a catch-all so that no
-// exception crosses the C boundary.
+// The avx512 plugin's stages use the sdk's entry-point support (the
+// one-line error into call->error, Errc -> dmc_status, cancel flag and
+// progress relay, no exception across the C boundary) under their own
+// namespace's names.
 #pragma once
 
-#include <atomic>
-#include <cstdio>
-#include <exception>
-#include <new>
-#include <string>
-
-#include "damocles/plugin.h"
-#include "damocles/sdk/result.hpp"
+#include "damocles/sdk/stage_support.hpp"
 
 namespace dmc::avx512 {
 
-inline void set_error(const dmc_call *call, const std::string &message)
-{
-    if (call && call->error && call->error_size > 0) std::snprintf(call->error, call->error_size, "%s", message.c_str());
-}
-
-inline bool cancel_requested(const dmc_call *call) { return call && call->cancel && *call->cancel != 0; }
-
-inline dmc_status status_of(Errc code)
-{
-    switch (code) {
-    case Errc::invalid_argument:
-    case Errc::not_found: return DMC_ERR_INVALID_ARG;
-    case Errc::cancelled: return DMC_ERR_CANCELLED;
-    case Errc::no_memory: return DMC_ERR_NO_MEMORY;
-    case Errc::unsupported: return DMC_ERR_UNSUPPORTED;
-    case Errc::verify_failed:
-    case Errc::corrupt: return DMC_ERR_VERIFY;
-    case Errc::io: return DMC_ERR_IO;
-    default: return DMC_ERR_INTERNAL;
-    }
-}
-
-// Runs `body` (returning Status) and converts the outcome for the ABI.
-template <class Body>
-dmc_status run_stage(const dmc_call *call, const char *stage, Body &&body) noexcept
-{
-    try {
-        if (!call || call->struct_size < sizeof(dmc_call)) return DMC_ERR_INVALID_ARG;
-        Status st = body();
-        if (st.ok()) return DMC_OK;
-        set_error(call, std::string(stage) + ": " + st.error().message);
-        return status_of(st.error().code);
-    } catch (const std::bad_alloc &) {
-        set_error(call, std::string(stage) + ": out of memory");
-        return DMC_ERR_NO_MEMORY;
-    } catch (const std::exception &e) {
-        set_error(call, std::string(stage) + ": internal error: " + e.what());
-        return DMC_ERR_INTERNAL;
-    } catch (...) {
-        set_error(call, std::string(stage) + ": internal error");
-        return DMC_ERR_INTERNAL;
-    }
-}
-
-// Accumulates progress over several sub-steps into one done/total stream
-// for call->progress, and mirrors the ABI cancel flag into an atomic<bool>
-// that worker threads poll.
-class ProgressRelay {
-public:
-    ProgressRelay(const dmc_call *call, uint64_t total) : call_(call), total_(total) {}
-
-    void report(uint64_t done)
-    {
-        if (cancel_requested(call_)) cancel_.store(true, std::memory_order_relaxed);
-        if (call_ && call_->progress) call_->progress(call_->progress_user, done, total_);
-    }
-    const std::atomic<bool> *cancel_flag() const { return &cancel_; }
-    bool cancelled()
-    {
-        if (cancel_requested(call_)) cancel_.store(true, std::memory_order_relaxed);
-        return cancel_.load(std::memory_order_relaxed);
-    }
-
-private:
-    const dmc_call *call_;
-    uint64_t total_;
-    std::atomic<bool> cancel_{false};
-};
+using plugin::cancel_requested;
+using plugin::ProgressRelay;
+using plugin::run_stage;
+using plugin::set_error;
+using plugin::status_of;
 
 } // namespace dmc::avx512

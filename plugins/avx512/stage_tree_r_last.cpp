@@ -25,51 +25,6 @@ namespace dmc::avx512 {
 
 namespace {
 
-constexpr uint64_t kEncodeChunkNodes = 1u << 16;
-
-// 32 LE bytes < r, without a field multiplication (the CC path checks every
-// label; the sdk's converting check costs a Montgomery product per node).
-bool canonical(const uint8_t *bytes32)
-{
-    for (int i = 3; i >= 0; --i) {
-        uint64_t limb;
-        std::memcpy(&limb, bytes32 + 8 * i, 8);
-        if (limb != fr_detail::kModulus[i]) return limb < fr_detail::kModulus[i];
-    }
-    return false;
-}
-
-// replica = key + data (mod r), chunk by chunk; data may be shorter than the
-// sector (zero-extended) or absent (CC: replica = key, every label checked).
-Status encode(const MappedFile &key, const MappedFile *data, uint8_t *replica, uint64_t nodes, ProgressRelay &progress)
-{
-    std::vector<uint8_t> zeros;
-    for (uint64_t start = 0; start < nodes; start += kEncodeChunkNodes) {
-        const uint64_t count = std::min(kEncodeChunkNodes, nodes - start);
-        const uint8_t *k = key.data() + start * 32;
-        const uint8_t *d = nullptr;
-        if (data && data->size() >= (start + count) * 32) {
-            d = data->data() + start * 32;
-        } else if (data && data->size() > start * 32) {
-            zeros.assign(count * 32, 0);
-            std::copy(data->data() + start * 32, data->data() + data->size(), zeros.begin());
-            d = zeros.data();
-        }
-        if (d) {
-            DMC_TRY_VOID(encode_replica(k, d, replica + start * 32, count));
-        } else {
-            std::memcpy(replica + start * 32, k, count * 32);
-            for (uint64_t v = 0; v < count; ++v)
-                if (!canonical(k + v * 32))
-                    return make_error(Errc::corrupt,
-                                      "label of node " + std::to_string(start + v) + " is not a field element");
-        }
-        progress.report(start + count);
-        if (progress.cancelled()) return make_error(Errc::cancelled, "cancelled");
-    }
-    return {};
-}
-
 Status build_tree_r_last(const dmc_call *call, dmc_tree_r_last_args *args)
 {
     if (!args || args->struct_size < sizeof(dmc_tree_r_last_args))
@@ -113,7 +68,11 @@ Status build_tree_r_last(const dmc_call *call, dmc_tree_r_last_args *args)
         }
         DMC_TRY_ASSIGN(replica_file, AtomicFileWriter::create(args->replica_path));
         DMC_TRY_ASSIGN(replica, MappedFile::open_rw(replica_file.temp_path(), proof->sector_size));
-        DMC_TRY_VOID(encode(key, have_data ? &data : nullptr, replica.mutable_data(), nodes, progress));
+        DMC_TRY_VOID(encode_replica_chunked(key.data(), have_data ? data.data() : nullptr, have_data ? data.size() : 0,
+                                            replica.mutable_data(), nodes, [&](uint64_t done) {
+                                                progress.report(done);
+                                                return !progress.cancelled();
+                                            }));
     }
 
     // 2. Level-cache trees over the replica.

@@ -22,40 +22,6 @@ namespace dmc::cpu {
 
 namespace {
 
-constexpr uint64_t kEncodeChunkNodes = 1u << 16;
-
-// replica = key + data (mod r), chunk by chunk; data may be shorter than the
-// sector (zero-extended) or absent (CC).
-Status encode(const MappedFile &key, const MappedFile *data, uint8_t *replica, uint64_t nodes,
-              plugin::ProgressRelay &progress)
-{
-    std::vector<uint8_t> zeros;
-    for (uint64_t start = 0; start < nodes; start += kEncodeChunkNodes) {
-        const uint64_t count = std::min(kEncodeChunkNodes, nodes - start);
-        const uint8_t *k = key.data() + start * 32;
-        const uint8_t *d = nullptr;
-        if (data && data->size() >= (start + count) * 32) {
-            d = data->data() + start * 32;
-        } else if (data && data->size() > start * 32) {
-            zeros.assign(count * 32, 0);
-            std::copy(data->data() + start * 32, data->data() + data->size(), zeros.begin());
-            d = zeros.data();
-        }
-        if (d) {
-            DMC_TRY_VOID(encode_replica(k, d, replica + start * 32, count));
-        } else {
-            // CC: replica = key; validate the key like the encoder would.
-            std::copy(k, k + count * 32, replica + start * 32);
-            for (uint64_t v = 0; v < count; ++v)
-                if (!fr_bytes_valid(k + v * 32))
-                    return make_error(Errc::corrupt, "label of node " + std::to_string(start + v) + " is not a field element");
-        }
-        progress.report(0, start + count);
-        if (progress.cancelled()) return make_error(Errc::cancelled, "cancelled");
-    }
-    return {};
-}
-
 Status build_tree_r_last(const dmc_call *call, dmc_tree_r_last_args *args)
 {
     if (args->struct_size < sizeof(dmc_tree_r_last_args))
@@ -94,7 +60,11 @@ Status build_tree_r_last(const dmc_call *call, dmc_tree_r_last_args *args)
         }
         DMC_TRY_ASSIGN(replica_file, AtomicFileWriter::create(args->replica_path));
         DMC_TRY_ASSIGN(replica, MappedFile::open_rw(replica_file.temp_path(), proof->sector_size));
-        DMC_TRY_VOID(encode(key, have_data ? &data : nullptr, replica.mutable_data(), nodes, progress));
+        DMC_TRY_VOID(encode_replica_chunked(key.data(), have_data ? data.data() : nullptr, have_data ? data.size() : 0,
+                                            replica.mutable_data(), nodes, [&](uint64_t done) {
+                                                progress.report(0, done);
+                                                return !progress.cancelled();
+                                            }));
     }
 
     // 2. Level-cache trees over the replica.

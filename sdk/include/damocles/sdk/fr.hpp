@@ -15,6 +15,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <span>
 
 #if defined(__x86_64__)
@@ -347,11 +348,16 @@ inline Fr &operator*=(Fr &a, const Fr &b)
     return a = mul(a, b);
 }
 
-// True when the 32 LE bytes are a canonical element (< r).
+// True when the 32 LE bytes are a canonical element (< r): a limb compare,
+// no Montgomery conversion (CC encoding checks every label with it).
 inline bool fr_bytes_valid(const uint8_t *bytes32)
 {
-    Fr unused;
-    return Fr::try_from_bytes(bytes32, unused);
+    for (int i = 3; i >= 0; --i) {
+        uint64_t limb;
+        std::memcpy(&limb, bytes32 + 8 * i, 8);
+        if (limb != fr_detail::kModulus[i]) return limb < fr_detail::kModulus[i];
+    }
+    return false;
 }
 
 // r as canonical limbs and as 32 LE bytes.

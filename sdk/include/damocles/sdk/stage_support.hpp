@@ -82,6 +82,8 @@ public:
         if (cancel_requested(call_)) cancel_.store(true, std::memory_order_relaxed);
         if (call_ && call_->progress) call_->progress(call_->progress_user, base + done, total_);
     }
+    // Progress of a single-step stage.
+    void report(uint64_t done) { report(0, done); }
     const std::atomic<bool> *cancel_flag() const { return &cancel_; }
     bool cancelled()
     {

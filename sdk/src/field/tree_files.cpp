@@ -135,4 +135,20 @@ Result<SectorTreeLayout> sector_tree_layout(uint64_t sector_size, std::optional<
     return layout;
 }
 
+Result<std::vector<MappedFile>> open_label_layers(const std::string &cache_dir, const SectorTreeLayout &layout)
+{
+    std::vector<MappedFile> layers;
+    for (const auto &name : layout.label_files) {
+        const std::string path = cache_dir + "/" + name;
+        MappedFile m;
+        DMC_TRY_ASSIGN(m, MappedFile::open_read(path));
+        if (m.size() != layout.nodes * 32)
+            return make_error(Errc::corrupt, path + " has " + std::to_string(m.size()) + " bytes, expected " +
+                                                 std::to_string(layout.nodes * 32));
+        m.advise_sequential();
+        layers.push_back(std::move(m));
+    }
+    return layers;
+}
+
 } // namespace dmc

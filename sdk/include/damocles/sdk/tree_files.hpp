@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "damocles/sdk/file.hpp"
 #include "damocles/sdk/proof.hpp"
 #include "damocles/sdk/result.hpp"
 
@@ -89,5 +90,10 @@ struct SectorTreeLayout {
 // rows_to_discard defaults to default_rows_to_discard(); pass the value of
 // t_aux when reading an existing sector.
 Result<SectorTreeLayout> sector_tree_layout(uint64_t sector_size, std::optional<unsigned> rows_to_discard = {});
+
+// The layout's label layers in `cache_dir`, mapped for sequential reading;
+// a missing file or one of the wrong size is an error naming it (tree_c
+// stages read all of them).
+Result<std::vector<MappedFile>> open_label_layers(const std::string &cache_dir, const SectorTreeLayout &layout);
 
 } // namespace dmc

@@ -66,7 +66,7 @@ Result<ManagerConfig> parse_manager_config(const std::string &text, const std::s
             if (!arr) return bad(source, "Common.PieceStores must be an array of directories");
             for (const auto &v : *arr) {
                 auto s = v.value<std::string>();
-                if (!s) return bad(source, "Common.PieceStores must contain strings");
+                if (!s || s->empty()) return bad(source, "Common.PieceStores must contain directory names");
                 cfg.piece_stores.push_back(*s);
             }
         }
@@ -78,7 +78,7 @@ Result<ManagerConfig> parse_manager_config(const std::string &text, const std::s
                 if (!t) return bad(source, "[[Common.PersistStores]] entries must be tables");
                 PersistStoreRecord rec;
                 auto path = (*t)["Path"].value<std::string>();
-                if (!path) return bad(source, "every [[Common.PersistStores]] entry needs Path");
+                if (!path || path->empty()) return bad(source, "every [[Common.PersistStores]] entry needs a non-empty Path");
                 rec.path = *path;
                 rec.name = (*t)["Name"].value_or(rec.path);
                 const auto weight_node = (*t)["Weight"];

@@ -47,6 +47,8 @@ TEST_CASE("config: manager numbers must be integers in range", "[service][config
         {"[rebuild]\nlease_seconds = 9223372036854775807\n", "lease_seconds"},
         {"[[Common.PersistStores]]\nPath = \"/a\"\nWeight = 2.5\n", "Weight"},
         {"[[Common.PersistStores]]\nPath = \"/a\"\nWeight = 99999999999\n", "Weight"},
+        {"[[Common.PersistStores]]\nName = \"store-a\"\nPath = \"\"\n", "Path"},
+        {"[Common]\nPieceStores = [\"\"]\n", "PieceStores"},
     };
     for (const auto &[text, key] : bad) {
         INFO(text);

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// tree_r_last stage of the gpu plugin (poseidon-trees-snap.md §3.6, §4):
+// replica = last layer + data in Fr (CC: the last layer itself, every label
+// checked), then one arity-8 Poseidon base tree per base range over the
+// replica, stored as the level cache (rows rows_to_discard+1..k) in
+// sc-02-data-tree-r-last[-i].dat; comm_r_last = compound root (sdk).
+//
+// Encoding is fused into the tree pass: each chunk is encoded on the GPU,
+// written to the replica temporary, and hashed while still on the device, so
+// the sector is read once. As in the cpu stage, the replica is written out of
+// place and published first, then the trees that describe it; with
+// DMC_TREE_R_BUILD_ONLY an existing replica is only read.
+#include <string>
+#include <vector>
+
+#include "damocles/sdk/file.hpp"
+#include "damocles/sdk/poseidon_tree.hpp"
+#include "damocles/sdk/tree_files.hpp"
+#include "gpu_stages.hpp"
+
+namespace dmc::gpu {
+
+namespace {
+
+Status build_tree_r_last(const dmc_call *call, dmc_tree_r_last_args *args)
+{
+    if (!args || args->struct_size < sizeof(dmc_tree_r_last_args))
+        return make_error(Errc::invalid_argument, "args struct is missing or too short");
+    if (!args->replica_path || !args->tree_dir)
+        return make_error(Errc::invalid_argument, "replica_path and tree_dir are required");
+    const bool build_only = args->flags & DMC_TREE_R_BUILD_ONLY;
+    if (!build_only && !args->layer_path) return make_error(Errc::invalid_argument, "layer_path is required to encode");
+    const SealProof *proof;
+    DMC_TRY_ASSIGN(proof, find_seal_proof(args->registered_proof));
+    SectorTreeLayout layout;
+    DMC_TRY_ASSIGN(layout, sector_tree_layout(proof->sector_size, args->rows_to_discard));
+    const uint64_t nodes = layout.nodes;
+    const uint64_t n = layout.base_tree.leaves;
+    const uint64_t work = n + (n - 1) / 7;
+    const unsigned first_row = layout.rows_to_discard + 1;
+    plugin::ProgressRelay progress(call, layout.base_tree_count * work);
+    if (progress.cancelled()) return make_error(Errc::cancelled, "cancelled");
+
+    // 1. The inputs: the existing replica, or the key (last layer) and data.
+    MappedFile replica, key, data;
+    AtomicFileWriter replica_file;
+    const bool have_data = !build_only && args->staged_path && *args->staged_path;
+    if (build_only) {
+        DMC_TRY_ASSIGN(replica, MappedFile::open_read(args->replica_path));
+        if (replica.size() != proof->sector_size)
+            return make_error(Errc::corrupt, std::string(args->replica_path) + " has " + std::to_string(replica.size()) +
+                                                 " bytes, expected " + std::to_string(proof->sector_size));
+        replica.advise_sequential();
+    } else {
+        DMC_TRY_ASSIGN(key, MappedFile::open_read(args->layer_path));
+        if (key.size() != nodes * kNodeBytes)
+            return make_error(Errc::corrupt, std::string(args->layer_path) + " has " + std::to_string(key.size()) +
+                                                 " bytes, expected " + std::to_string(nodes * kNodeBytes));
+        key.advise_sequential();
+        if (have_data) {
+            DMC_TRY_ASSIGN(data, MappedFile::open_read(args->staged_path));
+            if (data.size() > proof->sector_size)
+                return make_error(Errc::invalid_argument, std::string(args->staged_path) + " is larger than the sector");
+            data.advise_sequential();
+        }
+        DMC_TRY_ASSIGN(replica_file, AtomicFileWriter::create(args->replica_path));
+        DMC_TRY_VOID(replica_file.resize(proof->sector_size));
+    }
+    std::unique_ptr<TreeEngine> engine;
+    DMC_TRY_ASSIGN(engine, open_engine(layout, first_row, 2));
+
+    // 2. Encoding (unless BUILD_ONLY) and level-cache trees, base tree by base tree.
+    std::vector<Fr> roots;
+    std::vector<AtomicFileWriter> tree_files;
+    for (uint32_t i = 0; i < layout.base_tree_count; ++i) {
+        AtomicFileWriter file;
+        DMC_TRY_ASSIGN(file, AtomicFileWriter::create(std::string(args->tree_dir) + "/" + layout.tree_r_last_files[i]));
+        DMC_TRY_VOID(file.resize(layout.tree_r_last_file_bytes));
+        TreeLeafSource source;
+        source.first_node = i * n;
+        if (build_only) {
+            source.kind = TreeLeafSource::Kind::leaves;
+            source.nodes = replica.data() + i * n * kNodeBytes;
+        } else {
+            source.kind = have_data ? TreeLeafSource::Kind::encode : TreeLeafSource::Kind::encode_cc;
+            source.nodes = key.data() + i * n * kNodeBytes;
+            source.data = have_data ? data.data() : nullptr;
+            source.data_bytes = have_data ? data.size() : 0;
+            source.replica = &replica_file;
+        }
+        Fr root;
+        DMC_TRY_ASSIGN(root, build_base_tree_gpu(*engine, source, layout.base_tree, first_row, file, progress, i * work));
+        roots.push_back(root);
+        tree_files.push_back(std::move(file));
+    }
+    Fr comm_r_last;
+    DMC_TRY_ASSIGN(comm_r_last, compound_root(proof->shape, roots));
+
+    // 3. Publish: replica first, then the trees that describe it.
+    if (!build_only) DMC_TRY_VOID(replica_file.commit());
+    for (auto &f : tree_files) DMC_TRY_VOID(f.commit());
+    comm_r_last.to_bytes(args->comm_r_last);
+    return {};
+}
+
+dmc_status run(const dmc_call *call, dmc_tree_r_last_args *args) noexcept
+{
+    return run_gpu_stage(call, "tree_r_last", [&] { return build_tree_r_last(call, args); });
+}
+
+} // namespace
+
+const dmc_tree_r_last_ops kGpuTreeRLastOps = {sizeof(dmc_tree_r_last_ops), 0, &run};
+
+} // namespace dmc::gpu

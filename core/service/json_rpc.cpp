@@ -38,7 +38,7 @@ bool nesting_exceeds(std::string_view text, int limit)
         } else if (c == '[' || c == '{') {
             if (++depth > limit) return true;
         } else if (c == ']' || c == '}') {
-            --depth;
+            if (--depth < 0) return true;  // closes more than it opened: malformed, refuse too
         }
     }
     return false;

@@ -83,8 +83,9 @@ Result<ManagerConfig> parse_manager_config(const std::string &text, const std::s
                 rec.name = (*t)["Name"].value_or(rec.path);
                 const auto weight_node = (*t)["Weight"];
                 const auto weight = weight_node ? weight_node.value_exact<int64_t>() : std::optional<int64_t>(1);
-                if (!weight || *weight > int64_t{UINT32_MAX})
-                    return bad(source, "[[Common.PersistStores]] Weight of " + rec.path + " must be an integer up to 4294967295");
+                if (!weight || *weight < 0 || *weight > int64_t{UINT32_MAX})
+                    return bad(source, "[[Common.PersistStores]] Weight of " + rec.path +
+                                           " must be an integer from 0 to 4294967295");
                 rec.weight = *weight <= 0 ? 1u : static_cast<uint32_t>(*weight);  // damocles: 0 counts as 1
                 rec.read_only = (*t)["ReadOnly"].value_or(false);
                 DMC_TRY_ASSIGN(rec.allow_miners, id_array((*t)["AllowMiners"], source, "AllowMiners"));

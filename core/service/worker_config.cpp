@@ -2,7 +2,9 @@
 #include "damocles/core/worker_config.hpp"
 
 #include <cctype>
+#include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <sstream>
@@ -109,7 +111,10 @@ Result<std::chrono::seconds> parse_duration(const std::string &text)
     else return make_error(Errc::invalid_argument, "invalid duration unit in '" + text + "' (ms, s, min, h)");
     // A year is far beyond any interval or timeout here, and keeps the cast below defined.
     if (!(seconds <= 365.0 * 86400)) return make_error(Errc::invalid_argument, "duration '" + text + "' is longer than a year");
-    return std::chrono::seconds(static_cast<int64_t>(seconds + 0.999));
+    // Whole seconds, rounded up, and never 0: every duration here is an
+    // interval or a timeout, and 0 would make a loop spin (ping, polling).
+    if (!(seconds > 0)) return make_error(Errc::invalid_argument, "duration '" + text + "' must be longer than 0");
+    return std::chrono::seconds(std::max<int64_t>(1, static_cast<int64_t>(std::ceil(seconds))));
 }
 
 Result<std::vector<uint64_t>> proof_ids_for_sizes(const std::vector<std::string> &sizes)

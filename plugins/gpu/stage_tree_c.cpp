@@ -34,15 +34,7 @@ Status build_tree_c(const dmc_call *call, dmc_tree_c_args *args)
     const std::string dir = args->cache_dir;
 
     std::vector<MappedFile> layers;
-    for (const auto &name : layout.label_files) {
-        MappedFile m;
-        DMC_TRY_ASSIGN(m, MappedFile::open_read(dir + "/" + name));
-        if (m.size() != layout.nodes * kNodeBytes)
-            return make_error(Errc::corrupt, dir + "/" + name + " has " + std::to_string(m.size()) + " bytes, expected " +
-                                                 std::to_string(layout.nodes * kNodeBytes));
-        m.advise_sequential();
-        layers.push_back(std::move(m));
-    }
+    DMC_TRY_ASSIGN(layers, open_label_layers(dir, layout));
 
     const uint64_t n = layout.base_tree.leaves;
     const uint64_t work = n + (n - 1) / 7;

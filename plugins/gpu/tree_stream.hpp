@@ -8,7 +8,7 @@
 // from the memory-mapped inputs into pinned memory, made into row 0 on the
 // device, hashed up to row h there, and the rows the layout stores are
 // written at their offsets in the tree file (pwrite into the AtomicFileWriter
-// temporary). The chunk roots (n / 8^h of them: 64 for a 32GiB base tree)
+// temporary). The chunk roots (n / 8^h of them: 512 for a 32GiB base tree)
 // then go through the engine once more for rows h+1..k.
 //
 // Host memory: the pinned chunk buffers; device memory: the engine's

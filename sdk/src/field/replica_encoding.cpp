@@ -56,8 +56,16 @@ Status encode_replica_chunked(const uint8_t *key, const uint8_t *data, uint64_t 
             d = zeros.data();
         }
         if (d) {
-            if (auto st = encode_replica(k, d, out + start * 32, count); !st.ok())
-                return make_error(st.error().code, st.error().message + " (chunk at node " + std::to_string(start) + ")");
+            // encode_replica names the node within the chunk; find it again to
+            // name it in the sector, as the gpu plugin does.
+            if (auto st = encode_replica(k, d, out + start * 32, count); !st.ok()) {
+                for (uint64_t v = 0; v < count; ++v)
+                    if (!fr_bytes_valid(k + v * 32) || !fr_bytes_valid(d + v * 32))
+                        return make_error(st.error().code, std::string(fr_bytes_valid(k + v * 32) ? "data" : "key (last layer)") +
+                                                               " node " + std::to_string(start + v) +
+                                                               " is not a canonical field element (value >= r)");
+                return st;
+            }
         } else {
             // CC, or past the end of a short data file: replica = key, checked like the encoder would.
             if (out + start * 32 != k) std::memcpy(out + start * 32, k, count * 32);

@@ -17,13 +17,17 @@ TEST_CASE("config: durations parse, and malformed ones are clear errors", "[serv
     CHECK(parse_duration("1.5min").value().count() == 90);
     CHECK(parse_duration("2h").value().count() == 7200);
     CHECK(parse_duration("250ms").value().count() == 1);  // rounded up, never 0 for a positive interval
+    CHECK(parse_duration("0.5ms").value().count() == 1);
+    CHECK(parse_duration("0.0001s").value().count() == 1);
+    CHECK(parse_duration("1.2s").value().count() == 2);
     CHECK(parse_duration("45").value().count() == 45);
-    for (const char *bad : {"", ".", "..s", "1.2.3s", "s", "-5s", "10 s", "5d", "1e3s"}) {
+    for (const char *bad : {"", ".", "..s", "0s", "0", "0.0min", "1.2.3s", "s", "-5s", "10 s", "5d", "1e3s"}) {
         INFO(bad);
         auto r = parse_duration(bad);
         REQUIRE_FALSE(r);
         CHECK(r.error().message.find("duration") != std::string::npos);
     }
+    CHECK(parse_duration("0s").error().message.find("longer than 0") != std::string::npos);
     CHECK_FALSE(parse_duration(std::string(400, '9') + "s"));  // beyond double: invalid
     auto r = parse_duration(std::string(30, '9') + "s");
     REQUIRE_FALSE(r);
@@ -48,6 +52,7 @@ TEST_CASE("config: manager numbers must be integers in range", "[service][config
         {"[[Common.PersistStores]]\nPath = \"/a\"\nWeight = 2.5\n", "Weight"},
         {"[[Common.PersistStores]]\nPath = \"/a\"\nWeight = 99999999999\n", "Weight"},
         {"[[Common.PersistStores]]\nName = \"store-a\"\nPath = \"\"\n", "Path"},
+        {"[[Common.PersistStores]]\nPath = \"/a\"\nWeight = -3\n", "Weight"},
         {"[Common]\nPieceStores = [\"\"]\n", "PieceStores"},
     };
     for (const auto &[text, key] : bad) {

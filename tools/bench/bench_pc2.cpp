@@ -148,6 +148,10 @@ void run_pc2()
                                                                                   r_seconds / r_bound);
     line.add("user_s", c_user + r_user).add("bound_s", c_bound + r_bound);
     line.add("seconds", seconds).add("ratio", seconds / (c_bound + r_bound));
+    // The limit is a CPU one (the plugin's own Fr product x count / threads);
+    // a GPU plugin is not bounded by it, and its ratio compares with the CPU.
+    const bool cpu_limits = tree_c.plugin_name() != "gpu" && tree_r.plugin_name() != "gpu";
+    line.add("ratio_basis", cpu_limits ? "fr_muls_x_mul_ns_per_thread" : "cpu_limit_for_a_gpu_plugin");
     line.add("load1_before", load_before, 2).add("load1_after", load_after, 2).print();
 }
 

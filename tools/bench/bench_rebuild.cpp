@@ -106,6 +106,9 @@ void run_rebuild()
     line.add("sha_block_ns", sha_ns).add("fr_mul_ns", fr_ns).add("pc1_bound_s", pc1_bound).add("pc2_bound_s",
                                                                                                  pc2_bound);
     line.add("user_s", user).add("seconds", seconds).add("ratio", seconds / (pc1_bound + pc2_bound));
+    // PC2's limit is divided by `cores` (hardware threads unless --cores is
+    // given): on an SMT machine pass --cores <physical cores>.
+    line.add("ratio_basis", "pc1_single_stream+pc2_fr_muls_per_core");
     line.add("load1_before", load_before, 2).add("load1_after", load_after, 2).print();
 }
 

@@ -83,6 +83,44 @@ TEST_CASE("tree_d zero-extends a short staged file", "[sdr][tree_d]")
     }
 }
 
+TEST_CASE("tree_d fills zero chunks without hashing and equals the naive tree", "[sdr][tree_d]")
+{
+    // 8MiB single-threaded = 2 chunks of 2^17 leaves. Chunk 0 zero and chunk 1
+    // data; chunk 0 data and chunk 1 zero-extended; all zero (CC) written and
+    // empty; one non-zero byte at the very end of a zero chunk.
+    std::mt19937_64 rng(15);
+    TempDir dir("sdr-tree-d-zero");
+    const uint64_t sector = 8u << 20, half = sector / 2;
+    struct Case {
+        const char *name;
+        std::vector<uint8_t> data;
+        uint64_t staged_bytes;
+    };
+    std::vector<Case> cases;
+    auto second = random_nodes(rng, sector);
+    std::fill(second.begin(), second.begin() + half, 0);
+    cases.push_back({"zero then data", second, sector});
+    auto first = random_nodes(rng, sector);
+    std::fill(first.begin() + half, first.end(), 0);
+    cases.push_back({"data then zero-extended", first, half + 32});
+    cases.push_back({"CC written", std::vector<uint8_t>(sector, 0), sector});
+    cases.push_back({"CC empty file", std::vector<uint8_t>(sector, 0), 0});
+    std::vector<uint8_t> last_byte(sector, 0);
+    last_byte[half - 2] = 1;
+    cases.push_back({"one byte at the end of chunk 0", last_byte, sector});
+    for (const auto &c : cases) {
+        INFO(c.name);
+        REQUIRE(write_file_atomic(dir / "staged", std::span<const uint8_t>(c.data.data(), c.staged_bytes)).ok());
+        Bytes32 comm_d{};
+        REQUIRE(run_tree_d_stage(sector, dir / "staged", dir / "tree-d", comm_d, 1).status == DMC_OK);
+        const auto expected = naive_tree(c.data);
+        auto written = read_file(dir / "tree-d");
+        REQUIRE(written.ok());
+        CHECK(*written == expected);
+        CHECK(hex_of(comm_d.data(), 32) == hex_of(expected.data() + expected.size() - 32, 32));
+    }
+}
+
 TEST_CASE("tree_d refuses a staged file larger than the sector and bad sizes, and can be cancelled", "[sdr][tree_d]")
 {
     TempDir dir("sdr-tree-d-errors");

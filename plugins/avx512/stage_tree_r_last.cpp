@@ -16,8 +16,8 @@
 #include "avx512_stages.hpp"
 #include "damocles/sdk/file.hpp"
 #include "damocles/sdk/poseidon_tree.hpp"
-#include "damocles/sdk/replica_encoding.hpp"
 #include "damocles/sdk/tree_files.hpp"
+#include "damocles/sdk/tree_stage_inputs.hpp"
 #include "stage_common.hpp"
 #include "tree_builder_ifma.hpp"
 
@@ -27,16 +27,11 @@ namespace {
 
 Status build_tree_r_last(const dmc_call *call, dmc_tree_r_last_args *args)
 {
-    if (!args || args->struct_size < sizeof(dmc_tree_r_last_args))
-        return make_error(Errc::invalid_argument, "args struct is missing or too short");
-    if (!args->replica_path || !args->tree_dir)
-        return make_error(Errc::invalid_argument, "replica_path and tree_dir are required");
-    const bool build_only = args->flags & DMC_TREE_R_BUILD_ONLY;
-    if (!build_only && !args->layer_path) return make_error(Errc::invalid_argument, "layer_path is required to encode");
-    const SealProof *proof;
-    DMC_TRY_ASSIGN(proof, find_seal_proof(args->registered_proof));
-    SectorTreeLayout layout;
-    DMC_TRY_ASSIGN(layout, sector_tree_layout(proof->sector_size, args->rows_to_discard));
+    TreeRLastInputs in;
+    DMC_TRY_ASSIGN(in, open_tree_r_last_inputs(args));
+    const SealProof *proof = in.proof;
+    const SectorTreeLayout &layout = in.layout;
+    const bool build_only = in.build_only;
     const uint64_t nodes = layout.nodes;
     const uint64_t n = layout.base_tree.leaves;
     const uint64_t encode_units = build_only ? 0 : nodes;
@@ -45,35 +40,11 @@ Status build_tree_r_last(const dmc_call *call, dmc_tree_r_last_args *args)
     if (progress.cancelled()) return make_error(Errc::cancelled, "cancelled");
 
     // 1. The replica: encoded into a temporary, or the existing file.
-    AtomicFileWriter replica_file;
-    MappedFile replica;
-    if (build_only) {
-        DMC_TRY_ASSIGN(replica, MappedFile::open_read(args->replica_path));
-        if (replica.size() != proof->sector_size)
-            return make_error(Errc::corrupt, std::string(args->replica_path) + " has " + std::to_string(replica.size()) +
-                                                 " bytes, expected " + std::to_string(proof->sector_size));
-    } else {
-        MappedFile key;
-        DMC_TRY_ASSIGN(key, MappedFile::open_read(args->layer_path));
-        if (key.size() != nodes * 32)
-            return make_error(Errc::corrupt, std::string(args->layer_path) + " has " + std::to_string(key.size()) +
-                                                 " bytes, expected " + std::to_string(nodes * 32));
-        key.advise_sequential();
-        MappedFile data;
-        const bool have_data = args->staged_path && *args->staged_path;
-        if (have_data) {
-            DMC_TRY_ASSIGN(data, MappedFile::open_read(args->staged_path));
-            if (data.size() > proof->sector_size)
-                return make_error(Errc::invalid_argument, std::string(args->staged_path) + " is larger than the sector");
-        }
-        DMC_TRY_ASSIGN(replica_file, AtomicFileWriter::create(args->replica_path));
-        DMC_TRY_ASSIGN(replica, MappedFile::open_rw(replica_file.temp_path(), proof->sector_size));
-        DMC_TRY_VOID(encode_replica_chunked(key.data(), have_data ? data.data() : nullptr, have_data ? data.size() : 0,
-                                            replica.mutable_data(), nodes, [&](uint64_t done) {
-                                                progress.report(done);
-                                                return !progress.cancelled();
-                                            }));
-    }
+    ReplicaForTrees replica;
+    DMC_TRY_ASSIGN(replica, replica_for_trees(args, in, [&](uint64_t done) {
+                       progress.report(done);
+                       return !progress.cancelled();
+                   }));
 
     // 2. Level-cache trees over the replica.
     const unsigned first_row = layout.rows_to_discard + 1;
@@ -99,11 +70,7 @@ Status build_tree_r_last(const dmc_call *call, dmc_tree_r_last_args *args)
     DMC_TRY_ASSIGN(comm_r_last, compound_root(proof->shape, roots));
 
     // 3. Publish: replica first, then the trees that describe it.
-    if (!build_only) {
-        DMC_TRY_VOID(replica.sync());
-        replica = MappedFile();
-        DMC_TRY_VOID(replica_file.commit());
-    }
+    DMC_TRY_VOID(publish_replica(replica));
     for (auto &f : tree_files) DMC_TRY_VOID(f.commit());
     comm_r_last.to_bytes(args->comm_r_last);
     return {};

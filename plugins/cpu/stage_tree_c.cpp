@@ -12,6 +12,7 @@
 #include "damocles/sdk/file.hpp"
 #include "damocles/sdk/poseidon_tree.hpp"
 #include "damocles/sdk/tree_files.hpp"
+#include "damocles/sdk/tree_stage_inputs.hpp"
 #include "damocles/sdk/stage_support.hpp"
 
 namespace dmc::cpu {
@@ -20,16 +21,12 @@ namespace {
 
 Status build_tree_c(const dmc_call *call, dmc_tree_c_args *args)
 {
-    if (args->struct_size < sizeof(dmc_tree_c_args)) return make_error(Errc::invalid_argument, "args struct too short");
-    if (!args->cache_dir || !*args->cache_dir) return make_error(Errc::invalid_argument, "no cache_dir given");
-    const SealProof *proof;
-    DMC_TRY_ASSIGN(proof, find_seal_proof(args->registered_proof));
-    SectorTreeLayout layout;
-    DMC_TRY_ASSIGN(layout, sector_tree_layout(proof->sector_size));
-    const std::string dir = args->cache_dir;
-
-    std::vector<MappedFile> layers;
-    DMC_TRY_ASSIGN(layers, open_label_layers(dir, layout));
+    TreeCInputs in;
+    DMC_TRY_ASSIGN(in, open_tree_c_inputs(args));
+    const SealProof *proof = in.proof;
+    const SectorTreeLayout &layout = in.layout;
+    const std::string &dir = in.cache_dir;
+    const std::vector<MappedFile> &layers = in.layers;
 
     const uint64_t n = layout.base_tree.leaves;
     const uint64_t tree_hashes = layout.base_tree.total_nodes() - n;

@@ -13,6 +13,7 @@
 #include "damocles/sdk/file.hpp"
 #include "damocles/sdk/poseidon_tree.hpp"
 #include "damocles/sdk/tree_files.hpp"
+#include "damocles/sdk/tree_stage_inputs.hpp"
 #include "gpu_stages.hpp"
 
 namespace dmc::gpu {
@@ -21,20 +22,15 @@ namespace {
 
 Status build_tree_c(const dmc_call *call, dmc_tree_c_args *args)
 {
-    if (!args || args->struct_size < sizeof(dmc_tree_c_args))
-        return make_error(Errc::invalid_argument, "args struct is missing or too short");
-    if (!args->cache_dir || !*args->cache_dir) return make_error(Errc::invalid_argument, "no cache_dir given");
-    const SealProof *proof;
-    DMC_TRY_ASSIGN(proof, find_seal_proof(args->registered_proof));
-    SectorTreeLayout layout;
-    DMC_TRY_ASSIGN(layout, sector_tree_layout(proof->sector_size));
+    TreeCInputs in;
+    DMC_TRY_ASSIGN(in, open_tree_c_inputs(args));
+    const SealProof *proof = in.proof;
+    const SectorTreeLayout &layout = in.layout;
+    const std::string &dir = in.cache_dir;
+    const std::vector<MappedFile> &layers = in.layers;
     if (layout.column_arity != 2 && layout.column_arity != 11)
         return make_error(Errc::unsupported, "column hashes of " + std::to_string(layout.column_arity) +
                                                  " layers are not implemented by the gpu plugin");
-    const std::string dir = args->cache_dir;
-
-    std::vector<MappedFile> layers;
-    DMC_TRY_ASSIGN(layers, open_label_layers(dir, layout));
 
     const uint64_t n = layout.base_tree.leaves;
     const uint64_t work = n + (n - 1) / 7;

@@ -17,6 +17,7 @@
 #include "damocles/sdk/file.hpp"
 #include "damocles/sdk/poseidon_tree.hpp"
 #include "damocles/sdk/tree_files.hpp"
+#include "damocles/sdk/tree_stage_inputs.hpp"
 #include "gpu_stages.hpp"
 
 namespace dmc::gpu {
@@ -25,45 +26,23 @@ namespace {
 
 Status build_tree_r_last(const dmc_call *call, dmc_tree_r_last_args *args)
 {
-    if (!args || args->struct_size < sizeof(dmc_tree_r_last_args))
-        return make_error(Errc::invalid_argument, "args struct is missing or too short");
-    if (!args->replica_path || !args->tree_dir)
-        return make_error(Errc::invalid_argument, "replica_path and tree_dir are required");
-    const bool build_only = args->flags & DMC_TREE_R_BUILD_ONLY;
-    if (!build_only && !args->layer_path) return make_error(Errc::invalid_argument, "layer_path is required to encode");
-    const SealProof *proof;
-    DMC_TRY_ASSIGN(proof, find_seal_proof(args->registered_proof));
-    SectorTreeLayout layout;
-    DMC_TRY_ASSIGN(layout, sector_tree_layout(proof->sector_size, args->rows_to_discard));
-    const uint64_t nodes = layout.nodes;
+    TreeRLastInputs in;
+    DMC_TRY_ASSIGN(in, open_tree_r_last_inputs(args));
+    const SealProof *proof = in.proof;
+    const SectorTreeLayout &layout = in.layout;
+    const bool build_only = in.build_only;
+    const bool have_data = in.have_data;
     const uint64_t n = layout.base_tree.leaves;
     const uint64_t work = n + (n - 1) / 7;
     const unsigned first_row = layout.rows_to_discard + 1;
     plugin::ProgressRelay progress(call, layout.base_tree_count * work);
     if (progress.cancelled()) return make_error(Errc::cancelled, "cancelled");
 
-    // 1. The inputs: the existing replica, or the key (last layer) and data.
-    MappedFile replica, key, data;
+    // 1. The inputs (opened and checked by the sdk, as in every plugin); the
+    // replica is encoded on the device below, chunk by chunk, into a temporary.
+    const MappedFile &replica = in.replica, &key = in.key, &data = in.data;
     AtomicFileWriter replica_file;
-    const bool have_data = !build_only && args->staged_path && *args->staged_path;
-    if (build_only) {
-        DMC_TRY_ASSIGN(replica, MappedFile::open_read(args->replica_path));
-        if (replica.size() != proof->sector_size)
-            return make_error(Errc::corrupt, std::string(args->replica_path) + " has " + std::to_string(replica.size()) +
-                                                 " bytes, expected " + std::to_string(proof->sector_size));
-        replica.advise_sequential();
-    } else {
-        DMC_TRY_ASSIGN(key, MappedFile::open_read(args->layer_path));
-        if (key.size() != nodes * kNodeBytes)
-            return make_error(Errc::corrupt, std::string(args->layer_path) + " has " + std::to_string(key.size()) +
-                                                 " bytes, expected " + std::to_string(nodes * kNodeBytes));
-        key.advise_sequential();
-        if (have_data) {
-            DMC_TRY_ASSIGN(data, MappedFile::open_read(args->staged_path));
-            if (data.size() > proof->sector_size)
-                return make_error(Errc::invalid_argument, std::string(args->staged_path) + " is larger than the sector");
-            data.advise_sequential();
-        }
+    if (!build_only) {
         DMC_TRY_ASSIGN(replica_file, AtomicFileWriter::create(args->replica_path));
         DMC_TRY_VOID(replica_file.resize(proof->sector_size));
     }

@@ -113,34 +113,14 @@ Result<ImportOutcome> PostgresRegistry::import_sector(const SectorRecord &record
 {
     ImportOutcome outcome = ImportOutcome::added;
     DMC_TRY_VOID(impl_->tx([&](Connection &c) -> Status {
-        outcome = ImportOutcome::added;
         std::optional<SectorRecord> existing;
         DMC_TRY_ASSIGN(existing, get_sector_tx(c, record.key, true));
-        SectorRecord to_write = record;
-        if (existing) {
-            if (codec::same_registered_values(*existing, record)) {
-                outcome = ImportOutcome::unchanged;
-                return {};
-            }
-            if (!replace)
-                return make_error(Errc::conflict, "sector " + sector_id_string(record.key) +
-                                                      " is already registered with different values; pass --replace "
-                                                      "to overwrite them");
-            if (existing->online)
-                return make_error(Errc::conflict, "sector " + sector_id_string(record.key) +
-                                                      " has a rebuild queued or running; cancel it before replacing");
-            // Keep lifecycle and location; replace the registered values.
-            to_write.online = existing->online;
-            to_write.need_rebuild = existing->need_rebuild;
-            to_write.finalized = existing->finalized;
-            to_write.removed = existing->removed;
-            to_write.abort_reason = existing->abort_reason;
-            to_write.latest = existing->latest;
-            if (to_write.store.empty()) to_write.store = existing->store;
-            DMC_TRY_VOID(delete_sector_tx(c, record.key));
-            outcome = ImportOutcome::replaced;
-        }
-        return write_sector_tx(c, to_write);
+        codec::ImportPlan plan;
+        DMC_TRY_ASSIGN(plan, codec::plan_import(existing, record, replace));
+        outcome = plan.outcome;
+        if (outcome == ImportOutcome::unchanged) return {};
+        if (outcome == ImportOutcome::replaced) DMC_TRY_VOID(delete_sector_tx(c, record.key));
+        return write_sector_tx(c, plan.to_write);
     }));
     return outcome;
 }

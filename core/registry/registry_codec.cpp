@@ -95,4 +95,32 @@ bool same_registered_values(const SectorRecord &a, const SectorRecord &b)
            (b.store.empty() || a.store == b.store);
 }
 
+Result<ImportPlan> plan_import(const std::optional<SectorRecord> &existing, const SectorRecord &record, bool replace)
+{
+    ImportPlan plan{ImportOutcome::added, record};
+    if (!existing) return plan;
+    if (same_registered_values(*existing, record)) {
+        plan.outcome = ImportOutcome::unchanged;
+        return plan;
+    }
+    if (!replace)
+        return make_error(Errc::conflict, "sector " + sector_id_string(record.key) +
+                                              " is already registered with different values; pass --replace "
+                                              "to overwrite them");
+    if (existing->online)
+        return make_error(Errc::conflict, "sector " + sector_id_string(record.key) +
+                                              " has a rebuild queued or running; cancel it before replacing");
+    // Keep lifecycle and location; replace the registered values.
+    SectorRecord &w = plan.to_write;
+    w.online = existing->online;
+    w.need_rebuild = existing->need_rebuild;
+    w.finalized = existing->finalized;
+    w.removed = existing->removed;
+    w.abort_reason = existing->abort_reason;
+    w.latest = existing->latest;
+    if (w.store.empty()) w.store = existing->store;
+    plan.outcome = ImportOutcome::replaced;
+    return plan;
+}
+
 } // namespace dmc::core::codec

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Column encodings shared by the SQL backends: hashes as hex text, id lists
-// as "1,2,3", the last reported state as JSON.
+// What the SQL backends share: column encodings (hashes as hex text, id
+// lists as "1,2,3", the last reported state as JSON) and the import policy.
 #pragma once
 
 #include <optional>
@@ -27,5 +27,14 @@ std::optional<LatestState> parse_latest_state(const std::optional<std::string> &
 // Sector records compare equal for import purposes (the registered truth
 // only: lifecycle fields and the reported state are ignored).
 bool same_registered_values(const SectorRecord &a, const SectorRecord &b);
+// Importing `record` over what the registry holds: unchanged (nothing to
+// write), added, or replaced (the existing row is deleted and `to_write`,
+// which keeps the existing lifecycle, reported state and store, written).
+// Different values without `replace`, or a sector being rebuilt, conflict.
+struct ImportPlan {
+    ImportOutcome outcome = ImportOutcome::added;
+    SectorRecord to_write;
+};
+Result<ImportPlan> plan_import(const std::optional<SectorRecord> &existing, const SectorRecord &record, bool replace);
 
 } // namespace dmc::core::codec

@@ -32,31 +32,13 @@ Result<ImportOutcome> SqliteRegistry::import_sector(const SectorRecord &record, 
     DMC_TRY_VOID(tx.begin_status());
     std::optional<SectorRecord> existing;
     DMC_TRY_ASSIGN(existing, impl_->get(record.key));
-    ImportOutcome outcome = ImportOutcome::added;
-    SectorRecord to_write = record;
-    if (existing) {
-        if (codec::same_registered_values(*existing, record)) return ImportOutcome::unchanged;
-        if (!replace)
-            return make_error(Errc::conflict, "sector " + sector_id_string(record.key) +
-                                                  " is already registered with different values; pass --replace "
-                                                  "to overwrite them");
-        if (existing->online)
-            return make_error(Errc::conflict, "sector " + sector_id_string(record.key) +
-                                                  " has a rebuild queued or running; cancel it before replacing");
-        // Keep lifecycle and location; replace the registered values.
-        to_write.online = existing->online;
-        to_write.need_rebuild = existing->need_rebuild;
-        to_write.finalized = existing->finalized;
-        to_write.removed = existing->removed;
-        to_write.abort_reason = existing->abort_reason;
-        to_write.latest = existing->latest;
-        if (to_write.store.empty()) to_write.store = existing->store;
-        DMC_TRY_VOID(impl_->delete_sector(record.key));
-        outcome = ImportOutcome::replaced;
-    }
-    DMC_TRY_VOID(impl_->write_sector(to_write));
+    codec::ImportPlan plan;
+    DMC_TRY_ASSIGN(plan, codec::plan_import(existing, record, replace));
+    if (plan.outcome == ImportOutcome::unchanged) return plan.outcome;
+    if (plan.outcome == ImportOutcome::replaced) DMC_TRY_VOID(impl_->delete_sector(record.key));
+    DMC_TRY_VOID(impl_->write_sector(plan.to_write));
     DMC_TRY_VOID(tx.commit());
-    return outcome;
+    return plan.outcome;
 }
 
 Result<std::optional<SectorRecord>> SqliteRegistry::get_sector(const SectorKey &key)

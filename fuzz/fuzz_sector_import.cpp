@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "damocles/core/sector_json.hpp"
+#include "damocles/core/internal/sector_json.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

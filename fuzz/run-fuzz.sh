@@ -76,9 +76,10 @@ fi
 
 # The parsers and what they call; everything else stays out.
 sources=(
-  core/service/manager_config.cpp
-  core/service/worker_config.cpp
-  core/service/sector_json.cpp
+  service/manager/manager_config.cpp
+  service/worker/worker_config.cpp
+  core/record/sector_json.cpp
+  core/record/sector_record.cpp
   sdk/src/result.cpp
   sdk/src/hex.cpp
   sdk/src/file.cpp
@@ -87,7 +88,6 @@ sources=(
   sdk/src/sdr/cid.cpp
   sdk/src/sdr/fr32.cpp
   sdk/src/sdr/ids.cpp
-  fuzz/fuzz_support.cpp
 )
 # Release semantics, as the shipped (gcc, NDEBUG) build. Two defects of
 # Debian 12's toml++ 3.3.0 are kept out of the way, since they are not
@@ -101,7 +101,7 @@ sources=(
 flags=(-std=c++20 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
        -fno-sanitize=unreachable -fno-sanitize-recover=undefined -D_FILE_OFFSET_BITS=64 -DNDEBUG
        '-D__builtin_assume(x)=((void)0)' -Wno-builtin-macro-redefined
-       -I"$root/sdk/include" -I"$root/core/include" -I"$root/core" -I"$config_dir/core" -I"$config_dir/sdk")
+       -I"$root/sdk/include" -I"$root/core/include" -I"$root/core" -I"$root" -I"$config_dir/core" -I"$config_dir/sdk")
 mkdir -p "$build/obj" "$build/artifacts"
 
 objects=()

@@ -4,7 +4,7 @@
 // accessors, and validation. A cycle is found with a depth-first search whose
 // back edge names the two vertices, so the error says where the cycle is
 // rather than only that there is one (boost::topological_sort's not_a_dag).
-#include "damocles/core/dag.hpp"
+#include "damocles/core/internal/dag.hpp"
 
 #include <algorithm>
 #include <set>
@@ -119,11 +119,6 @@ Result<Plan> plan_from_name(std::string_view name)
         if (name == kPlanNames[i]) return static_cast<Plan>(i);
     return make_error(Errc::invalid_argument,
                       "unknown plan '" + std::string(name) + "' (known plans: cc, deal, snap, cache_only)");
-}
-
-std::string sector_id_string(uint64_t miner, uint64_t number)
-{
-    return "s-t0" + std::to_string(miner) + "-" + std::to_string(number);
 }
 
 std::vector<VertexId> Dag::predecessors(VertexId v) const

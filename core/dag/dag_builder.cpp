@@ -48,7 +48,7 @@
 //   snap_encode                 4 cores (1 + GPU slot with a GPU plugin), 2 S
 //   snap_check                  2 cores (1 + GPU slot with a GPU plugin), min(S, 1 GiB)
 //   persist                     1 core, 64 MiB copy buffer
-#include "damocles/core/dag_builder.hpp"
+#include "damocles/core/internal/dag_builder.hpp"
 
 #include <algorithm>
 #include <set>

@@ -5,7 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "damocles/core/metrics.hpp"
+#include "engine/stage_timer.hpp"
 #include "damocles/sdk/tree_files.hpp"
 #include "engine/failpoints.hpp"
 
@@ -17,7 +17,7 @@ Status save_record(SectorJob &job)
 {
     std::lock_guard lock(job.record_mutex);
     job.record.updated_ms = unix_now_ms();
-    return save_task_record(job.record_path, job.record);
+    return save_resume_record(job.record_path, job.record);
 }
 
 SealRunner::SealRunner(Engine &engine, std::vector<SectorJob *> jobs, const SessionOptions &options)
@@ -68,7 +68,7 @@ Status SealRunner::run(const Dag &dag, VertexId v, VertexContext &ctx)
     if (options_.on_started)
         for (uint32_t s : ctx.sectors) options_.on_started(*jobs_.at(s), kind);
     const std::string name = vertex_kind_name(kind);
-    metrics::StageTimer stage_timer(name);  // dmc_stage_duration_seconds; an error unless succeeded()
+    StageTimer stage_timer(engine_.options().on_stage_timed, name);  // an error unless succeeded()
     for (uint32_t s : ctx.sectors) DMC_TRY_VOID(failpoint("before:" + name, *jobs_.at(s)));
     if (kind == VertexKind::pc1) {
         std::vector<SectorJob *> jobs;
@@ -88,7 +88,7 @@ Status SealRunner::run(const Dag &dag, VertexId v, VertexContext &ctx)
         if (!st) {
             std::lock_guard lock(job.record_mutex);
             job.record.last_error = std::string(vertex_kind_name(kind)) + ": " + st.error().message;
-            (void)save_task_record(job.record_path, job.record);
+            (void)save_resume_record(job.record_path, job.record);
             return st;
         }
         DMC_TRY_VOID(complete(job, kind));

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "damocles/core/engine.hpp"
+#include "damocles/core/internal/scheduler.hpp"
 
 namespace dmc::core::engine {
 

@@ -53,8 +53,8 @@
 #include <boost/dll/shared_library.hpp>
 #include <spdlog/spdlog.h>
 
-#include "damocles/core/cpu_features.hpp"
-#include "damocles/core/gpu_probe.hpp"
+#include "damocles/core/internal/cpu_features.hpp"
+#include "damocles/core/internal/gpu_probe.hpp"
 
 #include "config.h"
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "damocles/core/persist.hpp"
+#include "damocles/core/internal/persist.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <vector>
 
-#include "damocles/core/registry_types.hpp"
+#include "damocles/core/internal/sector_record.hpp"
 #include "damocles/sdk/aux_files.hpp"
 #include "damocles/sdk/file.hpp"
 #include "damocles/sdk/tree_files.hpp"

@@ -16,7 +16,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
-#include "damocles/core/json_rpc.hpp"
+#include "service/rpc/json_rpc.hpp"
 #include "process.hpp"
 
 namespace dmc::test::ops {
@@ -62,7 +62,7 @@ inline nlohmann::json paper_sector(uint64_t miner, uint64_t n)
 // GET http://<address>/metrics ("" when unreachable or not 200).
 inline std::string scrape(const std::string &address)
 {
-    auto hp = core::rpc::parse_host_port(address, 0);
+    auto hp = service::rpc::parse_host_port(address, 0);
     if (!hp) return "";
     httplib::Client c(hp->first, hp->second);
     c.set_connection_timeout(5, 0);

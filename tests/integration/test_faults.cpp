@@ -25,7 +25,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
-#include "damocles/core/manager_daemon.hpp"
+#include "service/manager/manager_daemon.hpp"
 #include "load_clients.hpp"
 #include "manager_fixture.hpp"
 #include "ops_support.hpp"
@@ -69,7 +69,7 @@ std::string manager_config(const std::string &registry_url)
 
 void queue_sectors(const ManagerFixture &m, uint64_t count)
 {
-    dmc::core::rpc::Client c(m.address(), m.token());
+    dmc::service::rpc::Client c(m.address(), m.token());
     json sectors = json::array();
     for (uint64_t n = 1; n <= count; ++n)
         sectors.push_back(paper_sector(1001, n));
@@ -122,7 +122,7 @@ Checked check_outcome(const load::Outcome &out, const std::vector<ManagerFixture
     CHECK(c.reallocations >= out.crashed.size());
     CHECK(c.allocations - received <= lost_calls);
 
-    dmc::core::rpc::Client client(managers.front()->address(), managers.front()->token());
+    dmc::service::rpc::Client client(managers.front()->address(), managers.front()->token());
     auto queue = client.call("Venus.RebuildQueue", json::array());
     REQUIRE(queue.ok());
     CHECK(queue->empty());
@@ -351,7 +351,7 @@ TEST_CASE("faults: a store that fills up during persist leaves no partial file a
 
     // Space comes back: the next retry persists everything.
     fs::remove(filler);
-    dmc::core::rpc::Client c(m.address(), m.token());
+    dmc::service::rpc::Client c(m.address(), m.token());
     REQUIRE(wait_until(
         [&] {
             auto s = c.call("Venus.FindSectorInAllStates", json::array({1001, 7}));
@@ -388,7 +388,7 @@ struct Answer {
 
 Answer post(const std::string &address, const std::string &token, const std::string &body)
 {
-    auto hp = dmc::core::rpc::parse_host_port(address, 0);
+    auto hp = dmc::service::rpc::parse_host_port(address, 0);
     REQUIRE(hp.ok());
     httplib::Client c(hp->first, hp->second);
     c.set_read_timeout(30, 0);
@@ -480,15 +480,15 @@ TEST_CASE("faults: malformed, hostile and oversize JSON-RPC get errors and never
 
     // Tokens: only "Bearer <token>" exactly.
     for (const std::string &t : {std::string(), std::string(" ") + token, token.substr(1), token + "0"}) {
-        httplib::Client c(dmc::core::rpc::parse_host_port(addr, 0)->first,
-                          dmc::core::rpc::parse_host_port(addr, 0)->second);
+        httplib::Client c(dmc::service::rpc::parse_host_port(addr, 0)->first,
+                          dmc::service::rpc::parse_host_port(addr, 0)->second);
         auto res = c.Post("/rpc/v0", httplib::Headers{{"Authorization", "Bearer " + t}},
                           call_text("Venus.Version", "[]"), "application/json");
         REQUIRE(res);
         CHECK(res->status == 401);
     }
-    httplib::Client lower(dmc::core::rpc::parse_host_port(addr, 0)->first,
-                          dmc::core::rpc::parse_host_port(addr, 0)->second);
+    httplib::Client lower(dmc::service::rpc::parse_host_port(addr, 0)->first,
+                          dmc::service::rpc::parse_host_port(addr, 0)->second);
     auto lowered = lower.Post("/rpc/v0", httplib::Headers{{"Authorization", "bearer " + token}},
                               call_text("Venus.Version", "[]"), "application/json");
     REQUIRE(lowered);
@@ -498,7 +498,7 @@ TEST_CASE("faults: malformed, hostile and oversize JSON-RPC get errors and never
     // hangs up early): the server drops the connection, allocates nothing,
     // and goes on. (httplib drains an oversize body before it answers 413,
     // so the client hangs up rather than wait for its read timeout.)
-    auto hp = dmc::core::rpc::parse_host_port(addr, 0);
+    auto hp = dmc::service::rpc::parse_host_port(addr, 0);
     for (const std::string &length : {std::string("107374182400"), std::string("1000")}) {
         int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         sockaddr_in sa{};
@@ -515,7 +515,7 @@ TEST_CASE("faults: malformed, hostile and oversize JSON-RPC get errors and never
         ::close(fd);
     }
 
-    auto still = dmc::core::rpc::Client(addr, token).call("Venus.Version", json::array());
+    auto still = dmc::service::rpc::Client(addr, token).call("Venus.Version", json::array());
     CHECK(still.ok());
     const std::string text = scrape(addr);
     CHECK(counter(text, "dmc_http_responses_total{daemon=\"manager\",code=\"401\"}") >= 5);
@@ -537,7 +537,7 @@ TEST_CASE("faults: JSON-RPC params nested 200000 deep are refused without crashi
     Answer b =
         post(m.address(), m.token(), call_text("Venus.WorkerPing", "[{\"name\":\"w\",\"thread_rows\":" + deep + "}]"));
     CHECK(b.code() != 0);
-    CHECK(dmc::core::rpc::Client(m.address(), m.token()).call("Venus.Version", json::array()).ok());
+    CHECK(dmc::service::rpc::Client(m.address(), m.token()).call("Venus.Version", json::array()).ok());
 }
 
 TEST_CASE("faults: the worker admin API answers garbage with errors and keeps serving", "[faults][rpc]")
@@ -564,7 +564,7 @@ TEST_CASE("faults: the worker admin API answers garbage with errors and keeps se
     CHECK(post(addr, "", std::string(1u << 21, ' ')).status == 413);  // the admin API takes 1 MiB at most
     const int unclosed = post(addr, "", std::string(200000, '[')).code();
     CHECK((unclosed == -32700 || unclosed == -32600));
-    auto list = dmc::core::rpc::Client(addr, "", 10).call("VenusWorker.WorkerList", json::array());
+    auto list = dmc::service::rpc::Client(addr, "", 10).call("VenusWorker.WorkerList", json::array());
     REQUIRE(list.ok());
     CHECK(list->size() == 1);
     CHECK(w.running());
@@ -594,9 +594,9 @@ TEST_CASE("faults: `daemon run --db postgres://…` makes managers share one reg
     REQUIRE(wait_until([&] { return fs::exists(home + "/api") || !b.running(); }, std::chrono::seconds(20)));
     REQUIRE(b.running());
     queue_sectors(a, 3);
-    auto ep = dmc::core::read_manager_endpoint(home);
+    auto ep = dmc::service::read_manager_endpoint(home);
     REQUIRE(ep.ok());
-    dmc::core::rpc::Client cb(ep->address, ep->token);
+    dmc::service::rpc::Client cb(ep->address, ep->token);
     auto queue = cb.call("Venus.RebuildQueue", json::array());
     REQUIRE(queue.ok());
     CHECK(queue->size() == 3);

@@ -8,7 +8,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
-#include "damocles/core/json_rpc.hpp"
+#include "service/rpc/json_rpc.hpp"
 #include "manager_fixture.hpp"
 
 using namespace dmc::test;
@@ -44,7 +44,7 @@ void import(ManagerFixture &m, const json &sectors)
     REQUIRE(r.exit_code == 0);
 }
 
-dmc::core::rpc::Client client(const ManagerFixture &m) { return {m.address(), m.token()}; }
+dmc::service::rpc::Client client(const ManagerFixture &m) { return {m.address(), m.token()}; }
 
 } // namespace
 
@@ -201,7 +201,7 @@ TEST_CASE("manager: import is strict and idempotent", "[manager]")
 TEST_CASE("manager: JSON-RPC rejects bad tokens and malformed requests without dying", "[manager]")
 {
     ManagerFixture m(kConfig);
-    auto hp = dmc::core::rpc::parse_host_port(m.address(), 0);
+    auto hp = dmc::service::rpc::parse_host_port(m.address(), 0);
     REQUIRE(hp.ok());
     httplib::Client raw(hp->first, hp->second);
     auto no_token = raw.Post("/rpc/v0", R"({"jsonrpc":"2.0","id":1,"method":"Venus.Version","params":[]})", "application/json");

@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "damocles/core/metrics.hpp"
+#include "service/metrics/prometheus.hpp"
 #include "manager_fixture.hpp"
 #include "ops_support.hpp"
 #include "worker_fixture.hpp"
@@ -19,7 +19,7 @@ using namespace dmc::test;
 using namespace dmc::test::ops;
 using nlohmann::json;
 namespace fs = std::filesystem;
-namespace metrics = dmc::core::metrics;
+namespace metrics = dmc::service::metrics;
 
 TEST_CASE("metrics: exposition of counters, gauges and histograms is the text format", "[metrics]")
 {
@@ -92,7 +92,7 @@ TEST_CASE("metrics: names, label counts and types are checked; hooks run per scr
 TEST_CASE("metrics: the manager's /metrics moves with calls, errors, bad tokens and the queue", "[metrics]")
 {
     ManagerFixture m("[[Miners]]\nActor = 1001\n");
-    dmc::core::rpc::Client c(m.address(), m.token());
+    dmc::service::rpc::Client c(m.address(), m.token());
     const std::string before = scrape(m.address());
     REQUIRE_FALSE(before.empty());
     CHECK(sample(before, "dmc_rebuild_queue_length") == 0);
@@ -103,7 +103,7 @@ TEST_CASE("metrics: the manager's /metrics moves with calls, errors, bad tokens 
     REQUIRE(c.call("Venus.Version", json::array()).ok());
     REQUIRE(c.call("Venus.Version", json::array()).ok());
     CHECK_FALSE(c.call("Venus.FindSectorInAllStates", json::array({1001, 77})).ok());
-    dmc::core::rpc::Client wrong(m.address(), "not-the-token");
+    dmc::service::rpc::Client wrong(m.address(), "not-the-token");
     CHECK_FALSE(wrong.call("Venus.Version", json::array()).ok());
     json sectors = json::array({paper_sector(1001, 1), paper_sector(1001, 2)});
     REQUIRE(c.call("Venus.SectorsImport", json::array({{{"sectors", sectors}}})).ok());
@@ -156,7 +156,7 @@ TEST_CASE("metrics: a worker's /metrics shows stages, a finished rebuild, bytes 
     CHECK(sample(idle, "dmc_worker_threads{state=\"empty\"}") == 2);
 
     REQUIRE(m.cli({"util", "sealer", "sectors", "rebuild", "1002", "1"}).exit_code == 0);
-    dmc::core::rpc::Client c(m.address(), m.token());
+    dmc::service::rpc::Client c(m.address(), m.token());
     REQUIRE(wait_until(
         [&] {
             auto s = c.call("Venus.FindSectorInAllStates", json::array({1002, 1}));

@@ -14,7 +14,7 @@
 #include <set>
 #include <thread>
 
-#include "damocles/core/task_record.hpp"
+#include "damocles/core/resume_record.hpp"
 #include "process.hpp"
 
 using namespace dmc::test;
@@ -119,7 +119,7 @@ TEST_CASE("seal batch: 3 PC1s on a synthetic 2-node topology use both nodes", "[
     REQUIRE(r.exit_code == 0);
     std::set<int> nodes;
     for (int n = 1; n <= 3; ++n) {
-        auto rec = dmc::core::load_task_record(dir / ("work/s-t01000-" + std::to_string(n) + "/s-t01000-" +
+        auto rec = dmc::core::load_resume_record(dir / ("work/s-t01000-" + std::to_string(n) + "/s-t01000-" +
                                                      std::to_string(n) + ".task"));
         REQUIRE(rec.ok());
         CHECK(rec->numa_node >= 0);

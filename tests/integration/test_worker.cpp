@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "damocles/core/json_rpc.hpp"
+#include "service/rpc/json_rpc.hpp"
 
 #include "manager_fixture.hpp"
 #include "worker_fixture.hpp"
@@ -81,7 +81,7 @@ struct Setup {
     RunResult rebuild(uint64_t n) { return manager->cli({"util", "sealer", "sectors", "rebuild", "1002", std::to_string(n)}); }
     json state(uint64_t n) const
     {
-        dmc::core::rpc::Client c(manager->address(), manager->token());
+        dmc::service::rpc::Client c(manager->address(), manager->token());
         auto r = c.call("Venus.FindSectorInAllStates", json::array({1002, n}));
         REQUIRE(r.ok());
         return *r;
@@ -278,7 +278,7 @@ TEST_CASE("worker: temporary RPC failures are retried, then the thread pauses (p
     CHECK(retries == 2);
     // The manager is back; resume finishes the sector from where it stopped.
     s.manager->restart();
-    dmc::core::rpc::Client c(w.address(), "", 10);
+    dmc::service::rpc::Client c(w.address(), "", 10);
     auto r = c.call("VenusWorker.WorkerResume", json::array({0}));
     REQUIRE(r.ok());
     CHECK(r->get<bool>());

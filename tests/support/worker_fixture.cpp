@@ -6,7 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "damocles/core/json_rpc.hpp"
+#include "service/rpc/json_rpc.hpp"
 
 namespace dmc::test {
 
@@ -74,7 +74,7 @@ std::string WorkerFixture::address() const
 
 nlohmann::json WorkerFixture::threads() const
 {
-    core::rpc::Client c(address(), "", 10);
+    service::rpc::Client c(address(), "", 10);
     auto r = c.call("VenusWorker.WorkerList", nlohmann::json::array());
     if (!r) throw std::runtime_error("worker list failed: " + r.error().message);
     return *r;

@@ -13,9 +13,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_common.hpp"
-#include "damocles/core/manager_daemon.hpp"
-#include "damocles/core/registry_types.hpp"
-#include "damocles/core/worker_config.hpp"
+#include "service/manager/manager_daemon.hpp"
+#include "service/registry/registry_types.hpp"
+#include "service/worker/worker_config.hpp"
 #include "damocles/sdk/ids.hpp"
 #include "manager_client.hpp"
 #include "sector_format.hpp"
@@ -272,14 +272,14 @@ std::string worker_address(const std::string &name_or_addr)
 {
     for (const auto &w : call("Venus.WorkerList", json::array()))
         if (w["name"] == name_or_addr) return w["address"];
-    auto hp = core::rpc::parse_host_port(name_or_addr, 17890);
+    auto hp = service::rpc::parse_host_port(name_or_addr, 17890);
     if (!hp) fail_usage("unknown worker " + name_or_addr + " (not a worker name, nor host:port)");
     return hp->first + ":" + std::to_string(hp->second);
 }
 
 json worker_call(const std::string &name_or_addr, const std::string &method, const json &params)
 {
-    core::rpc::Client client(worker_address(name_or_addr), "", 30);
+    service::rpc::Client client(worker_address(name_or_addr), "", 30);
     auto r = client.call(method, params);
     if (!r) fail("worker " + name_or_addr + ": " + r.error().message);
     return *r;
@@ -287,7 +287,7 @@ json worker_call(const std::string &name_or_addr, const std::string &method, con
 
 void cmd_worker_list()
 {
-    auto expiration = core::parse_duration(opts().expiration);
+    auto expiration = service::parse_duration(opts().expiration);
     if (!expiration) fail_usage("invalid --expiration: " + expiration.error().message);
     auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     TextTable t({"Name", "Dest", "Version", "Threads", "Empty", "Paused", "Running", "Waiting", "Errors",
@@ -351,7 +351,7 @@ void register_manager_commands(CLI::App &app)
         // The daemon reads it as an override of [registry] url (and so does a
         // deployment that sets the variable itself).
         if (!opts().db.empty()) setenv("DAMOCLES_REGISTRY_URL", opts().db.c_str(), 1);
-        must(core::run_manager_daemon({opts().home, opts().listen}));
+        must(service::run_manager_daemon({opts().home, opts().listen}));
     });
 
     auto *util = manager->add_subcommand("util", "Operator utilities");

@@ -14,6 +14,7 @@
 #include "cli_common.hpp"
 #include "damocles/sdk/proof.hpp"
 #include "framework_cli.hpp"
+#include "service/worker/piece_fetcher.hpp"
 #include "progress_printer.hpp"
 
 namespace dmc::cli {
@@ -83,11 +84,14 @@ void run_rebuild()
         doc = doc["sectors"][0];
     }
     auto fw = open_framework(opts().engine);
-    RebuildRequest req;
+    OfflineRebuildRequest req;
     req.sector_json = doc.dump();
     req.store_dir = opts().store;
     req.work_dir = opts().work;
     req.local_pieces_dirs = opts().pieces_dirs;
+    req.download = [](const std::string &url, const std::string &dest) {
+        return service::http_download(url, "", dest);
+    };
     ProgressPrinter printer("rebuild");
     auto r = fw->rebuild(req, [&](const Progress &p) {
         core::SectorProgress sp;

@@ -10,7 +10,7 @@
 
 #include "cli_common.hpp"
 #include "damocles/core/engine.hpp"
-#include "damocles/core/task_record.hpp"
+#include "damocles/core/resume_record.hpp"
 #include "damocles/sdk/challenges.hpp"
 #include "damocles/sdk/cid.hpp"
 #include "damocles/sdk/comm_p.hpp"
@@ -121,9 +121,9 @@ void cmd_verify()
 
 void cmd_task()
 {
-    auto rec = core::load_task_record(opts().file);
+    auto rec = core::load_resume_record(opts().file);
     if (!rec) fail_with(rec.error());
-    std::printf("%s\n", core::task_record_to_json(*rec).c_str());
+    std::printf("%s\n", core::resume_record_to_json(*rec).c_str());
 }
 
 } // namespace

@@ -8,9 +8,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_common.hpp"
-#include "damocles/core/json_rpc.hpp"
-#include "damocles/core/worker_config.hpp"
-#include "damocles/core/worker_daemon.hpp"
+#include "service/rpc/json_rpc.hpp"
+#include "service/worker/worker_config.hpp"
+#include "service/worker/worker_daemon.hpp"
 #include "text_table.hpp"
 
 namespace dmc::cli {
@@ -36,7 +36,7 @@ std::string admin_address()
 {
     const auto &o = opts();
     if (!o.config.empty()) {
-        auto cfg = core::load_worker_config(o.config);
+        auto cfg = service::load_worker_config(o.config);
         if (!cfg) fail_usage(cfg.error().message);
         return cfg->rpc_listen;
     }
@@ -45,7 +45,7 @@ std::string admin_address()
 
 json admin_call(const std::string &method, const json &params)
 {
-    core::rpc::Client client(admin_address(), "", 30);
+    service::rpc::Client client(admin_address(), "", 30);
     auto r = client.call(method, params);
     if (!r) fail(r.error().message);
     return *r;
@@ -81,7 +81,7 @@ void cmd_resume()
 {
     json params = json::array({opts().index});
     if (!opts().state.empty()) params.push_back(opts().state);
-    core::rpc::Client client(admin_address(), "", 30);
+    service::rpc::Client client(admin_address(), "", 30);
     auto r = client.call("VenusWorker.WorkerResume", params);
     if (!r) {
         if (r.error().code == Errc::invalid_argument) fail_usage(r.error().message);
@@ -102,7 +102,7 @@ void register_worker_commands(CLI::App &app)
     daemon->require_subcommand(1);
     auto *run = daemon->add_subcommand("run", "Run the sealing threads of --config until SIGINT/SIGTERM");
     run->add_option("-c,--config", o.config, "worker.toml")->required()->check(CLI::ExistingFile);
-    run->callback([] { must(core::run_worker_daemon(opts().config)); });
+    run->callback([] { must(service::run_worker_daemon(opts().config)); });
 
     auto *threads = worker->add_subcommand("worker", "Sealing threads of a running worker");
     threads->add_option("-c,--config", o.config, "worker.toml (its [worker.rpc_server] listen)")

@@ -6,12 +6,12 @@
 
 #include <string>
 
-#include "damocles/core/json_rpc.hpp"
+#include "service/rpc/json_rpc.hpp"
 
 namespace dmc::cli {
 
 std::string default_manager_home();
 // Fails the command (exit 1) with a clear line when the daemon is not known.
-core::rpc::Client manager_client(const std::string &home);
+service::rpc::Client manager_client(const std::string &home);
 
 } // namespace dmc::cli

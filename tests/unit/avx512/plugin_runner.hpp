@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "damocles/core/cpu_features.hpp"
+#include "damocles/core/internal/cpu_features.hpp"
 #include "damocles/core/plugin_registry.hpp"
 #include "damocles/sdk/file.hpp"
 #include "damocles/sdk/hex.hpp"

@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "damocles/core/cpu_features.hpp"
+#include "damocles/core/internal/cpu_features.hpp"
 #include "damocles/core/plugin_registry.hpp"
 #include "process.hpp"
 

@@ -16,7 +16,7 @@
 #include <filesystem>
 
 #include "../avx512/plugin_runner.hpp"
-#include "damocles/core/gpu_probe.hpp"
+#include "damocles/core/internal/gpu_probe.hpp"
 #include "damocles/sdk/tree_files.hpp"
 
 using namespace dmc;

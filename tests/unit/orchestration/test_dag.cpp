@@ -7,8 +7,8 @@
 
 #include <algorithm>
 
-#include "damocles/core/dag.hpp"
-#include "damocles/core/dag_builder.hpp"
+#include "damocles/core/internal/dag.hpp"
+#include "damocles/core/internal/dag_builder.hpp"
 #include "orchestration_helpers.hpp"
 
 using namespace dmc::core;

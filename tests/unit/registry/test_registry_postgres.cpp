@@ -8,12 +8,13 @@
 
 #include <thread>
 
-#include "damocles/core/registry_store.hpp"
+#include "service/registry/registry_store.hpp"
 #include "postgres_fixture.hpp"
 #include "registry_fixture.hpp"
 
 using namespace dmc;
 using namespace dmc::core;
+using namespace dmc::service;
 using dmc::test::sample_sector;
 
 TEST_CASE("registry postgres: managers starting at once on an empty database migrate it once", "[registry][postgres]")

@@ -13,11 +13,12 @@
 #include <thread>
 
 #include "backends.hpp"
-#include "damocles/core/registry_store.hpp"
+#include "service/registry/registry_store.hpp"
 #include "registry_fixture.hpp"
 
 using namespace dmc;
 using namespace dmc::core;
+using namespace dmc::service;
 using dmc::test::PostgresBackend;
 using dmc::test::sample_sector;
 using dmc::test::SqliteBackend;

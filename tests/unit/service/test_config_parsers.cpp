@@ -6,10 +6,11 @@
 // exception or undefined conversion.
 #include <catch2/catch.hpp>
 
-#include "damocles/core/manager_config.hpp"
-#include "damocles/core/worker_config.hpp"
+#include "service/manager/manager_config.hpp"
+#include "service/worker/worker_config.hpp"
 
 using namespace dmc::core;
+using namespace dmc::service;
 
 TEST_CASE("config: durations parse, and malformed ones are clear errors", "[service][config]")
 {

@@ -14,18 +14,26 @@
 #include <string>
 #include <vector>
 
+#include "damocles/core/dag_types.hpp"
 #include "damocles/core/plugin_registry.hpp"
-#include "damocles/core/progress.hpp"
-#include "damocles/core/scheduler.hpp"
+#include "damocles/core/resource_budget.hpp"
 #include "damocles/core/sector_job.hpp"
+#include "damocles/core/sector_progress.hpp"
 
 namespace dmc::core {
+
+class Scheduler; // internal/scheduler.hpp
+
+// Called after every step of the flow with its duration and whether it
+// succeeded (the service records dmc_stage_duration_seconds with it).
+using StageTimingHook = std::function<void(const std::string &stage, double seconds, bool ok)>;
 
 struct EngineOptions {
     std::map<std::string, std::string> plugin_overrides;  // [plugins] stage = "plugin"
     std::string parent_cache_dir;                         // "" = FIL_PROOFS_PARENT_CACHE or /var/tmp/filecoin-parents
     ResourceBudget budget;                                // cores, memory, gpu slots, per-stage limits
     bool numa_binding = true;
+    StageTimingHook on_stage_timed;                       // may be empty
 };
 
 class Engine {

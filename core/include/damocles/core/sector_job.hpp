@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "damocles/core/dag.hpp"
-#include "damocles/core/task_record.hpp"
+#include "damocles/core/dag_types.hpp"
+#include "damocles/core/resume_record.hpp"
 #include "damocles/sdk/hex.hpp"
 #include "damocles/sdk/proof.hpp"
 
@@ -53,7 +53,7 @@ struct SectorJob {
 
     std::string work_dir;                  // intermediates: unsealed, cache/, sealed, ...
     std::string record_path;               // <work_dir>/<sector id>.task
-    TaskRecord record;
+    ResumeRecord record;
     std::mutex record_mutex;               // vertices of one sector may run in parallel
 
     JobHook persist;                       // required for the persist vertex

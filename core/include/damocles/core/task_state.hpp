@@ -10,7 +10,7 @@
 #include <set>
 #include <string_view>
 
-#include "damocles/core/dag.hpp"
+#include "damocles/core/dag_types.hpp"
 #include "damocles/sdk/result.hpp"
 
 namespace dmc::core {

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// damocles-manager configuration: <home>/config.toml. Keys follow damocles'
+// sector-manager.cfg where one exists ([[Miners]] Actor,
+// [[Common.PersistStores]], [Common] PieceStores) plus [registry] url.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "service/registry/registry_types.hpp"
+#include "damocles/sdk/result.hpp"
+
+namespace dmc::service {
+
+struct ManagerConfig {
+    std::string home;
+    std::vector<uint64_t> miners;                 // [[Miners]] Actor
+    std::vector<PersistStoreRecord> persist_stores;  // [[Common.PersistStores]]
+    std::vector<std::string> piece_stores;        // [Common] PieceStores: dirs served at /piecestore/<cid>
+    std::string registry_url;                     // [registry] url; default <home>/registry.db
+    int64_t lease_seconds = 600;                  // [rebuild] lease_seconds
+};
+
+// Parses <home>/config.toml; a missing file gives the defaults (no miners).
+// Parse errors name the file, line and key.
+Result<ManagerConfig> load_manager_config(const std::string &home);
+// Parses TOML text (tests and fuzzing).
+Result<ManagerConfig> parse_manager_config(const std::string &text, const std::string &home,
+                                           const std::string &source_name);
+
+} // namespace dmc::service

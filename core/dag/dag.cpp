@@ -21,11 +21,11 @@ struct KindInfo {
     const char *name;
     int stage;           // dmc_stage_kind, 0 = core-internal
     const char *limit_key;
-    double weight;       // minutes for a 32GiB sector (damocles-rebuild.md §2.6 resource guide)
+    double weight;       // minutes for a 32GiB sector (docs/architecture.md §5.2 resource guide)
 };
 
 // tree_d_new takes the tree_d token and add_new_pieces the add_pieces token:
-// damocles runs them as the same stages (damocles-rebuild.md §2.3 snap steps).
+// damocles runs them as the same stages (docs/architecture.md §6.1 snap steps).
 // tree_c and tree_r_last together are damocles' PC2, so both take "pc2".
 const KindInfo kKinds[kVertexKindCount] = {
     {VertexKind::add_pieces, "add_pieces", 0, "add_pieces", 3.0},

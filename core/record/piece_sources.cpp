@@ -84,7 +84,7 @@ Result<JobPiece> fetch_piece(const PieceRecord &piece, const PieceSources &sourc
     };
 
     for (const auto &dir : sources.local_dirs) {
-        for (const std::string name : {piece.cid, piece.cid + ".car"}) {
+        for (const std::string &name : {piece.cid, piece.cid + ".car"}) {
             std::error_code ec;
             std::string p = dir + "/" + name;
             if (fs::exists(p, ec) && accept(p, "local piece dir " + p)) return out;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// A third-party tree_d stage: the binary SHA-254 tree of sdr.md §2.1 built
+// A third-party tree_d stage: the binary SHA-254 tree of docs/algorithms.md §3.1 built
 // depth-first (each 2^12-leaf block is read with pread and reduced to its
 // root while its levels are appended to per-level buffers, flushed by
 // level), a different algorithm from the cpu plugin's chunked breadth-first

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// pc1 stage of the avx512 plugin (sdr.md §6): the SDR labels of every layer
+// pc1 stage of the avx512 plugin (docs/algorithms.md §7): the SDR labels of every layer
 // of 1..4 sectors per call, hashed by the SHA-NI kernel
 // (sdr_label_kernel.cpp), written as <cache_dir>/sc-02-data-layer-<l>.dat.
 // The files, the layer_done checkpoints, cancellation and first_layer resume

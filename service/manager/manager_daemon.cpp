@@ -34,7 +34,7 @@ void mount_piece_store(httplib::Server &server, std::vector<std::string> dirs, s
         }
         const std::string cid = req.matches[1];
         for (const auto &dir : dirs) {
-            for (const std::string name : {cid, cid + ".car"}) {
+            for (const std::string &name : {cid, cid + ".car"}) {
                 auto path = std::filesystem::path(dir) / name;
                 std::error_code ec;
                 if (!std::filesystem::is_regular_file(path, ec)) continue;

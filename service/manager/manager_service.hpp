@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // The manager's behaviour, transport-free: validations and texts of
-// damocles' `sectors rebuild` (damocles-rebuild.md §1.3), allocation with
+// damocles' `sectors rebuild` (docs/architecture.md §11.1), allocation with
 // leases, state reports, persist checks, finalize/abort (without damocles'
 // defects R1-R4, R13), store selection, worker pings. The daemon exposes it
 // over JSON-RPC; tests call it directly.

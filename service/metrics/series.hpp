@@ -3,7 +3,7 @@
 // The series this project records, in the process registry of
 // prometheus.hpp: per-stage durations and outcomes, rebuild outcomes, bytes
 // persisted, RPC calls (what damocles lacks or names differently,
-// damocles-rebuild.md §4), and the gauges the daemons mirror from live state.
+// docs/architecture.md §10), and the gauges the daemons mirror from live state.
 #pragma once
 
 #include <cstdint>

@@ -3,7 +3,7 @@
 // Design note: a sealing thread
 // =============================
 //
-// Loop (one iteration per task, damocles-rebuild.md §2.2-§2.4):
+// Loop (one iteration per task, docs/architecture.md §8.5-§8.6):
 //   1. a pending pause is honoured (check point);
 //   2. <location>/config.toml is re-read when its mtime changed or inotify
 //      said so (a broken file pauses only this thread with "critical: reload

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// damocles-worker configuration (damocles-rebuild.md §2.1, §2.2, §3.1;
-// architecture.md §7): the main file given to `daemon run --config`, and the
+// damocles-worker configuration (docs/architecture.md §8.4, §8.5, §8.4;
+// docs/architecture.md §8): the main file given to `daemon run --config`, and the
 // per-thread hot file <location>/config.toml (plan + sealing.*) re-read
 // before each task and whenever it changes.
 #pragma once

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // damocles-manager as an operator uses it: the daemon on loopback, the seed
-// command lines verbatim, damocles' texts (damocles-rebuild.md §1.3, §1.7,
-// §7 items 1-7), and the JSON-RPC surface (auth, malformed requests).
+// command lines verbatim, damocles' texts (docs/architecture.md §11.1, §11.2,
+// §12.2 items 1-7), and the JSON-RPC surface (auth, malformed requests).
 #include <catch2/catch.hpp>
 
 #include <httplib.h>

@@ -2,7 +2,7 @@
 //
 // Prometheus metrics: the text exposition written by hand (checked against
 // hand-written text), then GET /metrics on a real manager and worker, whose
-// values must move with what the daemons do (damocles-rebuild.md §4).
+// values must move with what the daemons do (docs/architecture.md §10).
 #include <catch2/catch.hpp>
 
 #include <filesystem>

@@ -2,7 +2,7 @@
 //
 // damocles-worker against a real manager on loopback, on 2KiB sectors:
 // the CommR check before persist (wrong registered comm_r -> sector fails
-// with both values, store untouched), hot reload (damocles-rebuild.md §7
+// with both values, store untouched), hot reload (docs/architecture.md §12.2
 // item 12), pause/resume (13), temporary RPC failures (14), persist checks
 // (10), CheckSealed on a corrupted replica (9), crash of the worker and of
 // the manager, and the listing formats (16).

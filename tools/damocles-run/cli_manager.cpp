@@ -2,7 +2,7 @@
 //
 // `damocles-manager …` (= `damocles-run manager …`): the daemon and the
 // operator commands that talk to it, with damocles' command lines, outputs
-// and error texts (damocles-rebuild.md §1.3, §1.7, §7), plus batch rebuild
+// and error texts (docs/architecture.md §11.1, §11.2, §12.2), plus batch rebuild
 // and cancel.
 #include <chrono>
 #include <cstdio>

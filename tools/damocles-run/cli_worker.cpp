@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // `damocles-worker …` (= `damocles-run worker …`): the daemon, and the local
-// thread commands against its admin API (damocles-rebuild.md §2.5, with the
+// thread commands against its admin API (docs/architecture.md §11.3, with the
 // one-line list format of the seed documentation).
 #include <cstdio>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Per-sector DAG shapes (architecture.md §3), validation (cycles, unknown
+// Per-sector DAG shapes (docs/architecture.md §4), validation (cycles, unknown
 // stages) and the resource estimates, checked against values written out by
 // hand from the formulas of core/dag/dag_builder.cpp.
 #include <catch2/catch.hpp>

@@ -47,10 +47,10 @@ Result<VertexKind> vertex_kind_from_name(std::string_view name);
 // (add_pieces, comm_r_check, add_new_pieces, persist, report).
 std::optional<dmc_stage_kind> vertex_stage_kind(VertexKind kind);
 // Key in [processors.limitation.concurrent] whose token the vertex takes,
-// "" for none (damocles-rebuild.md §2.6: persist takes no stage token).
+// "" for none (docs/architecture.md §5.2: persist takes no stage token).
 const char *vertex_limit_key(VertexKind kind);
 // Relative cost for progress and ETA (minutes of a 32GiB sector on a typical
-// host, damocles-rebuild.md §2.6); PC1 dominates.
+// host, docs/architecture.md §5.2); PC1 dominates.
 double vertex_weight(VertexKind kind);
 
 // What must be rebuilt for a sector. cache_only: the sealed replica survived,
@@ -59,7 +59,7 @@ enum class Plan : uint8_t { cc, deal, snap, cache_only };
 const char *plan_name(Plan plan);
 Result<Plan> plan_from_name(std::string_view name);
 
-// s-t0<miner>-<number> (architecture.md §8).
+// s-t0<miner>-<number> (docs/architecture.md §11).
 std::string sector_id_string(uint64_t miner, uint64_t number);
 
 struct SectorSpec {

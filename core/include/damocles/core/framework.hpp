@@ -103,7 +103,7 @@ struct VerifyResult {
 };
 
 // Rebuilds a sector offline (no manager) from its registry record (the
-// import format of architecture.md §6) into a store directory, checking
+// import format of docs/file-formats.md §8) into a store directory, checking
 // CommD/CommR against the record before anything is persisted.
 struct OfflineRebuildRequest {
     std::string sector_json;            // one sector object of the import format

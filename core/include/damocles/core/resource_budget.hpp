@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// What the engine may use (architecture.md §4): cores, a memory budget, GPU
+// What the engine may use (docs/architecture.md §5): cores, a memory budget, GPU
 // slots and per-stage concurrency limits ([processors.limitation.concurrent]).
 // Zero/absent values mean "what the machine has"; the scheduler's resource
 // pool (internal/resource_pool.hpp) turns them into tokens.

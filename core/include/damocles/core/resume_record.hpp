@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// The crash-safe record of one sector task (architecture.md §5): identity,
+// The crash-safe record of one sector task (docs/architecture.md §6): identity,
 // plan, damocles state name, completed DAG vertices, outputs so far, PC1
 // layers done, attempts and last error. Binary on disk (cereal portable
 // binary, framed and checksummed, written atomically), JSON for humans.

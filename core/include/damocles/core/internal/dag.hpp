@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// The rebuild DAG (architecture.md §3): a Boost.Graph whose vertices are stage
+// The rebuild DAG (docs/architecture.md §4): a Boost.Graph whose vertices are stage
 // invocations for one or more sectors and whose edges are data dependencies.
 // It is plain data: dag_builder.hpp makes one, dag_format.hpp prints it and
 // scheduler.hpp executes it. The rules (shapes, fusion, validation) are in the

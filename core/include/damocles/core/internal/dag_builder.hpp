@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Building rebuild DAGs: the per-sector shapes of architecture.md §3, batches
+// Building rebuild DAGs: the per-sector shapes of docs/architecture.md §4, batches
 // of sectors, the PC1 fusion rewrite and the resource estimates. Design note:
 // core/dag/dag_builder.cpp.
 #pragma once

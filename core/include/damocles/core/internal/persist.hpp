@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // Writing a finished sector into a store in the lotus/damocles layout
-// (architecture.md §9): sealed/<id> + cache/<id>/{p_aux, t_aux, tree-r-last}
+// (docs/file-formats.md §1): sealed/<id> + cache/<id>/{p_aux, t_aux, tree-r-last}
 // (or update/ + update-cache/ for snap). Every file lands under a temporary
 // name in its final directory, is fsynced, then renamed; a file already in
 // place is replaced only by a complete one. t_aux is written for the cache

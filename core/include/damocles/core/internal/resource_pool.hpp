@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Resources as tokens (architecture.md §4): cores, a memory budget in bytes,
+// Resources as tokens (docs/architecture.md §5): cores, a memory budget in bytes,
 // GPU slots and per-key concurrency limits from
 // [processors.limitation.concurrent]. The pool only counts; the scheduler
 // (scheduler.hpp) decides who gets tokens and guards the pool with its lock.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Executes a rebuild DAG (architecture.md §4): one tbb::flow::graph node per
+// Executes a rebuild DAG (docs/architecture.md §5): one tbb::flow::graph node per
 // vertex, resources as tokens (resource_pool.hpp), PC1 placed on one NUMA
 // node (placement.hpp) and bound there with hwloc (topology.hpp). What a
 // vertex does is the caller's: a VertexRunner. Design note (threads, token

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// The registry import format (architecture.md §6): what a provider exports
+// The registry import format (docs/file-formats.md §8): what a provider exports
 // from their chain node and old sealer DB, and what `damocles-run seal
 // --json` prints as "sector". Parsing is strict: unknown keys are rejected
 // with their name, every CID is decoded and checked for its kind.

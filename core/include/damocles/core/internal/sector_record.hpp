@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// The sector record (architecture.md §6): what is known about one sector —
+// The sector record (docs/file-formats.md §8): what is known about one sector —
 // the truth a rebuild is checked against (proof, ticket, pieces, CommD/CommR,
 // snap info), where its files live and its lifecycle flags. It is the data
 // model of the import format (sector_json.hpp), of an offline rebuild

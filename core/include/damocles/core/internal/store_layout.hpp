@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Files of a sector in a persist store (architecture.md §9, lotus/damocles
+// Files of a sector in a persist store (docs/file-formats.md §1, lotus/damocles
 // compatible) and the sizes the manager expects before it accepts them.
 #pragma once
 
@@ -18,7 +18,7 @@ struct StoreFile {
     uint64_t size = 0;           // exact expected size; 0 = any non-zero size (t_aux)
 };
 
-// rows_to_discard used by default for tree-r-last (poseidon-trees-snap §3.6).
+// rows_to_discard used by default for tree-r-last (docs/algorithms.md §10.7).
 uint32_t default_rows_to_discard(const SealProof &proof);
 // Nodes stored per tree-r-last file for a given rows_to_discard.
 uint64_t tree_r_last_file_nodes(const SealProof &proof, uint32_t rows_to_discard);

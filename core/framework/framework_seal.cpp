@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // Framework::seal (offline seal of a batch of sectors into a store, through
-// the engine: DAG + scheduler + crash-safe task records) and
+// the engine: DAG + scheduler + crash-safe resume records) and
 // Framework::rebuild (one sector from its registry record, no manager).
 #include <filesystem>
 

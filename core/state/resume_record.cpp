@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Design note: task record files
+// Design note: resume record files
 // ==============================
 //
 // File = 24-byte header | payload | SHA-256(payload):
@@ -259,24 +259,24 @@ std::vector<uint8_t> encode_resume_record(const ResumeRecord &record)
 Result<ResumeRecord> decode_resume_record(std::span<const uint8_t> bytes)
 {
     if (bytes.size() < kHeaderSize + kChecksumSize)
-        return make_error(Errc::corrupt, "too short to be a task record (" + std::to_string(bytes.size()) + " bytes)" +
+        return make_error(Errc::corrupt, "too short to be a resume record (" + std::to_string(bytes.size()) + " bytes)" +
                                              kRestartHint);
     if (std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
-        return make_error(Errc::corrupt, std::string("not a damocles task record (bad magic)") + kRestartHint);
+        return make_error(Errc::corrupt, std::string("not a damocles resume record (bad magic)") + kRestartHint);
     auto framing = static_cast<uint32_t>(get_le(bytes.data() + 8, 4));
     if (framing > kFraming)
-        return make_error(Errc::unsupported, "task record framing version " + std::to_string(framing) +
+        return make_error(Errc::unsupported, "resume record framing version " + std::to_string(framing) +
                                                  " is newer than this build reads (" + std::to_string(kFraming) +
                                                  "); upgrade damocles-run");
     uint64_t length = get_le(bytes.data() + 16, 8);
     if (length != bytes.size() - kHeaderSize - kChecksumSize)
-        return make_error(Errc::corrupt, "truncated task record: header says " + std::to_string(length) +
+        return make_error(Errc::corrupt, "truncated resume record: header says " + std::to_string(length) +
                                              " payload bytes, the file holds " +
                                              std::to_string(bytes.size() - kHeaderSize - kChecksumSize) + kRestartHint);
     auto payload = bytes.subspan(kHeaderSize, length);
     Bytes32 sum = sha256(payload);
     if (std::memcmp(sum.data(), bytes.data() + kHeaderSize + length, kChecksumSize) != 0)
-        return make_error(Errc::corrupt, std::string("task record checksum mismatch (the file is damaged)") +
+        return make_error(Errc::corrupt, std::string("resume record checksum mismatch (the file is damaged)") +
                                              kRestartHint);
     std::istringstream is(std::string(reinterpret_cast<const char *>(payload.data()), payload.size()),
                           std::ios::binary);
@@ -285,16 +285,16 @@ Result<ResumeRecord> decode_resume_record(std::span<const uint8_t> bytes)
         cereal::PortableBinaryInputArchive ar(is);
         ar(record);
     } catch (const VersionTooNew &v) {
-        return make_error(Errc::unsupported, "task record format version " + std::to_string(v.version) +
+        return make_error(Errc::unsupported, "resume record format version " + std::to_string(v.version) +
                                                  " was written by a newer damocles-run (this build reads up to " +
                                                  std::to_string(ResumeRecord::kFormatVersion) + "); upgrade damocles-run");
     } catch (const BadValue &b) {
-        return make_error(Errc::corrupt, "task record holds an invalid " + b.what + kRestartHint);
+        return make_error(Errc::corrupt, "resume record holds an invalid " + b.what + kRestartHint);
     } catch (const std::exception &e) {
-        return make_error(Errc::corrupt, std::string("cannot decode task record: ") + e.what() + kRestartHint);
+        return make_error(Errc::corrupt, std::string("cannot decode resume record: ") + e.what() + kRestartHint);
     }
     if (static_cast<uint64_t>(is.tellg()) != length)
-        return make_error(Errc::corrupt, "task record has " + std::to_string(length - static_cast<uint64_t>(is.tellg())) +
+        return make_error(Errc::corrupt, "resume record has " + std::to_string(length - static_cast<uint64_t>(is.tellg())) +
                                              " unexpected trailing bytes" + kRestartHint);
     return record;
 }
@@ -303,14 +303,14 @@ Status save_resume_record(const std::string &path, const ResumeRecord &record)
 {
     auto bytes = encode_resume_record(record);
     auto st = write_file_atomic(path, std::span<const uint8_t>(bytes));
-    if (!st) return st.error().context("saving task record of " + record.sector_id);
+    if (!st) return st.error().context("saving resume record of " + record.sector_id);
     return {};
 }
 
 Result<ResumeRecord> load_resume_record(const std::string &path)
 {
     auto bytes = read_file(path);
-    if (!bytes) return bytes.error().context("loading task record");
+    if (!bytes) return bytes.error().context("loading resume record");
     auto record = decode_resume_record(*bytes);
     if (!record) return record.error().context(path);
     return record;
@@ -335,13 +335,13 @@ Result<ResumeRecord> resume_record_from_json(std::string_view json)
         cereal::JSONInputArchive ar(is);
         ar(cereal::make_nvp("task", record));
     } catch (const VersionTooNew &v) {
-        return make_error(Errc::unsupported, "task record format version " + std::to_string(v.version) +
+        return make_error(Errc::unsupported, "resume record format version " + std::to_string(v.version) +
                                                  " was written by a newer damocles-run (this build reads up to " +
                                                  std::to_string(ResumeRecord::kFormatVersion) + ")");
     } catch (const BadValue &b) {
-        return make_error(Errc::invalid_argument, "task record JSON holds an invalid " + b.what);
+        return make_error(Errc::invalid_argument, "resume record JSON holds an invalid " + b.what);
     } catch (const std::exception &e) {
-        return make_error(Errc::invalid_argument, std::string("cannot parse task record JSON: ") + e.what());
+        return make_error(Errc::invalid_argument, std::string("cannot parse resume record JSON: ") + e.what());
     }
     return record;
 }

@@ -128,7 +128,19 @@ private:
     Status persist(SectorJob &job);
     Status finalize(SectorJob &);
 
-    // ---- outcomes
+    // ---- the run's steps
+    enum class Step { attempt, finished, full_rebuild, retry, abort, fail, pause };
+    struct Attempt {
+        SectorOutcome outcome = SectorOutcome::failed;
+        Error error;
+        Plan plan = Plan::cc;
+    };
+    void start_task();
+    Attempt attempt(LeaseHeartbeat &heartbeat);
+    SessionOptions session_options(LeaseHeartbeat &heartbeat);
+    Step step_after_failure(const Attempt &attempt);
+    bool wait_before_retry(LeaseHeartbeat &heartbeat, const std::string &message);
+    StopReason current_stop_reason(bool clear_pause);
     bool handle_stop(StopReason reason);
     bool apply_forced_state(const std::string &state);
 
@@ -143,6 +155,7 @@ private:
     bool finalizing_ = false;  // guarded by t_.mu
     std::mutex report_mutex_;
     bool full_rebuild_ = false;  // a cache-only attempt failed
+    uint32_t retries_ = 0;       // temporary errors in a row
 };
 
 Status RebuildRun::persist(SectorJob &job)
@@ -249,7 +262,7 @@ bool RebuildRun::apply_forced_state(const std::string &state)
     auto target = task_state_from_name(state);
     std::string problem;
     if (!record) {
-        problem = "no task record to change: " + record.error().message;
+        problem = "no resume record to change: " + record.error().message;
     } else if (record->state == *target) {
         problem = "state unchanged, may enter an infinite loop";
     } else {
@@ -274,104 +287,146 @@ bool RebuildRun::apply_forced_state(const std::string &state)
     return true;
 }
 
+// One try of the sector through the engine: its job made from the lease's
+// record (cache-only when the sealed file survived and no full rebuild was
+// asked for), run with the thread's hooks.
+RebuildRun::Attempt RebuildRun::attempt(LeaseHeartbeat &heartbeat)
+{
+    failure_level_.clear();
+    failure_desc_.clear();
+    t_.set_phase(ThreadPhase::running);
+    Attempt result;
+    auto made = make_rebuild_job(task_.sector, t_.data_dir(), t_.ctx->piece_sources,
+                                 full_rebuild_ ? std::string() : surviving_replica());
+    if (!made) {
+        result.error = made.error();
+        return result;
+    }
+    std::unique_ptr<SectorJob> job = std::move(*made);
+    result.plan = job->spec.plan;
+    job->persist = [this](SectorJob &j) { return persist(j); };
+    job->report = [this](SectorJob &j) { return finalize(j); };
+    auto outcomes = run_jobs(*t_.ctx->engine, {job.get()}, session_options(heartbeat));
+    if (!outcomes) {
+        result.error = outcomes.error();
+        return result;
+    }
+    result.outcome = outcomes->front().outcome;
+    result.error = outcomes->front().error;
+    return result;
+}
+
+SessionOptions RebuildRun::session_options(LeaseHeartbeat &heartbeat)
+{
+    SessionOptions so;
+    so.cancel = &t_.cancel;
+    so.stop_before_vertex = [this] {
+        std::lock_guard lock(t_.mu);
+        return t_.pause_requested || t_.stop || t_.stop_reason != StopReason::none;
+    };
+    so.on_started = [this](const SectorJob &, VertexKind k) {
+        std::lock_guard lock(t_.mu);
+        if (t_.phase != ThreadPhase::running) t_.phase_since = SteadyClock::now();
+        t_.phase = ThreadPhase::running;
+        t_.running_vertex = vertex_kind_name(k);
+    };
+    so.on_waiting = [this](const SectorJob &, VertexKind) { t_.set_phase(ThreadPhase::waiting); };
+    so.on_progress = [this](const SectorJob &j, const SectorProgress &p) {
+        std::lock_guard lock(t_.mu);
+        t_.progress = p.fraction;
+        t_.eta = p.eta ? p.eta->count() : -1;
+        t_.stage = p.finished ? "" : p.stage;
+        const double secs = static_cast<double>(p.elapsed.count());
+        t_.rate_mib_s = (secs >= 1 && j.proof)
+                            ? p.fraction * static_cast<double>(j.proof->sector_size) / secs / 1048576.0
+                            : 0;
+    };
+    so.on_vertex_done = [this, &heartbeat](SectorJob &j, VertexKind k) {
+        {
+            std::lock_guard lock(t_.mu);
+            prev_state_ = t_.state_name;
+            t_.state_name = task_state_name(j.record.state);
+            last_event_ = vertex_kind_name(k);
+        }
+        heartbeat.kick();
+    };
+    return so;
+}
+
+// Why the thread stopped the task from outside, if it did.
+StopReason RebuildRun::current_stop_reason(bool clear_pause)
+{
+    std::lock_guard lock(t_.mu);
+    StopReason reason = t_.stop_reason;
+    if (t_.stop) reason = StopReason::shutdown;
+    if (clear_pause && reason == StopReason::pause) t_.stop_reason = StopReason::none;
+    return reason;
+}
+
+// The step after a failed attempt (the failure policy in one place).
+RebuildRun::Step RebuildRun::step_after_failure(const Attempt &a)
+{
+    const Errc code = a.error.code;
+    if (code == Errc::cancelled || a.outcome == SectorOutcome::cancelled) return Step::pause;
+    // The surviving sealed file does not give back the registered CommR: it
+    // is damaged; rebuild everything instead.
+    if (code == Errc::verify_failed && a.plan == Plan::cache_only) return Step::full_rebuild;
+    // The registered values cannot be reproduced: abort on the manager
+    // (registry data kept) and tell the operator.
+    if (code == Errc::verify_failed) return Step::abort;
+    std::lock_guard lock(t_.mu);
+    if ((code == Errc::io || code == Errc::device) && retries_ < t_.sealing.max_retries) return Step::retry;
+    return Step::fail;
+}
+
+void RebuildRun::start_task()
+{
+    std::lock_guard lock(t_.mu);
+    t_.sector_id = sid_;
+    t_.state_name = "Allocated";
+    t_.stop_reason = StopReason::none;
+    t_.cancel.store(0);
+    t_.progress = 0;
+    t_.eta = -1;
+    t_.stage.clear();
+    t_.rate_mib_s = 0;
+}
+
+// attempt -> finished | stopped | pause -> attempt | full_rebuild -> attempt
+// | retry (wait) -> attempt | abort | fail -> pause. A pause waits for the
+// operator's resume (possibly with a forced state) or a stop.
 void RebuildRun::run()
 {
-    {
-        std::lock_guard lock(t_.mu);
-        t_.sector_id = sid_;
-        t_.state_name = "Allocated";
-        t_.stop_reason = StopReason::none;
-        t_.cancel.store(0);
-        t_.progress = 0;
-        t_.eta = -1;
-        t_.stage.clear();
-        t_.rate_mib_s = 0;
-    }
+    start_task();
     spdlog::info("{}: rebuild task (lease {}) on sealing thread #{}", sid_, task_.lease_id, t_.index);
     const auto lease = std::chrono::seconds(std::max<int64_t>(task_.lease_seconds, 4));
     LeaseHeartbeat heartbeat(std::clamp(lease / 4, std::chrono::seconds(1), std::chrono::seconds(30)),
-                            [this] { return report(failure_level_, failure_desc_); },
-                            [this](const HeartbeatAnswer &a) { on_answer(a); });
-    uint32_t retries = 0;
+                             [this] { return report(failure_level_, failure_desc_); },
+                             [this](const HeartbeatAnswer &a) { on_answer(a); });
+    Step step = Step::attempt;
+    Attempt last;
+    std::string pause_reason;
     for (;;) {
-        failure_level_.clear();
-        failure_desc_.clear();
-        t_.set_phase(ThreadPhase::running);
-        auto made = make_rebuild_job(task_.sector, t_.data_dir(), t_.ctx->piece_sources,
-                                     full_rebuild_ ? std::string() : surviving_replica());
-        Error error;
-        JobOutcome outcome;
-        std::unique_ptr<SectorJob> job;
-        if (!made) {
-            error = made.error();
-            outcome.outcome = SectorOutcome::failed;
-        } else {
-            job = std::move(*made);
-            job->persist = [this](SectorJob &j) { return persist(j); };
-            job->report = [this](SectorJob &j) { return finalize(j); };
-            SessionOptions so;
-            so.cancel = &t_.cancel;
-            so.stop_before_vertex = [this] {
-                std::lock_guard lock(t_.mu);
-                return t_.pause_requested || t_.stop || t_.stop_reason != StopReason::none;
-            };
-            so.on_started = [this](const SectorJob &, VertexKind k) {
-                std::lock_guard lock(t_.mu);
-                if (t_.phase != ThreadPhase::running) t_.phase_since = SteadyClock::now();
-                t_.phase = ThreadPhase::running;
-                t_.running_vertex = vertex_kind_name(k);
-            };
-            so.on_waiting = [this](const SectorJob &, VertexKind) { t_.set_phase(ThreadPhase::waiting); };
-            so.on_progress = [this](const SectorJob &j, const SectorProgress &p) {
-                std::lock_guard lock(t_.mu);
-                t_.progress = p.fraction;
-                t_.eta = p.eta ? p.eta->count() : -1;
-                t_.stage = p.finished ? "" : p.stage;
-                const double secs = static_cast<double>(p.elapsed.count());
-                t_.rate_mib_s = (secs >= 1 && j.proof)
-                                    ? p.fraction * static_cast<double>(j.proof->sector_size) / secs / 1048576.0
-                                    : 0;
-            };
-            so.on_vertex_done = [this, &heartbeat](SectorJob &j, VertexKind k) {
-                {
-                    std::lock_guard lock(t_.mu);
-                    prev_state_ = t_.state_name;
-                    t_.state_name = task_state_name(j.record.state);
-                    last_event_ = vertex_kind_name(k);
-                }
-                heartbeat.kick();
-            };
-            auto outcomes = run_jobs(*t_.ctx->engine, {job.get()}, so);
-            if (!outcomes) {
-                error = outcomes.error();
-                outcome.outcome = SectorOutcome::failed;
+        switch (step) {
+        case Step::attempt:
+            last = attempt(heartbeat);
+            if (last.outcome == SectorOutcome::ok) {
+                step = Step::finished;
+            } else if (handle_stop(current_stop_reason(false))) {
+                return;
             } else {
-                outcome = outcomes->front();
-                error = outcome.error;
+                step = step_after_failure(last);
+                pause_reason.clear();
             }
-        }
-        if (outcome.outcome == SectorOutcome::ok) {
+            break;
+        case Step::finished:
             spdlog::info("{}: rebuild finished", sid_);
             metrics::count_rebuild("finished");
             heartbeat.stop();
             clean_data_dir(t_);
             return;
-        }
-        StopReason reason;
-        {
-            std::lock_guard lock(t_.mu);
-            reason = t_.stop_reason;
-            if (t_.stop) reason = StopReason::shutdown;
-        }
-        if (handle_stop(reason)) return;
-        const std::string message = error.message;
-        std::optional<std::string> forced;
-        if (error.code == Errc::cancelled || outcome.outcome == SectorOutcome::cancelled) {
-            forced = t_.pause_here("");  // a pause between steps
-        } else if (error.code == Errc::verify_failed && job && job->spec.plan == Plan::cache_only) {
-            // The surviving sealed file does not give back the registered
-            // CommR: it is damaged; rebuild everything instead.
-            spdlog::warn("{}: cache-only repair failed ({}); falling back to a full rebuild", sid_, message);
+        case Step::full_rebuild:
+            spdlog::warn("{}: cache-only repair failed ({}); falling back to a full rebuild", sid_, last.error.message);
             clean_data_dir(t_);
             (void)write_file_atomic(t_.task_file(), rebuild_lease_to_json(task_).dump());
             {
@@ -379,54 +434,63 @@ void RebuildRun::run()
                 t_.sector_id = sid_;
             }
             full_rebuild_ = true;
-            continue;
-        } else if (error.code == Errc::verify_failed) {
-            // The registered values cannot be reproduced: record it on the
-            // manager (registry data kept) and tell the operator.
-            auto r = call("Venus.ReportAborted", json::array({key_.miner, key_.number, task_.lease_id, message}));
+            step = Step::attempt;
+            break;
+        case Step::retry:
+            if (!wait_before_retry(heartbeat, last.error.message)) return;
+            step = Step::attempt;
+            break;
+        case Step::abort: {
+            auto r = call("Venus.ReportAborted",
+                          json::array({key_.miner, key_.number, task_.lease_id, last.error.message}));
             if (!r) spdlog::warn("{}: report aborted failed: {}", sid_, r.error().message);
             metrics::count_rebuild("failed");
             heartbeat.stop();
             clean_data_dir(t_);
-            t_.pause_here("permanent: " + message);
+            t_.pause_here("permanent: " + last.error.message);
             return;
-        } else {
-            uint32_t max_retries;
-            std::chrono::seconds recover;
-            {
-                std::lock_guard lock(t_.mu);
-                max_retries = t_.sealing.max_retries;
-                recover = t_.sealing.recover_interval;
-            }
-            if ((error.code == Errc::io || error.code == Errc::device) && retries < max_retries) {
-                ++retries;
-                spdlog::warn("{}: temp error occurred: {} (retry {}/{})", sid_, message, retries, max_retries);
-                metrics::count_rebuild("retried");
-                spdlog::info("{}: wait before recovering ({}s)", sid_, recover.count());
-                failure_level_ = "Temporary";
-                failure_desc_ = message;
-                heartbeat.kick();
-                t_.idle_wait(recover);
-                if (t_.stopping()) return;
-                continue;
-            }
+        }
+        case Step::fail:
             failure_level_ = "Permanent";
-            failure_desc_ = message;
+            failure_desc_ = last.error.message;
             metrics::count_rebuild("failed");
             heartbeat.kick();
-            retries = 0;
-            forced = t_.pause_here("permanent: " + message);
+            retries_ = 0;
+            pause_reason = "permanent: " + last.error.message;
+            step = Step::pause;
+            break;
+        case Step::pause: {
+            const auto forced = t_.pause_here(pause_reason);
+            if (handle_stop(current_stop_reason(true))) return;
+            if (forced && !apply_forced_state(*forced)) return;
+            t_.cancel.store(0);
+            step = Step::attempt;
+            break;
         }
-        {
-            std::lock_guard lock(t_.mu);
-            reason = t_.stop_reason;
-            if (t_.stop) reason = StopReason::shutdown;
-            if (reason == StopReason::pause) t_.stop_reason = StopReason::none;
         }
-        if (handle_stop(reason)) return;
-        if (forced && !apply_forced_state(*forced)) return;
-        t_.cancel.store(0);
     }
+}
+
+// A temporary error (I/O, device) within [sealing] max_retries: report it,
+// wait recover_interval, try again. false = the thread is stopping.
+bool RebuildRun::wait_before_retry(LeaseHeartbeat &heartbeat, const std::string &message)
+{
+    uint32_t max_retries;
+    std::chrono::seconds recover;
+    {
+        std::lock_guard lock(t_.mu);
+        max_retries = t_.sealing.max_retries;
+        recover = t_.sealing.recover_interval;
+    }
+    ++retries_;
+    spdlog::warn("{}: temp error occurred: {} (retry {}/{})", sid_, message, retries_, max_retries);
+    metrics::count_rebuild("retried");
+    spdlog::info("{}: wait before recovering ({}s)", sid_, recover.count());
+    failure_level_ = "Temporary";
+    failure_desc_ = message;
+    heartbeat.kick();
+    t_.idle_wait(recover);
+    return !t_.stopping();
 }
 
 } // namespace

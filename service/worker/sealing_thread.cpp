@@ -16,7 +16,7 @@
 //      plans pause the thread ("not supported yet"); an unknown plan is
 //      critical ("unknown planner: <x>").
 // Running a task, its hooks, heartbeat and failure handling:
-// sealing_task.cpp.
+// rebuild_run.cpp.
 #include "service/worker/sealing_thread.hpp"
 
 #include <spdlog/spdlog.h>

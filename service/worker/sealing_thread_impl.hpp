@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // Private state of a SealingThread, shared by sealing_thread.cpp (control,
-// loop, hot config, allocation) and sealing_task.cpp (one task).
+// loop, hot config, allocation) and rebuild_run.cpp (one task).
 #pragma once
 
 #include <chrono>
@@ -77,7 +77,7 @@ struct SealingThreadImpl {
 
 // Runs `task` (persisted in task_file()) to its end: finished, aborted,
 // cancelled, or stopped for a restart. Returns when the thread may take the
-// next task. Defined in sealing_task.cpp.
+// next task. Defined in rebuild_run.cpp.
 void run_rebuild_task(SealingThreadImpl &t, const RebuildLease &task);
 
 // Removes everything under the thread's data dir (after a task).

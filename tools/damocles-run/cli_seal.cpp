@@ -2,7 +2,7 @@
 //
 // `damocles-run seal`: offline seal of one or more sectors into --out in the
 // store layout, through the embedding API (Framework::seal: the same engine,
-// DAG, scheduler and task records a rebuild uses). The same command with the
+// DAG, scheduler and resume records a rebuild uses). The same command with the
 // same work dir resumes a killed run. --json prints the CIDs and the
 // registry import object. `damocles-run rebuild` rebuilds one sector offline
 // from its registry record (Framework::rebuild).

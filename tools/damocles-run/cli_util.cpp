@@ -147,8 +147,8 @@ void register_util_commands(CLI::App &app)
     rid->add_option("--comm-d", o.comm_d, "CommD as CID or 64 hex")->required();
     rid->callback(cmd_replica_id);
 
-    auto *task = util->add_subcommand("task", "Print a sector task record (<work>/<sector>.task) as JSON");
-    task->add_option("file", o.file, "Task record file")->required();
+    auto *task = util->add_subcommand("task", "Print a sector resume record (<work>/<sector>.task) as JSON");
+    task->add_option("file", o.file, "Resume record file")->required();
     task->callback(cmd_task);
 
     auto *verify = util->add_subcommand("verify", "CheckSealed on existing files (exit 0 valid, 1 invalid, 2 usage)");

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Task records: binary and JSON round trips, atomic saves (nothing left
+// Resume records: binary and JSON round trips, atomic saves (nothing left
 // behind, the old file intact when a write fails), a version-1 record built
 // by hand field by field, a newer version refused, corruption reported.
 #include <catch2/catch.hpp>
@@ -164,7 +164,7 @@ TEST_CASE("a failed save keeps the previous record intact", "[state]")
         setrlimit(RLIMIT_FSIZE, &saved);
         std::signal(SIGXFSZ, old_handler);
         REQUIRE_FALSE(st.ok());
-        CHECK_THAT(st.error().message, Catch::Contains("saving task record of s-t01001-42"));
+        CHECK_THAT(st.error().message, Catch::Contains("saving resume record of s-t01001-42"));
     }
     SECTION("the directory is not writable")
     {
@@ -269,7 +269,7 @@ TEST_CASE("damaged record files are reported as corrupt", "[state]")
         expect_corrupt(bytes, "truncated");
         expect_corrupt(std::vector<uint8_t>(good.begin(), good.begin() + 20), "too short");
     }
-    SECTION("not a task record")
+    SECTION("not a resume record")
     {
         auto bytes = good;
         bytes[0] = 'X';

@@ -19,7 +19,7 @@
 namespace dmc::core {
 
 // One kind per step of the rebuild flow. The order is the order of the
-// CC/deal/snap chains; it is also the on-disk value in task records, so new
+// CC/deal/snap chains; it is also the on-disk value in resume records, so new
 // kinds are only ever appended.
 enum class VertexKind : uint8_t {
     add_pieces,

@@ -3,7 +3,7 @@
 // The sealing engine: runs the rebuild DAG of a batch of SectorJobs through
 // the scheduler, each vertex calling the selected plugin stage (or doing the
 // core-internal steps: staging pieces, the CommD/CommR checks against the
-// registered values, persist, report), with a crash-safe task record per
+// registered values, persist, report), with a crash-safe resume record per
 // sector so that a killed run resumes from its last completed vertex.
 #pragma once
 
@@ -79,7 +79,7 @@ struct JobOutcome {
     std::string failed_vertex;
 };
 
-// Creates or resumes every job's task record, builds the batch DAG and runs
+// Creates or resumes every job's resume record, builds the batch DAG and runs
 // it. Jobs must have spec, proof, ticket, pieces, work_dir and hooks set.
 Result<std::vector<JobOutcome>> run_jobs(Engine &engine, std::vector<SectorJob *> jobs,
                                          const SessionOptions &options = {});

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// One sector to seal or rebuild, as the engine (seal_session.hpp) sees it:
+// One sector to seal or rebuild, as the engine (engine.hpp) sees it:
 // its identity and inputs (ticket, pieces already fetched to local files),
 // the registered values it must reproduce (rebuild), where its intermediate
-// files live, its crash-safe task record, and two hooks the caller supplies
+// files live, its crash-safe resume record, and two hooks the caller supplies
 // for the end of the flow (persist the files somewhere, report the result).
 #pragma once
 

@@ -15,7 +15,7 @@
 
 namespace dmc::core {
 
-// The values are stored in task records: only ever append.
+// The values are stored in resume records: only ever append.
 enum class TaskState : uint8_t {
     empty,
     allocated,

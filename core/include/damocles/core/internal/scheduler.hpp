@@ -57,7 +57,7 @@ public:
     // Exceptions are turned into Errc::internal failures.
     virtual Status run(const Dag &dag, VertexId v, VertexContext &ctx) = 0;
     // Resume: true when `sector`'s part of vertex `v` is already complete
-    // (its task record says so). Asked once per sector when `v` is ready.
+    // (its resume record says so). Asked once per sector when `v` is ready.
     virtual bool is_done(const Dag & /*dag*/, VertexId /*v*/, uint32_t /*sector*/) { return false; }
 };
 

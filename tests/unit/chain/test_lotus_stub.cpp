@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 
 #include "damocles/sdk/cid.hpp"
@@ -267,6 +268,8 @@ TEST_CASE("lotus stub: fixture errors name the entry", "[chain][stub]")
 
 TEST_CASE("lotus stub: the lotus-stub executable serves a fixture until SIGTERM", "[chain][stub]")
 {
+    INFO("the lotus-stub executable is a separate target: ninja -C build tests/unit/chain/lotus-stub");
+    REQUIRE(std::filesystem::exists(DMC_LOTUS_STUB_EXE));
     dmc::test::TempDir dir("lotus-stub");
     const std::string address_file = dir / "address";
     dmc::test::Background process(

@@ -7,8 +7,10 @@
 //
 // Every call is bounded: connect timeout, one total deadline for the whole
 // exchange (a watchdog stops the socket when it passes, so a server that
-// trickles bytes cannot hold a caller), a response size limit and a JSON
-// nesting limit. Every error names the node and the method, e.g.
+// trickles bytes cannot hold a caller; httplib cannot interrupt a connect,
+// so a call ends within connect_timeout + total_timeout at worst), a
+// response size limit and a JSON nesting limit. Every error names the node
+// and the method, e.g.
 //   lotus 127.0.0.1:1234: Filecoin.StateSectorGetInfo: 401 Unauthorized (check the token)
 // Calls are independent (one connection each) and may run concurrently.
 #pragma once

@@ -9,7 +9,7 @@
 #
 #   fuzz/run-fuzz.sh [--seconds N] [--jobs J] [--build DIR] [target...]
 #
-# Targets: manager_config worker_config sector_import (default: all).
+# Targets: manager_config worker_config sector_import lotus_json (default: all).
 # --seconds is per target (default 8: the suite's brief run); run longer by
 # hand, e.g. `fuzz/run-fuzz.sh --seconds 600 sector_import`. New inputs go
 # to <build dir>/corpus/<target> (fuzz/corpus/<target> holds the seeds and
@@ -34,7 +34,7 @@ while [ $# -gt 0 ]; do
     *) targets+=("$1"); shift ;;
   esac
 done
-[ ${#targets[@]} -eq 0 ] && targets=(manager_config worker_config sector_import)
+[ ${#targets[@]} -eq 0 ] && targets=(manager_config worker_config sector_import lotus_json)
 
 counts() {
   if [ -n "${DMC_TEST_COUNTS:-}" ]; then echo "$1 $2" > "$DMC_TEST_COUNTS"; fi
@@ -88,6 +88,15 @@ sources=(
   sdk/src/sdr/cid.cpp
   sdk/src/sdr/fr32.cpp
   sdk/src/sdr/ids.cpp
+  # the Lotus client's readers (service/chain, without its httplib transport)
+  service/chain/api_info.cpp
+  service/chain/base64.cpp
+  service/chain/full_node_decode.cpp
+  service/chain/id_address.cpp
+  service/chain/json_view.cpp
+  service/chain/lotus_encoding.cpp
+  service/chain/miner_decode.cpp
+  service/chain/rpc_envelope.cpp
 )
 # Release semantics, as the shipped (gcc, NDEBUG) build. Two defects of
 # Debian 12's toml++ 3.3.0 are kept out of the way, since they are not

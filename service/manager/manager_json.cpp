@@ -111,4 +111,19 @@ WorkerRecord worker_from_ping(const json &ping, int64_t now)
     return r;
 }
 
+json store_check_json(const StoreCheckReport &report)
+{
+    json sectors = json::array();
+    for (const auto &check : report.sectors) {
+        json row = {{"miner", check.key ? json(check.key->miner) : json(nullptr)},
+                    {"number", check.key ? json(check.key->number) : json(nullptr)},
+                    {"status", sector_health_name(check.health)},
+                    {"action", repair_action_name(check.action)}};
+        if (!check.detail.empty()) row["detail"] = check.detail;
+        if (!check.file.empty()) row["file"] = check.file;
+        sectors.push_back(std::move(row));
+    }
+    return {{"store", report.store}, {"path", report.path}, {"roots_learnt", report.roots_learnt}, {"sectors", sectors}};
+}
+
 } // namespace dmc::service::manager_json

@@ -68,8 +68,8 @@ TEMPLATE_TEST_CASE("registry: import is idempotent, conflicting values need repl
     auto c = reg->import_sector(changed, false);
     REQUIRE_FALSE(c.ok());
     CHECK(c.error().code == Errc::conflict);
-    CHECK(c.error().message == "sector s-t01001-7 is already registered with different values; pass --replace to "
-                               "overwrite them");
+    CHECK(c.error().message == "sector s-t01001-7 is already registered with different values (comm_r: registered " +
+                                   rec.comm_r + ", imported bagboea4b5abcdifferent); pass --replace to overwrite them");
     auto d = reg->import_sector(changed, true);
     REQUIRE(d.ok());
     CHECK(*d == ImportOutcome::replaced);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Thin layer over libpq for the PostgreSQL registry: a connection with
-// parameterized statements in text format, result rows with typed columns,
-// a small connection pool, and transactions that are retried when
+// Thin layer over libpq for the PostgreSQL registry (postgres_dialect.cpp
+// puts it behind the dialect interface): a connection with parameterized
+// statements in text format, result rows, a small connection pool that
+// reconnects after a server restart, and transactions that are retried when
 // PostgreSQL says a retry may succeed (serialization failure, deadlock, a
 // unique key raced by another manager, a connection lost before COMMIT).
 #pragma once
@@ -25,43 +26,9 @@ namespace dmc::service::pg {
 
 // A statement parameter in text format; nullopt is SQL NULL.
 using Param = std::optional<std::string>;
-inline Param p(int64_t v)
-{
-    return std::to_string(v);
-}
-inline Param p(uint64_t v)
-{
-    return std::to_string(static_cast<int64_t>(v));
-}
-inline Param p(int32_t v)
-{
-    return std::to_string(v);
-}
-inline Param p(uint32_t v)
-{
-    return std::to_string(v);
-}
-inline Param p(bool v)
-{
-    return std::string(v ? "1" : "0");
-}
-inline Param p(const std::string &v)
-{
-    return v;
-}
-inline Param p(const char *v)
-{
-    return std::string(v);
-}
-inline Param p(const std::optional<std::string> &v)
-{
-    return v;
-}
-// A bigint[] literal ("{1,2}"); an empty list is NULL ("any" in filters).
-Param id_array(const std::vector<uint64_t> &ids);
 
 class Rows {
-public:
+  public:
     Rows() = default;
     explicit Rows(pg_result *res);
     ~Rows();
@@ -71,21 +38,19 @@ public:
     Rows &operator=(const Rows &) = delete;
 
     int size() const;
+    int columns() const;
     bool empty() const { return size() == 0; }
     // Rows changed by INSERT/UPDATE/DELETE.
     int64_t affected() const;
     bool is_null(int row, int col) const;
-    int64_t col_int(int row, int col) const;
     std::string col_text(int row, int col) const;
-    std::optional<std::string> col_opt_text(int row, int col) const;
-    std::optional<int64_t> col_opt_int(int row, int col) const;
 
-private:
+  private:
     pg_result *res_ = nullptr;
 };
 
 class Connection {
-public:
+  public:
     // `url`: postgres://user:password@host:port/db?… (libpq's URI syntax).
     static Result<std::unique_ptr<Connection>> open(const std::string &url);
     ~Connection();
@@ -102,7 +67,7 @@ public:
     // Reconnects a broken connection; false when the server is unreachable.
     bool reset();
 
-private:
+  private:
     Connection() = default;
     Error failure(const std::string &what, pg_result *res);
     pg_conn *conn_ = nullptr;
@@ -111,12 +76,12 @@ private:
 
 // Connections opened on demand, up to `max_size`, reused in LIFO order.
 class Pool {
-public:
+  public:
     Pool(std::string url, size_t max_size);
     ~Pool();
 
     class Lease {
-    public:
+      public:
         Lease(Pool *pool, std::unique_ptr<Connection> conn) : pool_(pool), conn_(std::move(conn)) {}
         ~Lease();
         Lease(Lease &&o) noexcept = default;
@@ -124,14 +89,14 @@ public:
         Connection &operator*() const { return *conn_; }
         Connection *operator->() const { return conn_.get(); }
 
-    private:
+      private:
         Pool *pool_;
         std::unique_ptr<Connection> conn_;
     };
     Result<Lease> acquire();
     const std::string &url() const { return url_; }
 
-private:
+  private:
     void give_back(std::unique_ptr<Connection> conn);
     std::string url_;
     size_t max_size_;
@@ -142,8 +107,8 @@ private:
 };
 
 enum class TxMode {
-    read_write,          // READ COMMITTED: row locks decide who wins a race
-    read_only_snapshot,  // REPEATABLE READ READ ONLY: a listing sees one moment
+    read_write,         // READ COMMITTED: row locks decide who wins a race
+    read_only_snapshot, // REPEATABLE READ READ ONLY: a listing sees one moment
 };
 
 // Runs `body` between BEGIN and COMMIT on a pooled connection; rolls back

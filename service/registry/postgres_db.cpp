@@ -226,7 +226,7 @@ Status transact(Pool &pool, TxMode mode, const std::function<Status(Connection &
         auto b = c.exec(begin);
         if (!b) {
             last = b.error();
-            continue; // a connection that broke while idle: the next acquire resets it
+            continue;  // a connection that broke while idle: the next acquire resets it
         }
         Status st = body(c);
         if (st) {

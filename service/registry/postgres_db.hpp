@@ -28,7 +28,7 @@ namespace dmc::service::pg {
 using Param = std::optional<std::string>;
 
 class Rows {
-  public:
+public:
     Rows() = default;
     explicit Rows(pg_result *res);
     ~Rows();
@@ -45,12 +45,12 @@ class Rows {
     bool is_null(int row, int col) const;
     std::string col_text(int row, int col) const;
 
-  private:
+private:
     pg_result *res_ = nullptr;
 };
 
 class Connection {
-  public:
+public:
     // `url`: postgres://user:password@host:port/db?… (libpq's URI syntax).
     static Result<std::unique_ptr<Connection>> open(const std::string &url);
     ~Connection();
@@ -67,7 +67,7 @@ class Connection {
     // Reconnects a broken connection; false when the server is unreachable.
     bool reset();
 
-  private:
+private:
     Connection() = default;
     Error failure(const std::string &what, pg_result *res);
     pg_conn *conn_ = nullptr;
@@ -76,12 +76,12 @@ class Connection {
 
 // Connections opened on demand, up to `max_size`, reused in LIFO order.
 class Pool {
-  public:
+public:
     Pool(std::string url, size_t max_size);
     ~Pool();
 
     class Lease {
-      public:
+    public:
         Lease(Pool *pool, std::unique_ptr<Connection> conn) : pool_(pool), conn_(std::move(conn)) {}
         ~Lease();
         Lease(Lease &&o) noexcept = default;
@@ -89,14 +89,14 @@ class Pool {
         Connection &operator*() const { return *conn_; }
         Connection *operator->() const { return conn_.get(); }
 
-      private:
+    private:
         Pool *pool_;
         std::unique_ptr<Connection> conn_;
     };
     Result<Lease> acquire();
     const std::string &url() const { return url_; }
 
-  private:
+private:
     void give_back(std::unique_ptr<Connection> conn);
     std::string url_;
     size_t max_size_;
@@ -107,8 +107,8 @@ class Pool {
 };
 
 enum class TxMode {
-    read_write,         // READ COMMITTED: row locks decide who wins a race
-    read_only_snapshot, // REPEATABLE READ READ ONLY: a listing sees one moment
+    read_write,          // READ COMMITTED: row locks decide who wins a race
+    read_only_snapshot,  // REPEATABLE READ READ ONLY: a listing sees one moment
 };
 
 // Runs `body` between BEGIN and COMMIT on a pooled connection; rolls back

@@ -29,7 +29,7 @@ namespace {
 constexpr size_t kPoolSize = 8;
 
 // Any constant: the key of the advisory lock that serializes migrations.
-constexpr int64_t kMigrationLock = 0x646d632d72656731; // "dmc-reg1"
+constexpr int64_t kMigrationLock = 0x646d632d72656731;  // "dmc-reg1"
 
 std::vector<pg::Param> text_params(const std::vector<SqlValue> &params)
 {
@@ -65,7 +65,7 @@ SqlRows rows_of(const pg::Rows &result)
 }
 
 class PostgresConnection final : public SqlConnection {
-  public:
+public:
     explicit PostgresConnection(pg::Connection &connection) : connection_(connection) {}
 
     Result<SqlRows> query(const std::string &sql, const std::vector<SqlValue> &params) override
@@ -77,12 +77,12 @@ class PostgresConnection final : public SqlConnection {
 
     Status execute_script(const std::string &sql) override { return connection_.exec_script(sql); }
 
-  private:
+private:
     pg::Connection &connection_;
 };
 
 class PostgresDialect final : public SqlDialect {
-  public:
+public:
     explicit PostgresDialect(const std::string &url) : pool_(url, kPoolSize) {}
 
     std::string name() const override { return "postgres"; }
@@ -108,7 +108,7 @@ class PostgresDialect final : public SqlDialect {
         return connection.execute("SELECT pg_advisory_xact_lock(?)", {kMigrationLock});
     }
 
-  private:
+private:
     pg::Pool pool_;
 };
 
@@ -124,10 +124,10 @@ std::string numbered_placeholders(std::string_view sql)
     std::string out;
     out.reserve(sql.size() + 16);
     int next = 1;
-    char quote = 0; // the quote of the literal or identifier we are in
+    char quote = 0;  // the quote of the literal or identifier we are in
     for (char c : sql) {
         if (quote) {
-            if (c == quote) quote = 0; // a doubled quote re-enters at once
+            if (c == quote) quote = 0;  // a doubled quote re-enters at once
             out += c;
         } else if (c == '\'' || c == '"') {
             quote = c;

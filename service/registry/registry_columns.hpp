@@ -17,7 +17,7 @@
 namespace dmc::service {
 
 class ColumnList {
-  public:
+public:
     ColumnList(std::initializer_list<std::string_view> names) : names_(names) {}
 
     size_t size() const { return names_.size(); }
@@ -31,7 +31,7 @@ class ColumnList {
     // the first `key_columns` columns (the table's primary key) are taken.
     std::string upsert_into(std::string_view table, size_t key_columns) const;
 
-  private:
+private:
     std::vector<std::string_view> names_;
 };
 

@@ -25,8 +25,8 @@ namespace dmc::service {
 // text (the schema has no other types: hashes are hex, flags are 0/1).
 // Unsigned ids are stored as BIGINT, i.e. their two's complement.
 class SqlValue {
-  public:
-    SqlValue() = default; // NULL
+public:
+    SqlValue() = default;  // NULL
     SqlValue(std::nullopt_t) {}
     SqlValue(bool flag) : value_(int64_t{flag ? 1 : 0}) {}
     SqlValue(int32_t number) : value_(int64_t{number}) {}
@@ -35,7 +35,10 @@ class SqlValue {
     SqlValue(uint64_t number) : value_(static_cast<int64_t>(number)) {}
     SqlValue(std::string text) : value_(std::move(text)) {}
     SqlValue(const char *text) : value_(std::string(text)) {}
-    template <class T> SqlValue(const std::optional<T> &value) : SqlValue(value ? SqlValue(*value) : SqlValue()) {}
+    template <class T>
+    SqlValue(const std::optional<T> &value) : SqlValue(value ? SqlValue(*value) : SqlValue())
+    {
+    }
 
     bool is_null() const { return std::holds_alternative<std::monostate>(value_); }
     const int64_t *if_integer() const { return std::get_if<int64_t>(&value_); }
@@ -45,13 +48,13 @@ class SqlValue {
     int64_t integer() const;
     std::string text() const;
 
-  private:
+private:
     std::variant<std::monostate, int64_t, std::string> value_;
 };
 
 // One result row; columns are numbered from 0 in the SELECT's order.
 class SqlRow {
-  public:
+public:
     explicit SqlRow(std::vector<SqlValue> columns) : columns_(std::move(columns)) {}
 
     int size() const { return static_cast<int>(columns_.size()); }
@@ -63,19 +66,19 @@ class SqlRow {
     std::optional<std::string> optional_text(int column) const;
     std::optional<int64_t> optional_integer(int column) const;
 
-  private:
+private:
     std::vector<SqlValue> columns_;
 };
 
 struct SqlRows {
     std::vector<SqlRow> rows;
-    int64_t affected = 0; // rows changed by INSERT/UPDATE/DELETE
+    int64_t affected = 0;  // rows changed by INSERT/UPDATE/DELETE
     bool empty() const { return rows.empty(); }
 };
 
 // A connection inside a transaction (SqlDialect::transact hands it out).
 class SqlConnection {
-  public:
+public:
     virtual ~SqlConnection() = default;
     // One statement; its `?` placeholders take `params` in order.
     virtual Result<SqlRows> query(const std::string &sql, const std::vector<SqlValue> &params = {}) = 0;
@@ -89,12 +92,12 @@ class SqlConnection {
 };
 
 enum class TxMode {
-    write,         // may write; the checks it makes cannot race with another writer
-    read_snapshot, // reads only; all its statements see one moment
+    write,          // may write; the checks it makes cannot race with another writer
+    read_snapshot,  // reads only; all its statements see one moment
 };
 
 class SqlDialect {
-  public:
+public:
     virtual ~SqlDialect() = default;
 
     // "sqlite" / "postgres" (RegistryStore::backend()).

@@ -34,7 +34,7 @@
 namespace dmc::service {
 
 class SqlRegistry final : public RegistryStore {
-  public:
+public:
     // Creates the schema or migrates it to the latest version.
     static Result<std::unique_ptr<SqlRegistry>> open(std::unique_ptr<SqlDialect> dialect);
 
@@ -62,38 +62,16 @@ class SqlRegistry final : public RegistryStore {
     Status put_reservation(const Reservation &reservation) override;
     Status release_reservation(const SectorKey &key) override;
 
-  private:
+private:
     explicit SqlRegistry(std::unique_ptr<SqlDialect> dialect) : dialect_(std::move(dialect)) {}
 
     // One transaction whose body computes a value; the value of the attempt
     // that committed is returned (a retried body starts from scratch).
-    template <class T, class Body> Result<T> transact_value(TxMode mode, Body &&body)
-    {
-        std::optional<T> value;
-        DMC_TRY_VOID(dialect_->transact(mode, [&](SqlConnection &connection) -> Status {
-            value.reset();
-            Result<T> attempt = body(connection);
-            if (!attempt) return attempt.error();
-            value = std::move(*attempt);
-            return {};
-        }));
-        return std::move(*value);
-    }
-
+    template <class T, class Body>
+    Result<T> transact_value(TxMode mode, Body &&body);
     // Every row `sql` selects, decoded, in one snapshot.
-    template <class Record, class Decode> Result<std::vector<Record>> read_all(const std::string &sql, Decode decode)
-    {
-        return transact_value<std::vector<Record>>(TxMode::read_snapshot,
-                                                   [&](SqlConnection &connection) -> Result<std::vector<Record>> {
-                                                       SqlRows rows;
-                                                       DMC_TRY_ASSIGN(rows, connection.query(sql));
-                                                       std::vector<Record> records;
-                                                       records.reserve(rows.rows.size());
-                                                       for (const SqlRow &row : rows.rows)
-                                                           records.push_back(decode(row));
-                                                       return records;
-                                                   });
-    }
+    template <class Record, class Decode>
+    Result<std::vector<Record>> read_all(const std::string &sql, Decode decode);
 
     // sql_registry.cpp
     Status migrate();
@@ -103,8 +81,8 @@ class SqlRegistry final : public RegistryStore {
     Result<std::optional<SectorRecord>> load_sector(SqlConnection &connection, const SectorKey &key, bool lock);
     Status write_sector(SqlConnection &connection, const SectorRecord &sector);
     Status delete_sector(SqlConnection &connection, const SectorKey &key);
-    // UPDATE of one sector row; its `?` are `values` then miner, number.
-    // "sector … not found" when there is no such sector.
+    // UPDATE sectors SET <assignments> (their `?` take `values`) and
+    // updated_at = now; "sector … not found" when there is no such sector.
     Status update_sector(SqlConnection &connection, const SectorKey &key, const std::string &assignments,
                          std::vector<SqlValue> values);
 
@@ -120,6 +98,36 @@ class SqlRegistry final : public RegistryStore {
 
     std::unique_ptr<SqlDialect> dialect_;
 };
+
+template <class T, class Body>
+
+Result<T> SqlRegistry::transact_value(TxMode mode, Body &&body)
+{
+    std::optional<T> value;
+    DMC_TRY_VOID(dialect_->transact(mode, [&](SqlConnection &connection) -> Status {
+        value.reset();
+        Result<T> attempt = body(connection);
+        if (!attempt) return attempt.error();
+        value = std::move(*attempt);
+        return {};
+    }));
+    return std::move(*value);
+}
+
+template <class Record, class Decode>
+Result<std::vector<Record>> SqlRegistry::read_all(const std::string &sql, Decode decode)
+{
+    auto read = [&](SqlConnection &connection) -> Result<std::vector<Record>> {
+        SqlRows rows;
+        DMC_TRY_ASSIGN(rows, connection.query(sql));
+        std::vector<Record> records;
+        records.reserve(rows.rows.size());
+        for (const SqlRow &row : rows.rows)
+            records.push_back(decode(row));
+        return records;
+    };
+    return transact_value<std::vector<Record>>(TxMode::read_snapshot, read);
+}
 
 // Seconds since the Unix epoch (updated_at, cancel's lease check).
 int64_t registry_now_seconds();

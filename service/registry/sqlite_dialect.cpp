@@ -23,7 +23,7 @@ constexpr int kBusyTimeoutMs = 10000;
 
 // A prepared statement, finalized when it goes away.
 class PreparedStatement {
-  public:
+public:
     PreparedStatement(sqlite3 *db, const std::string &sql) : db_(db)
     {
         if (sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK) {
@@ -69,7 +69,7 @@ class PreparedStatement {
         return out;
     }
 
-  private:
+private:
     SqlRow current_row() const
     {
         const int count = sqlite3_column_count(stmt_);
@@ -102,7 +102,7 @@ class PreparedStatement {
 };
 
 class SqliteConnection final : public SqlConnection {
-  public:
+public:
     explicit SqliteConnection(sqlite3 *db) : db_(db) {}
 
     Result<SqlRows> query(const std::string &sql, const std::vector<SqlValue> &params) override
@@ -123,12 +123,12 @@ class SqliteConnection final : public SqlConnection {
         return {};
     }
 
-  private:
+private:
     sqlite3 *db_;
 };
 
 class SqliteDialect final : public SqlDialect {
-  public:
+public:
     ~SqliteDialect() override
     {
         if (db_) sqlite3_close_v2(db_);
@@ -164,7 +164,7 @@ class SqliteDialect final : public SqlDialect {
     std::string lock_first_free_row_clause(std::string_view) const override { return ""; }
     Status serialize_migrations(SqlConnection &) override { return {}; }
 
-  private:
+private:
     sqlite3 *db_ = nullptr;
     std::mutex mutex_;
 };

@@ -51,6 +51,7 @@ json sector_state_json(const SectorRecord &s, const std::optional<QueueEntry> &q
             {"finalized", s.finalized},
             {"removed", s.removed},
             {"abort_reason", s.abort_reason},
+            {"chain_checked_epoch", s.chain_checked_epoch ? json(*s.chain_checked_epoch) : json(nullptr)},
             {"latest", s.latest ? codec::latest_state_to_json(*s.latest) : json(nullptr)},
             {"queue", q ? queue_json(*q) : json(nullptr)}};
 }

@@ -73,6 +73,24 @@ json sectors_check(ManagerService &svc, const json &p)
     return store_check_json(unwrap(std::move(report)));
 }
 
+// [epoch, [[miner, number], …]]: the CLI confirmed these records against
+// the chain at `epoch` (docs/architecture.md §14.3).
+json sectors_mark_chain_checked(ManagerService &svc, const json &p)
+{
+    const json &epoch = arg(p, 0, "epoch");
+    const json &keys = arg(p, 1, "sectors");
+    if (!epoch.is_number_integer() || !keys.is_array())
+        throw RpcError{rpc::kInvalidParams, "want [epoch, [[miner, number], …]]"};
+    std::vector<SectorKey> sectors;
+    for (const auto &key : keys) {
+        if (!key.is_array() || key.size() != 2 || !key[0].is_number_unsigned() || !key[1].is_number_unsigned())
+            throw RpcError{rpc::kInvalidParams, "sectors: want [miner, number] pairs"};
+        sectors.push_back({key[0].get<uint64_t>(), key[1].get<uint64_t>()});
+    }
+    unwrap(svc.registry().set_chain_checked(sectors, epoch.get<int64_t>()));
+    return json(true);
+}
+
 json sector_set_for_rebuild(ManagerService &svc, const json &p)
 {
     QueueRebuildRequest req;
@@ -220,6 +238,7 @@ constexpr NamedMethod kMethods[] = {
     {"Venus.Version", version},
     {"Venus.SectorsImport", sectors_import},
     {"Venus.SectorsCheck", sectors_check},
+    {"Venus.SectorsMarkChainChecked", sectors_mark_chain_checked},
     {"Venus.SectorSetForRebuild", sector_set_for_rebuild},
     {"Venus.SectorRebuildCancel", sector_rebuild_cancel},
     {"Venus.FindSectorInAllStates", find_sector_in_all_states},

@@ -53,22 +53,22 @@ Result<StoreCheckReport> check_store(RegistryStore &registry, const std::string 
     report.store = store.name;
     report.path = store.path;
     std::map<core::SectorKey, std::string> registered;
+    std::vector<SectorTreeRoots> learnt;
     for (const auto &sector : sectors) {
         registered[sector.key] = sector.store;
         if (sector.store != store.name || sector.removed) continue;
         SectorFileCheck check = check_sector_files(store.path, sector, options);
         if (sector.online && check.health != SectorHealth::ok) check.detail += " (a rebuild is queued or running)";
-        if (check.roots_to_learn) {
-            auto learnt =
-                registry.set_tree_roots(sector.key, check.roots_to_learn->comm_c, check.roots_to_learn->comm_r_last);
-            if (learnt)
-                ++report.roots_learnt;
-            else
-                spdlog::warn("{}: cannot record comm_c/comm_r_last from its p_aux: {}", sector_id_string(sector.key),
-                             learnt.error().message);
-        }
+        if (check.roots_to_learn)
+            learnt.push_back({sector.key, check.roots_to_learn->comm_c, check.roots_to_learn->comm_r_last});
         report.sectors.push_back(std::move(check));
     }
+    // One transaction for all of them: thousands of sectors, one commit.
+    if (auto recorded = registry.set_tree_roots_of(learnt); recorded)
+        report.roots_learnt = learnt.size();
+    else
+        spdlog::warn("cannot record the comm_c/comm_r_last learnt from {} p_aux files: {}", learnt.size(),
+                     recorded.error().message);
     auto unregistered = find_unregistered_files(store.path, store.name, registered, options.miner);
     report.sectors.insert(report.sectors.end(), std::make_move_iterator(unregistered.begin()),
                           std::make_move_iterator(unregistered.end()));

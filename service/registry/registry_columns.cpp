@@ -46,7 +46,7 @@ const ColumnList &sector_columns()
     static const ColumnList columns{"miner",        "number",       "proof",        "ticket",      "ticket_epoch",
                                     "comm_d",       "comm_r",       "comm_c",       "comm_r_last", "upgraded",
                                     "store",        "online",       "need_rebuild", "finalized",   "removed",
-                                    "abort_reason", "latest_state", "updated_at"};
+                                    "abort_reason", "latest_state", "updated_at",   "chain_checked_epoch"};
     return columns;
 }
 
@@ -114,6 +114,7 @@ SectorRecord decode_sector(const SqlRow &row, int first)
     sector.abort_reason = row.text(first + 15);
     sector.latest = codec::parse_latest_state(row.optional_text(first + 16));
     sector.updated_at = row.integer(first + 17);
+    sector.chain_checked_epoch = row.optional_integer(first + 18);
     return sector;
 }
 
@@ -138,7 +139,8 @@ std::vector<SqlValue> sector_values(const SectorRecord &sector, int64_t updated_
             sector.removed,
             sector.abort_reason,
             latest,
-            updated_at};
+            updated_at,
+            sector.chain_checked_epoch};
 }
 
 QueueEntry decode_queue_entry(const SqlRow &row, int first)

@@ -104,6 +104,10 @@ CREATE TABLE reservations (
   PRIMARY KEY (miner, number)
 )
 )SQL"},
+        {2, "sectors.chain_checked_epoch: the chain height a --lotus check confirmed the record at",
+         R"SQL(
+ALTER TABLE sectors ADD COLUMN chain_checked_epoch BIGINT
+)SQL"},
     };
     return migrations;
 }

@@ -73,6 +73,12 @@ void mark_chain_disagreements(json &rows, const std::string &store, const std::o
         records.push_back(must(core::parse_sector_object(sector["sector"])));
     }
     auto confirmation = must(service::importers::confirm_on_chain(node, records, network_of(options().miner)));
+    json confirmed = json::array();
+    for (const auto &key : confirmation.confirmed) confirmed.push_back(json::array({key.miner, key.number}));
+    if (!confirmed.empty()) {
+        auto marked = client.call("Venus.SectorsMarkChainChecked", json::array({confirmation.height, confirmed}));
+        if (!marked) fail("recording the chain check failed: " + marked.error().message);
+    }
     for (const auto &refused : confirmation.refused)
         for (auto &row : rows)
             if (has_key(row) && key_of(row) == refused.key && row["status"] != "unregistered") {

@@ -14,6 +14,7 @@
 // Exit 0, or 1 when a sector was refused; a node, database or file that
 // cannot be read ends the command with one line (exit 1, or 2 for bad input)
 // before anything is imported.
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -128,16 +129,17 @@ importers::ImportBatch read_source(const service::chain::FullNodeClient *node)
     return batch;
 }
 
-// Venus.SectorsImport of the complete records; counts and prints refusals.
-void import_records(const std::vector<core::SectorRecord> &records, bool list_every_sector, ImportCounts &counts)
+// Venus.SectorsImport of `document`; counts and prints the rows (one per
+// sector, in the document's order). Returns the sectors now registered with
+// these values (added, replaced or unchanged).
+std::vector<core::SectorKey> import_document(const json &document, bool list_every_sector, ImportCounts &counts)
 {
-    if (records.empty()) return;
-    json document = {{"sectors", json::array()}};
-    for (const auto &record : records) document["sectors"].push_back(core::sector_to_json(record));
     auto client = manager_client(options_home());
     auto rows = client.call("Venus.SectorsImport", json::array({document, options().replace}));
     if (!rows) fail("import failed: " + rows.error().message);
-    for (const auto &row : *rows) {
+    std::vector<core::SectorKey> registered;
+    for (size_t index = 0; index < rows->size(); ++index) {
+        const json &row = (*rows)[index];
         const std::string id = row.value("sector_id", std::string());
         if (row.contains("error")) {
             ++counts.refused;
@@ -147,7 +149,41 @@ void import_records(const std::vector<core::SectorRecord> &records, bool list_ev
         const std::string outcome = row.value("outcome", std::string());
         (outcome == "unchanged" ? counts.unchanged : counts.imported) += 1;
         if (list_every_sector) std::printf("%s: %s\n", id.c_str(), outcome.c_str());
+        const json &sector = document["sectors"][index];
+        registered.push_back({sector["miner"].get<uint64_t>(), sector["number"].get<uint64_t>()});
     }
+    return registered;
+}
+
+std::vector<core::SectorKey> import_records(const std::vector<core::SectorRecord> &records, bool list_every_sector,
+                                            ImportCounts &counts)
+{
+    if (records.empty()) return {};
+    json document = {{"sectors", json::array()}};
+    for (const auto &record : records) document["sectors"].push_back(core::sector_to_json(record));
+    return import_document(document, list_every_sector, counts);
+}
+
+// Records the chain confirmed and the registry now holds: their
+// chain_checked_epoch (`sectors state` shows "Chain: checked at <epoch>").
+void mark_chain_checked(const importers::ChainConfirmation &confirmation,
+                        const std::vector<core::SectorKey> &registered)
+{
+    json keys = json::array();
+    for (const auto &key : confirmation.confirmed)
+        if (std::find(registered.begin(), registered.end(), key) != registered.end())
+            keys.push_back(json::array({key.miner, key.number}));
+    if (keys.empty()) return;
+    auto client = manager_client(options_home());
+    auto marked = client.call("Venus.SectorsMarkChainChecked", json::array({confirmation.height, keys}));
+    if (!marked) fail("recording the chain check failed: " + marked.error().message);
+}
+
+void print_summary(const ImportCounts &counts)
+{
+    std::printf("imported %zu, unchanged %zu, incomplete %zu", counts.imported, counts.unchanged, counts.incomplete);
+    if (counts.refused) std::printf(", refused %zu", counts.refused);
+    std::printf("\n");
 }
 
 void print_skipped(const std::vector<importers::SkippedSector> &skipped, const char *what)
@@ -157,30 +193,15 @@ void print_skipped(const std::vector<importers::SkippedSector> &skipped, const c
 }
 
 // A file import without --lotus: the document goes to the manager as it is,
-// as it always did (the manager parses and refuses it).
+// as it always did (the manager parses it and refuses what is wrong).
 void import_file_as_is()
 {
     const auto &o = options();
-    const std::string text = read_file_or_fail(o.file, "import file");
-    json document = json::parse(text, nullptr, false);
+    json document = json::parse(read_file_or_fail(o.file, "import file"), nullptr, false);
     if (document.is_discarded()) fail_usage("import file " + o.file + " is not valid JSON");
-    auto client = manager_client(options_home());
-    auto rows = client.call("Venus.SectorsImport", json::array({document, o.replace}));
-    if (!rows) fail("import failed: " + rows.error().message);
     ImportCounts counts;
-    for (const auto &row : *rows) {
-        const std::string id = row["sector_id"].get<std::string>();
-        if (row.contains("error")) {
-            ++counts.refused;
-            std::printf("%s: refused: %s\n", id.c_str(), row["error"].get<std::string>().c_str());
-        } else {
-            const std::string outcome = row["outcome"].get<std::string>();
-            (outcome == "unchanged" ? counts.unchanged : counts.imported) += 1;
-            std::printf("%s: %s\n", id.c_str(), outcome.c_str());
-        }
-    }
-    std::printf("imported %zu, unchanged %zu, incomplete 0%s\n", counts.imported, counts.unchanged,
-                counts.refused ? (", refused " + std::to_string(counts.refused)).c_str() : "");
+    import_document(document, true, counts);
+    print_summary(counts);
     if (counts.refused) throw Exit{kExitFailed, ""};
 }
 
@@ -196,9 +217,10 @@ void cmd_import()
     std::optional<service::chain::FullNodeClient> node;
     if (!o.lotus.empty()) node = full_node_or_fail(o.lotus, o.lotus_token);
     importers::ImportBatch batch = read_source(node ? &*node : nullptr);
+    std::optional<importers::ChainConfirmation> confirmation;
     if (node && !batch.records.empty()) {
-        auto confirmation = must(importers::confirm_on_chain(*node, batch.records, network_of(o.miner)));
-        importers::drop_refused(batch, confirmation);
+        confirmation = must(importers::confirm_on_chain(*node, batch.records, network_of(o.miner)));
+        importers::drop_refused(batch, *confirmation);
     }
     ImportCounts counts;
     import_records(batch.records, !o.file.empty(), counts);

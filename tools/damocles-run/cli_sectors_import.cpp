@@ -223,13 +223,13 @@ void cmd_import()
         importers::drop_refused(batch, *confirmation);
     }
     ImportCounts counts;
-    import_records(batch.records, !o.file.empty(), counts);
+    const auto registered = import_records(batch.records, !o.file.empty(), counts);
+    if (confirmation) mark_chain_checked(*confirmation, registered);
     print_skipped(batch.incomplete, "incomplete");
     print_skipped(batch.refused, "refused");
     counts.incomplete = batch.incomplete.size();
     counts.refused += batch.refused.size();
-    std::printf("imported %zu, unchanged %zu, incomplete %zu%s\n", counts.imported, counts.unchanged, counts.incomplete,
-                counts.refused ? (", refused " + std::to_string(counts.refused)).c_str() : "");
+    print_summary(counts);
     if (counts.refused) throw Exit{kExitFailed, ""};
 }
 

@@ -111,6 +111,8 @@ ImportBatch records_from_curio(const CurioTables &tables, const CurioImportOptio
         auto listed = pieces.find(key);
         CurioOutcome outcome = curio_record(meta, listed == pieces.end() ? kNone : listed->second, tables, options);
         if (outcome.record)
+            if (auto cids = check_record_cids(*outcome.record); !cids) outcome = {std::nullopt, cids.error().message};
+        if (outcome.record)
             batch.records.push_back(std::move(*outcome.record));
         else
             batch.incomplete.push_back({key, outcome.reason});

@@ -231,10 +231,14 @@ Result<ImportBatch> import_from_damocles_export(std::string_view text, const Dam
         const core::SectorKey sector_key = record.key;
         auto outcome = state_outcome(state, options, std::move(record));
         if (!outcome) return make_error(Errc::invalid_argument, outcome.error().message);
-        if (outcome->record)
-            batch.records.push_back(std::move(*outcome->record));
-        else
+        if (outcome->record) {
+            if (auto cids = check_record_cids(*outcome->record); !cids)
+                batch.incomplete.push_back({sector_key, cids.error().message});
+            else
+                batch.records.push_back(std::move(*outcome->record));
+        } else {
             batch.incomplete.push_back({sector_key, outcome->incomplete_reason});
+        }
     }
     return batch;
 }

@@ -15,6 +15,7 @@
 
 #include "damocles/core/internal/sector_record.hpp"
 #include "damocles/sdk/proof.hpp"
+#include "damocles/sdk/result.hpp"
 
 namespace dmc::service::importers {
 
@@ -31,6 +32,11 @@ struct ImportBatch {
     // The chain contradicts the source, or the sector is not on chain.
     std::vector<SkippedSector> refused;
 };
+
+// A record's CIDs are commitments of their kind: comm_d (and comm_d_new)
+// unsealed, comm_r (and comm_r_new) sealed. A source may hold any text (a
+// database column, a hand-edited export): the error names the field.
+Status check_record_cids(const core::SectorRecord &record);
 
 // The registered update proof of a SnapDeals sector sealed with `proof`
 // (go-state-types RegisteredUpdateProof: "StackedDrg<size>V1").

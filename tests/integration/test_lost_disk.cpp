@@ -259,6 +259,26 @@ TEST_CASE("lost disk: a record whose CommR differs from the chain is refused, no
     CHECK(t.cli({"util", "sealer", "sectors", "state", "1002", "1"}).out.find("Chain: checked at 3000") !=
           std::string::npos);
 
+    // Registered without --lotus, the wrong record is caught by a check with
+    // --lotus: reported for a person, never queued for a rebuild that could
+    // only fail its CommR check.
+    REQUIRE(t.import({t.dir / "wrong.json", "--replace"}).exit_code == 0);
+    auto checked = t.cli({"util", "sealer", "sectors", "check", "--store", "store-a", "--lotus", node, "--miner",
+                          "t01002", "--rebuild", "--json"});
+    CHECK(checked.exit_code == 1);
+    bool reported = false;
+    for (const auto &row : json::parse(checked.out))
+        if (row["number"] == 1) {
+            reported = true;
+            CHECK(row["status"] == "chain-mismatch");
+            CHECK(row["action"] == "inspect");
+            CHECK(row["detail"].get<std::string>().find("differs from the chain's SealedCID " + chain_comm_r) !=
+                  std::string::npos);
+            CHECK_FALSE(row.contains("queued"));
+        }
+    CHECK(reported);
+    CHECK(t.state(1)["queue"].is_null());
+
     // A node that refuses the token: one line, exit 1 or 2, nothing imported.
     auto bad_token =
         t.import({"--from-chain", "--lotus", "wrong:/ip4/127.0.0.1/tcp/" + std::to_string(t.lotus.port()) + "/http",

@@ -166,3 +166,20 @@ TEST_CASE("damocles import: text that is not a SectorState export is one clear e
     auto empty = import_from_damocles_export("\n\n", {});
     REQUIRE_FALSE(empty.ok());
 }
+
+TEST_CASE("damocles import: a CID of the wrong kind leaves the sector incomplete (found by the fuzzer)",
+          "[service][importers]")
+{
+    // Sector 4's update CommR replaced by an unsealed CID (its new CommD).
+    std::string text = fixture_text();
+    const std::string comm_r_new = "bagboea4b5abcbsh4zoyxssd7mrzaspantyj5nwdsbrsa2w65ex2kb6y6xq77n4rb";
+    const size_t at = text.find(comm_r_new);
+    REQUIRE(at != std::string::npos);
+    text.replace(at, comm_r_new.size(), "baga6ea4seaqpgbep4ma63hbnek6oqgm3ouwaml4e5ho3i3c5ph5zmn4nsggxypa");
+    auto batch = import_from_damocles_export(text, {});
+    REQUIRE(batch.ok());
+    const SkippedSector *wrong_kind = find_incomplete(*batch, 4);
+    REQUIRE(wrong_kind);
+    CHECK(wrong_kind->reason.find("comm_r_new") == 0);
+    CHECK_FALSE(find_record(*batch, 4));
+}

@@ -109,11 +109,12 @@ std::optional<int64_t> queue_eta_seconds(const QueueLoad &load)
     if (load.queued == 0 && load.running.empty()) return 0;
     std::optional<double> per_sector = load.mean_rebuild_seconds;
     if (!per_sector) {
-        // No rebuild finished yet: what the running ones project in total.
+        // No rebuild finished yet: what the running ones project in total,
+        // from those far enough from both ends for the ratio to mean something.
         double total = 0;
         size_t n = 0;
         for (const auto &r : load.running)
-            if (r.eta_seconds >= 0 && r.progress > 0.01 && r.progress < 1) {
+            if (r.eta_seconds >= 0 && r.progress >= 0.05 && r.progress <= 0.95) {
                 total += static_cast<double>(r.eta_seconds) / (1 - r.progress);
                 ++n;
             }

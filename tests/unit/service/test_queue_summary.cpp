@@ -104,8 +104,11 @@ TEST_CASE("queue summary: queue ETA", "[service][ui]")
     early.running = {{0.25, 30}};
     CHECK(queue_eta_seconds(early) == 150);
 
-    // Nothing gives a duration.
+    // Nothing gives a duration: no history and the only running sector is
+    // at 99.9 % (its ETA says nothing about a whole sector).
     QueueLoad unknown;
     unknown.queued = 2;
+    CHECK_FALSE(queue_eta_seconds(unknown).has_value());
+    unknown.running = {{0.999, 0}};
     CHECK_FALSE(queue_eta_seconds(unknown).has_value());
 }

@@ -207,7 +207,7 @@ function drawWorkers(w) {
       el('td', {}, t.state),
       el('td', {}, t.paused ? el('span', { class: 'badge warn' }, 'paused ' + formatDuration(t.paused_elapsed))
         : el('span', { class: 'badge good' }, 'active')),
-      el('td', { class: 'mono' }, t.last_err || '–'),
+      el('td', { class: 'mono err' }, t.last_err || '–'),
       el('td', {}, worker.threads_live ? threadButton(worker, t) : '')));
     const table = el('table', {},
       el('thead', {}, el('tr', {}, ...['Thread', 'Location', 'Plan', 'Sector', 'State', 'Paused', 'Last error', '']
@@ -289,7 +289,7 @@ function svg(tag, attrs, text) {
 function drawStages(h) {
   const chart = $('stage-chart');
   const rows = h.stages;
-  const rowHeight = 26, labelWidth = 130, valueWidth = 250, width = 900;
+  const rowHeight = 26, labelWidth = 130, valueWidth = 330, width = 960;
   const barSpace = width - labelWidth - valueWidth;
   const slowest = Math.max(...rows.map((r) => r.mean_seconds), 1e-9);
   const nodes = [];

@@ -2,6 +2,7 @@
 #include "service/ui/console_routes.hpp"
 
 #include <functional>
+#include <map>
 
 #include <httplib.h>
 #include <spdlog/spdlog.h>
@@ -64,6 +65,9 @@ public:
     {
         feed_stage_history(*dispatcher, history_);
     }
+    // The route tables capture `this`.
+    Console(const Console &) = delete;
+    Console &operator=(const Console &) = delete;
 
     bool authorized(const httplib::Request &req) const
     {
@@ -101,25 +105,12 @@ public:
     void view(const httplib::Request &req, httplib::Response &res)
     {
         if (!authorized(req)) return send_error(res, 401, kUnauthorized);
-        const std::string name = req.matches[1];
-        Result<json> out = make_error(Errc::not_found, "");
-        if (name == "summary")
-            out = views_.summary();
-        else if (name == "queue")
-            out = views_.queue();
-        else if (name == "sectors")
-            out = views_.sectors(sector_filter(req));
-        else if (name == "workers")
-            out = views_.workers();
-        else if (name == "stores")
-            out = views_.stores();
-        else if (name == "failures")
-            out = views_.failures();
-        else if (name == "stages")
-            out = views_.stages();
-        else
-            return send_error(
-                res, 404, "no console view " + name + " (summary, queue, sectors, workers, stores, failures, stages)");
+        const auto it = views_by_name_.find(req.matches[1]);
+        if (it == views_by_name_.end())
+            return send_error(res, 404,
+                              "no such console view (summary, queue, sectors, workers, stores, failures, "
+                              "stages)");
+        auto out = it->second(req);
         if (!out) return send_error(res, 500, out.error().message);
         send_json(res, 200, *out);
     }
@@ -129,32 +120,24 @@ public:
         if (!authorized(req)) return send_error(res, 401, kUnauthorized);
         if (req.get_header_value("Content-Type").rfind(kJson, 0) != 0)
             return send_error(res, 415, "send the action as a JSON object (Content-Type: application/json)");
+        if (req.body.size() > kMaxActionBody)
+            return send_error(res, 413, "the action body is larger than " + std::to_string(kMaxActionBody) + " bytes");
         const json body = json::parse(req.body, nullptr, false);
         if (body.is_discarded() || !body.is_object()) return send_error(res, 400, "the body is not a JSON object");
         const std::string name = req.matches[1];
-        ActionAnswer answer;
-        if (name == "rebuild")
-            answer = actions_.rebuild(body, false);
-        else if (name == "repair-cache")
-            answer = actions_.rebuild(body, true);
-        else if (name == "cancel")
-            answer = actions_.cancel(body);
-        else if (name == "priority")
-            answer = actions_.set_priority(body);
-        else if (name == "thread/pause")
-            answer = actions_.pause_thread(body);
-        else if (name == "thread/resume")
-            answer = actions_.resume_thread(body);
-        else if (name == "sectors-check")
-            answer = actions_.sectors_check(body);
-        else
-            return send_error(res, 404, "no console action " + name);
+        const auto it = actions_by_name_.find(name);
+        if (it == actions_by_name_.end()) return send_error(res, 404, "no console action " + name);
+        const ActionAnswer answer = it->second(body);
         spdlog::info("console: {} from {} -> {}", name, req.remote_addr, answer.status);
         send_json(res, answer.status, answer.body);
     }
 
 private:
     static constexpr const char *kUnauthorized = "unauthorized: log in at /ui or send Authorization: Bearer <token>";
+    // Actions take a few fields; anything larger is not one.
+    static constexpr size_t kMaxActionBody = 64 * 1024;
+    using View = std::function<Result<json>(const httplib::Request &)>;
+    using Action = std::function<ActionAnswer(const json &)>;
 
     static json sector_filter(const httplib::Request &req)
     {
@@ -173,6 +156,24 @@ private:
     std::shared_ptr<StageHistory> history_;
     ConsoleViews views_;
     ConsoleActions actions_;
+    const std::map<std::string, View> views_by_name_ = {
+        {"summary", [this](const httplib::Request &) { return views_.summary(); }},
+        {"queue", [this](const httplib::Request &) { return views_.queue(); }},
+        {"sectors", [this](const httplib::Request &req) { return views_.sectors(sector_filter(req)); }},
+        {"workers", [this](const httplib::Request &) { return views_.workers(); }},
+        {"stores", [this](const httplib::Request &) { return views_.stores(); }},
+        {"failures", [this](const httplib::Request &) { return views_.failures(); }},
+        {"stages", [this](const httplib::Request &) { return Result<json>(views_.stages()); }},
+    };
+    const std::map<std::string, Action> actions_by_name_ = {
+        {"rebuild", [this](const json &body) { return actions_.rebuild(body, false); }},
+        {"repair-cache", [this](const json &body) { return actions_.rebuild(body, true); }},
+        {"cancel", [this](const json &body) { return actions_.cancel(body); }},
+        {"priority", [this](const json &body) { return actions_.set_priority(body); }},
+        {"thread/pause", [this](const json &body) { return actions_.pause_thread(body); }},
+        {"thread/resume", [this](const json &body) { return actions_.resume_thread(body); }},
+        {"sectors-check", [this](const json &body) { return actions_.sectors_check(body); }},
+    };
 };
 
 } // namespace

@@ -304,19 +304,4 @@ ActionAnswer ConsoleActions::resume_thread(const json &body) const
     }
 }
 
-ActionAnswer ConsoleActions::sectors_check(const json &body) const
-{
-    try {
-        if (!dispatcher_->has("Venus.SectorsCheck"))
-            return refused(404, "this manager has no sectors check (Venus.SectorsCheck)");
-        const std::string store = string_field(body, "store");
-        if (store.empty()) throw BadInput{"missing field 'store': send the persist store to check"};
-        auto r = call_method(*dispatcher_, "Venus.SectorsCheck", json::array({store}));
-        if (!r) return refused(status_of(r.error()), "sectors check: " + r.error().message);
-        return {200, {{"result", *r}}};
-    } catch (const BadInput &e) {
-        return bad_request(e.message);
-    }
-}
-
 } // namespace dmc::service::ui

@@ -42,8 +42,6 @@ public:
     // {worker: name or host:port, index[, state]}
     ActionAnswer pause_thread(const json &body) const;
     ActionAnswer resume_thread(const json &body) const;
-    // {store}: only where the manager has Venus.SectorsCheck.
-    ActionAnswer sectors_check(const json &body) const;
 
 private:
     std::shared_ptr<const rpc::Dispatcher> dispatcher_;

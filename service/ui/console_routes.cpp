@@ -172,7 +172,6 @@ private:
         {"priority", [this](const json &body) { return actions_.set_priority(body); }},
         {"thread/pause", [this](const json &body) { return actions_.pause_thread(body); }},
         {"thread/resume", [this](const json &body) { return actions_.resume_thread(body); }},
-        {"sectors-check", [this](const json &body) { return actions_.sectors_check(body); }},
     };
 };
 

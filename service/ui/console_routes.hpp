@@ -8,7 +8,7 @@
 //   GET  /ui/assets/<file>   the compiled-in CSS/JS (no data in them)
 //   GET  /ui/api/<view>      summary, queue, sectors, workers, stores, failures, stages
 //   POST /ui/api/<action>    rebuild, repair-cache, cancel, priority,
-//                            thread/pause, thread/resume[, sectors-check]
+//                            thread/pause, thread/resume
 // The page and /ui/api/* need the session cookie or the bearer token
 // (401 otherwise); actions also need a JSON body, so a page of another origin
 // cannot post one without a CORS preflight that is never granted.

@@ -169,8 +169,7 @@ Result<json> ConsoleViews::summary()
                 {"retrying", tally.retrying},
                 {"finished_today", tally.finished_today},
                 {"rebuild_lanes", load.lanes},
-                {"queue_eta_seconds", eta ? json(*eta) : json(nullptr)},
-                {"sectors_check", dispatcher_->has("Venus.SectorsCheck")}};
+                {"queue_eta_seconds", eta ? json(*eta) : json(nullptr)}};
 }
 
 json ConsoleViews::stages() const

@@ -145,7 +145,6 @@ function drawSummary(s) {
   $('sum-failed').textContent = s.failed;
   $('sum-finished').textContent = s.finished_today;
   $('sum-eta').textContent = s.queue_eta_seconds === null ? '–' : formatDuration(s.queue_eta_seconds);
-  $('check-form').hidden = !s.sectors_check;
 }
 
 function drawQueue(q) {
@@ -246,14 +245,11 @@ function drawStores(s) {
       el('td', {}, st.sectors),
       el('td', {}, st.rebuilding));
   }));
-  // The store choices of the forms follow the stores the manager knows.
+  // The store choices of the form follow the stores the manager knows.
   const names = s.stores.map((st) => st.name);
   if (names.join('\n') !== storesKnown) {
     storesKnown = names.join('\n');
-    const options = (withEmpty) => (withEmpty ? [el('option', { value: '' }, '–')] : [])
-      .concat(names.map((n) => el('option', { value: n }, n)));
-    $('rb-store').replaceChildren(...options(true));
-    $('check-store').replaceChildren(...options(false));
+    $('rb-store').replaceChildren(el('option', { value: '' }, '–'), ...names.map((n) => el('option', { value: n }, n)));
   }
 }
 
@@ -382,10 +378,5 @@ $('rebuild-form').addEventListener('submit', (event) => {
   submitRebuild('rebuild');
 });
 $('rb-repair').addEventListener('click', () => submitRebuild('repair-cache'));
-$('check-form').addEventListener('submit', (event) => {
-  event.preventDefault();
-  const store = $('check-store').value;
-  act('sectors-check', { store }, 'Check every sector of store ' + store + ' and queue the ones that fail?');
-});
 
 refresh();

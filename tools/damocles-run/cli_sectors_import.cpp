@@ -155,13 +155,23 @@ std::vector<core::SectorKey> import_document(const json &document, bool list_eve
     return registered;
 }
 
+// Records per Venus.SectorsImport call: each sector is one registry
+// transaction, so a call stays well within the client's timeout however
+// many sectors a lost store held.
+constexpr size_t kRecordsPerCall = 1000;
+
 std::vector<core::SectorKey> import_records(const std::vector<core::SectorRecord> &records, bool list_every_sector,
                                             ImportCounts &counts)
 {
-    if (records.empty()) return {};
-    json document = {{"sectors", json::array()}};
-    for (const auto &record : records) document["sectors"].push_back(core::sector_to_json(record));
-    return import_document(document, list_every_sector, counts);
+    std::vector<core::SectorKey> registered;
+    for (size_t first = 0; first < records.size(); first += kRecordsPerCall) {
+        json document = {{"sectors", json::array()}};
+        for (size_t index = first; index < std::min(records.size(), first + kRecordsPerCall); ++index)
+            document["sectors"].push_back(core::sector_to_json(records[index]));
+        auto keys = import_document(document, list_every_sector, counts);
+        registered.insert(registered.end(), keys.begin(), keys.end());
+    }
+    return registered;
 }
 
 // Records the chain confirmed and the registry now holds: their

@@ -15,8 +15,9 @@
 # to <build dir>/corpus/<target> (fuzz/corpus/<target> holds the seeds and
 # is only read). A crash leaves its input in <build dir>/artifacts/ and the
 # script exits 1; 77 means clang or libFuzzer is missing (a skip for meson).
-# With DMC_TEST_COUNTS set (meson test), "<passed> <failed>" targets are
-# written there for scripts/test-summary.py.
+# With DMC_TEST_COUNTS set (meson test), "<passed> <failed> <skipped>"
+# targets are written there for scripts/test-summary.py (a missing clang is
+# one skipped case, named, never a pass).
 set -uo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -36,8 +37,13 @@ while [ $# -gt 0 ]; do
 done
 [ ${#targets[@]} -eq 0 ] && targets=(manager_config worker_config sector_import lotus_json)
 
+# "<passed> <failed> <skipped>" targets, then "skipped\t<what>\t<reason>".
 counts() {
-  if [ -n "${DMC_TEST_COUNTS:-}" ]; then echo "$1 $2" > "$DMC_TEST_COUNTS"; fi
+  if [ -n "${DMC_TEST_COUNTS:-}" ]; then echo "$1 $2 0" > "$DMC_TEST_COUNTS"; fi
+}
+skipped() {
+  if [ -n "${DMC_TEST_COUNTS:-}" ]; then printf '0 0 1\nskipped\tfuzz (every target)\t%s\n' "$1" > "$DMC_TEST_COUNTS"; fi
+  exit 77
 }
 
 cxx="${CXX_FUZZ:-}"
@@ -48,8 +54,7 @@ if [ -z "$cxx" ]; then
 fi
 if [ -z "$cxx" ]; then
   echo "run-fuzz: clang++ not found (apt-get install clang libclang-rt-14-dev)" >&2
-  counts 0 0
-  exit 77
+  skipped "clang++ not found"
 fi
 probe="$(mktemp -d)"
 trap 'rm -rf "$probe"' EXIT
@@ -57,8 +62,7 @@ printf 'extern "C" int LLVMFuzzerTestOneInput(const unsigned char*, unsigned lon
 if ! "$cxx" -fsanitize=fuzzer "$probe/p.cpp" -o "$probe/p" 2>"$probe/err"; then
   echo "run-fuzz: $cxx cannot link libFuzzer (apt-get install libclang-rt-14-dev):" >&2
   cat "$probe/err" >&2
-  counts 0 0
-  exit 77
+  skipped "$cxx cannot link libFuzzer"
 fi
 
 # config.h (version, paths) from any configured meson build.

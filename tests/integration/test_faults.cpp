@@ -552,19 +552,20 @@ TEST_CASE("faults: the worker admin API answers garbage with errors and keeps se
     spec.parent_cache = parent_cache_dir();
     WorkerFixture w(m, spec, dir);
     w.start();
-    const std::string addr = w.address();
-    CHECK(post(addr, "", "{not json").code() == -32700);
-    CHECK(post(addr, "", call_text("VenusWorker.Nope", "[]")).code() == -32601);
-    CHECK(post(addr, "", "[" + call_text("VenusWorker.WorkerList", "[]") + "]").code() == -32600);
+    const std::string addr = w.address(), token = w.token();
+    CHECK(post(addr, "", call_text("VenusWorker.WorkerList", "[]")).status == 401);
+    CHECK(post(addr, token, "{not json").code() == -32700);
+    CHECK(post(addr, token, call_text("VenusWorker.Nope", "[]")).code() == -32601);
+    CHECK(post(addr, token, "[" + call_text("VenusWorker.WorkerList", "[]") + "]").code() == -32600);
     for (const char *shape : {"[]", "[\"0\"]", "[-1]", "[99]", "[1.5]", "{}", "[null]"}) {
         INFO(shape);
-        CHECK(post(addr, "", call_text("VenusWorker.WorkerPause", shape)).code() == -32602);
-        CHECK(post(addr, "", call_text("VenusWorker.WorkerResume", shape)).code() != 0);
+        CHECK(post(addr, token, call_text("VenusWorker.WorkerPause", shape)).code() == -32602);
+        CHECK(post(addr, token, call_text("VenusWorker.WorkerResume", shape)).code() != 0);
     }
-    CHECK(post(addr, "", std::string(1u << 21, ' ')).status == 413);  // the admin API takes 1 MiB at most
-    const int unclosed = post(addr, "", std::string(200000, '[')).code();
+    CHECK(post(addr, token, std::string(1u << 21, ' ')).status == 413);  // the admin API takes 1 MiB at most
+    const int unclosed = post(addr, token, std::string(200000, '[')).code();
     CHECK((unclosed == -32700 || unclosed == -32600));
-    auto list = dmc::service::rpc::Client(addr, "", 10).call("VenusWorker.WorkerList", json::array());
+    auto list = dmc::service::rpc::Client(addr, token, 10).call("VenusWorker.WorkerList", json::array());
     REQUIRE(list.ok());
     CHECK(list->size() == 1);
     CHECK(w.running());

@@ -278,7 +278,7 @@ TEST_CASE("worker: temporary RPC failures are retried, then the thread pauses (p
     CHECK(retries == 2);
     // The manager is back; resume finishes the sector from where it stopped.
     s.manager->restart();
-    dmc::service::rpc::Client c(w.address(), "", 10);
+    dmc::service::rpc::Client c(w.address(), w.token(), 10);
     auto r = c.call("VenusWorker.WorkerResume", json::array({0}));
     REQUIRE(r.ok());
     CHECK(r->get<bool>());

@@ -31,6 +31,7 @@ struct ManagerOptions {
     std::string home = default_manager_home();
     std::string listen = "127.0.0.1:1789";
     std::string db;  // daemon run --db: registry URL over [registry] url
+    std::string ca_file;  // --ca-file: the CA of an https manager (default: its [rpc] tls_cert)
     // sectors
     std::string import_file;
     bool replace = false;
@@ -53,6 +54,8 @@ struct ManagerOptions {
     std::string worker;
     size_t thread_index = 0;
     std::string expiration = "10m";
+    std::string worker_token_file;  // the worker admin API's token ([worker.rpc_server] token_file)
+    std::string worker_ca_file;     // the CA of an https worker admin API
 };
 
 ManagerOptions &opts()
@@ -77,7 +80,7 @@ uint64_t parse_number_or_fail(const std::string &text)
 
 json call(const std::string &method, const json &params)
 {
-    auto client = manager_client(opts().home);
+    auto client = manager_client(opts().home, opts().ca_file);
     auto r = client.call(method, params);
     if (!r) fail("rpc " + method.substr(method.find('.') + 1) + ": " + r.error().message);
     return *r;
@@ -89,7 +92,7 @@ void cmd_import()
     if (!in) fail_usage("cannot read import file " + opts().import_file);
     json doc = json::parse(in, nullptr, false);
     if (doc.is_discarded()) fail_usage("import file " + opts().import_file + " is not valid JSON");
-    auto client = manager_client(opts().home);
+    auto client = manager_client(opts().home, opts().ca_file);
     auto r = client.call("Venus.SectorsImport", json::array({doc, opts().replace}));
     if (!r) fail("import failed: " + r.error().message);
     bool failed = false;
@@ -142,7 +145,7 @@ void cmd_rebuild(CLI::App *sub, bool cache_only)
     uint64_t miner = 0;
     auto keys = rebuild_targets(&miner);
     const bool batch = keys.size() > 1 || !o.range.empty() || !o.store.empty();
-    auto client = manager_client(o.home);
+    auto client = manager_client(o.home, o.ca_file);
     bool any_failed = false;
     for (const auto &key : keys) {
         json params = json::array({key.miner, key.number,
@@ -175,7 +178,7 @@ void cmd_rebuild_cancel()
     bool failed = false;
     for (size_t i = 1; i < o.args.size(); ++i) {
         core::SectorKey key{miner, parse_number_or_fail(o.args[i])};
-        auto client = manager_client(o.home);
+        auto client = manager_client(o.home, o.ca_file);
         auto r = client.call("Venus.SectorRebuildCancel", json::array({key.miner, key.number}));
         std::string id = core::sector_id_string(key);
         if (!r) {
@@ -202,7 +205,7 @@ void cmd_state()
     if (o.args.size() != 2) fail_usage("usage: util sealer sectors state [--offline] <miner> <number>");
     uint64_t miner = parse_miner_or_fail(o.args[0]);
     uint64_t number = parse_number_or_fail(o.args[1]);
-    auto client = manager_client(o.home);
+    auto client = manager_client(o.home, o.ca_file);
     auto r = client.call("Venus.FindSectorInAllStates", json::array({miner, number}));
     if (!r) fail("rpc FindSectorInAllStates: " + r.error().message);
     std::printf("%s\n", format_sector_state(*r).c_str());
@@ -279,7 +282,13 @@ std::string worker_address(const std::string &name_or_addr)
 
 json worker_call(const std::string &name_or_addr, const std::string &method, const json &params)
 {
-    service::rpc::Client client(worker_address(name_or_addr), "", 30);
+    std::string token;
+    if (!opts().worker_token_file.empty()) {
+        auto read = service::rpc::read_token_file(opts().worker_token_file);
+        if (!read) fail_usage(read.error().message);
+        token = *read;
+    }
+    service::rpc::Client client(worker_address(name_or_addr), token, 30, opts().worker_ca_file);
     auto r = client.call(method, params);
     if (!r) fail("worker " + name_or_addr + ": " + r.error().message);
     return *r;
@@ -339,6 +348,9 @@ void register_manager_commands(CLI::App &app)
     auto *manager = app.add_subcommand("manager", "damocles-manager: the registry daemon and its operator commands");
     manager->add_option("--home", o.home, "Manager home (api, token, config.toml, registry.db)")
         ->envname("DAMOCLES_MANAGER_HOME");
+    manager->add_option("--ca-file", o.ca_file,
+                        "CA certificate (PEM) that signed an https manager's certificate (default: the "
+                        "certificate named by [rpc] tls_cert in <home>/config.toml)");
     manager->require_subcommand(1);
 
     auto *daemon = manager->add_subcommand("daemon", "Run the manager daemon");
@@ -399,6 +411,11 @@ void register_manager_commands(CLI::App &app)
 
     auto *worker = util->add_subcommand("worker", "Workers (from their pings) and their sealing threads");
     worker->require_subcommand(1);
+    worker->fallthrough();
+    worker->add_option("--worker-token-file", o.worker_token_file,
+                       "The worker admin API's token file ([worker.rpc_server] token_file of its worker.toml)")
+        ->envname("DAMOCLES_WORKER_TOKEN_FILE");
+    worker->add_option("--worker-ca-file", o.worker_ca_file, "CA certificate of an https worker admin API");
     auto *wlist = worker->add_subcommand("list", "Workers with thread counts and last ping");
     wlist->add_option("--expiration", o.expiration, "Mark pings older than this with (!) (default 10m)");
     wlist->callback(cmd_worker_list);

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "engine/failpoints.hpp"
 
+#include <cerrno>
 #include <chrono>
+#include <fcntl.h>
+#include <unistd.h>
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
@@ -34,6 +37,25 @@ const std::map<std::string, std::string> &table()
     return points;
 }
 
+// Appends zeros to `path` until the filesystem is full (a write meets
+// ENOSPC); short writes fill the last bytes.
+void fill_disk(const std::string &path)
+{
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0) return;
+    const std::string block(1 << 16, '\0');
+    uint64_t written = 0;
+    for (;;) {
+        const ssize_t n = ::write(fd, block.data(), block.size());
+        if (n > 0) written += static_cast<uint64_t>(n);
+        else if (n < 0 && errno == EINTR) continue;
+        else break;
+    }
+    ::fsync(fd);
+    ::close(fd);
+    spdlog::warn("failpoint fill-disk: {} holds {} bytes, the filesystem is full", path, written);
+}
+
 } // namespace
 
 Status failpoint(const std::string &point, const SectorJob &job)
@@ -50,6 +72,8 @@ Status failpoint(const std::string &point, const SectorJob &job)
         return make_error(Errc::internal, "failpoint " + point);
     } else if (action.rfind("sleep:", 0) == 0) {
         std::this_thread::sleep_for(std::chrono::milliseconds(std::stoll(action.substr(6))));
+    } else if (action == "fill-disk") {
+        fill_disk(job.work_dir + "/dmc-ballast");
     } else if (action == "corrupt-replica") {
         std::fstream f(job.replica_path(), std::ios::in | std::ios::out | std::ios::binary);
         char c = 0;

@@ -9,7 +9,8 @@
 #
 #   fuzz/run-fuzz.sh [--seconds N] [--jobs J] [--build DIR] [target...]
 #
-# Targets: manager_config worker_config sector_import lotus_json (default: all).
+# Targets: manager_config worker_config sector_import lotus_json manager_rpc
+# (default: all).
 # --seconds is per target (default 8: the suite's brief run); run longer by
 # hand, e.g. `fuzz/run-fuzz.sh --seconds 600 sector_import`. New inputs go
 # to <build dir>/corpus/<target> (fuzz/corpus/<target> holds the seeds and
@@ -35,7 +36,7 @@ while [ $# -gt 0 ]; do
     *) targets+=("$1"); shift ;;
   esac
 done
-[ ${#targets[@]} -eq 0 ] && targets=(manager_config worker_config sector_import lotus_json)
+[ ${#targets[@]} -eq 0 ] && targets=(manager_config worker_config sector_import lotus_json manager_rpc)
 
 # "<passed> <failed> <skipped>" targets, then "skipped\t<what>\t<reason>".
 counts() {
@@ -101,6 +102,25 @@ sources=(
   service/chain/lotus_encoding.cpp
   service/chain/miner_decode.cpp
   service/chain/rpc_envelope.cpp
+  # the manager's JSON-RPC methods on a SQLite registry (without the httplib
+  # transport and without PostgreSQL)
+  service/rpc/dispatcher.cpp
+  service/rpc/rebuild_lease.cpp
+  service/manager/manager_json.cpp
+  service/manager/manager_rpc.cpp
+  service/manager/manager_service.cpp
+  service/metrics/prometheus.cpp
+  service/metrics/series.cpp
+  service/registry/registry_codec.cpp
+  service/registry/registry_columns.cpp
+  service/registry/registry_schema.cpp
+  service/registry/sql_dialect.cpp
+  service/registry/sql_registry.cpp
+  service/registry/sql_registry_admin.cpp
+  service/registry/sql_registry_queue.cpp
+  service/registry/sql_registry_sectors.cpp
+  service/registry/sqlite_dialect.cpp
+  core/store/store_layout.cpp
 )
 # Release semantics, as the shipped (gcc, NDEBUG) build. Two defects of
 # Debian 12's toml++ 3.3.0 are kept out of the way, since they are not
@@ -114,6 +134,7 @@ sources=(
 flags=(-std=c++20 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
        -fno-sanitize=unreachable -fno-sanitize-recover=undefined -D_FILE_OFFSET_BITS=64 -DNDEBUG
        '-D__builtin_assume(x)=((void)0)' -Wno-builtin-macro-redefined
+       -DSPDLOG_SHARED_LIB -DSPDLOG_COMPILED_LIB -DSPDLOG_FMT_EXTERNAL
        -I"$root/sdk/include" -I"$root/core/include" -I"$root/core" -I"$root" -I"$config_dir/core" -I"$config_dir/sdk")
 mkdir -p "$build/obj" "$build/artifacts"
 
@@ -136,11 +157,20 @@ if [ "$compile_failed" -ne 0 ]; then
   exit 1
 fi
 
+# An archive: each target links only the objects it needs.
+archive="$build/libdmc-fuzz.a"
+rm -f "$archive"
+if ! ar rcs "$archive" "${objects[@]}"; then
+  echo "run-fuzz: ar failed" >&2
+  counts 0 1
+  exit 1
+fi
+
 passed=0
 failed=0
 for t in "${targets[@]}"; do
   exe="$build/fuzz_$t"
-  if ! "$cxx" "${flags[@]}" "$here/fuzz_$t.cpp" "${objects[@]}" -lcrypto -o "$exe"; then
+  if ! "$cxx" "${flags[@]}" "$here/fuzz_$t.cpp" "$archive" -lsqlite3 -lspdlog -lfmt -lcrypto -lpthread -o "$exe"; then
     echo "run-fuzz: building fuzz_$t failed" >&2
     failed=$((failed + 1))
     continue

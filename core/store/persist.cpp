@@ -130,8 +130,8 @@ Status persist_sector_files(const SectorJob &job, const std::string &store_root,
         DMC_TRY_VOID(place_sector_file(job, cache_src + "/" + name, cache_dst + "/" + name, opts.move));
     DMC_TRY_VOID(place_sector_file(job, cache_src + "/" + kPAuxFileName, cache_dst + "/" + kPAuxFileName, opts.move));
     TAux t_aux;
-    DMC_TRY_ASSIGN(t_aux, make_t_aux(cache_dst, job.proof->layers, job.proof->nodes(), job.proof->shape,
-                                     layout.rows_to_discard));
+    DMC_TRY_ASSIGN(
+        t_aux, make_t_aux(cache_dst, job.proof->layers, job.proof->nodes(), job.proof->shape, layout.rows_to_discard));
     remove_stale_temporaries(cache_dst + "/" + kTAuxFileName);
     DMC_TRY_VOID(write_t_aux(cache_dst, t_aux));
     DMC_TRY_VOID(engine::failpoint("persist.placed:" + std::string(kTAuxFileName), job));

@@ -12,9 +12,10 @@ struct Families {
     Family &queue = global().gauge("dmc_rebuild_queue_length", "Sectors in the rebuild queue (leased or not)");
     Family &leased =
         global().gauge("dmc_rebuild_queue_leased", "Queue entries leased to a worker whose lease has not expired");
-    Family &workers = global().gauge("dmc_manager_workers", "Workers known to the registry, by ping freshness", {"state"});
-    Family &threads = global().gauge("dmc_manager_threads",
-                                     "Sealing threads of alive workers by state, as their last ping reported", {"state"});
+    Family &workers =
+        global().gauge("dmc_manager_workers", "Workers known to the registry, by ping freshness", {"state"});
+    Family &threads = global().gauge(
+        "dmc_manager_threads", "Sealing threads of alive workers by state, as their last ping reported", {"state"});
     Family &up = global().gauge("dmc_registry_up", "1 when the registry answered the last refresh");
 };
 

@@ -35,7 +35,7 @@ HttpHandler require_bearer_token(std::string token, HttpHandler handler, bool js
 {
     if (token.empty()) return handler;
     return [token = std::move(token), handler = std::move(handler), json_body](const httplib::Request &req,
-                                                                                httplib::Response &res) {
+                                                                               httplib::Response &res) {
         if (!bearer_token_matches(req.get_header_value("Authorization"), token)) {
             res.status = 401;
             if (json_body)

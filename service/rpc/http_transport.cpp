@@ -39,7 +39,7 @@ Result<HttpEndpoint> parse_endpoint(const std::string &address, int default_port
     if (auto slash = rest.find('/'); slash != std::string::npos) rest = rest.substr(0, slash);
     if (rest.empty()) return make_error(Errc::invalid_argument, "empty address '" + address + "'");
     std::string port_text;
-    if (rest.front() == '[') {  // [v6]:port
+    if (rest.front() == '[') { // [v6]:port
         const auto close = rest.find(']');
         if (close == std::string::npos) return make_error(Errc::invalid_argument, "invalid address '" + address + "'");
         ep.host = rest.substr(1, close - 1);
@@ -50,7 +50,8 @@ Result<HttpEndpoint> parse_endpoint(const std::string &address, int default_port
     } else if (auto colon = rest.rfind(':'); colon != std::string::npos) {
         ep.host = rest.substr(0, colon);
         port_text = rest.substr(colon + 1);
-        if (port_text.empty()) return make_error(Errc::invalid_argument, "invalid address '" + address + "' (want host:port)");
+        if (port_text.empty())
+            return make_error(Errc::invalid_argument, "invalid address '" + address + "' (want host:port)");
     } else {
         ep.host = rest;
     }
@@ -114,15 +115,14 @@ std::string describe_http_error(httplib::Error error, const HttpEndpoint &endpoi
     switch (error) {
     case httplib::Error::SSLServerVerification: {
         const long verify = client.get_openssl_verify_result();
-        const std::string why = verify != X509_V_OK ? X509_verify_cert_error_string(verify)
-                                                    : "its name does not match " + endpoint.host;
+        const std::string why =
+            verify != X509_V_OK ? X509_verify_cert_error_string(verify) : "its name does not match " + endpoint.host;
         return "TLS to " + where + " refused: the server certificate is not trusted (" + why +
                "); give its CA certificate (--ca-file, or ca_file in the config)";
     }
     case httplib::Error::SSLLoadingCerts:
         return "TLS to " + where + ": cannot load the CA file (is it a PEM certificate?)";
-    case httplib::Error::SSLConnection:
-        return "TLS handshake with " + where + " failed: is it an https server?";
+    case httplib::Error::SSLConnection: return "TLS handshake with " + where + " failed: is it an https server?";
     case httplib::Error::Read:
         if (!endpoint.tls()) return "cannot read from " + where + " (Read): is it an http server, not https?";
         return "cannot read from " + where + " (Read)";

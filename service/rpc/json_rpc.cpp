@@ -66,10 +66,14 @@ Result<json> Client::call(const std::string &method, const json &params) const
         const auto &e = resp["error"];
         const bool has_message = e.is_object() && e.contains("message") && e["message"].is_string();
         Error err = make_error(Errc::io, has_message ? e["message"].get<std::string>() : "unknown error");
-        const int code = e.is_object() && e.contains("code") && e["code"].is_number_integer() ? e["code"].get<int>() : 0;
-        if (code == kSectorStateNotFound) err.code = Errc::not_found;
-        else if (code == kInvalidParams || code == kMethodNotFound) err.code = Errc::invalid_argument;
-        else if (code == kApplicationError) err.code = Errc::conflict;
+        const int code =
+            e.is_object() && e.contains("code") && e["code"].is_number_integer() ? e["code"].get<int>() : 0;
+        if (code == kSectorStateNotFound)
+            err.code = Errc::not_found;
+        else if (code == kInvalidParams || code == kMethodNotFound)
+            err.code = Errc::invalid_argument;
+        else if (code == kApplicationError)
+            err.code = Errc::conflict;
         return err;
     }
     return resp.contains("result") ? resp["result"] : json(nullptr);

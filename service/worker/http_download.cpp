@@ -117,12 +117,14 @@ Status http_download(const std::string &url, const DownloadAuth &auth, const Dow
         if (x.status >= 300 && x.status < 400) {
             if (hop >= limits.max_redirects)
                 return make_error(Errc::io, "more than " + std::to_string(limits.max_redirects) + " redirects");
-            if (x.location.empty()) return make_error(Errc::io, "HTTP " + std::to_string(x.status) + " without Location");
+            if (x.location.empty())
+                return make_error(Errc::io, "HTTP " + std::to_string(x.status) + " without Location");
             DMC_TRY_ASSIGN(path, redirect_path(x.location, origin));
             continue;
         }
         if (x.status != 0 && x.status != 200) return make_error(Errc::not_found, "HTTP " + std::to_string(x.status));
-        if (!result) return make_error(Errc::io, "unreachable: " + rpc::describe_http_error(result.error(), origin, *client));
+        if (!result)
+            return make_error(Errc::io, "unreachable: " + rpc::describe_http_error(result.error(), origin, *client));
         return out.commit();
     }
 }

@@ -21,9 +21,9 @@
 namespace dmc::service {
 
 struct DownloadLimits {
-    uint64_t max_bytes = 0;                              // required: more is refused
-    std::chrono::seconds total_timeout{30 * 60};         // [sealing] piece_fetch_timeout
-    std::chrono::seconds read_timeout{300};              // one read
+    uint64_t max_bytes = 0;                      // required: more is refused
+    std::chrono::seconds total_timeout{30 * 60}; // [sealing] piece_fetch_timeout
+    std::chrono::seconds read_timeout{300};      // one read
     std::chrono::seconds connect_timeout{10};
     int max_redirects = 5;
 };

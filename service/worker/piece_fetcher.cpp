@@ -30,8 +30,8 @@ core::PieceSources worker_piece_sources(const std::vector<std::string> &local_di
     sources.locators.push_back(manager_piece_store(manager, total_timeout));
     sources.locators.push_back(core::recorded_file_source());
     // A recorded URL is a third party's: never the manager's token or CA.
-    sources.locators.push_back(core::recorded_url_source(
-        [total_timeout](const std::string &url, uint64_t max_bytes, const std::string &dest) {
+    sources.locators.push_back(
+        core::recorded_url_source([total_timeout](const std::string &url, uint64_t max_bytes, const std::string &dest) {
             DownloadLimits limits;
             limits.max_bytes = max_bytes;
             limits.total_timeout = total_timeout;

@@ -105,7 +105,8 @@ std::vector<std::string> find_named(const std::string &root, const std::string &
 
 bool device_differs(const std::string &a, const std::string &b)
 {
-    struct stat sa {}, sb {};
+    struct stat sa {
+    }, sb{};
     return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev != sb.st_dev;
 }
 
@@ -205,7 +206,8 @@ TEST_CASE("faults: ENOSPC while PC1 writes a layer pauses the task; resume after
     REQUIRE(small.mounted);
     w.start({{"DAMOCLES_FAILPOINTS", "pc1.layer:1=fill-disk"}});
     REQUIRE(farm.manager->cli({"util", "sealer", "sectors", "rebuild", "1002", "1"}).exit_code == 0);
-    REQUIRE(w.wait_thread(0, [](const json &t) { return t["paused"].get<bool>(); }, 90));
+    REQUIRE(w.wait_thread(
+        0, [](const json &t) { return t["paused"].get<bool>(); }, 90));
     const std::string err = w.threads()[0]["last_err"];
     INFO(err);
     CHECK(err.rfind("permanent: ", 0) == 0);

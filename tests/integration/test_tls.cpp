@@ -65,8 +65,8 @@ TEST_CASE("tls: manager and worker over https rebuild a deal sector; clients wit
     // Without the CA (another one, or the system's): refused, one line saying what to do.
     auto untrusted = m.cli({"--ca-file", certs.other_ca, "util", "storage", "list"});
     CHECK(untrusted.exit_code == 1);
-    CHECK_THAT(last_line(untrusted.err), Catch::Contains("server certificate is not trusted") &&
-                                             Catch::Contains("--ca-file"));
+    CHECK_THAT(last_line(untrusted.err),
+               Catch::Contains("server certificate is not trusted") && Catch::Contains("--ca-file"));
     auto system_cas = dmc::service::rpc::Client(m.address(), m.token(), 10).call("Venus.Version", json::array());
     REQUIRE_FALSE(system_cas.ok());
     CHECK_THAT(system_cas.error().message, Catch::Contains("not trusted"));
@@ -78,9 +78,9 @@ TEST_CASE("tls: manager and worker over https rebuild a deal sector; clients wit
     std::string data(2032, '\0');
     for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 7 + 3);
     write_text(dir / "piece.bin", data);
-    auto sealed = run({damocles_run(), "seal", "--proof", "StackedDrg2KiBV1_1", "--miner", "1002", "--sector", "1",
-                       "--ticket", kTicket, "--piece", dir / "piece.bin", "--out", store, "--parent-cache",
-                       parent_cache_dir(), "--json"});
+    auto sealed =
+        run({damocles_run(), "seal", "--proof", "StackedDrg2KiBV1_1", "--miner", "1002", "--sector", "1", "--ticket",
+             kTicket, "--piece", dir / "piece.bin", "--out", store, "--parent-cache", parent_cache_dir(), "--json"});
     REQUIRE(sealed.exit_code == 0);
     json sector = json::parse(sealed.out)["sector"];
     sector["store"] = "store-a";
@@ -137,8 +137,8 @@ TEST_CASE("tls: a certificate without its key, or a key that does not match, is 
     auto alone = run({damocles_manager(), "--home", home, "daemon", "run", "--listen", "127.0.0.1:0"});
     CHECK(alone.exit_code == 2);
     CHECK_THAT(last_line(alone.err), Catch::Contains("[rpc] needs both tls_cert and tls_key"));
-    write_text(home + "/config.toml", "[rpc]\ntls_cert = \"" + certs.server_chain + "\"\ntls_key = \"" +
-                                          dir.path() + "/other-ca.key\"\n");
+    write_text(home + "/config.toml",
+               "[rpc]\ntls_cert = \"" + certs.server_chain + "\"\ntls_key = \"" + dir.path() + "/other-ca.key\"\n");
     auto mismatch = run({damocles_manager(), "--home", home, "daemon", "run", "--listen", "127.0.0.1:0"});
     CHECK(mismatch.exit_code == 2);
     CHECK_THAT(last_line(mismatch.err), Catch::Contains("does not match"));

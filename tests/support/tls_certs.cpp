@@ -43,8 +43,8 @@ TestCerts make_test_certs(const std::string &dir, const std::vector<std::string>
     write_text(ext, san + "\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n");
     openssl({"req", "-newkey", "rsa:2048", "-nodes", "-sha256", "-subj", "/CN=damocles-test-server", "-keyout",
              c.server_key, "-out", csr});
-    openssl({"x509", "-req", "-in", csr, "-CA", c.ca_cert, "-CAkey", ca_key, "-CAcreateserial", "-days", "2",
-             "-sha256", "-extfile", ext, "-out", c.server_cert});
+    openssl({"x509", "-req", "-in", csr, "-CA", c.ca_cert, "-CAkey", ca_key, "-CAcreateserial", "-days", "2", "-sha256",
+             "-extfile", ext, "-out", c.server_cert});
     c.server_chain = dir + "/server-chain.pem";
     write_text(c.server_chain, slurp(c.server_cert) + slurp(c.ca_cert));
     return c;

@@ -173,8 +173,8 @@ void run_metrics()
     const double health_p99 = percentile(healthz, 0.99);
     std::printf("/metrics of a manager with %llu queued sectors, %.0f scrapes/s for %.1f s (%zu scrapes, %zu failed)\n",
                 static_cast<unsigned long long>(o.sectors), o.rate, elapsed, scrapes.size(), failures);
-    std::printf("  scrape  p50 %.3f ms  p99 %.3f ms  max %.3f ms  (%zu bytes)\n", p50, p99,
-                percentile(scrapes, 1.0), body_bytes);
+    std::printf("  scrape  p50 %.3f ms  p99 %.3f ms  max %.3f ms  (%zu bytes)\n", p50, p99, percentile(scrapes, 1.0),
+                body_bytes);
     std::printf("  healthz p50 %.3f ms  p99 %.3f ms (the same server's cheapest route: the limit)\n",
                 percentile(healthz, 0.50), health_p99);
     std::printf("  %llu RebuildQueue calls ran meanwhile; load average %.2f -> %.2f\n",

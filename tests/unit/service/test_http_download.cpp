@@ -168,15 +168,13 @@ TEST_CASE("download: redirects are followed on the same origin only", "[service]
     CHECK(test::slurp(dir / "same") == data);
     auto elsewhere = http_download(server.origin() + "/elsewhere", {"secret", ""}, limits(1016), dir / "other");
     REQUIRE_FALSE(elsewhere.ok());
-    CHECK_THAT(elsewhere.error().message,
-               Catch::Contains("redirect to '" + other.origin() + "/piece' refused") &&
-                   Catch::Contains("same scheme, host and port"));
+    CHECK_THAT(elsewhere.error().message, Catch::Contains("redirect to '" + other.origin() + "/piece' refused") &&
+                                              Catch::Contains("same scheme, host and port"));
     CHECK(other_hits.load() == 0);
     CHECK_FALSE(fs::exists(dir / "other"));
 }
 
-TEST_CASE("download: the manager's token goes to its piece store only, never to a recorded URL",
-          "[service][download]")
+TEST_CASE("download: the manager's token goes to its piece store only, never to a recorded URL", "[service][download]")
 {
     const std::string data = piece_data();
     core::PieceRecord piece = piece_record(data);

@@ -135,7 +135,7 @@ flags=(-std=c++20 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer,address,undef
        -fno-sanitize=unreachable -fno-sanitize-recover=undefined -D_FILE_OFFSET_BITS=64 -DNDEBUG
        '-D__builtin_assume(x)=((void)0)' -Wno-builtin-macro-redefined
        -DSPDLOG_SHARED_LIB -DSPDLOG_COMPILED_LIB -DSPDLOG_FMT_EXTERNAL
-       -I"$root/sdk/include" -I"$root/core/include" -I"$root/core" -I"$root" -I"$config_dir/core" -I"$config_dir/sdk")
+       -I"$root/sdk/include" -I"$root/core/include" -I"$root/core" -I"$root" -I"$config_dir/core" -I"$config_dir/sdk" -I"$config_dir/sdk/include")
 mkdir -p "$build/obj" "$build/artifacts"
 
 objects=()

@@ -96,6 +96,12 @@ Status place_file(const std::string &src, const std::string &dst, bool move, con
         if (fd < 0) return make_error(Errc::not_found, "cannot open " + src + ": " + std::strerror(errno));
         ::fsync(fd);
         ::close(fd);
+        // Already in place (an earlier, interrupted persist linked it):
+        // rename() of two links to one file would do nothing at all.
+        struct stat src_st {}, dst_st {};
+        if (::stat(src.c_str(), &src_st) == 0 && ::stat(dst.c_str(), &dst_st) == 0 && src_st.st_dev == dst_st.st_dev &&
+            src_st.st_ino == dst_st.st_ino)
+            return fsync_dir(fs::path(dst).parent_path().string());
         const std::string link_path = dst + ".link-" + std::to_string(::getpid());
         ::unlink(link_path.c_str());
         if (::link(src.c_str(), link_path.c_str()) == 0) {

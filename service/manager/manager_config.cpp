@@ -121,7 +121,8 @@ Result<ManagerConfig> parse_manager_config(const std::string &text, const std::s
     }
     if (auto metrics = tbl["metrics"]; metrics) {
         if (!metrics.is_table()) return bad(source, "[metrics] must be a table");
-        DMC_TRY_ASSIGN(cfg.metrics_token_file, file_key(metrics["token_file"].node(), home, source, "metrics.token_file"));
+        DMC_TRY_ASSIGN(cfg.metrics_token_file,
+                       file_key(metrics["token_file"].node(), home, source, "metrics.token_file"));
     }
     if (auto rb = tbl["rebuild"]; rb) {
         const auto node = rb["lease_seconds"];

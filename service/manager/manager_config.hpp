@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "damocles/sdk/result.hpp"
 #include "service/registry/registry_types.hpp"
 #include "service/rpc/http_transport.hpp"
-#include "damocles/sdk/result.hpp"
 
 namespace dmc::service {
 

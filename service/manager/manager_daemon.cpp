@@ -9,13 +9,13 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
-#include "service/manager/manager_service.hpp"
 #include "damocles/sdk/file.hpp"
-#include "service/registry/postgres_db.hpp"
+#include "service/daemon/signal_waiter.hpp"
+#include "service/manager/manager_service.hpp"
 #include "service/metrics/endpoint.hpp"
 #include "service/metrics/registry_gauges.hpp"
 #include "service/metrics/series.hpp"
-#include "service/daemon/signal_waiter.hpp"
+#include "service/registry/postgres_db.hpp"
 #include "service/rpc/bearer_auth.hpp"
 #include "service/rpc/http_transport.hpp"
 
@@ -26,10 +26,10 @@ using namespace dmc::core;
 namespace {
 
 // GET /piecestore/<cid>: a piece file from the [Common] PieceStores dirs
-// (<dir>/<cid> or <dir>/<cid>.car), token required, streamed.
-void mount_piece_store(httplib::Server &server, std::vector<std::string> dirs, std::string token)
+// (<dir>/<cid> or <dir>/<cid>.car), streamed.
+rpc::HttpHandler serve_piece(std::vector<std::string> dirs)
 {
-    server.Get(R"(/piecestore/([A-Za-z0-9]+))", rpc::require_bearer_token(std::move(token), [dirs](const httplib::Request &req, httplib::Response &res) {
+    return [dirs](const httplib::Request &req, httplib::Response &res) {
         const std::string cid = req.matches[1];
         for (const auto &dir : dirs) {
             for (const std::string &name : {cid, cid + ".car"}) {
@@ -54,7 +54,14 @@ void mount_piece_store(httplib::Server &server, std::vector<std::string> dirs, s
         }
         res.status = 404;
         res.set_content("piece " + cid + " not found in the manager's piece stores\n", "text/plain");
-    }));
+    };
+}
+
+// The piece store behind the manager's token.
+void mount_piece_store(httplib::Server &server, std::vector<std::string> dirs, std::string token)
+{
+    server.Get(R"(/piecestore/([A-Za-z0-9]+))",
+               rpc::require_bearer_token(std::move(token), serve_piece(std::move(dirs))));
 }
 
 } // namespace

@@ -15,8 +15,8 @@ namespace dmc::service::metrics {
 
 void mount(httplib::Server &server, std::string token)
 {
-    server.Get("/metrics", rpc::require_bearer_token(std::move(token), [](const httplib::Request &,
-                                                                          httplib::Response &res) {
+    server.Get("/metrics",
+               rpc::require_bearer_token(std::move(token), [](const httplib::Request &, httplib::Response &res) {
                    res.set_content(global().expose(), "text/plain; version=0.0.4; charset=utf-8");
                }));
 }

@@ -86,8 +86,7 @@ std::vector<std::pair<std::string, double>> thread_counts_by_state(const ThreadC
 void set_worker_threads(const ThreadCounts &c)
 {
     static Family &threads = global().gauge("dmc_worker_threads", "Sealing threads of this worker by state", {"state"});
-    for (const auto &[state, value] : thread_counts_by_state(c))
-        threads.gauge({state}).set(value);
+    for (const auto &[state, value] : thread_counts_by_state(c)) threads.gauge({state}).set(value);
 }
 
 uint64_t persisted_bytes(const std::string &store_root, const std::string &sector_id, bool upgrade, bool with_replica)

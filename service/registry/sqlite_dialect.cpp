@@ -150,11 +150,14 @@ public:
         }
         sqlite3_busy_timeout(db_, kBusyTimeoutMs);
         SqliteConnection connection(db_);
+        // Checked before anything is written (switching to WAL rewrites the
+        // header): a file that is refused is left exactly as it was.
+        if (existed) DMC_TRY_VOID(check_existing(path, connection));
         if (Status st = connection.execute_script("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA "
                                                   "foreign_keys=ON");
             !st)
             return refuse(path, st.error().message);
-        return existed ? check_existing(path, connection) : Status{};
+        return {};
     }
 
     std::string name() const override { return "sqlite"; }

@@ -22,9 +22,9 @@
 #include "damocles/sdk/proof.hpp"
 #include "service/metrics/series.hpp"
 #include "service/registry/registry_codec.hpp"
-#include "service/worker/sealing_thread_impl.hpp"
 #include "service/worker/lease_heartbeat.hpp"
 #include "service/worker/piece_fetcher.hpp"
+#include "service/worker/sealing_thread_impl.hpp"
 
 namespace dmc::service {
 
@@ -313,10 +313,10 @@ RebuildRun::Attempt RebuildRun::attempt(LeaseHeartbeat &heartbeat)
         std::lock_guard lock(t_.mu);
         fetch_timeout = t_.sealing.piece_fetch_timeout;
     }
-    const auto sources = worker_piece_sources(
-        cfg.local_pieces_dirs, {cfg.manager_url, cfg.manager_token, cfg.manager_ca_file}, fetch_timeout);
-    auto made = make_rebuild_job(task_.sector, t_.data_dir(), sources,
-                                 full_rebuild_ ? std::string() : surviving_replica());
+    const auto sources = worker_piece_sources(cfg.local_pieces_dirs,
+                                              {cfg.manager_url, cfg.manager_token, cfg.manager_ca_file}, fetch_timeout);
+    auto made =
+        make_rebuild_job(task_.sector, t_.data_dir(), sources, full_rebuild_ ? std::string() : surviving_replica());
     if (!made) {
         result.error = made.error();
         return result;

@@ -166,8 +166,10 @@ Result<WorkerConfig> parse_worker_config(const std::string &text, const std::str
         c.name = (*w)["name"].value_or(c.name);
         if (auto rpc = (*w)["rpc_server"]["listen"].value<std::string>()) c.rpc_listen = *rpc;
         const auto rpc_server = (*w)["rpc_server"];
-        DMC_TRY_ASSIGN(c.rpc_token_file, file_key(rpc_server["token_file"].node(), source, "worker.rpc_server.token_file"));
-        DMC_TRY_ASSIGN(c.rpc_tls.cert_file, file_key(rpc_server["tls_cert"].node(), source, "worker.rpc_server.tls_cert"));
+        DMC_TRY_ASSIGN(c.rpc_token_file,
+                       file_key(rpc_server["token_file"].node(), source, "worker.rpc_server.token_file"));
+        DMC_TRY_ASSIGN(c.rpc_tls.cert_file,
+                       file_key(rpc_server["tls_cert"].node(), source, "worker.rpc_server.tls_cert"));
         DMC_TRY_ASSIGN(c.rpc_tls.key_file, file_key(rpc_server["tls_key"].node(), source, "worker.rpc_server.tls_key"));
         if (c.rpc_tls.cert_file.empty() != c.rpc_tls.key_file.empty())
             return bad(source, "[worker.rpc_server] needs both tls_cert and tls_key for https, or neither");

@@ -34,7 +34,7 @@ struct SealingOptions {
     std::chrono::seconds rpc_polling_interval{180};
     uint32_t request_task_max_retries = 3;
     bool enable_deals = true;
-    std::chrono::seconds piece_fetch_timeout{30 * 60};  // a whole piece download (each read has its own)
+    std::chrono::seconds piece_fetch_timeout{30 * 60}; // a whole piece download (each read has its own)
 };
 
 struct SealingThreadConfig {
@@ -52,8 +52,8 @@ struct AttachedStore {
 struct WorkerConfig {
     std::string name;                         // [worker] name (default: hostname)
     std::string rpc_listen = "127.0.0.1:17890";  // [worker.rpc_server] listen
-    std::string rpc_token_file;               // [worker.rpc_server] token_file (default worker.token next to the config)
-    rpc::ServerTls rpc_tls;                   // [worker.rpc_server] tls_cert, tls_key: https admin API
+    std::string rpc_token_file; // [worker.rpc_server] token_file (default worker.token next to the config)
+    rpc::ServerTls rpc_tls;     // [worker.rpc_server] tls_cert, tls_key: https admin API
     std::vector<std::string> local_pieces_dirs;  // [worker] local_pieces_dirs
     std::chrono::seconds ping_interval{30};
     std::string manager_url;                  // [sealer_rpc] url

@@ -189,7 +189,8 @@ Status run_worker_daemon(const std::string &config_path)
         DMC_TRY_ASSIGN(metrics_token, rpc::load_or_create_token(cfg.metrics_token_file));
     }
     std::unique_ptr<httplib::Server> admin_server;
-    DMC_TRY_ASSIGN(admin_server, rpc::make_http_server(cfg.rpc_tls, config_path + " [worker.rpc_server] tls_cert/tls_key"));
+    DMC_TRY_ASSIGN(admin_server,
+                   rpc::make_http_server(cfg.rpc_tls, config_path + " [worker.rpc_server] tls_cert/tls_key"));
     httplib::Server &admin = *admin_server;
     rpc::mount(admin, admin_dispatcher(threads), admin_token, 1u << 20);
     metrics::mount(admin, metrics_token);
@@ -211,7 +212,8 @@ Status run_worker_daemon(const std::string &config_path)
                                      b["waiting"].get<uint32_t>(), b["errors"].get<uint32_t>()});
     });
     metrics::Endpoint metrics_endpoint;  // [metrics] listen: /metrics on its own address too
-    if (!cfg.metrics_listen.empty()) DMC_TRY_VOID(metrics_endpoint.start(cfg.metrics_listen, cfg.rpc_tls, metrics_token));
+    if (!cfg.metrics_listen.empty())
+        DMC_TRY_VOID(metrics_endpoint.start(cfg.metrics_listen, cfg.rpc_tls, metrics_token));
 
     std::mutex stop_mu;
     std::condition_variable stop_cv;

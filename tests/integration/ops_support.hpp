@@ -16,8 +16,8 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
-#include "service/rpc/json_rpc.hpp"
 #include "process.hpp"
+#include "service/rpc/json_rpc.hpp"
 #include "skip.hpp"
 
 namespace dmc::test::ops {

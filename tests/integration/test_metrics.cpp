@@ -231,8 +231,8 @@ TEST_CASE("metrics: [metrics] token_file makes /metrics require its bearer token
     WorkerSpec spec;
     spec.stores = {{"store-a", store}};
     spec.parent_cache = parent_cache_dir();
-    spec.extra_toml = "[metrics]\nlisten = \"" + metrics_address + "\"\ntoken_file = \"" + (dir / "worker-metrics.token") +
-                      "\"\n";
+    spec.extra_toml =
+        "[metrics]\nlisten = \"" + metrics_address + "\"\ntoken_file = \"" + (dir / "worker-metrics.token") + "\"\n";
     WorkerFixture w(m, spec, dir);
     w.start();
     const std::string worker_token = slurp(dir / "worker-metrics.token").substr(0, 64);

@@ -97,9 +97,9 @@ json rpc(const Host &host, const std::string &ca, const std::string &token, cons
          const json &params)
 {
     json req = {{"jsonrpc", "2.0"}, {"id", 1}, {"method", method}, {"params", params}};
-    auto r = run(host.exec({"/usr/bin/curl", "-sS", "-m", "10", "--cacert", ca, "-H", "Authorization: Bearer " + token,
-                            "-H", "Content-Type: application/json", "--data-binary", req.dump(),
-                            "https://127.0.0.1:1789/rpc/v0"}));
+    auto r = run(
+        host.exec({"/usr/bin/curl", "-sS", "-m", "10", "--cacert", ca, "-H", "Authorization: Bearer " + token, "-H",
+                   "Content-Type: application/json", "--data-binary", req.dump(), "https://127.0.0.1:1789/rpc/v0"}));
     if (r.exit_code != 0) return json();
     auto j = json::parse(r.out, nullptr, false);
     return j.is_object() ? j : json();
@@ -151,9 +151,9 @@ TEST_CASE("multihost: manager and two workers in separate network namespaces reb
     const TestCerts certs = make_test_certs(dir.path(), {"10.231.1.1", "10.231.2.1"});
     const std::string home = dir / "home";
     fs::create_directories(home);
-    write_text(home + "/config.toml", "[[Miners]]\nActor = 1002\n\n[[Common.PersistStores]]\nName = \"store-a\"\nPath = \"" +
-                                          store + "\"\n\n[rpc]\ntls_cert = \"" + certs.server_chain +
-                                          "\"\ntls_key = \"" + certs.server_key + "\"\n");
+    write_text(home + "/config.toml",
+               "[[Miners]]\nActor = 1002\n\n[[Common.PersistStores]]\nName = \"store-a\"\nPath = \"" + store +
+                   "\"\n\n[rpc]\ntls_cert = \"" + certs.server_chain + "\"\ntls_key = \"" + certs.server_key + "\"\n");
     RunOptions env;
     env.env = {{"DAMOCLES_LOG", "info"}};
     Background manager(
@@ -162,7 +162,8 @@ TEST_CASE("multihost: manager and two workers in separate network namespaces reb
     REQUIRE(wait_until([&] { return fs::exists(home + "/api") || !manager.running(); }, std::chrono::seconds(20)));
     REQUIRE(manager.running());
     const std::string token = trimmed(slurp(home + "/token"));
-    json imported = rpc(manager_host, certs.ca_cert, token, "Venus.SectorsImport", json::array({{{"sectors", sectors}}}));
+    json imported =
+        rpc(manager_host, certs.ca_cert, token, "Venus.SectorsImport", json::array({{{"sectors", sectors}}}));
     REQUIRE(imported.contains("result"));
 
     struct WorkerProc {
@@ -176,9 +177,8 @@ TEST_CASE("multihost: manager and two workers in separate network namespaces reb
         const std::string name = "worker-" + std::to_string(i + 1);
         const std::string mount = i == 0 ? mount1 : mount2.to_;
         std::string toml =
-            "[worker]\nname = \"" + name +
-            "\"\n\n[worker.rpc_server]\nlisten = \"127.0.0.1:0\"\ntls_cert = \"" + certs.server_chain +
-            "\"\ntls_key = \"" + certs.server_key + "\"\ntoken_file = \"" + name +
+            "[worker]\nname = \"" + name + "\"\n\n[worker.rpc_server]\nlisten = \"127.0.0.1:0\"\ntls_cert = \"" +
+            certs.server_chain + "\"\ntls_key = \"" + certs.server_key + "\"\ntoken_file = \"" + name +
             ".token\"\n\n"
             "[sealer_rpc]\nurl = \"https://" +
             placement[i].second + ":1789\"\ntoken = \"" + token + "\"\nca_file = \"" + certs.ca_cert +
@@ -217,7 +217,8 @@ TEST_CASE("multihost: manager and two workers in separate network namespaces reb
         const std::string id = "s-t01002-" + std::to_string(n);
         fs::remove_all(store + "/sealed/" + id);
         fs::remove_all(store + "/cache/" + id);
-        REQUIRE(rpc(manager_host, certs.ca_cert, token, "Venus.SectorSetForRebuild", json::array({1002, n})).contains("result"));
+        REQUIRE(rpc(manager_host, certs.ca_cert, token, "Venus.SectorSetForRebuild", json::array({1002, n}))
+                    .contains("result"));
     }
     auto finished = [&](uint64_t n) {
         json s = rpc(manager_host, certs.ca_cert, token, "Venus.FindSectorInAllStates", json::array({1002, n}));
@@ -270,8 +271,8 @@ TEST_CASE("multihost: manager and two workers in separate network namespaces reb
         double finished_here = NAN;
         wait_until(
             [&] {
-                finished_here =
-                    sample(metrics_in(*placement[i].first, certs.ca_cert, address), "dmc_rebuilds_total{outcome=\"finished\"}");
+                finished_here = sample(metrics_in(*placement[i].first, certs.ca_cert, address),
+                                       "dmc_rebuilds_total{outcome=\"finished\"}");
                 return finished_here == per_worker[workers[i].name];
             },
             std::chrono::seconds(10));

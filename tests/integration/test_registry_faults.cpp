@@ -23,8 +23,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A registry holding 40 sectors (several pages), the manager stopped
-// cleanly so that everything is in registry.db itself (no WAL left).
+// A registry holding 40 sectors (several pages), the manager stopped and
+// the WAL checkpointed, so that everything is in registry.db itself.
 std::string populated_registry(ManagerFixture &m)
 {
     dmc::service::rpc::Client c(m.address(), m.token());
@@ -34,6 +34,12 @@ std::string populated_registry(ManagerFixture &m)
     m.stop();
     const std::string db = m.home() + "/registry.db";
     REQUIRE(fs::exists(db));
+    // Whatever the WAL still holds goes into the file itself.
+    auto r = run({"/usr/bin/python3", "-c",
+                  "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA wal_checkpoint(TRUNCATE)'); "
+                  "c.close()",
+                  db});
+    REQUIRE(r.exit_code == 0);
     REQUIRE_FALSE(fs::exists(db + "-wal"));
     return db;
 }

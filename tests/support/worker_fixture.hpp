@@ -25,8 +25,8 @@ struct WorkerSpec {
     std::string extra_toml;                            // appended verbatim
     std::map<std::string, std::string> env;            // e.g. DAMOCLES_FAILPOINTS
     std::string sealing = "recover_interval = \"1s\"\nseal_interval = \"1s\"\nrpc_polling_interval = \"1s\"\n";
-    std::string manager_ca_file;                       // [sealer_rpc] ca_file (an https manager)
-    std::string admin_tls_cert, admin_tls_key;         // [worker.rpc_server] tls_cert / tls_key
+    std::string manager_ca_file;               // [sealer_rpc] ca_file (an https manager)
+    std::string admin_tls_cert, admin_tls_key; // [worker.rpc_server] tls_cert / tls_key
 };
 
 class WorkerFixture {

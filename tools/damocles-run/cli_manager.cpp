@@ -31,7 +31,7 @@ struct ManagerOptions {
     std::string home = default_manager_home();
     std::string listen = "127.0.0.1:1789";
     std::string db;  // daemon run --db: registry URL over [registry] url
-    std::string ca_file;  // --ca-file: the CA of an https manager (default: its [rpc] tls_cert)
+    std::string ca_file; // --ca-file: the CA of an https manager (default: its [rpc] tls_cert)
     // sectors
     std::string import_file;
     bool replace = false;
@@ -54,8 +54,8 @@ struct ManagerOptions {
     std::string worker;
     size_t thread_index = 0;
     std::string expiration = "10m";
-    std::string worker_token_file;  // the worker admin API's token ([worker.rpc_server] token_file)
-    std::string worker_ca_file;     // the CA of an https worker admin API
+    std::string worker_token_file; // the worker admin API's token ([worker.rpc_server] token_file)
+    std::string worker_ca_file;    // the CA of an https worker admin API
 };
 
 ManagerOptions &opts()
@@ -412,8 +412,9 @@ void register_manager_commands(CLI::App &app)
     auto *worker = util->add_subcommand("worker", "Workers (from their pings) and their sealing threads");
     worker->require_subcommand(1);
     worker->fallthrough();
-    worker->add_option("--worker-token-file", o.worker_token_file,
-                       "The worker admin API's token file ([worker.rpc_server] token_file of its worker.toml)")
+    worker
+        ->add_option("--worker-token-file", o.worker_token_file,
+                     "The worker admin API's token file ([worker.rpc_server] token_file of its worker.toml)")
         ->envname("DAMOCLES_WORKER_TOKEN_FILE");
     worker->add_option("--worker-ca-file", o.worker_ca_file, "CA certificate of an https worker admin API");
     auto *wlist = worker->add_subcommand("list", "Workers with thread counts and last ping");

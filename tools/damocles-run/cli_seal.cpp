@@ -92,7 +92,7 @@ void run_rebuild()
     req.download = [](const std::string &url, uint64_t max_bytes, const std::string &dest) {
         service::DownloadLimits limits;
         limits.max_bytes = max_bytes;
-        return service::http_download(url, {}, limits, dest);  // a recorded URL: never a token
+        return service::http_download(url, {}, limits, dest); // a recorded URL: never a token
     };
     ProgressPrinter printer("rebuild");
     auto r = fw->rebuild(req, [&](const Progress &p) {

@@ -128,7 +128,8 @@ void register_worker_commands(CLI::App &app)
         ->envname("DAMOCLES_WORKER_CONFIG");
     threads->add_option("-H,--host", o.host, "Admin API address (default 127.0.0.1:17890; https://… for TLS)")
         ->envname("DAMOCLES_WORKER_HOST");
-    threads->add_option("--token-file", o.token_file, "The admin API's token file (with -H; -c reads it from the config)")
+    threads
+        ->add_option("--token-file", o.token_file, "The admin API's token file (with -H; -c reads it from the config)")
         ->envname("DAMOCLES_WORKER_TOKEN_FILE");
     threads->add_option("--ca-file", o.ca_file, "CA certificate of an https admin API (-c: its tls_cert)");
     threads->require_subcommand(1);

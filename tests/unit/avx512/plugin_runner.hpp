@@ -65,7 +65,8 @@ inline std::vector<core::StageHandle> other_stages(dmc_stage_kind kind)
 inline bool avx512_stage_available(dmc_stage_kind kind)
 {
     if (!host_has_avx512_features()) {
-        const char *reason = "this CPU lacks the avx512 plugin's features (SHA-NI, AVX-512 F/BW/VL/DQ/CD/IFMA, ADX, BMI2)";
+        const char *reason =
+            "this CPU lacks the avx512 plugin's features (SHA-NI, AVX-512 F/BW/VL/DQ/CD/IFMA, ADX, BMI2)";
         mark_skipped(reason);
         WARN("SKIPPED: " << reason);
         return false;

@@ -194,7 +194,8 @@ TEST_CASE("gpu identity: bad labels and cancel fail like the cpu plugin, without
 TEST_CASE("gpu plugin without a CUDA device: skipped by the loader, stages refuse cleanly", "[gpu]")
 {
     if (!DMC_TEST_GPU_PLUGIN_BUILT) DMC_SKIP("the gpu plugin is not built (nvcc not found or -Dgpu=disabled)");
-    if (core::probe_gpus().cuda_devices > 0) DMC_SKIP("this machine has a CUDA device (the device tests cover the plugin)");
+    if (core::probe_gpus().cuda_devices > 0)
+        DMC_SKIP("this machine has a CUDA device (the device tests cover the plugin)");
     const auto *info = gpu_plugin_info();
     REQUIRE(info);
     CHECK_FALSE(info->usable);

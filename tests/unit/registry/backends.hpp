@@ -10,9 +10,9 @@
 #include <memory>
 #include <string>
 
-#include "service/registry/registry_store.hpp"
 #include "postgres_fixture.hpp"
 #include "process.hpp"
+#include "service/registry/registry_store.hpp"
 #include "skip.hpp"
 
 namespace dmc::test {

@@ -23,9 +23,9 @@ TEST_CASE("bearer: only the exact header matches", "[service][auth]")
 {
     const std::string token = "0123456789abcdef";
     CHECK(bearer_token_matches("Bearer " + token, token));
-    for (const std::string header :
-         {"", "Bearer", "Bearer ", "bearer " + token, "Bearer " + token + " ", "Bearer " + token.substr(0, 15),
-          "Bearer " + token + "0", "Basic " + token, "Bearer  " + token, token}) {
+    for (const std::string &header : std::vector<std::string>{
+             "", "Bearer", "Bearer ", "bearer " + token, "Bearer " + token + " ", "Bearer " + token.substr(0, 15),
+             "Bearer " + token + "0", "Basic " + token, "Bearer  " + token, token}) {
         INFO("'" << header << "'");
         CHECK_FALSE(bearer_token_matches(header, token));
     }

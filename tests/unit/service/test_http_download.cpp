@@ -40,7 +40,8 @@ public:
     void start()
     {
         thread_ = std::thread([this] { server_.listen_after_bind(); });
-        server_.wait_until_ready();
+        // stop() before the loop runs would be lost: wait until it does.
+        while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     void stop()
     {

@@ -33,34 +33,43 @@ struct Manager {
     std::string dir;
     std::unique_ptr<dmc::service::ManagerService> service;
     std::shared_ptr<dmc::service::rpc::Dispatcher> dispatcher;
+    ~Manager()
+    {
+        dispatcher.reset();
+        service.reset();
+        std::error_code ec;
+        if (!dir.empty()) std::filesystem::remove_all(dir, ec);
+    }
 };
+
+// A manager service on a fresh SQLite registry: miner 1001, store "store-a".
+void start(Manager &m)
+{
+    spdlog::set_level(spdlog::level::off);
+    // On tmpfs when there is one: every registry write is fsynced.
+    const bool shm = ::access("/dev/shm", W_OK) == 0;
+    std::string pattern = std::string(shm ? "/dev/shm" : "/tmp") + "/dmc-fuzz-manager-rpc-XXXXXX";
+    if (!::mkdtemp(pattern.data())) std::abort();
+    m.dir = pattern;
+    std::filesystem::create_directories(m.dir + "/store");
+    const std::string config =
+        "[[Miners]]\nActor = 1001\n\n[[Common.PersistStores]]\nName = \"store-a\"\nPath = \"" + m.dir + "/store\"\n";
+    auto cfg = dmc::service::parse_manager_config(config, m.dir, "config.toml");
+    auto dialect = dmc::service::open_sqlite_dialect(m.dir + "/registry.db");
+    if (!cfg || !dialect) std::abort();
+    auto registry = dmc::service::SqlRegistry::open(std::move(*dialect));
+    if (!registry) std::abort();
+    for (const auto &store : cfg->persist_stores)
+        if (!(*registry)->upsert_store(store)) std::abort();
+    m.service = std::make_unique<dmc::service::ManagerService>(*cfg, std::move(*registry));
+    m.dispatcher = m.service->make_dispatcher();
+}
 
 Manager &manager()
 {
-    static Manager m = [] {
-        spdlog::set_level(spdlog::level::off);
-        Manager made;
-        // On tmpfs when there is one: every registry write is fsynced.
-        const bool shm = ::access("/dev/shm", W_OK) == 0;
-        std::string pattern = std::string(shm ? "/dev/shm" : "/tmp") + "/dmc-fuzz-manager-rpc-XXXXXX";
-        if (!::mkdtemp(pattern.data())) std::abort();
-        made.dir = pattern;
-        std::filesystem::create_directories(made.dir + "/store");
-        const std::string config =
-            "[[Miners]]\nActor = 1001\n\n[[Common.PersistStores]]\nName = \"store-a\"\nPath = \"" + made.dir +
-            "/store\"\n";
-        auto cfg = dmc::service::parse_manager_config(config, made.dir, "config.toml");
-        auto dialect = dmc::service::open_sqlite_dialect(made.dir + "/registry.db");
-        if (!cfg || !dialect) std::abort();
-        auto registry = dmc::service::SqlRegistry::open(std::move(*dialect));
-        if (!registry) std::abort();
-        for (const auto &store : cfg->persist_stores)
-            if (!(*registry)->upsert_store(store)) std::abort();
-        made.service = std::make_unique<dmc::service::ManagerService>(*cfg, std::move(*registry));
-        made.dispatcher = made.service->make_dispatcher();
-        std::atexit([] { std::filesystem::remove_all(manager().dir); });
-        return made;
-    }();
+    static Manager m;
+    static const bool started = (start(m), true);
+    (void)started;
     return m;
 }
 

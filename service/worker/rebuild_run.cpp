@@ -35,9 +35,14 @@ using rpc::json;
 
 namespace {
 
-// A write met a full filesystem (the sdk and the plugins name errno with
-// strerror). Retrying cannot help until someone frees space.
-bool is_out_of_space(const Error &error) { return error.message.find(std::strerror(ENOSPC)) != std::string::npos; }
+// A write to the thread's own disk met a full filesystem (the sdk and the
+// plugins name errno with strerror): retrying cannot help until someone
+// frees space. A full persist store is another matter: the next attempt
+// reserves again, maybe elsewhere, so it stays a temporary error.
+bool is_out_of_space(const Error &error)
+{
+    return error.message.find(std::strerror(ENOSPC)) != std::string::npos && error.message.rfind("persist: ", 0) != 0;
+}
 
 class RebuildRun {
 public:

@@ -138,18 +138,34 @@ flags=(-std=c++20 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer,address,undef
        -I"$root/sdk/include" -I"$root/core/include" -I"$root/core" -I"$root" -I"$config_dir/core" -I"$config_dir/sdk" -I"$config_dir/sdk/include")
 mkdir -p "$build/obj" "$build/artifacts"
 
+# An object is rebuilt when its source or any header it included (the
+# compiler's dependency file) is newer; objects compile in parallel.
+stale() {
+  local obj="$1" dep="$1.d"
+  [ -f "$obj" ] && [ -f "$dep" ] || return 0
+  local f
+  for f in $(sed -e 's/^[^:]*://' -e 's/\\$//' "$dep"); do
+    [ "$f" -nt "$obj" ] && return 0
+  done
+  return 1
+}
 objects=()
-compile_failed=0
+pids=()
+max_parallel="$(nproc 2>/dev/null || echo 2)"
 for src in "${sources[@]}"; do
   obj="$build/obj/$(echo "$src" | tr '/' '_').o"
   objects+=("$obj")
-  if [ ! -f "$obj" ] || [ "$root/$src" -nt "$obj" ]; then
+  if stale "$obj"; then
     # The parsers are instrumented for coverage; main() comes from libFuzzer.
-    if ! "$cxx" "${flags[@]/-fsanitize=fuzzer,address,undefined/-fsanitize=fuzzer-no-link,address,undefined}" \
-         -c "$root/$src" -o "$obj"; then
-      compile_failed=1
-    fi
+    "$cxx" "${flags[@]/-fsanitize=fuzzer,address,undefined/-fsanitize=fuzzer-no-link,address,undefined}" \
+      -MMD -MF "$obj.d" -c "$root/$src" -o "$obj" &
+    pids+=($!)
+    while [ "$(jobs -rp | wc -l)" -ge "$max_parallel" ]; do wait -n; done
   fi
+done
+compile_failed=0
+for pid in "${pids[@]}"; do
+  wait "$pid" || compile_failed=1
 done
 if [ "$compile_failed" -ne 0 ]; then
   echo "run-fuzz: compiling the parsers with $cxx failed" >&2

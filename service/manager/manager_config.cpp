@@ -110,7 +110,13 @@ Result<ManagerConfig> parse_manager_config(const std::string &text, const std::s
         }
     }
     if (auto reg = tbl["registry"]; reg) {
-        if (auto url = reg["url"].value<std::string>()) cfg.registry_url = *url;
+        if (auto url = reg["url"].value<std::string>()) {
+            // SQLite would open "" as a private, empty database: the
+            // registry would silently be empty (found by fuzz_manager_config).
+            if (url->empty())
+                return bad(source, "[registry] url is empty; remove it for <home>/registry.db or name the registry");
+            cfg.registry_url = *url;
+        }
     }
     if (auto rpc = tbl["rpc"]; rpc) {
         if (!rpc.is_table()) return bad(source, "[rpc] must be a table");

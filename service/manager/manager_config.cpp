@@ -130,6 +130,12 @@ Result<ManagerConfig> parse_manager_config(const std::string &text, const std::s
         DMC_TRY_ASSIGN(cfg.metrics_token_file,
                        file_key(metrics["token_file"].node(), home, source, "metrics.token_file"));
     }
+    if (auto admin = tbl["worker_admin"]; admin) {
+        if (!admin.is_table()) return bad(source, "[worker_admin] must be a table");
+        DMC_TRY_ASSIGN(cfg.worker_admin_token_file,
+                       file_key(admin["token_file"].node(), home, source, "worker_admin.token_file"));
+        DMC_TRY_ASSIGN(cfg.worker_admin_ca_file, file_key(admin["ca_file"].node(), home, source, "worker_admin.ca_file"));
+    }
     if (auto rb = tbl["rebuild"]; rb) {
         const auto node = rb["lease_seconds"];
         const auto lease = node ? node.value_exact<int64_t>() : std::optional<int64_t>(cfg.lease_seconds);

@@ -26,6 +26,8 @@ struct ManagerConfig {
     int64_t lease_seconds = 600;                  // [rebuild] lease_seconds
     rpc::ServerTls rpc_tls;                       // [rpc] tls_cert, tls_key: https for RPC, piece store, /metrics
     std::string metrics_token_file;               // [metrics] token_file: /metrics requires its bearer token
+    std::string worker_admin_token_file;          // [worker_admin] token_file: what the manager presents to workers
+    std::string worker_admin_ca_file;             // [worker_admin] ca_file: the CA of https worker admin APIs
 };
 
 // Parses <home>/config.toml; a missing file gives the defaults (no miners).

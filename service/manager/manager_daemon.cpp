@@ -18,6 +18,8 @@
 #include "service/registry/postgres_db.hpp"
 #include "service/rpc/bearer_auth.hpp"
 #include "service/rpc/http_transport.hpp"
+#include "service/ui/console_routes.hpp"
+#include "service/worker/worker_admin_client.hpp"
 
 namespace dmc::service {
 
@@ -110,12 +112,21 @@ Status run_manager_daemon(const ManagerDaemonOptions &opts)
     if (!cfg.metrics_token_file.empty()) {
         DMC_TRY_ASSIGN(metrics_token, rpc::load_or_create_token(cfg.metrics_token_file));
     }
+    // What the console presents to the workers' admin APIs (created 0600
+    // when missing: the workers' token_file names the same token).
+    WorkerAdminAccess worker_access{{}, cfg.worker_admin_ca_file};
+    if (!cfg.worker_admin_token_file.empty()) {
+        DMC_TRY_ASSIGN(worker_access.token, rpc::load_or_create_token(cfg.worker_admin_token_file));
+    }
+    set_worker_admin_access(worker_access);
 
     auto service = std::make_shared<ManagerService>(cfg, std::move(reg));
     std::unique_ptr<httplib::Server> server_ptr;
     DMC_TRY_ASSIGN(server_ptr, rpc::make_http_server(cfg.rpc_tls, opts.home + "/config.toml [rpc] tls_cert/tls_key"));
     httplib::Server &server = *server_ptr;
-    rpc::mount(server, service->make_dispatcher(), token);
+    auto dispatcher = service->make_dispatcher();
+    ui::mount_console(server, dispatcher, token);  // GET /ui: the web console (docs/architecture.md §8.9)
+    rpc::mount(server, dispatcher, token);
     server.Get("/healthz", [](const httplib::Request &, httplib::Response &res) { res.set_content("ok\n", "text/plain"); });
     mount_piece_store(server, cfg.piece_stores, token);
     metrics::mount(server, metrics_token);

@@ -6,7 +6,7 @@
 // an httplib client that checks the server's certificate against a CA file.
 // One place for it, so that the manager's RPC and piece store, the worker's
 // admin API, the /metrics endpoints and every client agree
-// (docs/architecture.md §8.9).
+// (docs/architecture.md §8.10).
 #pragma once
 
 #include <memory>

@@ -2,7 +2,7 @@
 //
 // Workers on other hosts: the manager and two workers each in a network
 // namespace of their own, linked by veth pairs the test makes (root only,
-// as CI runs). Traffic between hosts is TLS (docs/architecture.md §8.9): the
+// as CI runs). Traffic between hosts is TLS (docs/architecture.md §8.10): the
 // manager serves https with a certificate for its addresses, signed by a CA
 // the test makes with openssl, which the workers trust through
 // [sealer_rpc] ca_file; their admin APIs are https too. A worker reaches the

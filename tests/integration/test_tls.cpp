@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// TLS where traffic leaves the host (docs/architecture.md §8.9): a CA and a
+// TLS where traffic leaves the host (docs/architecture.md §8.10): a CA and a
 // server certificate made with the openssl command line; the manager serves
 // its RPC and piece store over https ([rpc] tls_cert/tls_key), the worker its
 // admin API ([worker.rpc_server] tls_cert/tls_key) and trusts the manager

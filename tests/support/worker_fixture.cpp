@@ -16,7 +16,7 @@ WorkerFixture::WorkerFixture(const ManagerFixture &manager, WorkerSpec spec, Tem
     config_ = dir / (name + ".toml");
     log_ = dir / (name + ".log");
     addr_file_ = dir / (name + ".addr");
-    token_file_ = dir / (name + ".token");
+    token_file_ = spec.admin_token_file.empty() ? dir / (name + ".token") : spec.admin_token_file;
     ca_file_ = spec.admin_tls_cert;
     std::ostringstream toml;
     toml << "[worker]\nname = \"" << name << "\"\n\n[worker.rpc_server]\nlisten = \"127.0.0.1:0\"\n";

@@ -27,6 +27,7 @@ struct WorkerSpec {
     std::string sealing = "recover_interval = \"1s\"\nseal_interval = \"1s\"\nrpc_polling_interval = \"1s\"\n";
     std::string manager_ca_file;               // [sealer_rpc] ca_file (an https manager)
     std::string admin_tls_cert, admin_tls_key; // [worker.rpc_server] tls_cert / tls_key
+    std::string admin_token_file;              // [worker.rpc_server] token_file ("" = <dir>/<name>.token)
 };
 
 class WorkerFixture {

@@ -13,8 +13,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_common.hpp"
+#include "service/manager/manager_config.hpp"
 #include "service/manager/manager_daemon.hpp"
 #include "service/registry/registry_types.hpp"
+#include "service/worker/worker_admin_client.hpp"
 #include "service/worker/worker_config.hpp"
 #include "damocles/sdk/ids.hpp"
 #include "manager_client.hpp"
@@ -269,29 +271,36 @@ void cmd_storage_list()
     }
 }
 
-// The worker's admin API address: a ping record's address by name, else
-// the argument itself as host[:port] (default port 17890).
-std::string worker_address(const std::string &name_or_addr)
+// The worker's admin API: a ping record's address by name, else the
+// argument itself as host[:port] (the console's thread actions resolve it
+// the same way, service/worker/worker_admin_client.hpp).
+// Its token and CA: --worker-token-file / --worker-ca-file, else the
+// manager's own [worker_admin] token_file / ca_file.
+service::WorkerAdminClient worker_admin(const std::string &name_or_addr)
 {
-    for (const auto &w : call("Venus.WorkerList", json::array()))
-        if (w["name"] == name_or_addr) return w["address"];
-    auto hp = service::rpc::parse_host_port(name_or_addr, 17890);
-    if (!hp) fail_usage("unknown worker " + name_or_addr + " (not a worker name, nor host:port)");
-    return hp->first + ":" + std::to_string(hp->second);
+    auto address = service::resolve_worker_admin_address(call("Venus.WorkerList", json::array()), name_or_addr);
+    if (!address) fail_usage(address.error().message);
+    std::string token_file = opts().worker_token_file, ca_file = opts().worker_ca_file;
+    if (token_file.empty() || ca_file.empty()) {
+        auto cfg = service::load_manager_config(opts().home);
+        if (!cfg) fail_usage(cfg.error().message);
+        if (token_file.empty()) token_file = cfg->worker_admin_token_file;
+        if (ca_file.empty()) ca_file = cfg->worker_admin_ca_file;
+    }
+    service::WorkerAdminAccess access{{}, ca_file};
+    if (!token_file.empty()) {
+        auto token = service::rpc::read_token_file(token_file);
+        if (!token) fail_usage(token.error().message);
+        access.token = *token;
+    }
+    return service::WorkerAdminClient(*address, 30, access);
 }
 
-json worker_call(const std::string &name_or_addr, const std::string &method, const json &params)
+template <class T>
+T worker_must(const std::string &name_or_addr, Result<T> r)
 {
-    std::string token;
-    if (!opts().worker_token_file.empty()) {
-        auto read = service::rpc::read_token_file(opts().worker_token_file);
-        if (!read) fail_usage(read.error().message);
-        token = *read;
-    }
-    service::rpc::Client client(worker_address(name_or_addr), token, 30, opts().worker_ca_file);
-    auto r = client.call(method, params);
     if (!r) fail("worker " + name_or_addr + ": " + r.error().message);
-    return *r;
+    return std::move(r).value();
 }
 
 void cmd_worker_list()
@@ -314,7 +323,7 @@ void cmd_worker_list()
 
 void cmd_worker_info()
 {
-    auto rows = worker_call(opts().worker, "VenusWorker.WorkerList", json::array());
+    auto rows = worker_must(opts().worker, worker_admin(opts().worker).threads());
     TextTable t({"Index", "Loc", "Plan", "SectorID", "Paused", "PausedElapsed", "State", "LastErr"});
     auto null_or = [](const json &v) { return v.is_null() ? std::string("NULL") : v.get<std::string>(); };
     for (const auto &r : rows) {
@@ -328,15 +337,14 @@ void cmd_worker_info()
 
 void cmd_worker_pause()
 {
-    bool ok = worker_call(opts().worker, "VenusWorker.WorkerPause", json::array({opts().thread_index})).get<bool>();
+    bool ok = worker_must(opts().worker, worker_admin(opts().worker).pause(opts().thread_index));
     std::printf("pause call done, ok = %s\n", ok ? "true" : "false");
 }
 
 void cmd_worker_resume()
 {
-    json params = json::array({opts().thread_index});
-    if (!opts().args.empty()) params.push_back(opts().args.front());
-    bool ok = worker_call(opts().worker, "VenusWorker.WorkerResume", params).get<bool>();
+    const std::string state = opts().args.empty() ? "" : opts().args.front();
+    bool ok = worker_must(opts().worker, worker_admin(opts().worker).resume(opts().thread_index, state));
     std::printf("resume call done, ok = %s\n", ok ? "true" : "false");
 }
 

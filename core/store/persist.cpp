@@ -98,7 +98,8 @@ Status place_file(const std::string &src, const std::string &dst, bool move, con
         ::close(fd);
         // Already in place (an earlier, interrupted persist linked it):
         // rename() of two links to one file would do nothing at all.
-        struct stat src_st {}, dst_st {};
+        struct stat src_st = {};
+        struct stat dst_st = {};
         if (::stat(src.c_str(), &src_st) == 0 && ::stat(dst.c_str(), &dst_st) == 0 && src_st.st_dev == dst_st.st_dev &&
             src_st.st_ino == dst_st.st_ino)
             return fsync_dir(fs::path(dst).parent_path().string());

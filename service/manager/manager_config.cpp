@@ -134,7 +134,8 @@ Result<ManagerConfig> parse_manager_config(const std::string &text, const std::s
         if (!admin.is_table()) return bad(source, "[worker_admin] must be a table");
         DMC_TRY_ASSIGN(cfg.worker_admin_token_file,
                        file_key(admin["token_file"].node(), home, source, "worker_admin.token_file"));
-        DMC_TRY_ASSIGN(cfg.worker_admin_ca_file, file_key(admin["ca_file"].node(), home, source, "worker_admin.ca_file"));
+        DMC_TRY_ASSIGN(cfg.worker_admin_ca_file,
+                       file_key(admin["ca_file"].node(), home, source, "worker_admin.ca_file"));
     }
     if (auto rb = tbl["rebuild"]; rb) {
         const auto node = rb["lease_seconds"];

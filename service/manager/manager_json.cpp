@@ -32,7 +32,8 @@ void throw_error(const Error &e)
     // The registry could not be reached or read (a PostgreSQL restart): not
     // a refusal, so not code 1, which clients take as final; they retry an
     // internal error.
-    else if (e.code == Errc::io) code = rpc::kInternalError;
+    else if (e.code == Errc::io)
+        code = rpc::kInternalError;
     throw RpcError{code, e.message};
 }
 

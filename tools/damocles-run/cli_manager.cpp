@@ -13,14 +13,14 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_common.hpp"
+#include "damocles/sdk/ids.hpp"
+#include "manager_client.hpp"
+#include "sector_format.hpp"
 #include "service/manager/manager_config.hpp"
 #include "service/manager/manager_daemon.hpp"
 #include "service/registry/registry_types.hpp"
 #include "service/worker/worker_admin_client.hpp"
 #include "service/worker/worker_config.hpp"
-#include "damocles/sdk/ids.hpp"
-#include "manager_client.hpp"
-#include "sector_format.hpp"
 #include "text_table.hpp"
 
 namespace dmc::cli {

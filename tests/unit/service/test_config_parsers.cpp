@@ -63,7 +63,7 @@ TEST_CASE("config: manager numbers must be integers in range", "[service][config
         {"[[Common.PersistStores]]\nName = \"store-a\"\nPath = \"\"\n", "Path"},
         {"[[Common.PersistStores]]\nPath = \"/a\"\nWeight = -3\n", "Weight"},
         {"[Common]\nPieceStores = [\"\"]\n", "PieceStores"},
-        {"[registry]\nurl = \"\"\n", "[registry] url"},  // would open an empty registry
+        {"[registry]\nurl = \"\"\n", "[registry] url"}, // would open an empty registry
         {"[rpc]\ntls_cert = \"cert.pem\"\n", "tls_key"},
         {"[rpc]\ntls_cert = \"\"\ntls_key = \"k\"\n", "rpc.tls_cert"},
         {"[metrics]\ntoken_file = 3\n", "metrics.token_file"},
@@ -104,10 +104,11 @@ TEST_CASE("config: worker token, TLS and CA files are relative to the config; pi
     CHECK(defaults->rpc_token_file == "/etc/dmc/worker.token");
     CHECK_FALSE(defaults->rpc_tls.enabled());
     CHECK(defaults->sealing.piece_fetch_timeout.count() == 30 * 60);
-    auto set = parse_worker_config("[worker.rpc_server]\ntoken_file = \"t/admin.token\"\ntls_cert = \"c.pem\"\ntls_key = "
-                                   "\"/k.pem\"\n[sealer_rpc]\nurl = \"https://m:1789\"\nca_file = \"ca.pem\"\n[sealing]\n"
-                                   "piece_fetch_timeout = \"5min\"\n[metrics]\ntoken_file = \"m.token\"\n",
-                                   "/etc/dmc/worker.toml");
+    auto set =
+        parse_worker_config("[worker.rpc_server]\ntoken_file = \"t/admin.token\"\ntls_cert = \"c.pem\"\ntls_key = "
+                            "\"/k.pem\"\n[sealer_rpc]\nurl = \"https://m:1789\"\nca_file = \"ca.pem\"\n[sealing]\n"
+                            "piece_fetch_timeout = \"5min\"\n[metrics]\ntoken_file = \"m.token\"\n",
+                            "/etc/dmc/worker.toml");
     REQUIRE(set);
     CHECK(set->rpc_token_file == "/etc/dmc/t/admin.token");
     CHECK(set->rpc_tls.cert_file == "/etc/dmc/c.pem");

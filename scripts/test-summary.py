@@ -47,9 +47,12 @@ if os.path.exists(log):
             if not line:
                 continue
             entry = json.loads(line)
-            name = entry["name"]
+            # "<project>:<suite> / <test>": the test's own name is last; the
+            # counts file is the one its environment named.
+            name = entry["name"].split(" / ")[-1]
             result = entry["result"]
-            counts = read_counts(os.path.join(results_dir, name + ".counts"))
+            counts_file = (entry.get("env") or {}).get("DMC_TEST_COUNTS") or os.path.join(results_dir, name + ".counts")
+            counts = read_counts(counts_file)
             p, fl, sk, skipped = counts if counts else (0, 0, 0, [])
             if result == "SKIP" and p + fl + sk == 0:
                 sk = 1

@@ -115,6 +115,21 @@ sources=(
   service/manager/manager_json.cpp
   service/manager/manager_rpc.cpp
   service/manager/manager_service.cpp
+  service/manager/store_check.cpp
+  service/manager/sector_files_check.cpp
+  service/manager/replica_sampling.cpp
+  service/manager/store_scan.cpp
+  sdk/src/field/aux_files.cpp
+  sdk/src/field/fr.cpp
+  sdk/src/field/poseidon_tree.cpp
+  sdk/src/field/tree_files.cpp
+  sdk/src/field/merkle_proof.cpp
+  sdk/src/field/parallel.cpp
+  sdk/src/field/poseidon.cpp
+  sdk/src/porep/sealed_sector.cpp
+  sdk/src/field/poseidon_constants.cpp
+  sdk/src/field/poseidon_matrix.cpp
+  sdk/src/field/poseidon_grain.cpp
   service/metrics/prometheus.cpp
   service/metrics/series.cpp
   service/registry/registry_codec.cpp

@@ -66,7 +66,7 @@ __attribute__((always_inline)) inline void prefetch_for_block(const SectorLayerV
     const unsigned i = kLayer1 ? block - 1 : (block <= 9 ? block + 4 : block - 9);
     for (int k = 0; k < K; ++k) {
         const uint8_t *labels = i < kBaseParents ? sectors[k].cur : sectors[k].prev;
-        _mm_prefetch(reinterpret_cast<const char *>(labels + uint64_t(ahead[i]) * 32), _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char *>(labels + uint64_t(ahead[i]) * sectors[k].pitch), _MM_HINT_T0);
     }
 }
 
@@ -93,7 +93,7 @@ void label_range(const SectorLayerView *sectors, const uint32_t *parents, uint64
         for (int k = 0; k < K; ++k) {
             for (unsigned i = 0; i < kCount; ++i) {
                 const uint8_t *layer_labels = i < kBaseParents ? sectors[k].cur : sectors[k].prev;
-                label[k][i] = layer_labels + uint64_t(entry[i]) * 32;
+                label[k][i] = layer_labels + uint64_t(entry[i]) * sectors[k].pitch;
             }
         }
         for (int k = 0; k < K; ++k) {
@@ -124,7 +124,7 @@ void label_range(const SectorLayerView *sectors, const uint32_t *parents, uint64
             compress<K>(state, msg);
         }
         for (int k = 0; k < K; ++k) {
-            store_digest(state[k], sectors[k].cur + v * 32, true);
+            store_digest(state[k], sectors[k].cur + v * sectors[k].pitch, true);
             state[k] = next_prefix[k];
         }
     }

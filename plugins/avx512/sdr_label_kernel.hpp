@@ -15,10 +15,13 @@ namespace dmc::avx512 {
 // splits larger groups.
 inline constexpr unsigned kMaxInterleavedSectors = 3;
 
-// One sector's view of the layer being labelled.
+// One sector's view of the layer being labelled. Node v's label is at
+// v·pitch: 32 for a sector's own buffer, the block size when the sector is
+// a slot of a batch's interleaved blocks (batch_layout.hpp, bytes).
 struct SectorLayerView {
-    uint8_t *cur = nullptr;        // N·32 bytes: labels of this layer, written in node order
-    const uint8_t *prev = nullptr; // N·32 bytes: the previous layer (unused in layer 1)
+    uint8_t *cur = nullptr;        // labels of this layer, written in node order
+    const uint8_t *prev = nullptr; // the previous layer (unused in layer 1)
+    uint64_t pitch = 32;
     uint32_t replica_words[8] = {}; // replica id as the prefix block's big-endian words 0..7
 };
 

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// How a pc1 call of K sectors and T threads is run: which threads take
+// which sectors, and which hashing engine each thread uses for its share.
+//
+//  * sha_ni: the SHA-NI kernel (sdr_label_kernel.cpp), chains of up to 3
+//    sectors interleaved per group, groups one after the other;
+//  * lanes8 / lanes16: the AVX-512 lane kernel (lane_label_kernel.cpp), all
+//    of the thread's sectors in the lanes of one register.
+//
+// What is faster depends on the count and on the CPU, so the choice is
+// measured: the first call times each engine on a small synthetic layer
+// (a few ms, once per process) and every call then picks, for each way of
+// spreading its sectors over 1..T threads, the engines with the least time
+// per node, and the spread whose slowest thread is fastest (fewer threads
+// on a tie). On the Zen 5 host measured, a SHA-NI chain costs ~31 ns per
+// block, 2-3 interleaved chains ~16-18 ns per block each, and a lane block
+// ~180 ns for 8 or 16 lanes alike: lanes win from about 11 sectors per
+// thread, SHA-NI groups below.
+//
+// DAMOCLES_AVX512_PC1_ENGINE=sha-ni|lanes forces an engine (tests use it to
+// cover both; speeds are unchanged otherwise).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace dmc::avx512 {
+
+enum class Pc1Engine { sha_ni, lanes8, lanes16 };
+
+const char *engine_name(Pc1Engine engine);
+
+struct Pc1WorkerPlan {
+    Pc1Engine engine = Pc1Engine::sha_ni;
+    std::vector<uint32_t> sectors; // indices into dmc_pc1_args::sectors
+};
+
+// Measured time per node of each engine configuration, in ns.
+struct EngineTimes {
+    double sha_ni[4] = {0, 0, 0, 0}; // [k]: one group of k interleaved chains (k = 1..3)
+    double lanes8 = 0, lanes16 = 0;
+};
+
+// Measures the engines once per process (thread-safe) and returns the times.
+const EngineTimes &engine_times();
+
+// Per-node time of `sectors` sectors on one thread with `engine`.
+double predicted_node_ns(const EngineTimes &times, Pc1Engine engine, uint32_t sectors);
+
+// The workers for `sectors` sectors and `threads` threads (each worker is
+// one thread). `forced`: "sha-ni", "lanes" or empty (measured choice).
+std::vector<Pc1WorkerPlan> plan_pc1_workers(uint32_t sectors, uint32_t threads, const EngineTimes &times,
+                                            const std::string &forced);
+
+} // namespace dmc::avx512

@@ -149,6 +149,11 @@ double predicted_node_ns(const EngineTimes &times, Pc1Engine engine, uint32_t se
     return total;
 }
 
+bool pc1_single_path(uint32_t sectors, uint32_t threads, const std::string &forced)
+{
+    return forced.empty() && sectors <= std::max(1u, threads);
+}
+
 std::vector<Pc1WorkerPlan> plan_pc1_workers(uint32_t sectors, uint32_t threads, const EngineTimes &times,
                                             const std::string &forced)
 {

@@ -49,6 +49,10 @@ const EngineTimes &engine_times();
 // Per-node time of `sectors` sectors on one thread with `engine`.
 double predicted_node_ns(const EngineTimes &times, Pc1Engine engine, uint32_t sectors);
 
+// Whether a call takes the single-sector path (every sector has a thread of
+// its own; stage_pc1.cpp) rather than the batch path.
+bool pc1_single_path(uint32_t sectors, uint32_t threads, const std::string &forced);
+
 // The workers for `sectors` sectors and `threads` threads (each worker is
 // one thread). `forced`: "sha-ni", "lanes" or empty (measured choice).
 std::vector<Pc1WorkerPlan> plan_pc1_workers(uint32_t sectors, uint32_t threads, const EngineTimes &times,

@@ -88,7 +88,7 @@ Status run(const dmc_call *call, const dmc_pc1_args *args)
     job.cache = &cache;
 
     const uint32_t threads = std::max(1u, call->threads);
-    if (forced.empty() && args->num_sectors <= threads) return run_pc1_single(job);
+    if (pc1_single_path(args->num_sectors, threads, forced)) return run_pc1_single(job);
     return run_pc1_batch(job, plan_pc1_workers(args->num_sectors, threads, engine_times(), forced));
 }
 

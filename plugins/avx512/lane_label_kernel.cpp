@@ -2,17 +2,24 @@
 //
 // Lane engine of batch PC1 (lane_label_kernel.hpp). A label is SHA-256 over
 // the 64-byte prefix block and 37 parent labels (docs/algorithms.md, SDR
-// labelling): 20 compressions per node, every lane at once. All twenty go
-// through one loop body (a compression is ~1800 instructions of straight-
-// line code; three copies of it, for the prefix, the parent blocks and the
-// last block, overflowed the 32 KiB instruction cache), and only the
-// message words differ:
-//   block 0:     replica id words, layer, node (u64 big-endian), zeros;
+// labelling): 20 compressions per node. The 19 parent blocks are compressed
+// in the lanes, all through one loop body (a compression is ~1800
+// instructions of straight-line code; more copies of it overflowed the
+// 32 KiB instruction cache); only the message words differ:
 //   blocks 1-18: labels 2b-2 and 2b-1 of the parent sequence;
 //   block 19:    label 36, then the padding (0x80, length 1248·8 bits).
 // The parent sequence repeats the 6 base parents (layer 1) or the 6 base +
 // 8 expander parents (later layers); base parents are read from this
 // layer's blocks, expander parents from the previous layer's.
+//
+// The prefix block (replica id, layer, node) depends on no label, and the
+// SHA-NI unit is idle while the lanes run: during block b of node v the
+// prefix of node v+1 for lane b-1 is compressed with SHA-NI, its rounds
+// issued between the lane rounds (compress_lanes' hook). Measured on Zen 5,
+// a lane block with one SHA-NI block interleaved took 1.5 % longer than
+// alone, so the prefix costs ~1/60 of a lane block per lane instead of a
+// whole lane block. The 16 (or 8) chaining values are transposed into the
+// lane state of node v+1 (lane_transpose.hpp) when node v is done.
 //
 // Prefetching: while node v is hashed, the parents of node v+kAhead are
 // prefetched, one parent block per message block, spread over the chain
@@ -20,8 +27,12 @@
 // microseconds here, so two nodes ahead covers a page walk and a DRAM miss.
 #include "lane_label_kernel.hpp"
 
+#include <utility>
+
 #include "intrinsics.hpp"
+#include "lane_transpose.hpp"
 #include "sha256_lanes.hpp"
+#include "sha256_ni.hpp"
 
 namespace dmc::avx512 {
 
@@ -75,20 +86,94 @@ struct Kernel {
         for (unsigned line = 0; line < kLinesPerBlock; ++line) _mm_prefetch(p + 64 * line, _MM_HINT_T0);
     }
 
+    // SHA-NI compression of one lane's prefix block, issued by compress_lanes.
+    struct PrefixHook {
+        Sha256State state;
+        __m128i msg[4];
+        template <int q> __attribute__((always_inline)) void quad() { quad_rounds<q>(state, msg); }
+    };
+
+    // Lane l's chaining value goes to words [slot(l), slot(l) + 8) so that
+    // the transpose of the 8 rows gives the lane state (lane_transpose.hpp).
+    static constexpr unsigned slot(unsigned lane)
+    {
+        return L::kLanes == 16 ? (lane % 8) * 16 + (lane / 8) * 8 : lane * 8;
+    }
+
+    static void start_prefix(PrefixHook &hook, const __m128i (&replica)[2], __m128i node_words)
+    {
+        hook.state = sha256_initial_state();
+        hook.msg[0] = replica[0];
+        hook.msg[1] = replica[1];
+        hook.msg[2] = node_words;
+        hook.msg[3] = _mm_setzero_si128();
+    }
+
+    // Feed-forward, then the words in order a..h (native integers).
+    static void finish_prefix(const PrefixHook &hook, uint32_t *out)
+    {
+        const Sha256State iv = sha256_initial_state();
+        const __m128i abef = _mm_add_epi32(hook.state.abef, iv.abef);
+        const __m128i cdgh = _mm_add_epi32(hook.state.cdgh, iv.cdgh);
+        const __m128i feba = _mm_shuffle_epi32(abef, 0x1b);
+        const __m128i dchg = _mm_shuffle_epi32(cdgh, 0xb1);
+        _mm_storeu_si128(reinterpret_cast<__m128i *>(out), _mm_blend_epi16(feba, dchg, 0xf0));
+        _mm_storeu_si128(reinterpret_cast<__m128i *>(out + 4), _mm_alignr_epi8(dchg, feba, 8));
+    }
+
+    // Prefix words 8..11 of `node`: u32_be(layer) ‖ u64_be(node) ‖ zeros.
+    static __m128i node_words(uint32_t layer, uint64_t node)
+    {
+        return _mm_set_epi32(0, static_cast<int>(static_cast<uint32_t>(node)), static_cast<int>(node >> 32),
+                             static_cast<int>(layer));
+    }
+
+    static void load_state(const uint32_t *slots, LaneState<L> &state)
+    {
+        if constexpr (L::kLanes == 16) {
+            __m512i rows[8];
+            for (unsigned i = 0; i < 8; ++i) rows[i] = _mm512_load_si512(slots + 16 * i);
+            transpose8x8_halves(rows);
+            for (unsigned j = 0; j < 8; ++j) state.h[j] = rows[j];
+        } else {
+            __m256i rows[8];
+            for (unsigned i = 0; i < 8; ++i) rows[i] = _mm256_load_si256(reinterpret_cast<const __m256i *>(slots + 8 * i));
+            transpose8x8(rows);
+            for (unsigned j = 0; j < 8; ++j) state.h[j] = rows[j];
+        }
+    }
+
     template <bool kLayer1>
     static void label_range(const LaneLayerView &view, const uint32_t *parents, uint64_t nodes, uint32_t layer,
                             uint64_t begin, uint64_t end)
     {
         constexpr unsigned kCount = kLayer1 ? kBaseParents : kParentCount;
+        __m128i replica[L::kLanes][2];
+        for (unsigned l = 0; l < L::kLanes; ++l)
+            for (unsigned half = 0; half < 2; ++half)
+                replica[l][half] = _mm_setr_epi32(static_cast<int>(view.replica_words[(4 * half + 0) * L::kLanes + l]),
+                                                  static_cast<int>(view.replica_words[(4 * half + 1) * L::kLanes + l]),
+                                                  static_cast<int>(view.replica_words[(4 * half + 2) * L::kLanes + l]),
+                                                  static_cast<int>(view.replica_words[(4 * half + 3) * L::kLanes + l]));
+        // The prefix states of the first node, one lane after the other.
+        alignas(64) uint32_t prefix_slots[8 * L::kLanes];
+        PrefixHook hook;
+        for (unsigned l = 0; l < L::kLanes; ++l) {
+            start_prefix(hook, replica[l], node_words(layer, begin));
+            [&hook]<int... q>(std::integer_sequence<int, q...>) {
+                (hook.template quad<q>(), ...);
+            }(std::make_integer_sequence<int, 16>{});
+            finish_prefix(hook, prefix_slots + slot(l));
+        }
         for (uint64_t v = begin; v < end; ++v) {
             const uint32_t *entry = parents + v * kParentCount;
             const uint32_t *ahead = parents + (v + kAhead < nodes ? v + kAhead : v) * kParentCount;
             const uint8_t *source[kParentCount];
             for (unsigned i = 0; i < kCount; ++i) source[i] = block(i < kBaseParents ? view.cur : view.prev, entry[i]);
-            LaneState<L> state = LaneState<L>::initial();
+            LaneState<L> state;
+            load_state(prefix_slots, state);
+            const __m128i next_node = node_words(layer, v + 1);
             V w[16];
-            prefix(view, layer, v, w);
-            compress_lanes<L>(state, w);
             unsigned label = 0; // index into the 37-label sequence, mod kCount
             for (unsigned b = 1; b < 20; ++b) {
                 prefetch_parent<kLayer1>(view, ahead, b);
@@ -102,7 +187,12 @@ struct Kernel {
                     for (unsigned j = 9; j < 15; ++j) w[j] = L::set1(0);
                     w[15] = L::set1(kMessageBits);
                 }
-                compress_lanes<L>(state, w);
+                // Blocks past the last lane repeat its prefix, unused: one
+                // loop body for all nineteen.
+                const unsigned lane = b <= L::kLanes ? b - 1 : L::kLanes - 1;
+                start_prefix(hook, replica[lane], next_node);
+                compress_lanes<L>(state, w, hook);
+                if (b <= L::kLanes) finish_prefix(hook, prefix_slots + slot(lane));
             }
             store_label(state, view.cur + v * kPitch);
         }

@@ -18,8 +18,10 @@ namespace {
 // labelling, so the files trail the labelling closely with a small buffer.
 constexpr uint64_t kChunkNodes = 1u << 15;
 // Scratch kept faulted in ahead of the labelling: far more than the
-// labelling covers while this thread writes a chunk or sleeps.
+// labelling covers while this thread writes a chunk or sleeps; faulted in
+// steps, so that the labelling of a layer starts after the first step.
 constexpr uint64_t kReadyBytes = 64u << 20;
+constexpr uint64_t kPopulateStepBytes = 4u << 20;
 constexpr auto kPollInterval = std::chrono::milliseconds(10);
 
 } // namespace
@@ -85,17 +87,19 @@ Status BatchLayerWriter::wait()
     return result_;
 }
 
-void BatchLayerWriter::populate_ahead()
+bool BatchLayerWriter::populate_ahead()
 {
     const uint64_t pitch = source_.layout.pitch();
     const uint64_t ready = ready_.load(std::memory_order_relaxed);
-    if (ready >= source_.nodes) return;
-    const uint64_t want = std::min(source_.nodes, labelled_.load(std::memory_order_acquire) + kReadyBytes / pitch);
-    if (want <= ready) return;
+    if (ready >= source_.nodes) return false;
+    const uint64_t target = std::min(source_.nodes, labelled_.load(std::memory_order_acquire) + kReadyBytes / pitch);
+    if (target <= ready) return false;
+    const uint64_t want = std::min(target, ready + std::max<uint64_t>(1, kPopulateStepBytes / pitch));
     populate_write(source_.blocks + ready * pitch, (want - ready) * pitch);
     if (source_.parent_cache)
         populate_read(source_.parent_cache + ready * kParentCacheEntryBytes, (want - ready) * kParentCacheEntryBytes);
     ready_.store(want, std::memory_order_release);
+    return want < target;
 }
 
 Status BatchLayerWriter::write_chunk(uint64_t end)
@@ -151,11 +155,11 @@ void BatchLayerWriter::run()
             return;
         }
         lock.unlock();
-        populate_ahead();
+        const bool behind = populate_ahead();
         Status st = write_available(phase == Phase::finishing);
         if (st && phase == Phase::finishing) st = commit_all();
         const bool more = st && phase == Phase::running &&
-                          labelled_.load(std::memory_order_acquire) >= written_ + kChunkNodes;
+                          (behind || labelled_.load(std::memory_order_acquire) >= written_ + kChunkNodes);
         lock.lock();
         if (!st) ready_.store(source_.nodes, std::memory_order_release); // never leave the labelling waiting
         if (!st || phase == Phase::finishing) {

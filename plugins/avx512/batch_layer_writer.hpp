@@ -65,7 +65,7 @@ public:
 private:
     enum class Phase { running, finishing, abandoning };
     void run();
-    void populate_ahead();
+    bool populate_ahead(); // true while behind its target
     Status write_chunk(uint64_t end);
     Status write_available(bool all);
     Status commit_all();

@@ -22,9 +22,11 @@
 // lane state of node v+1 (lane_transpose.hpp) when node v is done.
 //
 // Prefetching: while node v is hashed, the parents of node v+kAhead are
-// prefetched, one parent block per message block, spread over the chain
-// (as the SHA-NI kernel does, sdr_label_kernel.cpp). A node takes a few
-// microseconds here, so two nodes ahead covers a page walk and a DRAM miss.
+// prefetched, one parent block per message block, its lines spread over the
+// block's rounds (as the SHA-NI kernel spreads them over its chain,
+// sdr_label_kernel.cpp). A node of 16 lanes takes ~3.5 us; six nodes ahead
+// (~40 KiB of parent lines, within L1) measured best on the Zen 5 host:
+// 2, 4 and 8 nodes, or prefetching into L2 only, left layer 2 slower.
 #include "lane_label_kernel.hpp"
 
 #include <utility>
@@ -40,7 +42,7 @@ namespace {
 
 constexpr unsigned kParentCount = 14;
 constexpr unsigned kBaseParents = 6;
-constexpr uint64_t kAhead = 2;
+constexpr uint64_t kAhead = 6;
 constexpr uint32_t kMessageBits = (64 + 37 * 32) * 8;
 // trunc254 clears the two top bits of the label's last byte, which is the
 // lowest byte of big-endian word 7.
@@ -74,23 +76,34 @@ struct Kernel {
         L::store(out + 7 * (kPitch / 8), L::band(state.h[7], L::set1(kTrunc254Mask)));
     }
 
+    // The parent block that block b of node v prefetches for node v+kAhead:
+    // blocks 1..13 take parents 1..13 (parent 0 is node v+kAhead-1, not
+    // labelled yet); layer 1 has base parents only.
     template <bool kLayer1>
-    static void prefetch_parent(const LaneLayerView &view, const uint32_t *ahead, unsigned block)
+    static const char *prefetch_target(const LaneLayerView &view, const uint32_t *ahead, unsigned block)
     {
-        // Blocks 1..13 prefetch parents 1..13 (parent 0 is node v+kAhead-1,
-        // not labelled yet); layer 1 has base parents only.
         constexpr unsigned kLast = kLayer1 ? kBaseParents - 1 : kParentCount - 1;
-        if (block < 1 || block > kLast) return;
+        if (block < 1 || block > kLast) return nullptr;
         const uint8_t *base = block < kBaseParents ? view.cur : view.prev;
-        const char *p = reinterpret_cast<const char *>(Kernel::block(base, ahead[block]));
-        for (unsigned line = 0; line < kLinesPerBlock; ++line) _mm_prefetch(p + 64 * line, _MM_HINT_T0);
+        return reinterpret_cast<const char *>(Kernel::block(base, ahead[block]));
     }
 
     // SHA-NI compression of one lane's prefix block, issued by compress_lanes.
+    // Between the lane rounds: the SHA-NI rounds of one lane's prefix, and
+    // the prefetch of one line of a parent block every few rounds (a burst
+    // of prefetches at the start of a block left most of them without effect
+    // on Zen 5, as the SHA-NI kernel found).
     struct PrefixHook {
         Sha256State state;
         __m128i msg[4];
-        template <int q> __attribute__((always_inline)) void quad() { quad_rounds<q>(state, msg); }
+        const char *prefetch = nullptr;
+        template <int q> __attribute__((always_inline)) void quad()
+        {
+            quad_rounds<q>(state, msg);
+            constexpr int kQuadsPerLine = 16 / kLinesPerBlock;
+            if constexpr (q % kQuadsPerLine == 0)
+                if (prefetch) _mm_prefetch(prefetch + 64 * (q / kQuadsPerLine), _MM_HINT_T0);
+        }
     };
 
     // Lane l's chaining value goes to words [slot(l), slot(l) + 8) so that
@@ -158,6 +171,7 @@ struct Kernel {
         // The prefix states of the first node, one lane after the other.
         alignas(64) uint32_t prefix_slots[8 * L::kLanes];
         PrefixHook hook;
+        hook.prefetch = nullptr;
         for (unsigned l = 0; l < L::kLanes; ++l) {
             start_prefix(hook, replica[l], node_words(layer, begin));
             [&hook]<int... q>(std::integer_sequence<int, q...>) {
@@ -176,7 +190,6 @@ struct Kernel {
             V w[16];
             unsigned label = 0; // index into the 37-label sequence, mod kCount
             for (unsigned b = 1; b < 20; ++b) {
-                prefetch_parent<kLayer1>(view, ahead, b);
                 load_words(source[label], w);
                 label = label + 1 == kCount ? 0 : label + 1;
                 if (b < 19) {
@@ -191,6 +204,7 @@ struct Kernel {
                 // loop body for all nineteen.
                 const unsigned lane = b <= L::kLanes ? b - 1 : L::kLanes - 1;
                 start_prefix(hook, replica[lane], next_node);
+                hook.prefetch = prefetch_target<kLayer1>(view, ahead, b);
                 compress_lanes<L>(state, w, hook);
                 if (b <= L::kLanes) finish_prefix(hook, prefix_slots + slot(lane));
             }

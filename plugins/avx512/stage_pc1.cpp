@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// pc1 stage of the avx512 plugin (sdr.md §6): the SDR labels of every layer
-// of 1..16 sectors of one proof type per call, written as
-// <cache_dir>/sc-02-data-layer-<l>.dat exactly as the cpu stage writes them.
+// pc1 stage of the avx512 plugin: the SDR labels (docs/algorithms.md, SDR
+// labelling) of every layer of 1..16 sectors of one proof type per call,
+// written as <cache_dir>/sc-02-data-layer-<l>.dat exactly as the cpu stage
+// writes them.
 //
 // Two ways to run a call, chosen here:
 //  * each sector has a thread of its own (sectors <= threads): the SHA-NI

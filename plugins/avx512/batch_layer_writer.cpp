@@ -59,12 +59,28 @@ void BatchLayerWriter::finish()
         std::lock_guard lock(mutex_);
         phase_ = Phase::finishing;
     }
-    wake_.notify_one();
+    wake_.notify_all();
     if (!thread_.joinable() && !done_) {
         result_ = write_available(true);
         if (result_) result_ = commit_all();
         done_ = true;
     }
+}
+
+void BatchLayerWriter::set_copied_out()
+{
+    {
+        std::lock_guard lock(mutex_);
+        copied_out_ = true;
+    }
+    wake_.notify_all();
+}
+
+void BatchLayerWriter::wait_copied_out()
+{
+    std::unique_lock lock(mutex_);
+    if (!thread_.joinable()) return; // finish() did everything inline
+    wake_.wait(lock, [this] { return copied_out_; });
 }
 
 void BatchLayerWriter::abandon()
@@ -73,7 +89,7 @@ void BatchLayerWriter::abandon()
         std::lock_guard lock(mutex_);
         phase_ = Phase::abandoning;
     }
-    wake_.notify_one();
+    wake_.notify_all();
 }
 
 Status BatchLayerWriter::wait()
@@ -112,14 +128,19 @@ Status BatchLayerWriter::write_chunk(uint64_t end)
     for (size_t i = 0; i < targets_.size(); ++i) {
         DMC_TRY_VOID(files_[i].write_at(offset, std::span<const uint8_t>(outs[targets_[i].slot], bytes)));
         const int fd = files_[i].fd();
-        // Start the writeback now, so that commit's fsync finds little left;
-        // pages written two chunks ago are most likely clean by now and are
-        // dropped, so the layer files do not crowd the batch's scratch out
-        // of the page cache (best effort: pages still dirty stay).
+        // Start the writeback of this chunk now, and wait for the one two
+        // chunks back, then drop it from the page cache: each file keeps at
+        // most a few MiB dirty, so commit's fsync at the end of the layer
+        // has almost nothing left to write (with 16 sectors, letting the
+        // kernel flush on its own left ~2 GiB for the last layer's fsync),
+        // and the layer files do not crowd the scratch out of the cache.
         ::sync_file_range(fd, static_cast<off_t>(offset), static_cast<off_t>(bytes), SYNC_FILE_RANGE_WRITE);
-        if (offset >= 2 * kChunkNodes * 32)
-            ::posix_fadvise(fd, static_cast<off_t>(offset - 2 * kChunkNodes * 32), static_cast<off_t>(bytes),
-                            POSIX_FADV_DONTNEED);
+        if (offset >= 2 * kChunkNodes * 32) {
+            const off_t older = static_cast<off_t>(offset - 2 * kChunkNodes * 32);
+            ::sync_file_range(fd, older, static_cast<off_t>(kChunkNodes * 32),
+                              SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+            ::posix_fadvise(fd, older, static_cast<off_t>(kChunkNodes * 32), POSIX_FADV_DONTNEED);
+        }
     }
     written_ = end;
     return {};
@@ -152,16 +173,23 @@ void BatchLayerWriter::run()
         const Phase phase = phase_;
         if (phase == Phase::abandoning) {
             ready_.store(source_.nodes, std::memory_order_release);
+            copied_out_ = true;
+            wake_.notify_all();
             return;
         }
         lock.unlock();
         const bool behind = populate_ahead();
         Status st = write_available(phase == Phase::finishing);
+        if (phase == Phase::finishing) set_copied_out(); // done with the scratch, or failed
         if (st && phase == Phase::finishing) st = commit_all();
         const bool more = st && phase == Phase::running &&
                           (behind || labelled_.load(std::memory_order_acquire) >= written_ + kChunkNodes);
         lock.lock();
-        if (!st) ready_.store(source_.nodes, std::memory_order_release); // never leave the labelling waiting
+        if (!st) {
+            ready_.store(source_.nodes, std::memory_order_release); // never leave the labelling waiting
+            copied_out_ = true;
+            wake_.notify_all();
+        }
         if (!st || phase == Phase::finishing) {
             result_ = st;
             done_ = st.ok();

@@ -56,6 +56,9 @@ public:
     void abandon();
     // Ok when every file of the layer is durable.
     Status wait();
+    // Returns once every node was copied out of the scratch (or the writer
+    // stopped): the scratch may be freed while the files are committed.
+    void wait_copied_out();
 
     std::atomic<uint64_t> &labelled_nodes() { return labelled_; }
     const std::atomic<uint64_t> &ready_nodes() const { return ready_; }
@@ -65,6 +68,7 @@ public:
 private:
     enum class Phase { running, finishing, abandoning };
     void run();
+    void set_copied_out();
     bool populate_ahead(); // true while behind its target
     Status write_chunk(uint64_t end);
     Status write_available(bool all);
@@ -84,6 +88,7 @@ private:
     Phase phase_ = Phase::running;
     Status result_;
     bool done_ = false;
+    bool copied_out_ = false; // under mutex_
 };
 
 } // namespace dmc::avx512

@@ -48,6 +48,11 @@ public:
     Status wait_previous();
     Status wait_current();
     void advance();
+    // After the last layer's advance(): frees its scratch as soon as the
+    // writer has copied every node out (dropping its dirty pages instead of
+    // letting the kernel write them back while the layer files are
+    // fsynced), then waits for the files as wait_previous().
+    Status finish_last();
 
 private:
     struct Member {
@@ -199,6 +204,13 @@ Status BatchWorker::wait_current()
     return st;
 }
 
+Status BatchWorker::finish_last()
+{
+    if (previous_) previous_->wait_copied_out();
+    prev_ = BatchScratch();
+    return wait_previous();
+}
+
 void BatchWorker::advance()
 {
     previous_ = std::move(current_);
@@ -255,7 +267,7 @@ Status run_pc1_batch(const Pc1Job &job, const std::vector<Pc1WorkerPlan> &plans)
     }
     Status first_error;
     for (auto &w : workers) {
-        Status st = w->wait_previous();
+        Status st = w->finish_last();
         if (!st && first_error) first_error = st;
     }
     return first_error;

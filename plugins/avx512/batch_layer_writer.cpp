@@ -7,22 +7,15 @@
 #include <chrono>
 #include <system_error>
 
-#include "batch_scratch.hpp"
 #include "damocles/sdk/parent_cache.hpp"
 
 namespace dmc::avx512 {
 
 namespace {
 
-// Nodes copied out per chunk: 1 MiB per sector, a few tens of ms of
-// labelling, so the files trail the labelling closely with a small buffer.
-constexpr uint64_t kChunkNodes = 1u << 15;
-// Scratch kept faulted in ahead of the labelling: far more than the
-// labelling covers while this thread writes a chunk or sleeps; faulted in
-// steps, so that the labelling of a layer starts after the first step.
-constexpr uint64_t kReadyBytes = 64u << 20;
-constexpr uint64_t kPopulateStepBytes = 4u << 20;
-constexpr auto kPollInterval = std::chrono::milliseconds(10);
+// Parent cache entries kept faulted in ahead of the labelling.
+constexpr uint64_t kParentsAheadNodes = 1u << 17;
+constexpr auto kPollInterval = std::chrono::milliseconds(5);
 
 } // namespace
 
@@ -47,8 +40,9 @@ Status BatchLayerWriter::start(uint32_t layer, std::vector<Target> targets, cons
     bounce_.resize(targets_.size() * kChunkNodes * 32);
     try {
         thread_ = std::thread([this] { run(); });
-    } catch (const std::system_error &) {
-        ready_.store(source_.nodes, std::memory_order_release); // pages fault where they fault
+    } catch (const std::system_error &e) {
+        // The labelling cannot go past the ring without this thread.
+        return make_error(Errc::no_memory, std::string("pc1: cannot start the layer writer thread: ") + e.what());
     }
     return {};
 }
@@ -60,27 +54,6 @@ void BatchLayerWriter::finish()
         phase_ = Phase::finishing;
     }
     wake_.notify_all();
-    if (!thread_.joinable() && !done_) {
-        result_ = write_available(true);
-        if (result_) result_ = commit_all();
-        done_ = true;
-    }
-}
-
-void BatchLayerWriter::set_copied_out()
-{
-    {
-        std::lock_guard lock(mutex_);
-        copied_out_ = true;
-    }
-    wake_.notify_all();
-}
-
-void BatchLayerWriter::wait_copied_out()
-{
-    std::unique_lock lock(mutex_);
-    if (!thread_.joinable()) return; // finish() did everything inline
-    wake_.wait(lock, [this] { return copied_out_; });
 }
 
 void BatchLayerWriter::abandon()
@@ -90,6 +63,13 @@ void BatchLayerWriter::abandon()
         phase_ = Phase::abandoning;
     }
     wake_.notify_all();
+}
+
+Status BatchLayerWriter::wait_copied_out()
+{
+    std::unique_lock lock(mutex_);
+    if (thread_.joinable()) wake_.wait(lock, [this] { return copied_out_; });
+    return result_;
 }
 
 Status BatchLayerWriter::wait()
@@ -103,28 +83,38 @@ Status BatchLayerWriter::wait()
     return result_;
 }
 
-bool BatchLayerWriter::populate_ahead()
+void BatchLayerWriter::stop_waiters(const Status &st)
 {
-    const uint64_t pitch = source_.layout.pitch();
-    const uint64_t ready = ready_.load(std::memory_order_relaxed);
-    if (ready >= source_.nodes) return false;
-    const uint64_t target = std::min(source_.nodes, labelled_.load(std::memory_order_acquire) + kReadyBytes / pitch);
-    if (target <= ready) return false;
-    const uint64_t want = std::min(target, ready + std::max<uint64_t>(1, kPopulateStepBytes / pitch));
-    populate_write(source_.blocks + ready * pitch, (want - ready) * pitch);
-    if (source_.parent_cache)
-        populate_read(source_.parent_cache + ready * kParentCacheEntryBytes, (want - ready) * kParentCacheEntryBytes);
-    ready_.store(want, std::memory_order_release);
-    return want < target;
+    if (!st) result_ = st;
+    // The labelling must never wait for this writer again, nor the caller for its copy.
+    flushed_.store(source_.nodes, std::memory_order_release);
+    copied_out_ = true;
+    wake_.notify_all();
+}
+
+void BatchLayerWriter::populate_parents()
+{
+    if (!source_.parent_cache || parents_ready_ >= source_.nodes) return;
+    const uint64_t want = std::min(source_.nodes, labelled_.load(std::memory_order_acquire) + kParentsAheadNodes);
+    if (want <= parents_ready_) return;
+    populate_read(source_.parent_cache + parents_ready_ * kParentCacheEntryBytes,
+                  (want - parents_ready_) * kParentCacheEntryBytes);
+    parents_ready_ = want;
 }
 
 Status BatchLayerWriter::write_chunk(uint64_t end)
 {
-    const uint64_t count = end - written_;
+    const uint64_t begin = flushed_.load(std::memory_order_relaxed);
+    const uint64_t count = end - begin;
+    const uint64_t pitch = source_.layout.pitch();
+    // Chunks start at multiples of kChunkNodes, so one never wraps the ring.
+    const uint8_t *blocks = source_.ring + (begin & source_.ring_mask) * pitch;
+    DMC_TRY_VOID(source_.scratch->write(begin * pitch, blocks, count * pitch));
+
     std::vector<uint8_t *> outs(source_.layout.slots, nullptr);
     for (size_t i = 0; i < targets_.size(); ++i) outs[targets_[i].slot] = bounce_.data() + i * kChunkNodes * 32;
-    deinterleave(source_.layout, source_.blocks + written_ * source_.layout.pitch(), count, outs.data());
-    const uint64_t offset = written_ * 32, bytes = count * 32;
+    deinterleave(source_.layout, blocks, count, outs.data());
+    const uint64_t offset = begin * 32, bytes = count * 32;
     for (size_t i = 0; i < targets_.size(); ++i) {
         DMC_TRY_VOID(files_[i].write_at(offset, std::span<const uint8_t>(outs[targets_[i].slot], bytes)));
         const int fd = files_[i].fd();
@@ -142,25 +132,27 @@ Status BatchLayerWriter::write_chunk(uint64_t end)
             ::posix_fadvise(fd, older, static_cast<off_t>(kChunkNodes * 32), POSIX_FADV_DONTNEED);
         }
     }
-    written_ = end;
+    flushed_.store(end, std::memory_order_release);
     return {};
 }
 
 Status BatchLayerWriter::write_available(bool all)
 {
     for (;;) {
+        const uint64_t flushed = flushed_.load(std::memory_order_relaxed);
         const uint64_t labelled = std::min(source_.nodes, labelled_.load(std::memory_order_acquire));
-        if (labelled <= written_ || (!all && labelled - written_ < kChunkNodes)) return {};
-        DMC_TRY_VOID(write_chunk(std::min(labelled, written_ + kChunkNodes)));
-        if (!all) return {}; // back to populating between chunks
+        if (labelled <= flushed || (!all && labelled - flushed < kChunkNodes)) return {};
+        DMC_TRY_VOID(write_chunk(std::min(labelled, flushed + kChunkNodes)));
+        if (!all) return {}; // back to the parent cache between chunks
     }
 }
 
 Status BatchLayerWriter::commit_all()
 {
-    if (written_ != source_.nodes)
+    const uint64_t flushed = flushed_.load(std::memory_order_relaxed);
+    if (flushed != source_.nodes)
         return make_error(Errc::internal, "pc1: layer " + std::to_string(layer_) + " finished with " +
-                                              std::to_string(written_) + " of " + std::to_string(source_.nodes) +
+                                              std::to_string(flushed) + " of " + std::to_string(source_.nodes) +
                                               " nodes labelled");
     for (auto &file : files_) DMC_TRY_VOID(file.commit());
     return {};
@@ -172,24 +164,23 @@ void BatchLayerWriter::run()
     for (;;) {
         const Phase phase = phase_;
         if (phase == Phase::abandoning) {
-            ready_.store(source_.nodes, std::memory_order_release);
-            copied_out_ = true;
-            wake_.notify_all();
+            stop_waiters({});
             return;
         }
         lock.unlock();
-        const bool behind = populate_ahead();
+        populate_parents();
         Status st = write_available(phase == Phase::finishing);
-        if (phase == Phase::finishing) set_copied_out(); // done with the scratch, or failed
+        if (phase == Phase::finishing) {
+            lock.lock();
+            stop_waiters(st); // the scratch is complete, or the writer failed
+            lock.unlock();
+        }
         if (st && phase == Phase::finishing) st = commit_all();
         const bool more = st && phase == Phase::running &&
-                          (behind || labelled_.load(std::memory_order_acquire) >= written_ + kChunkNodes);
+                          labelled_.load(std::memory_order_acquire) >= flushed_.load(std::memory_order_relaxed) +
+                                                                           kChunkNodes;
         lock.lock();
-        if (!st) {
-            ready_.store(source_.nodes, std::memory_order_release); // never leave the labelling waiting
-            copied_out_ = true;
-            wake_.notify_all();
-        }
+        if (!st) stop_waiters(st);
         if (!st || phase == Phase::finishing) {
             result_ = st;
             done_ = st.ok();

@@ -56,6 +56,13 @@ struct Kernel {
 
     static const uint8_t *block(const uint8_t *base, uint32_t node) { return base + uint64_t(node) * kPitch; }
 
+    // Block of base parent `parent` of node `node` (this layer: ring or file).
+    static const uint8_t *base_block(const LaneLayerView &view, uint64_t node, uint32_t parent)
+    {
+        return node - parent <= view.ring_mask ? view.cur + (parent & view.ring_mask) * kPitch
+                                               : view.cur_old + uint64_t(parent) * kPitch;
+    }
+
     static void load_words(const uint8_t *block, V *w)
     {
         for (unsigned j = 0; j < 8; ++j) w[j] = L::load(block + j * (kPitch / 8));
@@ -80,12 +87,13 @@ struct Kernel {
     // blocks 1..13 take parents 1..13 (parent 0 is node v+kAhead-1, not
     // labelled yet); layer 1 has base parents only.
     template <bool kLayer1>
-    static const char *prefetch_target(const LaneLayerView &view, const uint32_t *ahead, unsigned block)
+    static const char *prefetch_target(const LaneLayerView &view, uint64_t ahead_node, const uint32_t *ahead,
+                                       unsigned block)
     {
         constexpr unsigned kLast = kLayer1 ? kBaseParents - 1 : kParentCount - 1;
         if (block < 1 || block > kLast) return nullptr;
-        const uint8_t *base = block < kBaseParents ? view.cur : view.prev;
-        return reinterpret_cast<const char *>(Kernel::block(base, ahead[block]));
+        return reinterpret_cast<const char *>(block < kBaseParents ? base_block(view, ahead_node, ahead[block])
+                                                                   : Kernel::block(view.prev, ahead[block]));
     }
 
     // SHA-NI compression of one lane's prefix block, issued by compress_lanes.
@@ -181,9 +189,11 @@ struct Kernel {
         }
         for (uint64_t v = begin; v < end; ++v) {
             const uint32_t *entry = parents + v * kParentCount;
-            const uint32_t *ahead = parents + (v + kAhead < nodes ? v + kAhead : v) * kParentCount;
+            const uint64_t ahead_node = v + kAhead < nodes ? v + kAhead : v;
+            const uint32_t *ahead = parents + ahead_node * kParentCount;
             const uint8_t *source[kParentCount];
-            for (unsigned i = 0; i < kCount; ++i) source[i] = block(i < kBaseParents ? view.cur : view.prev, entry[i]);
+            for (unsigned i = 0; i < kCount; ++i)
+                source[i] = i < kBaseParents ? base_block(view, v, entry[i]) : block(view.prev, entry[i]);
             LaneState<L> state;
             load_state(prefix_slots, state);
             const __m128i next_node = node_words(layer, v + 1);
@@ -204,11 +214,11 @@ struct Kernel {
                 // loop body for all nineteen.
                 const unsigned lane = b <= L::kLanes ? b - 1 : L::kLanes - 1;
                 start_prefix(hook, replica[lane], next_node);
-                hook.prefetch = prefetch_target<kLayer1>(view, ahead, b);
+                hook.prefetch = prefetch_target<kLayer1>(view, ahead_node, ahead, b);
                 compress_lanes<L>(state, w, hook);
                 if (b <= L::kLanes) finish_prefix(hook, prefix_slots + slot(lane));
             }
-            store_label(state, view.cur + v * kPitch);
+            store_label(state, view.cur + (v & view.ring_mask) * kPitch);
         }
     }
 

@@ -13,10 +13,14 @@
 
 namespace dmc::avx512 {
 
+// The current layer may be split as in SectorLayerView (sdr_label_kernel.hpp):
+// its last ring_mask + 1 nodes in the ring `cur`, the older ones in `cur_old`.
 struct LaneLayerView {
-    unsigned lanes = 16;           // 8 or 16
-    uint8_t *cur = nullptr;        // blocks of this layer (words arrangement), written in node order
-    const uint8_t *prev = nullptr; // blocks of the previous layer (unused in layer 1)
+    unsigned lanes = 16;              // 8 or 16
+    uint8_t *cur = nullptr;           // blocks of this layer (words arrangement), written in node order
+    const uint8_t *cur_old = nullptr; // older blocks of this layer (ring_mask < ~0 only)
+    const uint8_t *prev = nullptr;    // blocks of the previous layer (unused in layer 1)
+    uint64_t ring_mask = ~uint64_t(0);
     // Replica ids word-sliced: replica_words[j·lanes + lane] is the
     // big-endian word j of the lane's replica id (64-byte aligned).
     const uint32_t *replica_words = nullptr;

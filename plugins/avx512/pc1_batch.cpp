@@ -1,13 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // Batch PC1 (pc1_batch.hpp). Per layer, on the calling thread: every worker
-// creates its layer's scratch, loads the resumed sectors that join at this
-// layer and starts its writer; the workers label the layer on their threads
-// (worker 0 on the calling thread); each finishes its writer, whose commit
-// runs while the next layer is labelled; then the previous layer's writers
-// are waited for and its layer_done calls made, and its scratch is freed.
-// A worker's scratch of layer l lives until the end of layer l+1: it is the
-// previous layer there, and its writer reads it until then.
+// creates its layer's scratch file, loads the resumed sectors that join at
+// this layer into the previous layer's and starts its writer; the workers
+// label the layer on their threads (worker 0 on the calling thread), each
+// node's block going into the worker's ring; each then finishes its writer
+// and waits until the ring's tail is in the scratch (the next layer reads
+// it in full), while the layer files' commit runs on during the next layer;
+// then the previous layer's writers are waited for, its layer_done calls
+// made and its scratch freed. A worker's scratch of layer l lives until the
+// end of layer l+1, where it is the previous layer.
+//
+// The ring holds the last kRingNodes nodes of the layer being labelled in
+// anonymous (huge page) memory: nearly every base parent is close behind
+// its node, and reads it there; older ones are read from the scratch
+// mapping, which the writer fills chunk by chunk behind the labelling.
 #include "pc1_batch.hpp"
 
 #include <algorithm>
@@ -20,6 +27,7 @@
 #include "batch_layer_writer.hpp"
 #include "batch_scratch.hpp"
 #include "damocles/sdk/stage_support.hpp"
+#include "huge_buffer.hpp"
 #include "lane_label_kernel.hpp"
 #include "sdr_label_kernel.hpp"
 
@@ -28,6 +36,10 @@ namespace dmc::avx512 {
 namespace {
 
 constexpr uint64_t kPollNodes = 4096; // cancel and progress granularity
+// Nodes of the ring: 4 MiB per sector, 0.5 s of labelling, several writer
+// chunks (a multiple of BatchLayerWriter::kChunkNodes; a power of two).
+constexpr uint64_t kRingNodes = 1u << 17;
+static_assert(kRingNodes % BatchLayerWriter::kChunkNodes == 0 && (kRingNodes & (kRingNodes - 1)) == 0);
 
 struct LayerShared {
     const Pc1Job *job;
@@ -44,14 +56,16 @@ public:
     Status begin_layer(uint32_t layer);
     void label(LayerShared &shared, bool report_progress);
     void end_layer(bool ok);
+    // After end_layer(): the layer is complete in its scratch (or abandoned);
+    // not ok when its writer failed.
+    Status wait_copied_out();
     // Waits for the previous layer's files; on success makes its layer_done calls.
     Status wait_previous();
     Status wait_current();
     void advance();
-    // After the last layer's advance(): frees its scratch as soon as the
-    // writer has copied every node out (dropping its dirty pages instead of
-    // letting the kernel write them back while the layer files are
-    // fsynced), then waits for the files as wait_previous().
+    // After the last layer's advance(): frees its scratch (dropping its dirty
+    // pages instead of letting the kernel write them back while the layer
+    // files are fsynced), then waits for the files as wait_previous().
     Status finish_last();
 
 private:
@@ -60,6 +74,7 @@ private:
         unsigned slot;
     };
     void label_chunk(uint32_t layer, uint64_t begin, uint64_t end);
+    Status load_resumed(uint32_t layer);
 
     const Pc1Job &job_;
     Pc1Engine engine_;
@@ -68,7 +83,10 @@ private:
     std::vector<const Member *> active_; // members labelled in the current layer
     std::string dir_;
     alignas(64) uint32_t lane_replica_words_[8 * 16] = {};
-    BatchScratch cur_, prev_;
+    uint64_t ring_nodes_ = 0;
+    HugeBuffer ring_;
+    // Held by pointer: a writer reads its layer's scratch through its address.
+    std::unique_ptr<BatchScratch> cur_, prev_;
     std::unique_ptr<BatchLayerWriter> current_, previous_;
 };
 
@@ -85,6 +103,38 @@ BatchWorker::BatchWorker(const Pc1Job &job, const Pc1WorkerPlan &plan) : job_(jo
         for (unsigned j = 0; j < 8; ++j) lane_replica_words_[j * layout_.slots + slot] = sector.replica_words[j];
     }
     dir_ = members_.front().sector->cache_dir;
+    ring_nodes_ = std::min(kRingNodes, job.proof->nodes()); // both powers of two
+}
+
+// The previous layer's slots of the sectors that join the batch at `layer`,
+// from their layer files, chunk by chunk (written as whole 2 MiB pages).
+Status BatchWorker::load_resumed(uint32_t layer)
+{
+    std::vector<const Member *> joining;
+    for (const Member *m : active_)
+        if (m->sector->first_layer == layer && layer > 1) joining.push_back(m);
+    if (joining.empty()) return {};
+    const uint64_t nodes = job_.proof->nodes(), pitch = layout_.pitch();
+    if (!prev_) {
+        auto created = BatchScratch::create(dir_, nodes * pitch);
+        if (!created) return created.error();
+        prev_ = std::make_unique<BatchScratch>(std::move(created).value());
+    }
+    std::vector<MappedFile> files;
+    for (const Member *m : joining) {
+        MappedFile file;
+        DMC_TRY_ASSIGN(file, open_resume_layer(m->sector->cache_dir, layer - 1, nodes * 32));
+        files.push_back(std::move(file));
+    }
+    std::vector<uint8_t> chunk(BatchLayerWriter::kChunkNodes * pitch);
+    for (uint64_t begin = 0; begin < nodes; begin += BatchLayerWriter::kChunkNodes) {
+        const uint64_t count = std::min(BatchLayerWriter::kChunkNodes, nodes - begin);
+        DMC_TRY_VOID(prev_->read(begin * pitch, chunk.data(), count * pitch));
+        for (size_t i = 0; i < joining.size(); ++i)
+            interleave_slot(layout_, files[i].data() + begin * 32, count, joining[i]->slot, chunk.data());
+        DMC_TRY_VOID(prev_->write(begin * pitch, chunk.data(), count * pitch));
+    }
+    return {};
 }
 
 Status BatchWorker::begin_layer(uint32_t layer)
@@ -94,23 +144,23 @@ Status BatchWorker::begin_layer(uint32_t layer)
         if (m.sector->first_layer <= layer) active_.push_back(&m);
     if (active_.empty()) return {};
     const uint64_t nodes = job_.proof->nodes();
-    const uint64_t bytes = nodes * layout_.pitch();
-    DMC_TRY_ASSIGN(cur_, BatchScratch::create(dir_, bytes));
-    for (const Member *m : active_) {
-        if (m->sector->first_layer != layer || layer == 1) continue;
-        if (!prev_) {
-            DMC_TRY_ASSIGN(prev_, BatchScratch::create(dir_, bytes));
-        }
-        MappedFile file;
-        DMC_TRY_ASSIGN(file, open_resume_layer(m->sector->cache_dir, layer - 1, nodes * 32));
-        interleave_slot(layout_, file.data(), nodes, m->slot, prev_.data());
+    if (!ring_) {
+        ring_ = HugeBuffer::allocate(ring_nodes_ * layout_.pitch());
+        if (!ring_) return make_error(Errc::no_memory, "pc1: cannot allocate the batch ring");
+        ring_.populate();
     }
+    auto created = BatchScratch::create(dir_, nodes * layout_.pitch());
+    if (!created) return created.error();
+    cur_ = std::make_unique<BatchScratch>(std::move(created).value());
+    DMC_TRY_VOID(load_resumed(layer));
     std::vector<BatchLayerWriter::Target> targets;
     for (const Member *m : active_)
         targets.push_back({m->sector->index, m->slot, pc1_layer_path(m->sector->cache_dir, layer)});
     BatchLayerWriter::Source source;
     source.layout = layout_;
-    source.blocks = cur_.data();
+    source.ring = ring_.data();
+    source.ring_mask = ring_nodes_ - 1;
+    source.scratch = cur_.get();
     source.parent_cache = reinterpret_cast<const uint8_t *>(job_.cache->parents(0));
     source.nodes = nodes;
     current_ = std::make_unique<BatchLayerWriter>();
@@ -124,8 +174,10 @@ void BatchWorker::label_chunk(uint32_t layer, uint64_t begin, uint64_t end)
     if (engine_ != Pc1Engine::sha_ni) {
         LaneLayerView view;
         view.lanes = layout_.slots;
-        view.cur = cur_.data();
-        view.prev = layer > 1 ? prev_.data() : nullptr;
+        view.cur = ring_.data();
+        view.cur_old = cur_->data();
+        view.prev = layer > 1 ? prev_->data() : nullptr;
+        view.ring_mask = ring_nodes_ - 1;
         view.replica_words = lane_replica_words_;
         if (begin == 0) label_lane_node_zero(view, layer);
         label_lane_nodes(view, parents, nodes, layer, std::max<uint64_t>(begin, 1), end);
@@ -139,9 +191,11 @@ void BatchWorker::label_chunk(uint32_t layer, uint64_t begin, uint64_t end)
         SectorLayerView views[kMaxInterleavedSectors];
         for (size_t k = 0; k < size; ++k) {
             const Member &m = *active_[next + k];
-            views[k].cur = cur_.data() + 32 * m.slot;
-            views[k].prev = layer > 1 ? prev_.data() + 32 * m.slot : nullptr;
+            views[k].cur = ring_.data() + 32 * m.slot;
+            views[k].cur_old = cur_->data() + 32 * m.slot;
+            views[k].prev = layer > 1 ? prev_->data() + 32 * m.slot : nullptr;
             views[k].pitch = layout_.pitch();
+            views[k].ring_mask = ring_nodes_ - 1;
             std::memcpy(views[k].replica_words, m.sector->replica_words, sizeof views[k].replica_words);
             if (begin == 0) label_node_zero(views[k], layer);
         }
@@ -157,13 +211,13 @@ void BatchWorker::label(LayerShared &shared, bool report_progress)
     const dmc_call *call = shared.job->call;
     const uint64_t nodes = job_.proof->nodes();
     std::atomic<uint64_t> &labelled = current_->labelled_nodes();
-    const std::atomic<uint64_t> &ready = current_->ready_nodes();
+    const std::atomic<uint64_t> &flushed = current_->flushed_nodes();
     for (uint64_t begin = 0; begin < nodes; begin += kPollNodes) {
         if (plugin::cancel_requested(call)) shared.stop.store(true, std::memory_order_relaxed);
         if (shared.stop.load(std::memory_order_relaxed)) return;
         const uint64_t end = std::min(nodes, begin + kPollNodes);
-        // Nothing is written where the writer has not faulted the pages in yet.
-        while (ready.load(std::memory_order_acquire) < end) {
+        // Ring slots are reused, and the scratch read, only behind the writer.
+        while (end > ring_nodes_ && flushed.load(std::memory_order_acquire) < end - ring_nodes_) {
             if (shared.stop.load(std::memory_order_relaxed)) return;
             std::this_thread::yield();
         }
@@ -204,10 +258,14 @@ Status BatchWorker::wait_current()
     return st;
 }
 
+Status BatchWorker::wait_copied_out()
+{
+    return current_ ? current_->wait_copied_out() : Status();
+}
+
 Status BatchWorker::finish_last()
 {
-    if (previous_) previous_->wait_copied_out();
-    prev_ = BatchScratch();
+    prev_.reset();
     return wait_previous();
 }
 
@@ -251,8 +309,12 @@ Status run_pc1_batch(const Pc1Job &job, const std::vector<Pc1WorkerPlan> &plans)
         label_layer(workers, shared);
         const bool ok = !shared.stop.load() && !plugin::cancel_requested(job.call);
         for (auto &w : workers) w->end_layer(ok);
-        // The previous layer is durable (or failed) before its scratch is freed.
         Status first_error;
+        for (auto &w : workers) {
+            Status st = w->wait_copied_out();
+            if (!st && first_error) first_error = st;
+        }
+        // The previous layer is durable (or failed) before its scratch is freed.
         for (auto &w : workers) {
             Status st = w->wait_previous();
             if (!st && first_error) first_error = st;

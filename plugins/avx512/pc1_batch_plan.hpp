@@ -13,13 +13,14 @@
 // (a few ms, once per process) and every call then picks, for each way of
 // spreading its sectors over 1..T threads, the engines with the least time
 // per node, and the spread whose slowest thread is fastest (fewer threads
-// on a tie). On the Zen 5 host measured, a SHA-NI chain costs ~31 ns per
-// block, 2-3 interleaved chains ~16-18 ns per block each, and a lane block
-// ~180 ns for 8 or 16 lanes alike: lanes win from about 11 sectors per
-// thread, SHA-NI groups below.
+// on a tie). On the Zen 5 host measured (per node of the synthetic layer):
+// one SHA-NI chain 0.62 us, 2 chains 0.77 us, 3 chains 1.13 us, 8 or 16
+// lanes 3.6 us alike; so 1..9 sectors on a thread go to SHA-NI groups and
+// 10..16 to the 16 lanes, and 16 sectors on 2 threads to 8 + 8 in SHA-NI
+// groups (3.0 us per node on each thread).
 //
-// DAMOCLES_AVX512_PC1_ENGINE=sha-ni|lanes forces an engine (tests use it to
-// cover both; speeds are unchanged otherwise).
+// DAMOCLES_AVX512_PC1_ENGINE=sha-ni|lanes forces an engine for every thread
+// (the tests use it to cover both engines whatever this CPU prefers).
 #pragma once
 
 #include <cstdint>

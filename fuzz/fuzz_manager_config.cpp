@@ -8,12 +8,12 @@
 #include <cstdlib>
 #include <string>
 
-#include "damocles/core/manager_config.hpp"
+#include "service/manager/manager_config.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const std::string text(reinterpret_cast<const char *>(data), size);
-    auto cfg = dmc::core::parse_manager_config(text, "/fuzz/home", "config.toml");
+    auto cfg = dmc::service::parse_manager_config(text, "/fuzz/home", "config.toml");
     if (cfg.ok()) {
         if (cfg->registry_url.empty() || cfg->lease_seconds < 10) std::abort();
         for (const auto &s : cfg->persist_stores)

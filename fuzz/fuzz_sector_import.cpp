@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// libFuzzer target: the registry import format (architecture.md §6), as
+// libFuzzer target: the registry import format (docs/file-formats.md §8), as
 // `util sealer sectors import` and Venus.SectorsImport read it. Beyond "no
 // crash": a record it accepts, written back with sector_to_json and parsed
 // again, is the same record (what `seal --json` prints can be imported).
@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "damocles/core/sector_json.hpp"
+#include "damocles/core/internal/sector_json.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -9,14 +9,14 @@
 #include <cstdlib>
 #include <string>
 
-#include "damocles/core/worker_config.hpp"
+#include "service/worker/worker_config.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0) return 0;
     const std::string text(reinterpret_cast<const char *>(data + 1), size - 1);
     if (data[0] & 1) {
-        auto cfg = dmc::core::parse_worker_config(text, "worker.toml");
+        auto cfg = dmc::service::parse_worker_config(text, "worker.toml");
         if (cfg.ok()) {
             if (cfg->manager_url.empty()) std::abort();  // required key
             for (const auto &t : cfg->threads)
@@ -25,11 +25,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             std::abort();
         }
     } else {
-        auto hot = dmc::core::parse_hot_config(text, "config.toml", dmc::core::SealingOptions{});
+        auto hot = dmc::service::parse_hot_config(text, "config.toml", dmc::service::SealingOptions{});
         if (!hot.ok() && hot.error().message.empty()) std::abort();
         // parse_duration is reached through the sealing.* intervals; fuzz it
         // on the raw text as well.
-        (void)dmc::core::parse_duration(text);
+        (void)dmc::service::parse_duration(text);
     }
     return 0;
 }

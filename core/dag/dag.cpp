@@ -4,7 +4,7 @@
 // accessors, and validation. A cycle is found with a depth-first search whose
 // back edge names the two vertices, so the error says where the cycle is
 // rather than only that there is one (boost::topological_sort's not_a_dag).
-#include "damocles/core/dag.hpp"
+#include "damocles/core/internal/dag.hpp"
 
 #include <algorithm>
 #include <set>
@@ -21,11 +21,11 @@ struct KindInfo {
     const char *name;
     int stage;           // dmc_stage_kind, 0 = core-internal
     const char *limit_key;
-    double weight;       // minutes for a 32GiB sector (damocles-rebuild.md §2.6 resource guide)
+    double weight;       // minutes for a 32GiB sector (docs/architecture.md §5.2 resource guide)
 };
 
 // tree_d_new takes the tree_d token and add_new_pieces the add_pieces token:
-// damocles runs them as the same stages (damocles-rebuild.md §2.3 snap steps).
+// damocles runs them as the same stages (docs/architecture.md §6.1 snap steps).
 // tree_c and tree_r_last together are damocles' PC2, so both take "pc2".
 const KindInfo kKinds[kVertexKindCount] = {
     {VertexKind::add_pieces, "add_pieces", 0, "add_pieces", 3.0},
@@ -119,11 +119,6 @@ Result<Plan> plan_from_name(std::string_view name)
         if (name == kPlanNames[i]) return static_cast<Plan>(i);
     return make_error(Errc::invalid_argument,
                       "unknown plan '" + std::string(name) + "' (known plans: cc, deal, snap, cache_only)");
-}
-
-std::string sector_id_string(uint64_t miner, uint64_t number)
-{
-    return "s-t0" + std::to_string(miner) + "-" + std::to_string(number);
 }
 
 std::vector<VertexId> Dag::predecessors(VertexId v) const

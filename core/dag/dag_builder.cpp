@@ -3,7 +3,7 @@
 // Design note: shapes, fusion and resource estimates of the rebuild DAG
 // =====================================================================
 //
-// Shapes (architecture.md §3), one chain per sector:
+// Shapes (docs/architecture.md §4), one chain per sector:
 //   cc, deal:   add_pieces → tree_d → pc1 → {tree_c, tree_r_last} → comm_r_check
 //               → check_sealed → persist → report
 //   snap:       the cc chain up to check_sealed, then add_new_pieces → tree_d_new
@@ -11,7 +11,7 @@
 //   cache_only: tree_r_last (BUILD_ONLY, from the surviving sealed file)
 //               → comm_r_check → persist → report
 // cc and deal differ only in what add_pieces writes; a snap sector's sealing
-// pass is always CC (damocles-rebuild.md §2.3: the snap deals are added after
+// pass is always CC (docs/architecture.md §6.1: the snap deals are added after
 // CheckSealed). comm_r_check compares the rebuilt comm_d/comm_r with the
 // registered ones (damocles has no such step: defect R1).
 //
@@ -48,7 +48,7 @@
 //   snap_encode                 4 cores (1 + GPU slot with a GPU plugin), 2 S
 //   snap_check                  2 cores (1 + GPU slot with a GPU plugin), min(S, 1 GiB)
 //   persist                     1 core, 64 MiB copy buffer
-#include "damocles/core/dag_builder.hpp"
+#include "damocles/core/internal/dag_builder.hpp"
 
 #include <algorithm>
 #include <set>

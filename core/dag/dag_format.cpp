@@ -3,7 +3,7 @@
 // Text and Graphviz renderings of a rebuild DAG. The text form is one
 // key=value line per vertex so that scripts can grep it; the Graphviz form is
 // boost::write_graphviz with labelled boxes.
-#include "damocles/core/dag_format.hpp"
+#include "damocles/core/internal/dag_format.hpp"
 
 #include <cstdio>
 #include <sstream>

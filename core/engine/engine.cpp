@@ -5,7 +5,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include "damocles/core/dag_builder.hpp"
+#include "damocles/core/internal/dag_builder.hpp"
+#include "damocles/core/internal/progress.hpp"
+#include "damocles/core/internal/scheduler.hpp"
 #include "damocles/sdk/file.hpp"
 #include "damocles/sdk/parent_cache.hpp"
 #include "engine/seal_runner.hpp"
@@ -35,12 +37,16 @@ Result<StageHandle> Engine::stage(dmc_stage_kind kind) const { return registry_.
 Result<std::string> Engine::parent_cache(const SealProof &proof)
 {
     std::lock_guard lock(cache_mutex_);
-    if (auto it = parent_caches_.find(proof.id); it != parent_caches_.end()) return it->second;
+    // Asked of the sdk before every PC1, not once per process: it verifies
+    // the file's digest again whenever the file changed since (a stat
+    // otherwise), so a cache corrupted while a worker runs is regenerated
+    // before the next PC1 reads it.
+    if (!parent_caches_.count(proof.id))
+        spdlog::info("preparing the {} parent cache (generated once, verified on load)", proof.name);
     ParentCacheOptions opts;
     opts.dir = options_.parent_cache_dir;
     opts.threads = 0;
     opts.warn = [](const std::string &w) { spdlog::warn("{}", w); };
-    spdlog::info("preparing the {} parent cache (generated once, verified on load)", proof.name);
     std::string path;
     DMC_TRY_ASSIGN(path, ensure_parent_cache(proof, opts));
     parent_caches_[proof.id] = path;
@@ -99,11 +105,11 @@ private:
 Status open_record(SectorJob &job)
 {
     DMC_TRY_VOID(make_dirs(job.work_dir));
-    job.record_path = job.work_dir + "/" + task_record_file_name(job.sector_id());
+    job.record_path = job.work_dir + "/" + resume_record_file_name(job.sector_id());
     std::error_code ec;
     if (std::filesystem::exists(job.record_path, ec)) {
-        TaskRecord r;
-        DMC_TRY_ASSIGN(r, load_task_record(job.record_path));
+        ResumeRecord r;
+        DMC_TRY_ASSIGN(r, load_resume_record(job.record_path));
         if (r.miner != job.spec.miner || r.number != job.spec.number || r.proof_id != job.spec.proof_id ||
             r.plan != job.spec.plan)
             return make_error(Errc::conflict, "work dir " + job.work_dir + " holds a task of " + r.sector_id + " (" +
@@ -114,7 +120,7 @@ Status open_record(SectorJob &job)
         spdlog::info("{}: resuming from state {} ({} vertices done, attempt {})", job.sector_id(),
                      task_state_name(job.record.state), job.record.completed.size(), job.record.attempts);
     } else {
-        job.record = TaskRecord::for_sector(job.spec, unix_now_ms());
+        job.record = ResumeRecord::for_sector(job.spec, unix_now_ms());
         job.record.attempts = 1;
     }
     return engine::save_record(job);

@@ -5,7 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "damocles/core/metrics.hpp"
+#include "engine/stage_timer.hpp"
 #include "damocles/sdk/tree_files.hpp"
 #include "engine/failpoints.hpp"
 
@@ -17,7 +17,7 @@ Status save_record(SectorJob &job)
 {
     std::lock_guard lock(job.record_mutex);
     job.record.updated_ms = unix_now_ms();
-    return save_task_record(job.record_path, job.record);
+    return save_resume_record(job.record_path, job.record);
 }
 
 SealRunner::SealRunner(Engine &engine, std::vector<SectorJob *> jobs, const SessionOptions &options)
@@ -68,7 +68,7 @@ Status SealRunner::run(const Dag &dag, VertexId v, VertexContext &ctx)
     if (options_.on_started)
         for (uint32_t s : ctx.sectors) options_.on_started(*jobs_.at(s), kind);
     const std::string name = vertex_kind_name(kind);
-    metrics::StageTimer stage_timer(name);  // dmc_stage_duration_seconds; an error unless succeeded()
+    StageTimer stage_timer(engine_.options().on_stage_timed, name);  // an error unless succeeded()
     for (uint32_t s : ctx.sectors) DMC_TRY_VOID(failpoint("before:" + name, *jobs_.at(s)));
     if (kind == VertexKind::pc1) {
         std::vector<SectorJob *> jobs;
@@ -88,7 +88,7 @@ Status SealRunner::run(const Dag &dag, VertexId v, VertexContext &ctx)
         if (!st) {
             std::lock_guard lock(job.record_mutex);
             job.record.last_error = std::string(vertex_kind_name(kind)) + ": " + st.error().message;
-            (void)save_task_record(job.record_path, job.record);
+            (void)save_resume_record(job.record_path, job.record);
             return st;
         }
         DMC_TRY_VOID(complete(job, kind));
@@ -97,16 +97,36 @@ Status SealRunner::run(const Dag &dag, VertexId v, VertexContext &ctx)
     return stage_timer.succeeded();
 }
 
+namespace {
+
+// The checks of docs/architecture.md §9 that compare what was rebuilt with
+// the registry (comm_r_check) and prove it in the host (check_sealed,
+// snap_check).
+bool is_check_before_persist(VertexKind kind)
+{
+    return kind == VertexKind::comm_r_check || kind == VertexKind::check_sealed || kind == VertexKind::snap_check;
+}
+
+} // namespace
+
 bool SealRunner::is_done(const Dag &dag, VertexId v, uint32_t sector)
 {
     SectorJob &job = *jobs_.at(sector);
     const VertexKind kind = dag[v].kind;
-    bool recorded;
+    bool recorded, persisted;
     {
         std::lock_guard lock(job.record_mutex);
         recorded = job.record.is_done(kind);
+        persisted = job.record.is_done(VertexKind::persist);
     }
     if (!recorded) return false;
+    // A resumed run that has not persisted yet checks again, whatever its
+    // record says: a forced `resume --state`, or a record from another
+    // version or edited by hand, can never let unchecked files be persisted.
+    if (is_check_before_persist(kind) && !persisted && dag.find(sector, VertexKind::persist)) {
+        spdlog::info("{}: {} runs again before persist", job.sector_id(), vertex_kind_name(kind));
+        return false;
+    }
     if (!outputs_present(job, kind)) {
         spdlog::warn("{}: {} was recorded done but its outputs are gone; running it again", job.sector_id(),
                      vertex_kind_name(kind));

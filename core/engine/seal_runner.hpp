@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // The VertexRunner of the engine: dispatches each DAG vertex to its step
-// (engine/vertex_*.cpp), and keeps every job's task record in step with what
+// (engine/step_*.cpp), and keeps every job's resume record in step with what
 // is durable on disk (a vertex counts as done only after its outputs are
 // written and the record saying so is saved).
 #pragma once
@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "damocles/core/engine.hpp"
+#include "damocles/core/internal/scheduler.hpp"
 
 namespace dmc::core::engine {
 

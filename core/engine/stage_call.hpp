@@ -8,7 +8,7 @@
 
 #include <string>
 
-#include "damocles/core/scheduler.hpp"
+#include "damocles/core/internal/scheduler.hpp"
 #include "damocles/plugin.h"
 #include "damocles/sdk/result.hpp"
 

@@ -103,7 +103,7 @@ Status step_tree_d(Engine &engine, SectorJob &job, VertexContext &ctx)
     std::lock_guard lock(job.record_mutex);
     auto &out = job.record.outputs;
     // The tree over the staged bytes and the CommD of the piece list are two
-    // computations of the same value (sdr.md §2.4): a difference means the
+    // computations of the same value (docs/algorithms.md §3.4): a difference means the
     // pieces were placed wrongly.
     if (out.comm_d && *out.comm_d != comm_d)
         return make_error(Errc::verify_failed, "tree_d root " + unsealed_cid(comm_d) +

@@ -3,7 +3,7 @@
 // The pc1 step: replica id from (prover id, sector number, ticket, CommD,
 // porep id), the verified parent cache, and one call of the selected pc1
 // stage for every sector of the (possibly fused) vertex. Each layer the
-// stage makes durable is checkpointed in the task record, so a killed PC1
+// stage makes durable is checkpointed in the resume record, so a killed PC1
 // resumes at the first missing layer.
 #include <filesystem>
 #include <vector>

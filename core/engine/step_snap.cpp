@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// SnapDeals steps of a snap sector's rebuild (architecture.md §3), after its
+// SnapDeals steps of a snap sector's rebuild (docs/architecture.md §4), after its
 // CC replica was rebuilt and checked against the registered old CommR:
 // stage the new pieces, build tree_d over them (CommD_new), encode the new
 // replica with the selected snap_encode stage, compare comm_r_new with the

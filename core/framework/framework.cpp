@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <unistd.h>
 
-#include "damocles/core/cpu_features.hpp"
+#include "damocles/core/internal/cpu_features.hpp"
 #include "damocles/sdk/challenges.hpp"
 #include "damocles/sdk/cid.hpp"
 #include "damocles/sdk/file.hpp"

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // Framework::seal (offline seal of a batch of sectors into a store, through
-// the engine: DAG + scheduler + crash-safe task records) and
+// the engine: DAG + scheduler + crash-safe resume records) and
 // Framework::rebuild (one sector from its registry record, no manager).
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
 
-#include "damocles/core/persist.hpp"
-#include "damocles/core/rebuild_job.hpp"
-#include "damocles/core/sector_json.hpp"
+#include "damocles/core/internal/persist.hpp"
+#include "damocles/core/internal/rebuild_job.hpp"
+#include "damocles/core/internal/sector_json.hpp"
 #include "damocles/sdk/cid.hpp"
 #include "damocles/sdk/comm_p.hpp"
 #include "damocles/sdk/file.hpp"
@@ -179,20 +179,22 @@ Result<std::vector<SealResult>> Framework::seal(const SealRequest &req, Progress
     return results;
 }
 
-Result<SealResult> Framework::rebuild(const RebuildRequest &req, ProgressCallback progress)
+Result<SealResult> Framework::rebuild(const OfflineRebuildRequest &req, ProgressCallback progress)
 {
     auto doc = nlohmann::json::parse(req.sector_json, nullptr, false);
     if (doc.is_discarded()) return make_error(Errc::invalid_argument, "the sector record is not JSON");
-    core::RebuildTask task;
-    DMC_TRY_ASSIGN(task.sector, core::parse_sector_object(doc, "sector"));
+    core::SectorRecord sector;
+    DMC_TRY_ASSIGN(sector, core::parse_sector_object(doc, "sector"));
     if (req.store_dir.empty()) return make_error(Errc::invalid_argument, "no store directory given");
     const std::string store = fs::absolute(req.store_dir).string();
-    const std::string work = req.work_dir.empty() ? store + "/.damocles-work/" + core::sector_id_string(task.sector.key)
+    const std::string work = req.work_dir.empty() ? store + "/.damocles-work/" + core::sector_id_string(sector.key)
                                                   : fs::absolute(req.work_dir).string();
     core::PieceSources sources;
     sources.local_dirs = req.local_pieces_dirs;
+    sources.locators.push_back(core::recorded_file_source());
+    if (req.download) sources.locators.push_back(core::recorded_url_source(req.download));
     std::unique_ptr<core::SectorJob> job;
-    DMC_TRY_ASSIGN(job, core::make_rebuild_job(task, work, sources));
+    DMC_TRY_ASSIGN(job, core::make_rebuild_job(sector, work, sources));
     const bool upgrade = job->spec.plan == core::Plan::snap;
     job->persist = [store, upgrade](core::SectorJob &j) {
         core::PersistOptions o;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "damocles/core/cpu_features.hpp"
+#include "damocles/core/internal/cpu_features.hpp"
 
 #include <cpuid.h>
 #include <cstdlib>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "damocles/core/gpu_probe.hpp"
+#include "damocles/core/internal/gpu_probe.hpp"
 
 #include <cstdlib>
 #include <dlfcn.h>

@@ -53,8 +53,8 @@
 #include <boost/dll/shared_library.hpp>
 #include <spdlog/spdlog.h>
 
-#include "damocles/core/cpu_features.hpp"
-#include "damocles/core/gpu_probe.hpp"
+#include "damocles/core/internal/cpu_features.hpp"
+#include "damocles/core/internal/gpu_probe.hpp"
 
 #include "config.h"
 
@@ -250,9 +250,12 @@ const std::string &StageHandle::plugin_name() const
 
 uint32_t StageHandle::max_sectors() const { return desc_ ? desc_->max_sectors : 0; }
 
-PluginRegistry PluginRegistry::discover(const DiscoveryOptions &opts)
+namespace {
+
+// DAMOCLES_PLUGIN_PATH, the build tree's plugin folders, the install dir
+// (docs/architecture.md §3.3), after the caller's own.
+std::vector<std::string> plugin_search_path(const DiscoveryOptions &opts, const std::string &install_dir)
 {
-    PluginRegistry reg;
     std::vector<std::string> dirs = opts.extra_dirs;
     if (opts.use_env) {
         if (const char *env = std::getenv("DAMOCLES_PLUGIN_PATH"); env && *env)
@@ -266,13 +269,68 @@ PluginRegistry PluginRegistry::discover(const DiscoveryOptions &opts)
         std::sort(sub.begin(), sub.end());
         dirs.insert(dirs.end(), sub.begin(), sub.end());
     }
-    const std::string install_dir = installed_plugin_dir();
     if (opts.use_install_dir) dirs.push_back(install_dir);
+    return dirs;
+}
 
+// One candidate file, examined in order: ELF, load, query symbol,
+// descriptor, name not taken (`claimed` name -> path), CPU features, GPU.
+// `plugin` is set only when it is usable; otherwise info.skip_reason says why.
+struct Candidate {
+    PluginInfo info;
+    std::shared_ptr<LoadedPlugin> plugin;
+};
+
+Candidate examine_candidate(const std::string &path, uint64_t host_cpu, std::map<std::string, std::string> &claimed)
+{
+    Candidate c;
+    c.info.path = path;
+    auto skip = [&c](std::string reason) {
+        c.info.skip_reason = std::move(reason);
+        c.plugin.reset();
+        return std::move(c);
+    };
+    if (auto why = check_elf(path); !why.empty()) return skip(why);
+    auto loaded = std::make_shared<LoadedPlugin>();
+    try {
+        loaded->lib.load(path, boost::dll::load_mode::rtld_lazy | boost::dll::load_mode::rtld_local);
+    } catch (const std::exception &e) {
+        return skip(std::string("cannot load: ") + e.what());
+    }
+    if (!loaded->lib.has(DMC_PLUGIN_QUERY_SYMBOL)) return skip("no dmc_plugin_query symbol (not a damocles plugin)");
+    auto query = loaded->lib.get<const dmc_plugin_descriptor *()>(DMC_PLUGIN_QUERY_SYMBOL);
+    const dmc_plugin_descriptor *desc = query();
+    if (auto why = validate_descriptor(desc, c.info); !why.empty()) {
+        c.info.stages.clear();
+        return skip(why);
+    }
+    if (auto it = claimed.find(c.info.name); it != claimed.end()) return skip("shadowed by " + it->second);
+    // The name is taken even when the plugin cannot run here, so that a later
+    // copy of it is reported as shadowed rather than loaded instead.
+    claimed[c.info.name] = path;
+    if (uint64_t missing = c.info.required_cpu & ~host_cpu)
+        return skip("missing CPU features: " + cpu_feature_names(missing));
+    if (c.info.gpu_need == DMC_GPU_CUDA) {
+        const auto &gpu = probe_gpus();
+        if (gpu.cuda_devices <= 0) return skip("needs a CUDA GPU: " + gpu.reason);
+    }
+    loaded->desc = desc;
+    loaded->name = c.info.name;
+    c.info.usable = true;
+    c.plugin = std::move(loaded);
+    return c;
+}
+
+} // namespace
+
+PluginRegistry PluginRegistry::discover(const DiscoveryOptions &opts)
+{
+    PluginRegistry reg;
+    const std::string install_dir = installed_plugin_dir();
     const uint64_t host_cpu = host_cpu_features();
-    std::map<std::string, std::string> seen;  // name -> path
+    std::map<std::string, std::string> claimed;  // plugin name -> path
     std::set<std::string> seen_files;
-    for (const auto &dir : dirs) {
+    for (const auto &dir : plugin_search_path(opts, install_dir)) {
         std::error_code ec;
         if (!fs::is_directory(dir, ec)) {
             // The install dir is optional when running from the build tree.
@@ -285,60 +343,10 @@ PluginRegistry PluginRegistry::discover(const DiscoveryOptions &opts)
         }
         reg.dirs_.push_back(dir);
         for (const auto &path : candidates_in(dir)) {
-            auto canon = fs::weakly_canonical(path, ec).string();
-            if (!seen_files.insert(canon).second) continue;
-            PluginInfo info;
-            info.path = path;
-            if (auto why = check_elf(path); !why.empty()) {
-                info.skip_reason = why;
-                reg.infos_.push_back(std::move(info));
-                continue;
-            }
-            auto lp = std::make_shared<LoadedPlugin>();
-            try {
-                lp->lib.load(path, boost::dll::load_mode::rtld_lazy | boost::dll::load_mode::rtld_local);
-            } catch (const std::exception &e) {
-                info.skip_reason = std::string("cannot load: ") + e.what();
-                reg.infos_.push_back(std::move(info));
-                continue;
-            }
-            if (!lp->lib.has(DMC_PLUGIN_QUERY_SYMBOL)) {
-                info.skip_reason = "no dmc_plugin_query symbol (not a damocles plugin)";
-                reg.infos_.push_back(std::move(info));
-                continue;
-            }
-            auto query = lp->lib.get<const dmc_plugin_descriptor *()>(DMC_PLUGIN_QUERY_SYMBOL);
-            const dmc_plugin_descriptor *desc = query();
-            if (auto why = validate_descriptor(desc, info); !why.empty()) {
-                info.skip_reason = why;
-                info.stages.clear();
-                reg.infos_.push_back(std::move(info));
-                continue;
-            }
-            if (auto it = seen.find(info.name); it != seen.end()) {
-                info.skip_reason = "shadowed by " + it->second;
-                reg.infos_.push_back(std::move(info));
-                continue;
-            }
-            seen[info.name] = path;
-            if (uint64_t missing = info.required_cpu & ~host_cpu) {
-                info.skip_reason = "missing CPU features: " + cpu_feature_names(missing);
-                reg.infos_.push_back(std::move(info));
-                continue;
-            }
-            if (info.gpu_need == DMC_GPU_CUDA) {
-                const auto &gpu = probe_gpus();
-                if (gpu.cuda_devices <= 0) {
-                    info.skip_reason = "needs a CUDA GPU: " + gpu.reason;
-                    reg.infos_.push_back(std::move(info));
-                    continue;
-                }
-            }
-            lp->desc = desc;
-            lp->name = info.name;
-            info.usable = true;
-            reg.infos_.push_back(std::move(info));
-            reg.loaded_.push_back(std::move(lp));
+            if (!seen_files.insert(fs::weakly_canonical(path, ec).string()).second) continue;
+            Candidate c = examine_candidate(path, host_cpu, claimed);
+            if (c.plugin) reg.loaded_.push_back(std::move(c.plugin));
+            reg.infos_.push_back(std::move(c.info));
         }
     }
     return reg;

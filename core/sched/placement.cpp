@@ -3,7 +3,7 @@
 // Least-loaded NUMA node that fits. Load is compared as running/cores by
 // cross-multiplication, so nodes with different core counts compare fairly
 // and no floating point enters the decision (tests compare exact choices).
-#include "damocles/core/placement.hpp"
+#include "damocles/core/internal/placement.hpp"
 
 #include <cstddef>
 

@@ -4,7 +4,7 @@
 // measured on the work done in this run only, so a sector resumed after PC1
 // does not claim PC1's weight as speed. A fused PC1 reports one fraction that
 // counts for each of its sectors.
-#include "damocles/core/progress.hpp"
+#include "damocles/core/internal/progress.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -3,14 +3,14 @@
 // Token counting for the scheduler. Acquisition is all-or-nothing (the
 // scheduler checks shortage() and acquires under one lock), which is what
 // rules out hold-and-wait deadlocks between vertices.
-#include "damocles/core/resource_pool.hpp"
+#include "damocles/core/internal/resource_pool.hpp"
 
 #include <algorithm>
 #include <thread>
 
-#include "damocles/core/dag_format.hpp"
-#include "damocles/core/gpu_probe.hpp"
-#include "damocles/core/topology.hpp"
+#include "damocles/core/internal/dag_format.hpp"
+#include "damocles/core/internal/gpu_probe.hpp"
+#include "damocles/core/internal/topology.hpp"
 
 namespace dmc::core {
 

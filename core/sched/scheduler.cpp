@@ -56,7 +56,7 @@
 // (task_arena::constraints(numa_id)); otherwise (synthetic/XML topology,
 // tbbbind missing or reporting other nodes) they are plain arenas sized to
 // the node, and the hwloc binding of the executor thread is what pins.
-#include "damocles/core/scheduler.hpp"
+#include "damocles/core/internal/scheduler.hpp"
 
 #include <algorithm>
 #include <condition_variable>
@@ -69,7 +69,7 @@
 #include <tbb/flow_graph.h>
 #include <tbb/info.h>
 
-#include "damocles/core/placement.hpp"
+#include "damocles/core/internal/placement.hpp"
 
 namespace dmc::core {
 

@@ -3,7 +3,7 @@
 // hwloc topology wrapper. The hwloc topology is loaded once and then only
 // read, which hwloc documents as thread-safe, so one Topology is shared by
 // every executor thread of the scheduler.
-#include "damocles/core/topology.hpp"
+#include "damocles/core/internal/topology.hpp"
 
 #include <cerrno>
 #include <cstdlib>

@@ -15,7 +15,7 @@ namespace {
 
 struct StateInfo {
     const char *name;
-    const char *stage; // JobStage of the step run in this state (damocles-rebuild.md §2.3)
+    const char *stage; // JobStage of the step run in this state (docs/architecture.md §6.1)
 };
 
 const StateInfo kStates[kTaskStateCount] = {

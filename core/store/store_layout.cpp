@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "damocles/core/store_layout.hpp"
+#include "damocles/core/internal/store_layout.hpp"
 
 #include <algorithm>
 #include <filesystem>

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// A third-party tree_d stage: the binary SHA-254 tree of sdr.md §2.1 built
+// A third-party tree_d stage: the binary SHA-254 tree of docs/algorithms.md §3.1 built
 // depth-first (each 2^12-leaf block is read with pread and reduced to its
 // root while its levels are appended to per-level buffers, flushed by
 // level), a different algorithm from the cpu plugin's chunked breadth-first
-// one, with byte-identical output. It uses only the installed SDK.
+// one, with byte-identical output. It uses only the installed SDK, and the
+// SDK's stage_support.hpp for what every entry point needs around its body
+// (errors into call->error, status codes, no exception across the C ABI).
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
-#include <exception>
 #include <fcntl.h>
 #include <string>
 #include <unistd.h>
@@ -17,21 +17,17 @@
 #include "damocles/plugin.h"
 #include "damocles/sdk/file.hpp"
 #include "damocles/sdk/sha254.hpp"
+#include "damocles/sdk/stage_support.hpp"
 
 namespace {
 
 constexpr unsigned kBlockHeight = 12;
 
-void set_error(const dmc_call *call, const std::string &msg)
-{
-    if (call && call->error && call->error_size) std::snprintf(call->error, call->error_size, "%s", msg.c_str());
-}
-
 dmc::Status build(const dmc_call *call, dmc_tree_d_args *args)
 {
     const uint64_t size = args->sector_size;
     if (args->struct_size < sizeof(dmc_tree_d_args) || size < 64 || (size & (size - 1)))
-        return dmc::make_error(dmc::Errc::invalid_argument, "example tree_d: bad arguments");
+        return dmc::make_error(dmc::Errc::invalid_argument, "bad arguments");
     const uint64_t leaves = size / 32;
     unsigned height = 0;
     while ((uint64_t(1) << height) < leaves) ++height;
@@ -75,7 +71,8 @@ dmc::Status build(const dmc_call *call, dmc_tree_d_args *args)
             cur.swap(next);
         }
         levels[block_height].insert(levels[block_height].end(), cur.begin(), cur.end());
-        if (call->cancel && *call->cancel) {
+        if (call->progress) call->progress(call->progress_user, b + 1, leaves / block_leaves);
+        if (dmc::plugin::cancel_requested(call)) {
             ::close(fd);
             return dmc::make_error(dmc::Errc::cancelled, "cancelled");
         }
@@ -96,15 +93,7 @@ dmc::Status build(const dmc_call *call, dmc_tree_d_args *args)
 
 dmc_status run(const dmc_call *call, dmc_tree_d_args *args)
 {
-    try {
-        dmc::Status st = build(call, args);
-        if (st.ok()) return DMC_OK;
-        set_error(call, "example tree_d: " + st.error().message);
-        return st.error().code == dmc::Errc::cancelled ? DMC_ERR_CANCELLED : DMC_ERR_IO;
-    } catch (const std::exception &e) {
-        set_error(call, std::string("example tree_d: ") + e.what());
-        return DMC_ERR_INTERNAL;
-    }
+    return dmc::plugin::run_stage(call, "example tree_d", [&] { return build(call, args); });
 }
 
 const dmc_tree_d_ops kOps = {sizeof(dmc_tree_d_ops), 0, run};

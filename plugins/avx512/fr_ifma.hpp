@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// BLS12-381 Fr (poseidon-trees-snap.md §1) in 8 AVX-512 lanes with IFMA
+// BLS12-381 Fr (docs/algorithms.md §8) in 8 AVX-512 lanes with IFMA
 // (vpmadd52luq/vpmadd52huq). Kernel header: include only from files of the
 // avx512 kernel library.
 //

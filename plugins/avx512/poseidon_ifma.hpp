@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Poseidon (poseidon-trees-snap.md §2) over the 8-lane IFMA Fr: 8
+// Poseidon (docs/algorithms.md §9) over the 8-lane IFMA Fr: 8
 // independent hashes per call, one per lane (8 columns, or 8 tree nodes).
 // The round schedule is neptune's optimised form (full rounds, then partial
 // rounds with the sparse matrices, then full rounds), with the constants

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// SHA-NI SDR labels (sdr.md §6). A label is SHA-256 over 1248 bytes: the
+// SHA-NI SDR labels (docs/algorithms.md §7). A label is SHA-256 over 1248 bytes: the
 // 64-byte prefix block, then 37 parent labels (18 blocks of two labels and a
 // last block with one label and the padding). The 19 blocks after the prefix
 // form a strictly dependent chain (block 1 holds label v−1); the prefix block

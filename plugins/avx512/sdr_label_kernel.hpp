@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// SHA-NI SDR labelling kernel (sdr.md §6) of the avx512 plugin: the labels of
+// SHA-NI SDR labelling kernel (docs/algorithms.md §7) of the avx512 plugin: the labels of
 // a range of nodes of one layer, for 1 to 3 sectors that share the graph (a
 // fused PC1 vertex), their SHA-256 chains interleaved in one thread.
 #pragma once

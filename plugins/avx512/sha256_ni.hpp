@@ -124,7 +124,7 @@ __attribute__((always_inline)) inline void compress(Sha256State (&state)[K], __m
 }
 
 // The 32-byte digest of a final state, with the two top bits of the last
-// byte cleared when trunc254 (sdr.md §0: labels and tree_d nodes are Fr).
+// byte cleared when trunc254 (docs/algorithms.md §0: labels and tree_d nodes are Fr).
 inline void store_digest(const Sha256State &s, uint8_t *out32, bool trunc254)
 {
     const __m128i feba = _mm_shuffle_epi32(s.abef, 0x1b);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// tree_c stage of the avx512 plugin (poseidon-trees-snap.md §3.5): column
+// tree_c stage of the avx512 plugin (docs/algorithms.md §10.5): column
 // hashes over all layer files and one arity-8 Poseidon base tree per base
 // range, both with the 8-lane IFMA Poseidon (tree_builder_ifma.cpp), written
 // in the full layout (sc-02-data-tree-c[-i].dat); comm_c = compound root

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// The Poseidon trees of PC2 (poseidon-trees-snap.md §3.3-§3.6) with the
+// The Poseidon trees of PC2 (docs/algorithms.md §10.3-§10.7) with the
 // 8-lane IFMA Poseidon: column hashes (tree_c leaves) and arity-8 base
 // trees, written in exactly the layouts of the sdk builders
 // (damocles/sdk/tree_files.hpp), so the files are byte-identical to the cpu

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// pc1 stage of the cpu plugin (sdr.md §6): the SDR labels of every layer,
+// pc1 stage of the cpu plugin (docs/algorithms.md §7): the SDR labels of every layer,
 // written as <cache_dir>/sc-02-data-layer-<l>.dat.
 //
 // Memory: the current layer is computed into one N·32-byte buffer; the

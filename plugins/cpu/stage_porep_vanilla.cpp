@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// porep_vanilla stage of the cpu plugin (sdr.md §8.4): vanilla proofs for the
+// porep_vanilla stage of the cpu plugin (docs/algorithms.md §12.5): vanilla proofs for the
 // given challenges from the full cache (layers, tree-d, tree-c, tree-r-last)
 // and the replica, written in the sdk's file format for the host to verify.
 // Parents are recomputed from the graph (a handful of nodes), so the parent

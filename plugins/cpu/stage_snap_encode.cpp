@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// snap_encode stage of the cpu plugin (poseidon-trees-snap.md §5.2):
+// snap_encode stage of the cpu plugin (docs/algorithms.md §13.3):
 // new_replica[v] = sector_key[v] + data[v] * rho(v >> shift) in Fr, with
 // phi = Poseidon2^(2^40)(comm_d_new, comm_r_old) and the default h of the
 // sector size, then the tree_r_last level caches over the new replica in the

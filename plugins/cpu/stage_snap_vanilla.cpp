@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// snap_vanilla stage of the cpu plugin (poseidon-trees-snap.md §5.3): the
+// snap_vanilla stage of the cpu plugin (docs/algorithms.md §13.4): the
 // vanilla partition proofs of a sector update — for every partition its apex
 // leafs and, per challenge, the tree_r_old / tree_d_new / tree_r_new
 // inclusion proofs — written in the sdk's snap proof file format for the

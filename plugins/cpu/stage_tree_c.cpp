@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// tree_c stage of the cpu plugin (poseidon-trees-snap.md §3.5): column hashes
+// tree_c stage of the cpu plugin (docs/algorithms.md §10.5): column hashes
 // over all layer files, one arity-8 Poseidon base tree per base range written
 // in the full layout (sc-02-data-tree-c[-i].dat), comm_c = compound root.
 // Each file is built in a memory-mapped temporary and renamed into place

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// tree_d stage of the cpu plugin (sdr.md §2.1, §6.1): the binary SHA-254 tree
+// tree_d stage of the cpu plugin (docs/algorithms.md §3.1, docs/file-formats.md §2): the binary SHA-254 tree
 // over the staged sector, written as sc-02-data-tree-d.dat (2N−1 nodes:
 // leaves first, each level upward, root last) and its root, comm_d.
 //

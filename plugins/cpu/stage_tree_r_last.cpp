@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// tree_r_last stage of the cpu plugin (poseidon-trees-snap.md §3.6, §4):
+// tree_r_last stage of the cpu plugin (docs/algorithms.md §10.7, §10.6):
 // replica = last layer + data in Fr (CC: the last layer itself), then one
 // arity-8 Poseidon base tree per base range over the replica, stored as the
 // level cache (rows rows_to_discard+1..k) in sc-02-data-tree-r-last[-i].dat,

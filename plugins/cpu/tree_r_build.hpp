@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// The tree_r_last level caches over a replica (poseidon-trees-snap.md §3.6):
+// The tree_r_last level caches over a replica (docs/algorithms.md §10.7):
 // one arity-8 Poseidon base tree per base range, rows rows_to_discard+1..k
 // stored in sc-02-data-tree-r-last[-i].dat temporaries that the caller
 // commits once everything they describe is durable. Shared by the tree_r_last

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // CUDA kernels of the gpu plugin and the engine that drives them
-// (cuda_tree.hpp): column hashes (tree_c leaves, poseidon-trees-snap.md
-// §3.5), replica encoding (§4) and arity-8 tree rows (§3.3). One thread per
+// (cuda_tree.hpp): column hashes (tree_c leaves, docs/algorithms.md
+// §10.5), replica encoding (§10.6) and arity-8 tree rows (§10.3). One thread per
 // output node; device buffers hold canonical LE32 nodes, exactly the file
 // bytes, and each thread converts to Montgomery form and back around its
 // hash (two extra products against ~600 for an arity-8 Poseidon).
 //
-// A value >= r is never reduced (spec §1.2): the kernel that meets it records
+// A value >= r is never reduced (docs/algorithms.md §8.2): the kernel that meets it records
 // min(index * 16 + source) with atomicMin, so the host reports the first bad
 // node of the chunk, like the sdk's sequential checks.
 //

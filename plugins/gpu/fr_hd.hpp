@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// BLS12-381 scalar field Fr (poseidon-trees-snap.md §1) for the CUDA kernels,
+// BLS12-381 scalar field Fr (docs/algorithms.md §8) for the CUDA kernels,
 // written once for host and device: every function is DMC_HD, which is
 // `__host__ __device__` under nvcc and empty under g++. The host build is what
 // tests/unit/gpu compares with the sdk's Fr (damocles/sdk/fr.hpp) on machines
@@ -30,7 +30,7 @@ struct FrHd {
 
 namespace fr_hd {
 
-// r, least significant limb first (poseidon-trees-snap.md §1.1).
+// r, least significant limb first (docs/algorithms.md §8.1).
 #define DMC_FR_R0 0xffffffff00000001ull
 #define DMC_FR_R1 0x53bda402fffe5bfeull
 #define DMC_FR_R2 0x3339d80809a1d805ull

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Poseidon as neptune computes it (poseidon-trees-snap.md §2), DMC_HD so that
+// Poseidon as neptune computes it (docs/algorithms.md §9), DMC_HD so that
 // the same source runs in the CUDA kernels and in the host tests.
 //
-// This is neptune's optimised form (spec appendix 3), the form the sdk's
+// This is neptune's optimised form (docs/algorithms.md §9.6), the form the sdk's
 // poseidon_permute uses: R_F/2 full rounds (the last one multiplies by the
 // pre-sparse matrix), R_P partial rounds with one constant and a sparse
 // matrix each, R_F/2 full rounds. The constants are not derived here: the

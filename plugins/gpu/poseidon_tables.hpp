@@ -3,7 +3,7 @@
 // Host side of the GPU Poseidon constants: one flat array of FrHd holding the
 // optimised-form constants of arities 2, 8 and 11, copied limb for limb from
 // the sdk's PoseidonConstants (which generates them with the Grain LFSR and
-// derives the sparse matrices, poseidon-trees-snap.md §2.2-§2.5). The GPU
+// derives the sparse matrices, docs/algorithms.md §9.2-§9.5). The GPU
 // code never derives a constant itself, so a difference can only come from
 // the arithmetic, which tests/unit/gpu checks on the host.
 //

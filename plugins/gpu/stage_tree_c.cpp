@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// tree_c stage of the gpu plugin (poseidon-trees-snap.md §3.5): column hashes
+// tree_c stage of the gpu plugin (docs/algorithms.md §10.5): column hashes
 // over all layer files and one arity-8 Poseidon base tree per base range, both
 // on the GPU (tree_stream.cpp), written in the full layout
 // (sc-02-data-tree-c[-i].dat); comm_c = compound root (sdk, on the host: at

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // Streaming one arity-8 base tree through a TreeEngine (the CUDA one in the
-// plugin, a host emulation in tests) (poseidon-trees-snap.md §3.3, §3.5,
-// §3.6): the base range is cut into chunks of 8^h leaves (8^h = the engine's
+// plugin, a host emulation in tests) (docs/algorithms.md §10.3, §10.5,
+// §10.7): the base range is cut into chunks of 8^h leaves (8^h = the engine's
 // chunk_leaves, at most the whole tree; h >= first_row, so discarded rows
 // never leave the device); each chunk's leaves are copied
 // from the memory-mapped inputs into pinned memory, made into row 0 on the

@@ -15,8 +15,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "damocles/core/json_rpc.hpp"
-#include "damocles/core/manager_daemon.hpp"
+#include "service/rpc/json_rpc.hpp"
+#include "service/manager/manager_daemon.hpp"
 
 namespace dmc::test::load {
 
@@ -51,7 +51,7 @@ double since(Clock::time_point t)
 // must not allocate).
 void hang_up(const std::string &address, const std::string &token, const json &request, std::mt19937_64 &rng)
 {
-    auto hp = core::rpc::parse_host_port(address, 1789);
+    auto hp = service::rpc::parse_host_port(address, 1789);
     if (!hp) return;
     int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return;
@@ -86,7 +86,7 @@ void client(int index, const Options &o, Shared &sh)
                                     {"Worker", "client-" + std::to_string(index)},
                                     {"Location", "/load/" + std::to_string(index)}}});
     while (!sh.done.load()) {
-        auto ep = core::read_manager_endpoint(home);
+        auto ep = service::read_manager_endpoint(home);
         if (!ep) {  // a manager restarting: its api file comes back
             sleep_ms(20);
             continue;
@@ -99,7 +99,7 @@ void client(int index, const Options &o, Shared &sh)
             ++sh.out.hang_ups;
             continue;
         }
-        core::rpc::Client c(ep->address, ep->token, 10);
+        service::rpc::Client c(ep->address, ep->token, 10);
         auto task = c.call("Venus.AllocateRebuildSector", spec);
         if (!task) {
             std::lock_guard lock(sh.mu);
@@ -127,12 +127,12 @@ void client(int index, const Options &o, Shared &sh)
         // sector's state: the kill may have come after the commit.
         bool acknowledged = false;
         while (!sh.done.load()) {
-            auto now_ep = core::read_manager_endpoint(home);
+            auto now_ep = service::read_manager_endpoint(home);
             if (!now_ep) {
                 sleep_ms(20);
                 continue;
             }
-            core::rpc::Client fc(now_ep->address, now_ep->token, 10);
+            service::rpc::Client fc(now_ep->address, now_ep->token, 10);
             auto fin = fc.call("Venus.ReportFinalized", json::array({o.miner, number, lease_id}));
             if (fin) {
                 acknowledged = true;

@@ -2,7 +2,7 @@
 //
 // Smaller commands, run as a user would: dag show (text and Graphviz), the
 // progress line of `seal` on a terminal, util replica-id, util task (the
-// task record as JSON), util storage attach/list.
+// resume record as JSON), util storage attach/list.
 #include <catch2/catch.hpp>
 
 #include <filesystem>

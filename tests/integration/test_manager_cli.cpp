@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // damocles-manager as an operator uses it: the daemon on loopback, the seed
-// command lines verbatim, damocles' texts (damocles-rebuild.md §1.3, §1.7,
-// §7 items 1-7), and the JSON-RPC surface (auth, malformed requests).
+// command lines verbatim, damocles' texts (docs/architecture.md §11.1, §11.2,
+// §12.2 items 1-7), and the JSON-RPC surface (auth, malformed requests).
 #include <catch2/catch.hpp>
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
-#include "damocles/core/json_rpc.hpp"
+#include "service/rpc/json_rpc.hpp"
 #include "manager_fixture.hpp"
 
 using namespace dmc::test;
@@ -44,7 +44,7 @@ void import(ManagerFixture &m, const json &sectors)
     REQUIRE(r.exit_code == 0);
 }
 
-dmc::core::rpc::Client client(const ManagerFixture &m) { return {m.address(), m.token()}; }
+dmc::service::rpc::Client client(const ManagerFixture &m) { return {m.address(), m.token()}; }
 
 } // namespace
 
@@ -195,13 +195,13 @@ TEST_CASE("manager: import is strict and idempotent", "[manager]")
           std::string::npos);
     auto rep = m.cli({"util", "sealer", "sectors", "import", "--replace", path});
     CHECK(rep.exit_code == 0);
-    CHECK(rep.out == "s-t01001-1: replaced\n");
+    CHECK(rep.out == "s-t01001-1: replaced\nimported 1, unchanged 0, incomplete 0\n");
 }
 
 TEST_CASE("manager: JSON-RPC rejects bad tokens and malformed requests without dying", "[manager]")
 {
     ManagerFixture m(kConfig);
-    auto hp = dmc::core::rpc::parse_host_port(m.address(), 0);
+    auto hp = dmc::service::rpc::parse_host_port(m.address(), 0);
     REQUIRE(hp.ok());
     httplib::Client raw(hp->first, hp->second);
     auto no_token = raw.Post("/rpc/v0", R"({"jsonrpc":"2.0","id":1,"method":"Venus.Version","params":[]})", "application/json");

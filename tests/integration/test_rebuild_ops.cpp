@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "damocles/core/json_rpc.hpp"
+#include "service/rpc/json_rpc.hpp"
 #include "manager_fixture.hpp"
 #include "worker_fixture.hpp"
 
@@ -82,7 +82,7 @@ struct Ops {
     }
     json state(uint64_t n) const
     {
-        dmc::core::rpc::Client c(manager->address(), manager->token());
+        dmc::service::rpc::Client c(manager->address(), manager->token());
         auto r = c.call("Venus.FindSectorInAllStates", json::array({1002, n}));
         REQUIRE(r.ok());
         return *r;

@@ -9,6 +9,8 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <regex>
+#include <set>
 
 #include "process.hpp"
 
@@ -98,4 +100,70 @@ TEST_CASE("sdk: install, build the examples against the prefix only, run them", 
           std::string::npos);
     CHECK(e.out.find("valid: tree-r-last, p_aux and comm_r match") != std::string::npos);
     CHECK(e.out.find("progress s-t01002-1 100%") != std::string::npos);
+}
+
+namespace {
+
+// The public core headers docs/architecture.md §2.2 names: the `…hpp` names in
+// the lines between "Public headers are" and "Everything else is private".
+std::set<std::string> documented_core_headers()
+{
+    const std::string doc = slurp(std::string(DMC_SOURCE_ROOT) + "/docs/architecture.md");
+    const auto begin = doc.find("Public headers are");
+    const auto end = doc.find("Everything else is private", begin);
+    REQUIRE(begin != std::string::npos);
+    REQUIRE(end != std::string::npos);
+    const std::string section = doc.substr(begin, end - begin);
+    std::set<std::string> names;
+    const std::regex header_name("`([a-z_]+\\.hpp)`");
+    for (std::sregex_iterator it(section.begin(), section.end(), header_name), last; it != last; ++it)
+        names.insert((*it)[1].str());
+    return names;
+}
+
+} // namespace
+
+TEST_CASE("sdk: libdamocles-core links no database or HTTP library and installs only the documented headers",
+          "[sdk]")
+{
+    TempDir dir("sdk-core-seam");
+    const std::string dest = dir / "dest";
+    must_run({"/usr/bin/env", "meson", "install", "-C", DMC_BUILD_ROOT, "--destdir", dest, "--no-rebuild", "--quiet"});
+    const std::string pc = find_pkgconfig_dir(dest);
+    REQUIRE_FALSE(pc.empty());
+    RunOptions env;
+    env.env["PKG_CONFIG_PATH"] = pc;
+    for (const char *mode : {"--libs", "--static"}) {
+        std::vector<std::string> argv = {"/usr/bin/env", "pkg-config", "--libs", "damocles-core"};
+        if (std::string(mode) == "--static") argv.push_back("--static");
+        const auto libs = must_run(argv, env).out;
+        INFO("pkg-config " << mode << ": " << libs);
+        CHECK(libs.find("-ldamocles-core") != std::string::npos);
+        for (const char *unwanted : {"pq", "sqlite3", "httplib", "damocles-service"})
+            CHECK(libs.find(unwanted) == std::string::npos);
+    }
+
+    // The shared object itself needs none of them either.
+    const std::string libdir = fs::path(pc).parent_path().string();
+    const auto needed = must_run({"/usr/bin/env", "objdump", "-p", libdir + "/libdamocles-core.so"}).out;
+    CHECK(needed.find("NEEDED               libdamocles-sdk.so") != std::string::npos);
+    for (const char *unwanted : {"libpq", "libsqlite3", "libssl", "libdamocles-service"})
+        CHECK(needed.find(unwanted) == std::string::npos);
+
+    // Installed headers: exactly the documented list, none of which pulls in
+    // Boost, oneTBB, nlohmann-json or hwloc.
+    const std::string include_dir = fs::path(libdir).parent_path().parent_path().string() + "/include/damocles/core";
+    std::set<std::string> installed;
+    for (const auto &e : fs::recursive_directory_iterator(include_dir)) {
+        if (!e.is_regular_file()) continue;
+        installed.insert(fs::relative(e.path(), include_dir).string());
+        const std::string text = slurp(e.path().string());
+        for (const char *unwanted : {"<boost/", "<tbb/", "<nlohmann/", "<hwloc", "internal/"}) {
+            INFO(e.path().filename().string() << " includes " << unwanted);
+            CHECK(text.find(std::string("#include ") + unwanted) == std::string::npos);
+            CHECK(text.find(std::string("#include \"damocles/core/") + unwanted) == std::string::npos);
+        }
+    }
+    CHECK(installed == documented_core_headers());
+    CHECK(installed.count("framework.hpp") == 1);
 }

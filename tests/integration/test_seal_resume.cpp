@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// `damocles-run seal` through the DAG + scheduler + task record: killed
+// `damocles-run seal` through the DAG + scheduler + resume record: killed
 // (SIGKILL) during PC1, between PC1 and PC2, during PC2 and at a random
 // moment, then run again with the same command and work dir, it resumes
 // from its last completed vertex (the logs say from which state) and the
 // final files are byte-identical to an uninterrupted run. Also: a batch of
 // 3 sectors on a synthetic 2-node topology places PC1s on both nodes, as the
-// task records show.
+// resume records show.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -14,7 +14,7 @@
 #include <set>
 #include <thread>
 
-#include "damocles/core/task_record.hpp"
+#include "damocles/core/resume_record.hpp"
 #include "process.hpp"
 
 using namespace dmc::test;
@@ -90,7 +90,7 @@ TEST_CASE("seal resume: a kill -9 at an arbitrary moment, then the same command 
     TempDir dir("resume-async");
     {
         Background b(seal_argv(dir / "out", dir / "work"), RunOptions{}, dir / "first.log");
-        // Kill once the task record shows PC1 started (the record is written
+        // Kill once the resume record shows PC1 started (the record is written
         // at every step), i.e. in the middle of the flow.
         wait_until([&] { return std::filesystem::exists(dir / "work/s-t01000-1/cache"); }, std::chrono::seconds(60));
         std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -119,7 +119,7 @@ TEST_CASE("seal batch: 3 PC1s on a synthetic 2-node topology use both nodes", "[
     REQUIRE(r.exit_code == 0);
     std::set<int> nodes;
     for (int n = 1; n <= 3; ++n) {
-        auto rec = dmc::core::load_task_record(dir / ("work/s-t01000-" + std::to_string(n) + "/s-t01000-" +
+        auto rec = dmc::core::load_resume_record(dir / ("work/s-t01000-" + std::to_string(n) + "/s-t01000-" +
                                                      std::to_string(n) + ".task"));
         REQUIRE(rec.ok());
         CHECK(rec->numa_node >= 0);

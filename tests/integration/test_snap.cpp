@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "damocles/core/json_rpc.hpp"
+#include "service/rpc/json_rpc.hpp"
 #include "damocles/sdk/cid.hpp"
 #include "damocles/sdk/sha254.hpp"
 #include "manager_fixture.hpp"
@@ -115,7 +115,7 @@ struct SnapRebuild {
 
     json state() const
     {
-        dmc::core::rpc::Client c(manager->address(), manager->token());
+        dmc::service::rpc::Client c(manager->address(), manager->token());
         auto r = c.call("Venus.FindSectorInAllStates", json::array({1002, 1}));
         REQUIRE(r.ok());
         return *r;

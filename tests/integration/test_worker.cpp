@@ -2,7 +2,7 @@
 //
 // damocles-worker against a real manager on loopback, on 2KiB sectors:
 // the CommR check before persist (wrong registered comm_r -> sector fails
-// with both values, store untouched), hot reload (damocles-rebuild.md §7
+// with both values, store untouched), hot reload (docs/architecture.md §12.2
 // item 12), pause/resume (13), temporary RPC failures (14), persist checks
 // (10), CheckSealed on a corrupted replica (9), crash of the worker and of
 // the manager, and the listing formats (16).
@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "damocles/core/json_rpc.hpp"
+#include "service/rpc/json_rpc.hpp"
 
 #include "manager_fixture.hpp"
 #include "worker_fixture.hpp"
@@ -81,7 +81,7 @@ struct Setup {
     RunResult rebuild(uint64_t n) { return manager->cli({"util", "sealer", "sectors", "rebuild", "1002", std::to_string(n)}); }
     json state(uint64_t n) const
     {
-        dmc::core::rpc::Client c(manager->address(), manager->token());
+        dmc::service::rpc::Client c(manager->address(), manager->token());
         auto r = c.call("Venus.FindSectorInAllStates", json::array({1002, n}));
         REQUIRE(r.ok());
         return *r;
@@ -151,11 +151,15 @@ TEST_CASE("worker: CC rebuild, local data cleaned, listing formats", "[worker]")
     auto wl = s.manager->cli({"util", "worker", "list"});
     CHECK(wl.out.rfind("Name    Dest", 0) == 0);
     CHECK(wl.out.find("LastPing(with ! if expired)") != std::string::npos);
-    auto info = s.manager->cli({"util", "worker", "info", "worker"});
+    // The worker's admin API needs its token.
+    auto refused = s.manager->cli({"util", "worker", "info", "worker"});
+    CHECK(refused.exit_code == 1);
+    CHECK(refused.err.find("unauthorized") != std::string::npos);
+    auto info = s.manager->cli({"util", "worker", "info", "worker", "--worker-token-file", w.token_file()});
     REQUIRE(info.exit_code == 0);
     CHECK(info.out.rfind("Index  Loc", 0) == 0);
     CHECK(info.out.find("rebuild  NULL      false   NULL           Empty  NULL") != std::string::npos);
-    auto by_addr = s.manager->cli({"util", "worker", "info", w.address()});
+    auto by_addr = s.manager->cli({"util", "worker", "info", w.address(), "--worker-token-file", w.token_file()});
     CHECK(by_addr.out == info.out);
 }
 
@@ -278,7 +282,7 @@ TEST_CASE("worker: temporary RPC failures are retried, then the thread pauses (p
     CHECK(retries == 2);
     // The manager is back; resume finishes the sector from where it stopped.
     s.manager->restart();
-    dmc::core::rpc::Client c(w.address(), "", 10);
+    dmc::service::rpc::Client c(w.address(), w.token(), 10);
     auto r = c.call("VenusWorker.WorkerResume", json::array({0}));
     REQUIRE(r.ok());
     CHECK(r->get<bool>());

@@ -8,7 +8,7 @@
 //   bound = (Poseidon Fr multiplications of PC2) x (ns per Fr multiplication
 //           of the arithmetic the selected plugin uses) / threads
 // where the multiplication count is the optimised-form count of
-// performance-notes §A.3.2 (column hashes, both trees, compound roots), and
+// docs/algorithms.md §14.2 (column hashes, both trees, compound roots), and
 // the ns per multiplication is the avx512 IFMA kernel's throughput for the
 // avx512 plugin and the sdk's (4x64 CIOS, 8 chains) for any other.
 // ratio = (tree_c + tree_r_last seconds) / bound.

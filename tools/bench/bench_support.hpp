@@ -80,7 +80,7 @@ double sdk_fr_mul_latency_ns(uint64_t muls);
 double gmp_fr_mul_ns(uint64_t muls, bool *matches_sdk);
 
 // Fr multiplications of one Poseidon hash of `arity` in the optimised form
-// (performance-notes §A.3.2): 8·(3t + t²) + R_P·(3 + 2t − 1), t = arity + 1.
+// (docs/algorithms.md §14.2): 8·(3t + t²) + R_P·(3 + 2t − 1), t = arity + 1.
 uint64_t poseidon_muls(unsigned arity);
 
 // The Poseidon work of PC2 for a proof: column hashes, tree_c and
@@ -142,5 +142,7 @@ void add_fr_bench(CLI::App *bench);
 void add_pc1_bench(CLI::App *bench);
 void add_pc2_bench(CLI::App *bench);
 void add_rebuild_bench(CLI::App *bench);
+void add_store_check_bench(CLI::App *bench);
+void add_metrics_bench(CLI::App *bench);
 
 } // namespace dmc::cli::bench

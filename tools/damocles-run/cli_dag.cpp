@@ -8,8 +8,8 @@
 #include <cstdio>
 
 #include "cli_common.hpp"
-#include "damocles/core/dag_builder.hpp"
-#include "damocles/core/dag_format.hpp"
+#include "damocles/core/internal/dag_builder.hpp"
+#include "damocles/core/internal/dag_format.hpp"
 #include "damocles/sdk/proof.hpp"
 
 namespace dmc::cli {

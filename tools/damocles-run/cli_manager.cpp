@@ -2,23 +2,25 @@
 //
 // `damocles-manager …` (= `damocles-run manager …`): the daemon and the
 // operator commands that talk to it, with damocles' command lines, outputs
-// and error texts (damocles-rebuild.md §1.3, §1.7, §7), plus batch rebuild
+// and error texts (docs/architecture.md §11.1, §11.2, §12.2), plus batch rebuild
 // and cancel.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
 #include "cli_common.hpp"
-#include "damocles/core/manager_daemon.hpp"
-#include "damocles/core/registry_types.hpp"
-#include "damocles/core/worker_config.hpp"
+#include "cli_sectors.hpp"
 #include "damocles/sdk/ids.hpp"
 #include "manager_client.hpp"
 #include "sector_format.hpp"
+#include "service/manager/manager_config.hpp"
+#include "service/manager/manager_daemon.hpp"
+#include "service/registry/registry_types.hpp"
+#include "service/worker/worker_admin_client.hpp"
+#include "service/worker/worker_config.hpp"
 #include "text_table.hpp"
 
 namespace dmc::cli {
@@ -31,9 +33,8 @@ struct ManagerOptions {
     std::string home = default_manager_home();
     std::string listen = "127.0.0.1:1789";
     std::string db;  // daemon run --db: registry URL over [registry] url
+    std::string ca_file; // --ca-file: the CA of an https manager (default: its [rpc] tls_cert)
     // sectors
-    std::string import_file;
-    bool replace = false;
     std::vector<std::string> args;
     bool pieces_available = false;
     int priority = 0;
@@ -53,6 +54,8 @@ struct ManagerOptions {
     std::string worker;
     size_t thread_index = 0;
     std::string expiration = "10m";
+    std::string worker_token_file; // the worker admin API's token ([worker.rpc_server] token_file)
+    std::string worker_ca_file;    // the CA of an https worker admin API
 };
 
 ManagerOptions &opts()
@@ -77,32 +80,10 @@ uint64_t parse_number_or_fail(const std::string &text)
 
 json call(const std::string &method, const json &params)
 {
-    auto client = manager_client(opts().home);
+    auto client = manager_client(opts().home, opts().ca_file);
     auto r = client.call(method, params);
     if (!r) fail("rpc " + method.substr(method.find('.') + 1) + ": " + r.error().message);
     return *r;
-}
-
-void cmd_import()
-{
-    std::ifstream in(opts().import_file);
-    if (!in) fail_usage("cannot read import file " + opts().import_file);
-    json doc = json::parse(in, nullptr, false);
-    if (doc.is_discarded()) fail_usage("import file " + opts().import_file + " is not valid JSON");
-    auto client = manager_client(opts().home);
-    auto r = client.call("Venus.SectorsImport", json::array({doc, opts().replace}));
-    if (!r) fail("import failed: " + r.error().message);
-    bool failed = false;
-    for (const auto &row : *r) {
-        if (row.contains("error")) {
-            failed = true;
-            std::printf("%s: refused: %s\n", row["sector_id"].get<std::string>().c_str(),
-                        row["error"].get<std::string>().c_str());
-        } else {
-            std::printf("%s: %s\n", row["sector_id"].get<std::string>().c_str(), row["outcome"].get<std::string>().c_str());
-        }
-    }
-    if (failed) throw Exit{kExitFailed, ""};
 }
 
 // The sector numbers a rebuild request names: positional numbers, --range
@@ -142,7 +123,7 @@ void cmd_rebuild(CLI::App *sub, bool cache_only)
     uint64_t miner = 0;
     auto keys = rebuild_targets(&miner);
     const bool batch = keys.size() > 1 || !o.range.empty() || !o.store.empty();
-    auto client = manager_client(o.home);
+    auto client = manager_client(o.home, o.ca_file);
     bool any_failed = false;
     for (const auto &key : keys) {
         json params = json::array({key.miner, key.number,
@@ -175,7 +156,7 @@ void cmd_rebuild_cancel()
     bool failed = false;
     for (size_t i = 1; i < o.args.size(); ++i) {
         core::SectorKey key{miner, parse_number_or_fail(o.args[i])};
-        auto client = manager_client(o.home);
+        auto client = manager_client(o.home, o.ca_file);
         auto r = client.call("Venus.SectorRebuildCancel", json::array({key.miner, key.number}));
         std::string id = core::sector_id_string(key);
         if (!r) {
@@ -202,7 +183,7 @@ void cmd_state()
     if (o.args.size() != 2) fail_usage("usage: util sealer sectors state [--offline] <miner> <number>");
     uint64_t miner = parse_miner_or_fail(o.args[0]);
     uint64_t number = parse_number_or_fail(o.args[1]);
-    auto client = manager_client(o.home);
+    auto client = manager_client(o.home, o.ca_file);
     auto r = client.call("Venus.FindSectorInAllStates", json::array({miner, number}));
     if (!r) fail("rpc FindSectorInAllStates: " + r.error().message);
     std::printf("%s\n", format_sector_state(*r).c_str());
@@ -266,28 +247,41 @@ void cmd_storage_list()
     }
 }
 
-// The worker's admin API address: a ping record's address by name, else
-// the argument itself as host[:port] (default port 17890).
-std::string worker_address(const std::string &name_or_addr)
+// The worker's admin API: a ping record's address by name, else the
+// argument itself as host[:port] (the console's thread actions resolve it
+// the same way, service/worker/worker_admin_client.hpp).
+// Its token and CA: --worker-token-file / --worker-ca-file, else the
+// manager's own [worker_admin] token_file / ca_file.
+service::WorkerAdminClient worker_admin(const std::string &name_or_addr)
 {
-    for (const auto &w : call("Venus.WorkerList", json::array()))
-        if (w["name"] == name_or_addr) return w["address"];
-    auto hp = core::rpc::parse_host_port(name_or_addr, 17890);
-    if (!hp) fail_usage("unknown worker " + name_or_addr + " (not a worker name, nor host:port)");
-    return hp->first + ":" + std::to_string(hp->second);
+    auto address = service::resolve_worker_admin_address(call("Venus.WorkerList", json::array()), name_or_addr);
+    if (!address) fail_usage(address.error().message);
+    std::string token_file = opts().worker_token_file, ca_file = opts().worker_ca_file;
+    if (token_file.empty() || ca_file.empty()) {
+        auto cfg = service::load_manager_config(opts().home);
+        if (!cfg) fail_usage(cfg.error().message);
+        if (token_file.empty()) token_file = cfg->worker_admin_token_file;
+        if (ca_file.empty()) ca_file = cfg->worker_admin_ca_file;
+    }
+    service::WorkerAdminAccess access{{}, ca_file};
+    if (!token_file.empty()) {
+        auto token = service::rpc::read_token_file(token_file);
+        if (!token) fail_usage(token.error().message);
+        access.token = *token;
+    }
+    return service::WorkerAdminClient(*address, 30, access);
 }
 
-json worker_call(const std::string &name_or_addr, const std::string &method, const json &params)
+template <class T>
+T worker_must(const std::string &name_or_addr, Result<T> r)
 {
-    core::rpc::Client client(worker_address(name_or_addr), "", 30);
-    auto r = client.call(method, params);
     if (!r) fail("worker " + name_or_addr + ": " + r.error().message);
-    return *r;
+    return std::move(r).value();
 }
 
 void cmd_worker_list()
 {
-    auto expiration = core::parse_duration(opts().expiration);
+    auto expiration = service::parse_duration(opts().expiration);
     if (!expiration) fail_usage("invalid --expiration: " + expiration.error().message);
     auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     TextTable t({"Name", "Dest", "Version", "Threads", "Empty", "Paused", "Running", "Waiting", "Errors",
@@ -305,7 +299,7 @@ void cmd_worker_list()
 
 void cmd_worker_info()
 {
-    auto rows = worker_call(opts().worker, "VenusWorker.WorkerList", json::array());
+    auto rows = worker_must(opts().worker, worker_admin(opts().worker).threads());
     TextTable t({"Index", "Loc", "Plan", "SectorID", "Paused", "PausedElapsed", "State", "LastErr"});
     auto null_or = [](const json &v) { return v.is_null() ? std::string("NULL") : v.get<std::string>(); };
     for (const auto &r : rows) {
@@ -319,15 +313,14 @@ void cmd_worker_info()
 
 void cmd_worker_pause()
 {
-    bool ok = worker_call(opts().worker, "VenusWorker.WorkerPause", json::array({opts().thread_index})).get<bool>();
+    bool ok = worker_must(opts().worker, worker_admin(opts().worker).pause(opts().thread_index));
     std::printf("pause call done, ok = %s\n", ok ? "true" : "false");
 }
 
 void cmd_worker_resume()
 {
-    json params = json::array({opts().thread_index});
-    if (!opts().args.empty()) params.push_back(opts().args.front());
-    bool ok = worker_call(opts().worker, "VenusWorker.WorkerResume", params).get<bool>();
+    const std::string state = opts().args.empty() ? "" : opts().args.front();
+    bool ok = worker_must(opts().worker, worker_admin(opts().worker).resume(opts().thread_index, state));
     std::printf("resume call done, ok = %s\n", ok ? "true" : "false");
 }
 
@@ -339,6 +332,9 @@ void register_manager_commands(CLI::App &app)
     auto *manager = app.add_subcommand("manager", "damocles-manager: the registry daemon and its operator commands");
     manager->add_option("--home", o.home, "Manager home (api, token, config.toml, registry.db)")
         ->envname("DAMOCLES_MANAGER_HOME");
+    manager->add_option("--ca-file", o.ca_file,
+                        "CA certificate (PEM) that signed an https manager's certificate (default: the "
+                        "certificate named by [rpc] tls_cert in <home>/config.toml)");
     manager->require_subcommand(1);
 
     auto *daemon = manager->add_subcommand("daemon", "Run the manager daemon");
@@ -351,7 +347,7 @@ void register_manager_commands(CLI::App &app)
         // The daemon reads it as an override of [registry] url (and so does a
         // deployment that sets the variable itself).
         if (!opts().db.empty()) setenv("DAMOCLES_REGISTRY_URL", opts().db.c_str(), 1);
-        must(core::run_manager_daemon({opts().home, opts().listen}));
+        must(service::run_manager_daemon({opts().home, opts().listen}));
     });
 
     auto *util = manager->add_subcommand("util", "Operator utilities");
@@ -361,10 +357,8 @@ void register_manager_commands(CLI::App &app)
     auto *sectors = sealer->add_subcommand("sectors", "Sectors known to the manager");
     sectors->require_subcommand(1);
 
-    auto *import = sectors->add_subcommand("import", "Import sectors (ticket, proof, pieces, CIDs) from a JSON file");
-    import->add_option("file", o.import_file, "JSON file {\"sectors\": [...]}")->required();
-    import->add_flag("--replace", o.replace, "Overwrite sectors already registered with different values");
-    import->callback(cmd_import);
+    register_sectors_import_command(*sectors, o.home, o.ca_file);
+    register_sectors_check_command(*sectors, o.home, o.ca_file);
 
     auto *rebuild = sectors->add_subcommand("rebuild", "Queue sectors for rebuild: <miner> <number> [<number>...]");
     rebuild->add_option("args", o.args, "<miner actor> <sector number>...");
@@ -399,6 +393,12 @@ void register_manager_commands(CLI::App &app)
 
     auto *worker = util->add_subcommand("worker", "Workers (from their pings) and their sealing threads");
     worker->require_subcommand(1);
+    worker->fallthrough();
+    worker
+        ->add_option("--worker-token-file", o.worker_token_file,
+                     "The worker admin API's token file ([worker.rpc_server] token_file of its worker.toml)")
+        ->envname("DAMOCLES_WORKER_TOKEN_FILE");
+    worker->add_option("--worker-ca-file", o.worker_ca_file, "CA certificate of an https worker admin API");
     auto *wlist = worker->add_subcommand("list", "Workers with thread counts and last ping");
     wlist->add_option("--expiration", o.expiration, "Mark pings older than this with (!) (default 10m)");
     wlist->callback(cmd_worker_list);

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_common.hpp"
-#include "damocles/core/cpu_features.hpp"
+#include "damocles/core/internal/cpu_features.hpp"
 
 namespace dmc::cli {
 

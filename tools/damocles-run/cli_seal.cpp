@@ -2,7 +2,7 @@
 //
 // `damocles-run seal`: offline seal of one or more sectors into --out in the
 // store layout, through the embedding API (Framework::seal: the same engine,
-// DAG, scheduler and task records a rebuild uses). The same command with the
+// DAG, scheduler and resume records a rebuild uses). The same command with the
 // same work dir resumes a killed run. --json prints the CIDs and the
 // registry import object. `damocles-run rebuild` rebuilds one sector offline
 // from its registry record (Framework::rebuild).
@@ -14,6 +14,7 @@
 #include "cli_common.hpp"
 #include "damocles/sdk/proof.hpp"
 #include "framework_cli.hpp"
+#include "service/worker/piece_fetcher.hpp"
 #include "progress_printer.hpp"
 
 namespace dmc::cli {
@@ -83,11 +84,16 @@ void run_rebuild()
         doc = doc["sectors"][0];
     }
     auto fw = open_framework(opts().engine);
-    RebuildRequest req;
+    OfflineRebuildRequest req;
     req.sector_json = doc.dump();
     req.store_dir = opts().store;
     req.work_dir = opts().work;
     req.local_pieces_dirs = opts().pieces_dirs;
+    req.download = [](const std::string &url, uint64_t max_bytes, const std::string &dest) {
+        service::DownloadLimits limits;
+        limits.max_bytes = max_bytes;
+        return service::http_download(url, {}, limits, dest); // a recorded URL: never a token
+    };
     ProgressPrinter printer("rebuild");
     auto r = fw->rebuild(req, [&](const Progress &p) {
         core::SectorProgress sp;

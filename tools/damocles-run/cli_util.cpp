@@ -10,7 +10,7 @@
 
 #include "cli_common.hpp"
 #include "damocles/core/engine.hpp"
-#include "damocles/core/task_record.hpp"
+#include "damocles/core/resume_record.hpp"
 #include "damocles/sdk/challenges.hpp"
 #include "damocles/sdk/cid.hpp"
 #include "damocles/sdk/comm_p.hpp"
@@ -121,9 +121,9 @@ void cmd_verify()
 
 void cmd_task()
 {
-    auto rec = core::load_task_record(opts().file);
+    auto rec = core::load_resume_record(opts().file);
     if (!rec) fail_with(rec.error());
-    std::printf("%s\n", core::task_record_to_json(*rec).c_str());
+    std::printf("%s\n", core::resume_record_to_json(*rec).c_str());
 }
 
 } // namespace
@@ -147,8 +147,8 @@ void register_util_commands(CLI::App &app)
     rid->add_option("--comm-d", o.comm_d, "CommD as CID or 64 hex")->required();
     rid->callback(cmd_replica_id);
 
-    auto *task = util->add_subcommand("task", "Print a sector task record (<work>/<sector>.task) as JSON");
-    task->add_option("file", o.file, "Task record file")->required();
+    auto *task = util->add_subcommand("task", "Print a sector resume record (<work>/<sector>.task) as JSON");
+    task->add_option("file", o.file, "Resume record file")->required();
     task->callback(cmd_task);
 
     auto *verify = util->add_subcommand("verify", "CheckSealed on existing files (exit 0 valid, 1 invalid, 2 usage)");

@@ -2,7 +2,7 @@
 #include "framework_cli.hpp"
 
 #include "cli_common.hpp"
-#include "damocles/core/sector_json.hpp"
+#include "damocles/core/internal/sector_json.hpp"
 #include "damocles/sdk/proof.hpp"
 
 namespace dmc::cli {

@@ -4,7 +4,7 @@
 #include <cstdlib>
 
 #include "cli_common.hpp"
-#include "damocles/core/manager_daemon.hpp"
+#include "service/manager/manager_daemon.hpp"
 
 namespace dmc::cli {
 
@@ -15,11 +15,11 @@ std::string default_manager_home()
     return std::string(home && *home ? home : ".") + "/.damocles-manager";
 }
 
-core::rpc::Client manager_client(const std::string &home)
+service::rpc::Client manager_client(const std::string &home, const std::string &ca_file, int timeout_seconds)
 {
-    auto ep = core::read_manager_endpoint(home);
+    auto ep = service::read_manager_endpoint(home);
     if (!ep) fail(ep.error().message);
-    return core::rpc::Client(ep->address, ep->token, 120);
+    return service::rpc::Client(ep->address, ep->token, timeout_seconds, ca_file.empty() ? ep->ca_file : ca_file);
 }
 
 } // namespace dmc::cli

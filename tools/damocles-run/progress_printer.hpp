@@ -9,7 +9,7 @@
 #include <mutex>
 #include <string>
 
-#include "damocles/core/progress.hpp"
+#include "damocles/core/internal/progress.hpp"
 
 namespace dmc::cli {
 

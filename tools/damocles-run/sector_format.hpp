@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // Text output of `util sealer sectors state` and `sectors list`, laid out
-// as damocles prints them (damocles-rebuild.md §1.7), with two deliberate
+// as damocles prints them (docs/architecture.md §11.2), with two deliberate
 // differences: the state change names its real event (not "by None", R9) and
 // a rebuild in progress shows percent and ETA.
 #pragma once

@@ -213,7 +213,7 @@ typedef struct dmc_tree_r_last_ops {
 } dmc_tree_r_last_ops;
 
 /* porep_vanilla: vanilla PoRep proofs for the given challenges, written in
- * the sdk's vanilla-proof file format (damocles/sdk/vanilla_proof.hpp). The
+ * the sdk's vanilla-proof file format (damocles/sdk/vanilla_porep.hpp). The
  * host verifies them with the sdk verifier against comm_d/comm_r. */
 typedef struct dmc_porep_vanilla_args {
     uint32_t struct_size;

@@ -17,7 +17,7 @@ struct SizeParams {
     uint32_t partitions, challenges, ni_partitions, ni_challenges;
 };
 
-// sdr.md §4 (partitions x challenges per partition).
+// docs/algorithms.md §1.3 (partitions x challenges per partition).
 const SizeParams kSizes[] = {
     {"2KiB", 2048ull, 2, {8, 0, 0}, 1, 2, 13, 2},
     {"8MiB", 8ull << 20, 2, {8, 0, 0}, 1, 2, 13, 2},

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// p_aux / t_aux encoding (poseidon-trees-snap.md §3.9, §3.10): bincode 1.x
+// p_aux / t_aux encoding (docs/file-formats.md §3, §3.2): bincode 1.x
 // with its default options (little-endian, fixed-width u64 lengths, Option as
 // a one-byte tag, PhantomData as nothing).
 #include "damocles/sdk/aux_files.hpp"

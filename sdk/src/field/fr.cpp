@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// The out-of-line parts of Fr (poseidon-trees-snap.md §1): checked
+// The out-of-line parts of Fr (docs/algorithms.md §8): checked
 // conversions, exponentiation and inversion. The hot arithmetic is inline in
 // fr.hpp.
 #include "damocles/sdk/fr.hpp"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Poseidon Merkle proofs (poseidon-trees-snap.md §3.6). Generation reads only
+// Poseidon Merkle proofs (docs/algorithms.md §10.7). Generation reads only
 // what one proof needs: 7 siblings per level from the stored rows and, for a
 // level cache, the 8^first_row leaves of the segment around the challenge
 // (merkletree gen_cached_proof rebuilds exactly that segment).

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// The Poseidon permutation (poseidon-trees-snap.md §2.5) in its plain HADES
+// The Poseidon permutation (docs/algorithms.md §9.5) in its plain HADES
 // form and in neptune's optimised form (see poseidon_constants.cpp for how
 // the optimised constants are derived), and the hashes built on it.
 //

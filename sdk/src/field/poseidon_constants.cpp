@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Poseidon instance constants (poseidon-trees-snap.md §2.1-§2.4): round
+// Poseidon instance constants (docs/algorithms.md §9.1-§9.4): round
 // numbers, Grain round constants, Cauchy MDS, domain tags, and the
-// preprocessing of neptune's optimised form (spec appendix 3).
+// preprocessing of neptune's optimised form (docs/algorithms.md §9.6).
 //
 // Optimised form, in the column-vector convention s <- M s:
 //  * Partial-round constants are folded forward: in a partial round only

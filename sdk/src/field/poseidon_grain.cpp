@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Poseidon round constants from the Grain LFSR (poseidon-trees-snap.md §2.2),
+// Poseidon round constants from the Grain LFSR (docs/algorithms.md §9.2),
 // as neptune's round_constants.rs / the reference sage script generate them.
 // Constants are derived at run time, never pasted: the vectors only pin their
 // digest and a few values.

@@ -17,7 +17,7 @@ struct GrainOutput {
     uint32_t candidates_rejected = 0;
 };
 
-// Grain LFSR round constants (poseidon-trees-snap.md §2.2): field type 1,
+// Grain LFSR round constants (docs/algorithms.md §9.2): field type 1,
 // S-box code 1, n = 255 bits, then `count` constants < r in generation order.
 GrainOutput grain_round_constants(unsigned width, unsigned full_rounds, unsigned partial_rounds, size_t count);
 

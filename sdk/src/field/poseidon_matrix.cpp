@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // Small dense matrices over Fr for building Poseidon constants: the Cauchy MDS
-// (poseidon-trees-snap.md §2.3) and what the sparse factorisation of the
+// (docs/algorithms.md §9.3) and what the sparse factorisation of the
 // partial rounds needs (inverse, product). Runs once per arity; clarity over
 // speed.
 #include "poseidon_internal.hpp"

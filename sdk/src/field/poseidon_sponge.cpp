@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // neptune sponge constructions and filecoin-hashers hash_md
-// (poseidon-trees-snap.md §2.6; neptune src/sponge/vanilla.rs, api.rs;
+// (docs/algorithms.md §9.7; neptune src/sponge/vanilla.rs, api.rs;
 // filecoin-hashers src/poseidon.rs).
 #include "damocles/sdk/poseidon_sponge.hpp"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Poseidon tree builders (poseidon-trees-snap.md §3.3-§3.5).
+// Poseidon tree builders (docs/algorithms.md §10.3-§10.5).
 //
 // A base tree is cut into chunks of 8^h leaves (h = max(first_row, 4), at
 // most k): each work unit hashes its chunk up to row h in a small scratch

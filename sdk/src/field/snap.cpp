@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// SnapDeals field primitives (poseidon-trees-snap.md §5.2, §5.3; rust-fil-proofs
+// SnapDeals field primitives (docs/algorithms.md §13.3, §13.4; rust-fil-proofs
 // storage-proofs-update constants.rs, challenges.rs, vanilla.rs phi/rho/Rhos).
 #include "damocles/sdk/snap.hpp"
 

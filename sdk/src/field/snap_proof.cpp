@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// SnapDeals vanilla partition proofs (poseidon-trees-snap.md §5.3), after
+// SnapDeals vanilla partition proofs (docs/algorithms.md §13.4), after
 // storage-proofs-update vanilla.rs prove_inner and verify, check for check.
 #include "damocles/sdk/snap_proof.hpp"
 

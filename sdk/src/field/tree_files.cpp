@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Poseidon tree geometry, cache file names and sizes (poseidon-trees-snap.md
-// §3.2, §3.3, §3.6, §3.8; merkletree get_merkle_tree_len /
+// Poseidon tree geometry, cache file names and sizes (docs/algorithms.md
+// §10.2, §10.3, §10.7, docs/file-formats.md §2; merkletree get_merkle_tree_len /
 // get_merkle_tree_cache_size, storage-proofs-core default_rows_to_discard).
 #include "damocles/sdk/tree_files.hpp"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Generation and verification of vanilla PoRep proofs (sdr.md §8.4). The
+// Generation and verification of vanilla PoRep proofs (docs/algorithms.md §12.5). The
 // verifier trusts nothing in the proof but the values it proves: parent
 // indexes come from the graph, every label is recomputed with the exact
 // SDR preimage (labels.hpp) and the encoding is checked in Fr.

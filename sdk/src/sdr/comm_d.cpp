@@ -29,7 +29,7 @@ void append_zero_pieces(uint64_t gap, std::vector<PieceInfo> &out)
     }
 }
 
-// sdr.md §2.4 push_and_reduce.
+// docs/algorithms.md §3.4 push_and_reduce.
 void push_and_reduce(std::vector<PieceInfo> &stack, PieceInfo piece)
 {
     stack.push_back(piece);

@@ -88,7 +88,7 @@ Result<PieceInfo> CommPHasher::finish(uint64_t piece_unpadded)
                                                       " bytes does not fit a piece of " +
                                                       std::to_string(piece_unpadded) + " unpadded bytes");
     // The partial last block is zero-filled; the zero fill that follows it
-    // pads to zero nodes, so the short node count of §1.2 is completed below.
+    // pads to zero nodes, so the short node count of docs/algorithms.md §2.2 is completed below.
     padder_.finish(pending_);
     pending_.resize((pending_.size() + 31) / 32 * 32, 0);
     hash_pending(true);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // Node i of a 127-byte block is bits [254·i, 254·i + 254) of the block read
-// LSB-first (sdr.md §1.1): it starts at byte 254·i / 8 with a bit shift of
+// LSB-first (docs/algorithms.md §2.1): it starts at byte 254·i / 8 with a bit shift of
 // 254·i mod 8, i.e. (0,0), (31,6), (63,4), (95,2) for i = 0..3.
 #include "damocles/sdk/fr32.hpp"
 

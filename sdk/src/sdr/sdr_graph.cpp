@@ -138,7 +138,7 @@ void SdrGraph::base_parents(uint64_t node, uint32_t *out, BucketDraw *trace) con
     ChaCha8Rng rng(chacha_seed(node));
     const uint64_t meta = node * (kBaseDegree - 1);
     const uint64_t n_buckets = drg_bucket_count(meta);
-    // sdr.md §5.2: V1 fills slots 0..4 and ends with the predecessor; V1_1
+    // docs/algorithms.md §6.2: V1 fills slots 0..4 and ends with the predecessor; V1_1
     // starts with the predecessor and fills 1..5.
     const unsigned first_slot = api_v1_1_ ? 1 : 0;
     for (unsigned k = 0; k < kBaseDegree - 1; ++k) {
@@ -161,7 +161,7 @@ uint64_t SdrGraph::expander_parent(uint64_t node, unsigned i) const
 {
     const uint64_t permuted =
         feistel_permute(nodes_ * kExpanderDegree, node * kExpanderDegree + i, seeds_.feistel_keys, feistel_);
-    // sdr.md §5.3: API 1.0.0 truncates to u32 before dividing (only matters
+    // docs/algorithms.md §6.3: API 1.0.0 truncates to u32 before dividing (only matters
     // for 32GiB/64GiB, where N·8 > 2^32).
     const uint64_t t = api_v1_1_ ? permuted : (permuted & 0xffffffffull);
     return t / kExpanderDegree;

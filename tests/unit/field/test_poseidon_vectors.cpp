@@ -244,7 +244,7 @@ TEST_CASE("filecoin_hashers_test_poseidon_hasher: binary Poseidon tree", "[field
     CHECK(hex_of(root) == e.at("root_le_hex").get<std::string>());
     CHECK(dmc::poseidon_hash2(node_1_0, node_1_1) == root);
 
-    // sdr.json carries the same upstream test (sdr.md §7.1).
+    // sdr.json carries the same upstream test (docs/algorithms.md §10).
     const auto &sdr = use_vector("sdr", "poseidon_arity2_tree");
     REQUIRE(small_ints(sdr.at("inputs").at("leaves_fr")) == leaves);
     CHECK(hex_of(node_1_0) == sdr.at("expected").at("node_hash_1_0_hex").get<std::string>());

@@ -220,7 +220,7 @@ TEST_CASE("encode_pc2_single_node_example: replica = key + data", "[field][tree]
     REQUIRE(dmc::decode_replica(replica.data(), key.data(), decoded.data(), 1).ok());
     CHECK(dmc::to_hex(decoded) == v.at("expected").at("decoded_le_hex").get<std::string>());
 
-    // The same identity as stated in sdr.json (sdr.md §7).
+    // The same identity as stated in sdr.json (docs/algorithms.md §10.6).
     const auto &sdr = use_vector("sdr", "encode_fr_add");
     const auto sdr_key = hex_bytes(sdr.at("inputs").at("key_hex"));
     const auto sdr_data = hex_bytes(sdr.at("inputs").at("data_hex"));

@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "damocles/core/scheduler.hpp"
+#include "damocles/core/internal/scheduler.hpp"
 
 namespace dmc::test {
 

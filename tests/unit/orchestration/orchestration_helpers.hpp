@@ -13,7 +13,7 @@
 #include <tuple>
 #include <vector>
 
-#include "damocles/core/dag.hpp"
+#include "damocles/core/internal/dag.hpp"
 #include "damocles/sdk/proof.hpp"
 
 namespace dmc::test {

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Per-sector DAG shapes (architecture.md §3), validation (cycles, unknown
+// Per-sector DAG shapes (docs/architecture.md §4), validation (cycles, unknown
 // stages) and the resource estimates, checked against values written out by
 // hand from the formulas of core/dag/dag_builder.cpp.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 
-#include "damocles/core/dag.hpp"
-#include "damocles/core/dag_builder.hpp"
+#include "damocles/core/internal/dag.hpp"
+#include "damocles/core/internal/dag_builder.hpp"
 #include "orchestration_helpers.hpp"
 
 using namespace dmc::core;

@@ -5,8 +5,8 @@
 
 #include <sstream>
 
-#include "damocles/core/dag_builder.hpp"
-#include "damocles/core/dag_format.hpp"
+#include "damocles/core/internal/dag_builder.hpp"
+#include "damocles/core/internal/dag_format.hpp"
 #include "orchestration_helpers.hpp"
 
 using namespace dmc::core;

@@ -7,8 +7,8 @@
 
 #include <algorithm>
 
-#include "damocles/core/dag_builder.hpp"
-#include "damocles/core/dag_format.hpp"
+#include "damocles/core/internal/dag_builder.hpp"
+#include "damocles/core/internal/dag_format.hpp"
 #include "orchestration_helpers.hpp"
 
 using namespace dmc::core;

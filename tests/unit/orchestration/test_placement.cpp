@@ -7,8 +7,8 @@
 #include <map>
 #include <thread>
 
-#include "damocles/core/placement.hpp"
-#include "damocles/core/topology.hpp"
+#include "damocles/core/internal/placement.hpp"
+#include "damocles/core/internal/topology.hpp"
 #include "orchestration_helpers.hpp"
 
 using namespace dmc::core;

@@ -4,8 +4,8 @@
 // hand), ETA from elapsed time, resume not counted as speed, and the TTY line.
 #include <catch2/catch.hpp>
 
-#include "damocles/core/dag_builder.hpp"
-#include "damocles/core/progress.hpp"
+#include "damocles/core/internal/dag_builder.hpp"
+#include "damocles/core/internal/progress.hpp"
 #include "orchestration_helpers.hpp"
 
 using namespace dmc::core;

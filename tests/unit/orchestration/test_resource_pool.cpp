@@ -4,8 +4,8 @@
 // needs larger than the machine, and which waiting vertices may be overtaken.
 #include <catch2/catch.hpp>
 
-#include "damocles/core/resource_pool.hpp"
-#include "damocles/core/topology.hpp"
+#include "damocles/core/internal/resource_pool.hpp"
+#include "damocles/core/internal/topology.hpp"
 
 using namespace dmc::core;
 

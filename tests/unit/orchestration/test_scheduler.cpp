@@ -8,9 +8,9 @@
 #include <map>
 #include <thread>
 
-#include "damocles/core/dag_builder.hpp"
-#include "damocles/core/progress.hpp"
-#include "damocles/core/scheduler.hpp"
+#include "damocles/core/internal/dag_builder.hpp"
+#include "damocles/core/internal/progress.hpp"
+#include "damocles/core/internal/scheduler.hpp"
 #include "fake_runner.hpp"
 #include "orchestration_helpers.hpp"
 

@@ -9,8 +9,8 @@
 #include <future>
 #include <thread>
 
-#include "damocles/core/dag_builder.hpp"
-#include "damocles/core/scheduler.hpp"
+#include "damocles/core/internal/dag_builder.hpp"
+#include "damocles/core/internal/scheduler.hpp"
 #include "fake_runner.hpp"
 #include "orchestration_helpers.hpp"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// damocles state names (damocles-rebuild.md §2.3) and the completed-vertices
+// damocles state names (docs/architecture.md §6.1) and the completed-vertices
 // -> state mapping for each plan.
 #include <catch2/catch.hpp>
 

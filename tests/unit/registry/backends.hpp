@@ -10,9 +10,10 @@
 #include <memory>
 #include <string>
 
-#include "damocles/core/registry_store.hpp"
 #include "postgres_fixture.hpp"
 #include "process.hpp"
+#include "service/registry/registry_store.hpp"
+#include "skip.hpp"
 
 namespace dmc::test {
 
@@ -38,7 +39,9 @@ struct PostgresBackend {
         if (!server) {
             if (PostgresServer::must_run())
                 FAIL("PostgreSQL is required here: " << PostgresServer::unavailable_reason());
-            WARN("postgres variant skipped (PostgreSQL unavailable): " << PostgresServer::unavailable_reason());
+            const std::string reason = "PostgreSQL unavailable: " + PostgresServer::unavailable_reason();
+            mark_skipped(reason);
+            WARN("SKIPPED: " << reason);
             return false;
         }
         location = server->create_database("reg");
@@ -52,9 +55,9 @@ struct PostgresBackend {
 // with .open() for a registry on it) or leaves a skipped test.
 #define DMC_BACKEND(name)                                                                                              \
     struct name##_t : TestType {                                                                                       \
-        std::unique_ptr<::dmc::core::RegistryStore> open()                                                             \
+        std::unique_ptr<::dmc::service::RegistryStore> open()                                                             \
         {                                                                                                              \
-            auto reg = ::dmc::core::open_registry(this->location);                                                     \
+            auto reg = ::dmc::service::open_registry(this->location);                                                     \
             if (!reg) FAIL(TestType::kName << " registry at " << this->location << ": " << reg.error().message);       \
             REQUIRE((*reg)->backend() == TestType::kName);                                                             \
             return std::move(*reg);                                                                                    \

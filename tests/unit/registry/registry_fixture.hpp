@@ -3,7 +3,7 @@
 // Sample records for the registry suite, shared by every backend's run of it.
 #pragma once
 
-#include "damocles/core/registry_store.hpp"
+#include "service/registry/registry_store.hpp"
 
 namespace dmc::test {
 

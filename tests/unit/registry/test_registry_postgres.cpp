@@ -8,12 +8,13 @@
 
 #include <thread>
 
-#include "damocles/core/registry_store.hpp"
+#include "service/registry/registry_store.hpp"
 #include "postgres_fixture.hpp"
 #include "registry_fixture.hpp"
 
 using namespace dmc;
 using namespace dmc::core;
+using namespace dmc::service;
 using dmc::test::sample_sector;
 
 TEST_CASE("registry postgres: managers starting at once on an empty database migrate it once", "[registry][postgres]")
@@ -33,7 +34,7 @@ TEST_CASE("registry postgres: managers starting at once on an empty database mig
         CHECK(e.empty());
     auto versions =
         server->psql(url.substr(url.rfind('/') + 1), "SELECT count(*), max(version) FROM schema_migrations");
-    CHECK(versions.out == "1|1\n");
+    CHECK(versions.out == "2|2\n");
     // Same tables as the SQLite schema (registry_schema.cpp), nothing more.
     auto tables = server->psql(url.substr(url.rfind('/') + 1),
                                "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.tables "

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Interactive, non-interactive and synthetic PoRep challenges (sdr.md §8).
+// Interactive, non-interactive and synthetic PoRep challenges (docs/algorithms.md §12).
 #include <catch2/catch.hpp>
 
 #include "damocles/sdk/challenges.hpp"

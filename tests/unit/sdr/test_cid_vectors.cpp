@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Commitment CIDs against go-fil-commcid and the devnet transcript (sdr.md §2.5).
+// Commitment CIDs against go-fil-commcid and the devnet transcript (docs/algorithms.md §4).
 #include <catch2/catch.hpp>
 
 #include "damocles/sdk/cid.hpp"

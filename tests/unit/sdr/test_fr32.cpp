@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// fr32 properties: agreement with a bit-by-bit reference of sdr.md §1.1 on
+// fr32 properties: agreement with a bit-by-bit reference of docs/algorithms.md §2.1 on
 // random inputs, streaming == span for random chunkings, round trips, size
 // arithmetic and error cases.
 #include <catch2/catch.hpp>
@@ -14,8 +14,8 @@ using namespace dmc;
 
 namespace {
 
-// sdr.md §1.1 literally: LSB-first bit stream, two zero bits after every
-// complete 254-bit unit; whole 32-byte nodes of output (§1.2).
+// docs/algorithms.md §2.1 literally: LSB-first bit stream, two zero bits after every
+// complete 254-bit unit; whole 32-byte nodes of output (§2.2).
 std::vector<uint8_t> pad_bitwise(const std::vector<uint8_t> &raw)
 {
     const uint64_t bits = raw.size() * 8;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// fr32 padding against the upstream/derived vectors (sdr.md §1).
+// fr32 padding against the upstream/derived vectors (docs/algorithms.md §2).
 #include <catch2/catch.hpp>
 
 #include <openssl/sha.h>

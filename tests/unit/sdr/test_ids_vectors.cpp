@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Prover ids, porep ids with graph seeds, and replica ids (sdr.md §3, §5.1).
+// Prover ids, porep ids with graph seeds, and replica ids (docs/algorithms.md §5, §6.1).
 #include <catch2/catch.hpp>
 
 #include "damocles/sdk/ids.hpp"

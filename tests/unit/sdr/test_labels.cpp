@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // The label primitive against SHA-256 of the explicitly built 1248-byte
-// preimage (sdr.md §6), and label_node's argument checks.
+// preimage (docs/algorithms.md §7), and label_node's argument checks.
 #include <catch2/catch.hpp>
 
 #include <random>

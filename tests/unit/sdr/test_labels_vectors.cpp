@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// SDR labels (sdr.md §6) computed by the sdk primitives: the upstream
+// SDR labels (docs/algorithms.md §7) computed by the sdk primitives: the upstream
 // last-label vectors (11 layers, 64/128 nodes, both API versions), the
 // preimage prefix, and every label of the three 2KiB end-to-end sectors.
 #include <catch2/catch.hpp>
@@ -107,7 +107,7 @@ TEST_CASE("2KiB end-to-end sectors: ids, CommD and every label from the sdk prim
         }
         CHECK(sha256_hex(layers[0]) == e.at("layer1_file_sha256").get<std::string>());
         CHECK(sha256_hex(layers[1]) == e.at("layer2_file_sha256").get<std::string>());
-        // CC: the replica is the last layer (data = 0, sdr.md §7).
+        // CC: the replica is the last layer (data = 0, docs/algorithms.md §10.6).
         CHECK(sha256_hex(layers[1]) == e.at("sealed_replica_sha256").get<std::string>());
         CHECK(hex_of(layers[1].data(), 32) == e.at("sealed_replica_first_node_hex").get<std::string>());
         CHECK(hex_of(layers[1].data() + layers[1].size() - 32, 32) ==

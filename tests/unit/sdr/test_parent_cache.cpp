@@ -132,7 +132,7 @@ TEST_CASE("graphs outside the manifest (SyntheticPoRep, NI-PoRep) get and use a 
         const SealProof &proof = proof_named(name);
         const SdrGraph graph = SdrGraph::for_proof(proof);
         CHECK_FALSE(manifest_parent_cache_digest(parent_cache_file_name(graph)).has_value());
-        // A different porep id gives a different graph than V1_1 (sdr.md §3.2).
+        // A different porep id gives a different graph than V1_1 (docs/algorithms.md §1.1).
         CHECK(parent_cache_file_name(graph) !=
               parent_cache_file_name(SdrGraph::for_proof(proof_named("StackedDrg2KiBV1_1"))));
         Warnings w;

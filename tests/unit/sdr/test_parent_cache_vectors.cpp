@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Parent cache files against the upstream manifest (sdr.md §5.5). 2KiB and
+// Parent cache files against the upstream manifest (docs/algorithms.md §6.5). 2KiB and
 // 8MiB caches are generated and their SHA-256 compared in the default run;
 // 512MiB (2^24 nodes, 896 MiB files) is behind the hidden tag [.slow512];
 // 32GiB/64GiB files (56/112 GiB) are benchmark-tier: here only their names,

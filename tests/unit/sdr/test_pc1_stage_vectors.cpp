@@ -80,7 +80,7 @@ void check_layer_digest_vector(const json &v, uint32_t threads)
         CHECK(hex_of(file->data() + 32, 32) == expected.at("node1_hex").get<std::string>());
         CHECK(hex_of(file->data() + file->size() - 32, 32) == expected.at("last_node_hex").get<std::string>());
     }
-    // CC: data is zero, so the sealed replica equals the last layer (sdr.md §7).
+    // CC: data is zero, so the sealed replica equals the last layer (docs/algorithms.md §10.6).
     CHECK(e.at("sealed_replica").at("file_sha256") == e.at("layer2").at("file_sha256"));
 }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // Zero commitments, CommP, piece alignment and CommD from pieces against the
-// vectors (sdr.md §2.2–§2.4).
+// vectors (docs/algorithms.md §3.2–§3.4).
 #include <catch2/catch.hpp>
 
 #include "damocles/sdk/cid.hpp"

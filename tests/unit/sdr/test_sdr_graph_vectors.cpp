@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// SDR graph parents (sdr.md §5) against full parent lists, selected nodes of
+// SDR graph parents (docs/algorithms.md §6) against full parent lists, selected nodes of
 // every size, step-by-step ChaCha8 / bucket-sampling / Feistel traces and the
 // upstream public-params identifier.
 #include <catch2/catch.hpp>

@@ -8,12 +8,13 @@
 #include <filesystem>
 #include <map>
 
-#include "damocles/core/manager_service.hpp"
-#include "damocles/core/store_layout.hpp"
+#include "service/manager/manager_service.hpp"
+#include "damocles/core/internal/store_layout.hpp"
 #include "process.hpp"
 
 using namespace dmc;
 using namespace dmc::core;
+using namespace dmc::service;
 namespace fs = std::filesystem;
 
 namespace {

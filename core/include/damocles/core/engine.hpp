@@ -3,7 +3,7 @@
 // The sealing engine: runs the rebuild DAG of a batch of SectorJobs through
 // the scheduler, each vertex calling the selected plugin stage (or doing the
 // core-internal steps: staging pieces, the CommD/CommR checks against the
-// registered values, persist, report), with a crash-safe task record per
+// registered values, persist, report), with a crash-safe resume record per
 // sector so that a killed run resumes from its last completed vertex.
 #pragma once
 
@@ -14,18 +14,26 @@
 #include <string>
 #include <vector>
 
+#include "damocles/core/dag_types.hpp"
 #include "damocles/core/plugin_registry.hpp"
-#include "damocles/core/progress.hpp"
-#include "damocles/core/scheduler.hpp"
+#include "damocles/core/resource_budget.hpp"
 #include "damocles/core/sector_job.hpp"
+#include "damocles/core/sector_progress.hpp"
 
 namespace dmc::core {
+
+class Scheduler; // internal/scheduler.hpp
+
+// Called after every step of the flow with its duration and whether it
+// succeeded (the service records dmc_stage_duration_seconds with it).
+using StageTimingHook = std::function<void(const std::string &stage, double seconds, bool ok)>;
 
 struct EngineOptions {
     std::map<std::string, std::string> plugin_overrides;  // [plugins] stage = "plugin"
     std::string parent_cache_dir;                         // "" = FIL_PROOFS_PARENT_CACHE or /var/tmp/filecoin-parents
     ResourceBudget budget;                                // cores, memory, gpu slots, per-stage limits
     bool numa_binding = true;
+    StageTimingHook on_stage_timed;                       // may be empty
 };
 
 class Engine {
@@ -71,7 +79,7 @@ struct JobOutcome {
     std::string failed_vertex;
 };
 
-// Creates or resumes every job's task record, builds the batch DAG and runs
+// Creates or resumes every job's resume record, builds the batch DAG and runs
 // it. Jobs must have spec, proof, ticket, pieces, work_dir and hooks set.
 Result<std::vector<JobOutcome>> run_jobs(Engine &engine, std::vector<SectorJob *> jobs,
                                          const SessionOptions &options = {});

@@ -103,13 +103,18 @@ struct VerifyResult {
 };
 
 // Rebuilds a sector offline (no manager) from its registry record (the
-// import format of architecture.md §6) into a store directory, checking
+// import format of docs/file-formats.md §8) into a store directory, checking
 // CommD/CommR against the record before anything is persisted.
-struct RebuildRequest {
+struct OfflineRebuildRequest {
     std::string sector_json;            // one sector object of the import format
     std::string store_dir;              // where sealed/ + cache/ (or update/…) go
     std::string work_dir;
     std::vector<std::string> local_pieces_dirs;
+    // Fetches a piece's recorded http(s):// source into a local file,
+    // reading at most `max_bytes` (the piece's unpadded size: a longer body
+    // must be refused while it streams). The library has no network client;
+    // the CLI supplies one. Unset: such sources are not tried.
+    std::function<Status(const std::string &url, uint64_t max_bytes, const std::string &dest)> download;
 };
 
 class Framework {
@@ -121,7 +126,7 @@ public:
 
     std::vector<PluginSummary> plugins() const;
     Result<std::vector<SealResult>> seal(const SealRequest &request, ProgressCallback progress = {});
-    Result<SealResult> rebuild(const RebuildRequest &request, ProgressCallback progress = {});
+    Result<SealResult> rebuild(const OfflineRebuildRequest &request, ProgressCallback progress = {});
     // valid = false with the reason when the files do not check; an error
     // only for unusable input (bad proof, missing files...).
     Result<VerifyResult> verify(const VerifyRequest &request);

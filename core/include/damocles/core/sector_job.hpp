@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// One sector to seal or rebuild, as the engine (seal_session.hpp) sees it:
+// One sector to seal or rebuild, as the engine (engine.hpp) sees it:
 // its identity and inputs (ticket, pieces already fetched to local files),
 // the registered values it must reproduce (rebuild), where its intermediate
-// files live, its crash-safe task record, and two hooks the caller supplies
+// files live, its crash-safe resume record, and two hooks the caller supplies
 // for the end of the flow (persist the files somewhere, report the result).
 #pragma once
 
@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "damocles/core/dag.hpp"
-#include "damocles/core/task_record.hpp"
+#include "damocles/core/dag_types.hpp"
+#include "damocles/core/resume_record.hpp"
 #include "damocles/sdk/hex.hpp"
 #include "damocles/sdk/proof.hpp"
 
@@ -53,7 +53,7 @@ struct SectorJob {
 
     std::string work_dir;                  // intermediates: unsealed, cache/, sealed, ...
     std::string record_path;               // <work_dir>/<sector id>.task
-    TaskRecord record;
+    ResumeRecord record;
     std::mutex record_mutex;               // vertices of one sector may run in parallel
 
     JobHook persist;                       // required for the persist vertex

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// The state names of the damocles rebuild flow (damocles-rebuild.md §2.3,
-// architecture.md §5) and how completed DAG vertices map onto them. The DAG
+// The state names of the damocles rebuild flow (docs/architecture.md §6.1,
+// docs/architecture.md §6) and how completed DAG vertices map onto them. The DAG
 // runs tree_c and tree_r_last in parallel, so the state is derived from the
 // set of completed vertices, never from the last one alone.
 #pragma once
@@ -10,12 +10,12 @@
 #include <set>
 #include <string_view>
 
-#include "damocles/core/dag.hpp"
+#include "damocles/core/dag_types.hpp"
 #include "damocles/sdk/result.hpp"
 
 namespace dmc::core {
 
-// The values are stored in task records: only ever append.
+// The values are stored in resume records: only ever append.
 enum class TaskState : uint8_t {
     empty,
     allocated,

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // The p_aux and t_aux files of a sector cache directory
-// (poseidon-trees-snap.md §3.9, §3.10), byte-compatible with rust-fil-proofs:
+// (docs/file-formats.md §3, §3.2), byte-compatible with rust-fil-proofs:
 //  * p_aux = comm_c || comm_r_last, 64 bytes (bincode of PersistentAux);
 //  * t_aux = bincode 1.x of TemporaryAux: u64 count + label StoreConfigs,
 //    then tree_d, tree_r_last, tree_c StoreConfigs.
@@ -56,7 +56,7 @@ std::vector<uint8_t> serialize_t_aux(const TAux &t_aux);
 // 0/1, a length beyond the input or non-UTF-8 text are Errc::corrupt.
 Result<TAux> parse_t_aux(std::span<const uint8_t> bytes);
 
-// The TemporaryAux PC2 writes (§3.10): labels of N nodes, tree_d of 2N-1,
+// The TemporaryAux PC2 writes (§3.2): labels of N nodes, tree_d of 2N-1,
 // tree_r_last and tree_c of one base tree's node count, rows_to_discard on
 // tree_r_last only. `nodes` is the sector's node count.
 Result<TAux> make_t_aux(const std::string &cache_dir, uint32_t layers, uint64_t nodes, const TreeShape &shape,

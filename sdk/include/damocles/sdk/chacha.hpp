@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// The two ChaCha variants SDR needs (sdr.md §5.2, §8.3):
+// The two ChaCha variants SDR needs (docs/algorithms.md §6.2, §12.4):
 //  - ChaCha8Rng reproduces rand_chacha 0.3 `ChaCha8Rng::from_seed`: 8 rounds,
 //    a 64-bit block counter in state words 12/13 and stream id 0 in words
 //    14/15, output consumed as u32 words in keystream order through rand_core's

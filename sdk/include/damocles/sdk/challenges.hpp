@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// PoRep challenge derivation (sdr.md §8, upstream stacked/vanilla/challenges.rs).
+// PoRep challenge derivation (docs/algorithms.md §12, upstream stacked/vanilla/challenges.rs).
 // Every challenge is a node in [1, N−1] (node 0 is never challenged):
 // (little-endian integer mod (N − 1)) + 1.
 //  - interactive: SHA256(replica_id || seed || u32_le(j)), j = k·C + i;

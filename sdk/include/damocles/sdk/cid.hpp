@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Commitment CIDs (sdr.md §2.5, go-fil-commcid): CIDv1 in multibase base32
+// Commitment CIDs (docs/algorithms.md §4, go-fil-commcid): CIDv1 in multibase base32
 // lower case ("b" prefix, no padding).
 //   CommD/CommP: codec fil-commitment-unsealed 0xf101, multihash
 //                sha2-256-trunc254-padded 0x1012          -> "baga6ea4seaq..."

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// CommD of a sector from its ordered piece list (sdr.md §2.4): the upstream
+// CommD of a sector from its ordered piece list (docs/algorithms.md §3.4): the upstream
 // stack algorithm (`compute_comm_d`, go-commp-utils `PieceAggregateCommP`)
 // applied to the list as lotus passes it, i.e. with zero "filler" pieces so
 // that the pieces cover the whole sector. The result equals the root of the

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Piece commitment (sdr.md §2.2): right-fill the client data with zeros to
+// Piece commitment (docs/algorithms.md §3.2): right-fill the client data with zeros to
 // the piece size 127·2^k, fr32-pad it, and take the root of the binary
 // SHA-254 tree over the padded nodes.
 //

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// The BLS12-381 scalar field Fr (poseidon-trees-snap.md §1).
+// The BLS12-381 scalar field Fr (docs/algorithms.md §8).
 //
 // Values are kept in Montgomery form (R = 2^256 mod r) so that a product costs
 // one Montgomery multiplication; only canonical little-endian bytes/limbs are

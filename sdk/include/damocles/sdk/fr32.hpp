@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// fr32 padding (sdr.md §1): two zero bits after every 254 data bits so that
+// fr32 padding (docs/algorithms.md §2): two zero bits after every 254 data bits so that
 // every 32-byte node is a valid BLS12-381 scalar. 127 raw bytes become 128
 // padded bytes (four nodes); blocks are independent.
 //
@@ -21,7 +21,7 @@ namespace dmc {
 inline constexpr size_t kFr32RawBlock = 127;
 inline constexpr size_t kFr32PaddedBlock = 128;
 
-// Exact size conversions of sdr.md §1.3 (byte offsets of the bit stream):
+// Exact size conversions of docs/algorithms.md §2.3 (byte offsets of the bit stream):
 // ceil when padding, floor when unpadding.
 uint64_t to_padded_bytes(uint64_t unpadded);
 uint64_t to_unpadded_bytes(uint64_t padded);
@@ -34,10 +34,10 @@ void fr32_unpad_block(const uint8_t *padded128, uint8_t *raw127);
 void fr32_pad_blocks(const uint8_t *raw, uint8_t *padded, size_t blocks);
 
 // Output length of fr32_pad for `raw_len` input bytes: whole blocks give 128
-// bytes each; a partial final block gives ceil(bits / 254) nodes (§1.2).
+// bytes each; a partial final block gives ceil(bits / 254) nodes (§2.2).
 uint64_t fr32_padded_length(uint64_t raw_len);
 
-// Pads like the upstream reader (§1.2): whole 32-byte nodes only, the partial
+// Pads like the upstream reader (§2.2): whole 32-byte nodes only, the partial
 // final block zero-filled.
 std::vector<uint8_t> fr32_pad(std::span<const uint8_t> raw);
 
@@ -50,7 +50,7 @@ Result<std::vector<uint8_t>> fr32_unpad(std::span<const uint8_t> padded, uint64_
 inline bool is_fr32_node(const uint8_t *node32) { return (node32[31] & 0xc0) == 0; }
 
 // True when the 32 bytes, read little-endian, are below the BLS12-381 scalar
-// modulus r (a canonical Fr encoding, sdr.md §0).
+// modulus r (a canonical Fr encoding, docs/algorithms.md §0).
 bool is_canonical_fr(const uint8_t *le32);
 
 // Streaming padder. write() appends to `out` the padded form of every block

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Identifiers that feed sealing (sdr.md §3): the prover id derived from the
+// Identifiers that feed sealing (docs/algorithms.md §5): the prover id derived from the
 // miner actor id, the miner id as users write it, and the replica id.
 #pragma once
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// SDR labels (sdr.md §6): the label of node v in layer l is
+// SDR labels (docs/algorithms.md §7): the label of node v in layer l is
 //   trunc254(SHA256(prefix(l, v) || 37 parent labels))
 // with prefix = replica_id || u32_be(l) || u64_be(v) || 20 zero bytes (one
 // SHA-256 block). Layer 1 hashes the 6 base parents of the current layer
@@ -32,7 +32,7 @@ struct LabelPrefixState {
     uint32_t h[8];
 };
 
-// The 64-byte prefix of sdr.md §6.
+// The 64-byte prefix of docs/algorithms.md §7.
 void label_prefix(const Bytes32 &replica_id, uint32_t layer, uint64_t node, uint8_t *out64);
 LabelPrefixState label_prefix_state(const Bytes32 &replica_id, uint32_t layer, uint64_t node);
 

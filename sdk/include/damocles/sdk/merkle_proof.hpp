@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Merkle inclusion proofs in Poseidon trees (poseidon-trees-snap.md §3.6,
+// Merkle inclusion proofs in Poseidon trees (docs/algorithms.md §10.7,
 // merkletree gen_proof / gen_cached_proof): generation from stored base trees
 // (full tree-c files, or tree-r-last level caches plus the replica) and
 // verification. Needed by C1, CheckSealed, WindowPoSt and SnapDeals proofs.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// The SDR parent cache (sdr.md §5.5), byte-compatible with rust-fil-proofs:
+// The SDR parent cache (docs/algorithms.md §6.5), byte-compatible with rust-fil-proofs:
 // for every node in order its 14 parents as u32 little-endian (56 bytes per
 // node, no header), stored as
 //   $FIL_PROOFS_PARENT_CACHE (default /var/tmp/filecoin-parents)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Piece sizes and placement (sdr.md §1.3, §2.2, §2.4). A piece has an
+// Piece sizes and placement (docs/algorithms.md §2.3, §3.2, §3.4). A piece has an
 // unpadded size of 127·2^k bytes and a padded size of 128·2^k (a power of two
 // >= 128); it is placed in a sector at the next multiple of its own padded
 // size, the gap being zeros (upstream `get_piece_alignment`).

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Poseidon over Fr exactly as neptune computes it (poseidon-trees-snap.md §2):
+// Poseidon over Fr exactly as neptune computes it (docs/algorithms.md §9):
 // width t = arity + 1, x^5 S-box, R_F = 8 full rounds, R_P partial rounds
 // from neptune's port of the reference round calculator, round constants
 // generated with the Grain LFSR on first use, Cauchy MDS matrix, domain tag in
@@ -8,7 +8,7 @@
 //
 // Two permutations are provided: the plain HADES form (the definition, used as
 // the independent check) and neptune's optimised form with folded partial-round
-// constants and sparse partial-round matrices (the default; spec appendix 3).
+// constants and sparse partial-round matrices (the default; docs/algorithms.md §9.6).
 // Constants are built once per (arity, strength), thread-safely.
 #pragma once
 

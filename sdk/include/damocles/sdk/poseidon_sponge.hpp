@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Poseidon constructions beyond one fixed-arity hash (poseidon-trees-snap.md
-// §2.6). None of them is used by sealing; they exist for parity with neptune
+// Poseidon constructions beyond one fixed-arity hash (docs/algorithms.md
+// §9.7). None of them is used by sealing; they exist for parity with neptune
 // and filecoin-hashers (and their vectors):
 //  * the simplex sponge with the ConstantLength(L) domain tag;
 //  * filecoin-hashers hash_md (arity 36, Merkle-Damgard style chaining);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Building the Poseidon trees of PC2 and SnapDeals (poseidon-trees-snap.md
-// §3.3-§3.7): column hashes (tree_c leaves), arity-8 base trees written in the
+// Building the Poseidon trees of PC2 and SnapDeals (docs/algorithms.md
+// §10.3-§10.8): column hashes (tree_c leaves), arity-8 base trees written in the
 // full or level-cache layout, compound roots and comm_r.
 //
 // Everything works on caller-provided memory (typically mmapped files, so
@@ -33,13 +33,13 @@ struct TreeBuildOptions {
     const std::atomic<bool> *cancel = nullptr;
 };
 
-// Column hashes (§3.5): out node v = Poseidon_L(layers[0][v], ..., layers[L-1][v])
+// Column hashes (§10.5): out node v = Poseidon_L(layers[0][v], ..., layers[L-1][v])
 // for v in [0, count), L = layers.size() (2 or 11). layers[l] points at node 0
 // of the range in label file l+1.
 Status hash_columns(std::span<const uint8_t *const> layers, uint64_t count, uint8_t *out,
                     const TreeBuildOptions &options = {});
 
-// One base tree (§3.3) over leaf_count = 8^k leaves. Rows first_row..k are
+// One base tree (§10.3) over leaf_count = 8^k leaves. Rows first_row..k are
 // written to `out` in the stored layout of tree_files.hpp (first_row = 0: the
 // full tree-c layout; first_row = rows_to_discard + 1: the tree-r-last level
 // cache). `out` may be null (only the root is wanted). With first_row = 0,
@@ -48,12 +48,12 @@ Status hash_columns(std::span<const uint8_t *const> layers, uint64_t count, uint
 Result<Fr> build_base_tree(const uint8_t *leaves, uint64_t leaf_count, uint8_t *out, unsigned first_row,
                            const TreeBuildOptions &options = {});
 
-// Root of a compound tree (§3.4) from its base_tree_count() base roots:
+// Root of a compound tree (§10.4) from its base_tree_count() base roots:
 // (8,0,0) -> the root itself; (8,S,0) -> Poseidon_S(roots); (8,S,T) ->
 // Poseidon_T of the Poseidon_S roots of contiguous groups of S.
 Result<Fr> compound_root(const TreeShape &shape, std::span<const Fr> base_roots);
 
-// comm_r = Poseidon_2(comm_c, comm_r_last) (§3.7).
+// comm_r = Poseidon_2(comm_c, comm_r_last) (§10.8).
 Fr comm_r_from(const Fr &comm_c, const Fr &comm_r_last);
 
 } // namespace dmc

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Registered seal proofs (sdr.md §3.2, §4): ids and names as in go-state-types
+// Registered seal proofs (docs/algorithms.md §1.1, §1.3): ids and names as in go-state-types
 // and rust-filecoin-proofs-api, with every per-size parameter the pipeline
 // needs (nodes, layers, tree shape, challenge counts, porep id).
 #pragma once
@@ -18,7 +18,7 @@ namespace dmc {
 
 enum class ProofFeature { none, synthetic_porep, non_interactive_porep };
 
-// Shape of the Poseidon trees (poseidon-trees-snap.md §3.2).
+// Shape of the Poseidon trees (docs/algorithms.md §10.2).
 struct TreeShape {
     uint32_t base_arity = 8;
     uint32_t sub_arity = 0;   // 0 = none
@@ -45,9 +45,9 @@ struct SealProof {
     uint32_t ni_challenges_per_partition;
 
     uint64_t nodes() const { return sector_size / 32; }
-    // api >= 1.1.0 changes the graph (sdr.md §5.2/§5.3).
+    // api >= 1.1.0 changes the graph (docs/algorithms.md §6.2/§6.3).
     bool api_v1_1_or_later() const { return api_major > 1 || api_minor >= 1; }
-    // u64_le(id) || u64_le(nonce = 0) || 16 zero bytes (sdr.md §3.2).
+    // u64_le(id) || u64_le(nonce = 0) || 16 zero bytes (docs/algorithms.md §1.1).
     Bytes32 porep_id() const;
     // Unpadded capacity: sector_size * 127 / 128.
     uint64_t unpadded_sector_size() const { return sector_size / 128 * 127; }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// PC2 replica encoding (poseidon-trees-snap.md §4, sdr.md §7):
+// PC2 replica encoding (docs/algorithms.md §10.6, docs/algorithms.md §10.6):
 // replica[v] = label_L[v] + data[v] (mod r), data[v] = replica[v] - label_L[v].
 // All operands are canonical LE32 nodes; a node >= r is an error naming its
 // index (the reference code refuses such bytes too).

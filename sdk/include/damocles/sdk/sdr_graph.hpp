@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// The SDR graph (sdr.md §5): every node v has 6 base (DRG) parents from
+// The SDR graph (docs/algorithms.md §6): every node v has 6 base (DRG) parents from
 // ChaCha8 bucket sampling and 8 expander parents from a 3-round Feistel
 // permutation over N·8 elements. Both depend only on (N, porep_id, API
 // version): API 1.0.0 puts the predecessor v−1 last among the base parents
 // and truncates permuted expander indexes to u32; API >= 1.1.0 puts the
 // predecessor first and does not truncate.
 //
-// Parents are returned in hashing order (sdr.md §5.4) and are never sorted
+// Parents are returned in hashing order (docs/algorithms.md §6.4) and are never sorted
 // or de-duplicated.
 #pragma once
 
@@ -25,7 +25,7 @@ inline constexpr unsigned kBaseDegree = 6;
 inline constexpr unsigned kExpanderDegree = 8;
 inline constexpr unsigned kParentCount = kBaseDegree + kExpanderDegree;
 
-// sdr.md §5.1: drg_seed = SHA256("Filecoin_DRSample" || porep_id)[0..28];
+// docs/algorithms.md §6.1: drg_seed = SHA256("Filecoin_DRSample" || porep_id)[0..28];
 // feistel_keys = the four u64_le words of SHA256("Filecoin_Feistel" || porep_id).
 struct GraphSeeds {
     std::array<uint8_t, 28> drg_seed{};
@@ -51,7 +51,7 @@ uint64_t feistel_permute(uint64_t num_elements, uint64_t index, const std::array
 // Number of buckets for metagraph node `meta` >= 2: ceil(log2(meta)).
 inline unsigned drg_bucket_count(uint64_t meta) { return 64u - static_cast<unsigned>(__builtin_clzll(meta - 1)); }
 
-// One draw of bucket sampling (sdr.md §5.2), for traces and tests.
+// One draw of bucket sampling (docs/algorithms.md §6.2), for traces and tests.
 struct BucketDraw {
     uint64_t u64_a = 0;      // first next_u64(): selects the bucket
     uint64_t bucket = 0;     // 1 + u64_a mod n_buckets

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// SHA-256 truncated to 254 bits (sdr.md §0, §2.1): the hash of tree_d/CommD,
+// SHA-256 truncated to 254 bits (docs/algorithms.md §0, §3.1): the hash of tree_d/CommD,
 // CommP, replica ids and labels. trunc254 clears the two top bits of the last
 // byte so the 32 bytes are a valid Fr in little-endian.
 #pragma once
@@ -32,7 +32,7 @@ void sha254_level(const uint8_t *in, uint8_t *out, size_t count);
 // power of two >= 1).
 Bytes32 sha254_tree_root(std::span<const uint8_t> leaves);
 
-// Z(h): root of 2^h zero leaves (sdr.md §2.3), h in 0..63.
+// Z(h): root of 2^h zero leaves (docs/algorithms.md §3.3), h in 0..63.
 Bytes32 zero_comm(unsigned height);
 
 } // namespace dmc

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // Inclusion proofs in the binary SHA-254 tree of a sector (tree_d / CommD,
-// sdr.md §2.1, §8.4 step 1), generated from the stored tree-d file (leaves
+// docs/algorithms.md §3.1, §12.5 step 1), generated from the stored tree-d file (leaves
 // first, each level upward, root last) and verified against comm_d.
 #pragma once
 

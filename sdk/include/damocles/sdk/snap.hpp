@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// SnapDeals (Empty Sector Update) field primitives (poseidon-trees-snap.md §5,
+// SnapDeals (Empty Sector Update) field primitives (docs/algorithms.md §13,
 // rust-fil-proofs storage-proofs-update): parameters per sector size, phi and
 // rho, the encoding new_replica = sector_key + data * rho(v >> shift) with its
 // inverse and data removal, partition challenges, and apex leafs of tree_d_new.

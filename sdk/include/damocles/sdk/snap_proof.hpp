@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// SnapDeals vanilla partition proofs (poseidon-trees-snap.md §5.3,
+// SnapDeals vanilla partition proofs (docs/algorithms.md §13.4,
 // storage-proofs-update vanilla.rs prove_inner / verify): for partition k,
 // comm_c, the apex leafs of tree_d_new and, per challenge c, three inclusion
 // proofs (tree_r_old, tree_d_new, tree_r_new) plus the encoding check

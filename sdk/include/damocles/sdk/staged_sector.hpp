@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // Writer of the staged (unsealed, fr32-padded) sector file that AddPiece
-// builds and PC1/tree_d read (sdr.md §2.4 byte placement): each piece starts
+// builds and PC1/tree_d read (docs/algorithms.md §3.4 byte placement): each piece starts
 // at the next multiple of its padded size, gaps are zeros, the file is
 // zero-extended to the sector size. A sector without pieces (CC) is all zero.
 //

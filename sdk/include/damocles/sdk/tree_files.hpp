@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // Geometry and on-disk layout of the Poseidon trees of a sector
-// (poseidon-trees-snap.md §3.2, §3.3, §3.6, §3.8): rows of an arity-8 base
+// (docs/algorithms.md §10.2, §10.3, §10.7, docs/file-formats.md §2): rows of an arity-8 base
 // tree, the full (DiskStore) and level-cache layouts, the default
 // rows_to_discard, cache file names and expected sizes per sector size.
 //

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Vanilla PoRep proofs (sdr.md §8.4): what C1 / CheckSealed produces for each
+// Vanilla PoRep proofs (docs/algorithms.md §12.5): what C1 / CheckSealed produces for each
 // challenge — tree_d inclusion of the data node, the columns (all layer
 // labels) of the node and of its 14 parents with their tree_c inclusion, the
 // replica node's tree_r_last inclusion — and the verifier that recomputes
@@ -59,7 +59,7 @@ Result<VanillaPorepProofs> generate_vanilla_proofs(const SealProof &proof, const
                                                    const SealedSectorView &sector, const Bytes32 &replica_id,
                                                    std::span<const uint64_t> challenges);
 
-// Ok when every proof checks (§8.4 steps 1-5) for exactly `challenges`; the
+// Ok when every proof checks (§12.5 steps 1-5) for exactly `challenges`; the
 // error names the challenge and the check that failed.
 Status verify_vanilla_proofs(const SealProof &proof, const SdrGraph &graph, const VanillaPorepProofs &proofs,
                              const Bytes32 &replica_id, const Bytes32 &comm_d, const Bytes32 &comm_r,

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "service/rpc/rebuild_lease.hpp"
+
+#include "damocles/core/internal/sector_json.hpp"
+
+namespace dmc::service {
+
+using namespace dmc::core;
+
+using nlohmann::json;
+
+json rebuild_lease_to_json(const RebuildLease &task)
+{
+    json j = {{"sector", sector_to_json(task.sector)},
+              {"sector_id", sector_id_string(task.sector.key)},
+              {"upgraded", task.sector.upgraded},
+              {"lease_id", task.lease_id},
+              {"lease_seconds", task.lease_seconds},
+              {"pieces_available", task.pieces_available},
+              {"priority", task.priority}};
+    return j;
+}
+
+Result<RebuildLease> rebuild_lease_from_json(const json &j)
+{
+    if (!j.is_object() || !j.contains("sector"))
+        return make_error(Errc::invalid_argument, "malformed rebuild task from the manager");
+    RebuildLease t;
+    DMC_TRY_ASSIGN(t.sector, parse_sector_object(j["sector"], "rebuild task"));
+    // The snap decision is the registry's flag (R6), carried explicitly.
+    t.sector.upgraded = j.value("upgraded", t.sector.upgraded);
+    t.lease_id = j.value("lease_id", uint64_t{0});
+    t.lease_seconds = j.value("lease_seconds", int64_t{600});
+    t.pieces_available = j.value("pieces_available", false);
+    t.priority = j.value("priority", 0);
+    return t;
+}
+
+json allocation_request_to_json(const AllocationRequest &r)
+{
+    return {{"AllowedMiners", r.allowed_miners},
+            {"AllowedProofTypes", r.allowed_proofs},
+            {"Worker", r.worker},
+            {"Location", r.location}};
+}
+
+Result<AllocationRequest> allocation_request_from_json(const json &j)
+{
+    if (!j.is_object()) return make_error(Errc::invalid_argument, "allocation spec must be an object");
+    AllocationRequest r;
+    if (j.contains("AllowedMiners") && !j["AllowedMiners"].is_null())
+        r.allowed_miners = j["AllowedMiners"].get<std::vector<uint64_t>>();
+    if (j.contains("AllowedProofTypes") && !j["AllowedProofTypes"].is_null())
+        r.allowed_proofs = j["AllowedProofTypes"].get<std::vector<uint64_t>>();
+    r.worker = j.value("Worker", "");
+    r.location = j.value("Location", "");
+    return r;
+}
+
+} // namespace dmc::service

@@ -1,0 +1,534 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// One rebuild task of a sealing thread, from allocation to finalize:
+// pieces fetched and verified, the engine run with the manager hooks
+// (persist = reserve a store, write the files into the worker's mount of it,
+// SubmitPersistedEx; report = ReportFinalized), a heartbeat that reports the
+// state and renews the lease, and the failure rules of the design note in
+// sealing_thread.cpp: temporary errors retried max_retries times,
+// recover_interval apart; a CommD/CommR mismatch aborts the sector on the
+// manager (registry data kept) and pauses the thread; anything else pauses
+// it with the task kept for `resume` / `resume --state S`.
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include <spdlog/spdlog.h>
+
+#include "damocles/core/internal/persist.hpp"
+#include "damocles/core/internal/rebuild_job.hpp"
+#include "damocles/core/task_state.hpp"
+#include "damocles/sdk/file.hpp"
+#include "damocles/sdk/proof.hpp"
+#include "service/metrics/series.hpp"
+#include "service/registry/registry_codec.hpp"
+#include "service/worker/lease_heartbeat.hpp"
+#include "service/worker/piece_fetcher.hpp"
+#include "service/worker/sealing_thread_impl.hpp"
+
+namespace dmc::service {
+
+using namespace dmc::core;
+
+namespace fs = std::filesystem;
+using rpc::json;
+
+namespace {
+
+// A write to the thread's own disk met a full filesystem (the sdk and the
+// plugins name errno with strerror): retrying cannot help until someone
+// frees space. A full persist store is another matter: the next attempt
+// reserves again, maybe elsewhere, so it stays a temporary error.
+bool is_out_of_space(const Error &error)
+{
+    return error.message.find(std::strerror(ENOSPC)) != std::string::npos && error.message.rfind("persist: ", 0) != 0;
+}
+
+class RebuildRun {
+public:
+    RebuildRun(SealingThreadImpl &t, const RebuildLease &task)
+        : t_(t), task_(task), key_(task.sector.key), sid_(sector_id_string(key_)), mgr_(*t.ctx->manager)
+    {
+    }
+
+    void run();
+
+private:
+    // ---- manager calls
+    Result<json> call(const std::string &method, json params) { return mgr_.call(method, std::move(params)); }
+    json key_params() const { return json::array({key_.miner, key_.number}); }
+    json lease_params() const { return json::array({key_.miner, key_.number, task_.lease_id}); }
+
+    LatestState latest_state(const std::string &failure_level, const std::string &failure_desc) const
+    {
+        LatestState s;
+        s.worker_instance = t_.ctx->config.name;
+        s.worker_location = t_.config.location;
+        std::lock_guard lock(t_.mu);
+        s.prev = prev_state_;
+        s.next = t_.state_name;
+        s.event = last_event_;
+        s.failure_level = failure_level;
+        s.failure_desc = failure_desc;
+        s.progress = t_.progress;
+        s.eta_seconds = t_.eta;
+        s.stage = t_.stage;
+        s.rate_mib_s = t_.rate_mib_s;
+        return s;
+    }
+
+    std::optional<HeartbeatAnswer> report(const std::string &level = "", const std::string &desc = "")
+    {
+        // One report at a time, each built when it is sent: a heartbeat in
+        // flight can never land after (and overwrite) a newer state.
+        std::lock_guard report_lock(report_mutex_);
+        json state = codec::latest_state_to_json(latest_state(level, desc));
+        auto r = call("Venus.ReportState", json::array({key_.miner, key_.number, task_.lease_id, state}));
+        if (!r) {
+            if (r.error().code == Errc::not_found) return HeartbeatAnswer{true, false, false};  // 11001: gone
+            spdlog::warn("{}: report state failed: {}", sid_, r.error().message);
+            return std::nullopt;
+        }
+        return HeartbeatAnswer{r->value("Finalized", false), r->value("LeaseValid", true),
+                               r->value("CancelRequested", false)};
+    }
+
+    void stop_because(StopReason reason)
+    {
+        std::lock_guard lock(t_.mu);
+        if (t_.stop_reason != StopReason::none && t_.stop_reason != StopReason::pause) return;
+        t_.stop_reason = reason;
+        t_.cancel.store(1);
+        if (t_.paused) t_.resume_signal = true;  // a paused task learns it at once
+        t_.cv.notify_all();
+    }
+
+    void on_answer(const HeartbeatAnswer &a)
+    {
+        {
+            std::lock_guard lock(t_.mu);
+            if (finalizing_) return;
+        }
+        if (a.finalized) {
+            spdlog::warn("{}: the manager finalized or aborted the sector; stopping the task", sid_);
+            stop_because(StopReason::finalized_elsewhere);
+        } else if (!a.lease_valid) {
+            spdlog::warn("{}: the lease went to another worker; dropping the local task", sid_);
+            stop_because(StopReason::lease_lost);
+        } else if (a.cancel_requested) {
+            spdlog::info("{}: rebuild cancelled by the operator", sid_);
+            stop_because(StopReason::operator_cancel);
+        }
+    }
+
+    // The sector's sealed file in its (attached) store, when it is there
+    // with the sector's size: a candidate for a cache-only repair.
+    std::string surviving_replica() const
+    {
+        const auto &cfg = t_.ctx->config;
+        for (const auto &s : cfg.attached) {
+            if (s.name != task_.sector.store) continue;
+            const std::string path = s.location + "/sealed/" + sid_;
+            auto proof = find_seal_proof(task_.sector.proof_id);
+            std::error_code ec;
+            if (proof && fs::file_size(path, ec) == proof.value()->sector_size && !ec) return path;
+        }
+        return {};
+    }
+
+    // ---- hooks
+    Status persist(SectorJob &job);
+    Status finalize(SectorJob &);
+
+    // ---- the run's steps
+    enum class Step { attempt, finished, full_rebuild, retry, abort, fail, pause };
+    struct Attempt {
+        SectorOutcome outcome = SectorOutcome::failed;
+        Error error;
+        Plan plan = Plan::cc;
+    };
+    void start_task();
+    Attempt attempt(LeaseHeartbeat &heartbeat);
+    SessionOptions session_options(LeaseHeartbeat &heartbeat);
+    Step step_after_failure(const Attempt &attempt);
+    bool wait_before_retry(LeaseHeartbeat &heartbeat, const std::string &message);
+    StopReason current_stop_reason(bool clear_pause);
+    bool handle_stop(StopReason reason);
+    bool apply_forced_state(const std::string &state);
+
+    SealingThreadImpl &t_;
+    const RebuildLease &task_;
+    SectorKey key_;
+    std::string sid_;
+    rpc::Client &mgr_;
+    std::string prev_state_ = "Empty";
+    std::string last_event_;
+    std::string failure_level_, failure_desc_;
+    bool finalizing_ = false;  // guarded by t_.mu
+    std::mutex report_mutex_;
+    bool full_rebuild_ = false;  // a cache-only attempt failed
+    uint32_t retries_ = 0;       // temporary errors in a row
+};
+
+Status RebuildRun::persist(SectorJob &job)
+{
+    const auto &cfg = t_.ctx->config;
+    const bool cache_only = job.spec.plan == Plan::cache_only;
+    std::vector<std::string> candidates;
+    for (const auto &s : cfg.attached)
+        if (!s.readonly && (!cache_only || s.name == task_.sector.store)) candidates.push_back(s.name);
+    if (candidates.empty()) return make_error(Errc::invalid_argument, "no available local persist store candidate");
+    const uint64_t size = job.proof->sector_size;
+    // A cache-only repair writes the cache next to the sealed file.
+    const uint64_t required = cache_only ? (64u << 20) : size >= (32ull << 30) ? size + size / 50 : 2 * size;
+    json chosen;
+    for (;;) {
+        auto r = call("Venus.StoreReserveSpace", json::array({key_.miner, key_.number, required, candidates}));
+        if (!r) return make_error(Errc::io, "store_reserve_space: " + r.error().message);
+        if (!r->is_null()) {
+            chosen = *r;
+            break;
+        }
+        spdlog::info("{}: no persist store selected, wait for next polling", sid_);
+        std::chrono::seconds wait;
+        {
+            std::lock_guard lock(t_.mu);
+            wait = t_.sealing.rpc_polling_interval;
+        }
+        t_.idle_wait(wait);
+        if (t_.stopping() || t_.cancel.load()) return make_error(Errc::cancelled, "stopped while waiting for a store");
+    }
+    const std::string name = chosen.value("Name", "");
+    auto it = std::find_if(cfg.attached.begin(), cfg.attached.end(), [&](const auto &s) { return s.name == name; });
+    if (it == cfg.attached.end()) return make_error(Errc::internal, "the manager chose store " + name + ", not attached here");
+    spdlog::info("{}: persist store acquired: {} ({})", sid_, name, it->location);
+    PersistOptions opts;
+    opts.upgrade = job.spec.plan == Plan::snap;
+    opts.cache_only = cache_only;
+    DMC_TRY_VOID(persist_sector_files(job, it->location, opts));
+    metrics::add_persisted_bytes(metrics::persisted_bytes(it->location, sid_, opts.upgrade, !opts.cache_only));
+    auto r = call("Venus.SubmitPersistedEx",
+                  json::array({key_.miner, key_.number, task_.lease_id, name, opts.upgrade}));
+    if (!r) return make_error(r.error().code == Errc::conflict ? Errc::conflict : Errc::io,
+                              "submit_persisted_ex: " + r.error().message);
+    if (!r->value("ok", false))
+        return make_error(Errc::corrupt,
+                          "sector files are persisted but unavailable for sealer: " + r->value("reason", std::string()));
+    return {};
+}
+
+Status RebuildRun::finalize(SectorJob &)
+{
+    // The last state report (100%, Finished) before the sector goes offline;
+    // from then on the heartbeat's "finalized" answer is expected.
+    {
+        std::lock_guard lock(t_.mu);
+        prev_state_ = t_.state_name;
+        t_.state_name = "Finished";
+        t_.progress = 1.0;
+        t_.eta = 0;
+        last_event_ = "report";
+        finalizing_ = true;
+    }
+    (void)report();
+    auto r = call("Venus.ReportFinalized", lease_params());
+    if (!r) return make_error(Errc::io, "report_finalized: " + r.error().message);
+    return {};
+}
+
+// The task was stopped from outside: true = the task is over for this thread.
+bool RebuildRun::handle_stop(StopReason reason)
+{
+    switch (reason) {
+    case StopReason::operator_cancel: {
+        auto r = call("Venus.ReportAborted", json::array({key_.miner, key_.number, task_.lease_id,
+                                                          "rebuild cancelled by operator"}));
+        if (!r) spdlog::warn("{}: report aborted failed: {}", sid_, r.error().message);
+        spdlog::info("{}: cleanup cancelled sector", sid_);
+        clean_data_dir(t_);
+        return true;
+    }
+    case StopReason::finalized_elsewhere:
+    case StopReason::lease_lost:
+        spdlog::info("{}: cleanup aborted sector", sid_);
+        clean_data_dir(t_);
+        return true;
+    case StopReason::shutdown: return true;  // local state kept for the next start
+    default: return false;
+    }
+}
+
+// `resume --state S`: true = continue with the task, false = it is over.
+bool RebuildRun::apply_forced_state(const std::string &state)
+{
+    if (state == "Aborted") {
+        auto r = call("Venus.ReportAborted",
+                      json::array({key_.miner, key_.number, task_.lease_id, "aborted by operator (resume --state Aborted)"}));
+        if (!r) spdlog::warn("{}: report aborted failed: {}", sid_, r.error().message);
+        spdlog::info("{}: cleanup aborted sector", sid_);
+        clean_data_dir(t_);
+        return false;
+    }
+    const std::string record_path = t_.data_dir() + "/" + resume_record_file_name(sid_);
+    auto record = load_resume_record(record_path);
+    auto target = task_state_from_name(state);
+    std::string problem;
+    if (!record) {
+        problem = "no resume record to change: " + record.error().message;
+    } else if (record->state == *target) {
+        problem = "state unchanged, may enter an infinite loop";
+    } else {
+        auto completed = completed_in_state(record->plan, *target);
+        if (!completed)
+            problem = "state " + state + " is not part of the " + std::string(plan_name(record->plan)) + " rebuild flow";
+        else if (completed->count(VertexKind::persist) && !record->is_done(VertexKind::persist))
+            // Persist has not run: it, and the checks before it
+            // (docs/architecture.md §9), cannot be skipped by a forced state.
+            problem = "state " + state + " would skip persist and the checks before it, which have not run";
+        else {
+            record->completed = *completed;
+            record->set_state(*target, unix_now_ms());
+            Status st = save_resume_record(record_path, *record);
+            if (!st) problem = st.error().message;
+        }
+    }
+    if (!problem.empty()) {
+        // R14: a wrong state never aborts the task; the thread stays paused.
+        auto again = t_.pause_here("critical: " + problem);
+        if (t_.stopping()) return false;
+        return again ? apply_forced_state(*again) : true;
+    }
+    std::lock_guard lock(t_.mu);
+    t_.state_name = state;
+    return true;
+}
+
+// One try of the sector through the engine: its job made from the lease's
+// record (cache-only when the sealed file survived and no full rebuild was
+// asked for), run with the thread's hooks.
+RebuildRun::Attempt RebuildRun::attempt(LeaseHeartbeat &heartbeat)
+{
+    failure_level_.clear();
+    failure_desc_.clear();
+    t_.set_phase(ThreadPhase::running);
+    Attempt result;
+    const auto &cfg = t_.ctx->config;
+    std::chrono::seconds fetch_timeout;
+    {
+        std::lock_guard lock(t_.mu);
+        fetch_timeout = t_.sealing.piece_fetch_timeout;
+    }
+    const auto sources = worker_piece_sources(cfg.local_pieces_dirs,
+                                              {cfg.manager_url, cfg.manager_token, cfg.manager_ca_file}, fetch_timeout);
+    auto made =
+        make_rebuild_job(task_.sector, t_.data_dir(), sources, full_rebuild_ ? std::string() : surviving_replica());
+    if (!made) {
+        result.error = made.error();
+        return result;
+    }
+    std::unique_ptr<SectorJob> job = std::move(*made);
+    result.plan = job->spec.plan;
+    job->persist = [this](SectorJob &j) { return persist(j); };
+    job->report = [this](SectorJob &j) { return finalize(j); };
+    auto outcomes = run_jobs(*t_.ctx->engine, {job.get()}, session_options(heartbeat));
+    if (!outcomes) {
+        result.error = outcomes.error();
+        return result;
+    }
+    result.outcome = outcomes->front().outcome;
+    result.error = outcomes->front().error;
+    return result;
+}
+
+SessionOptions RebuildRun::session_options(LeaseHeartbeat &heartbeat)
+{
+    SessionOptions so;
+    so.cancel = &t_.cancel;
+    so.stop_before_vertex = [this] {
+        std::lock_guard lock(t_.mu);
+        return t_.pause_requested || t_.stop || t_.stop_reason != StopReason::none;
+    };
+    so.on_started = [this](const SectorJob &, VertexKind k) {
+        std::lock_guard lock(t_.mu);
+        if (t_.phase != ThreadPhase::running) t_.phase_since = SteadyClock::now();
+        t_.phase = ThreadPhase::running;
+        t_.running_vertex = vertex_kind_name(k);
+    };
+    so.on_waiting = [this](const SectorJob &, VertexKind) { t_.set_phase(ThreadPhase::waiting); };
+    so.on_progress = [this](const SectorJob &j, const SectorProgress &p) {
+        std::lock_guard lock(t_.mu);
+        t_.progress = p.fraction;
+        t_.eta = p.eta ? p.eta->count() : -1;
+        t_.stage = p.finished ? "" : p.stage;
+        const double secs = static_cast<double>(p.elapsed.count());
+        t_.rate_mib_s = (secs >= 1 && j.proof)
+                            ? p.fraction * static_cast<double>(j.proof->sector_size) / secs / 1048576.0
+                            : 0;
+    };
+    so.on_vertex_done = [this, &heartbeat](SectorJob &j, VertexKind k) {
+        {
+            std::lock_guard lock(t_.mu);
+            prev_state_ = t_.state_name;
+            t_.state_name = task_state_name(j.record.state);
+            last_event_ = vertex_kind_name(k);
+        }
+        heartbeat.kick();
+    };
+    return so;
+}
+
+// Why the thread stopped the task from outside, if it did.
+StopReason RebuildRun::current_stop_reason(bool clear_pause)
+{
+    std::lock_guard lock(t_.mu);
+    StopReason reason = t_.stop_reason;
+    if (t_.stop) reason = StopReason::shutdown;
+    if (clear_pause && reason == StopReason::pause) t_.stop_reason = StopReason::none;
+    return reason;
+}
+
+// The step after a failed attempt (the failure policy in one place).
+RebuildRun::Step RebuildRun::step_after_failure(const Attempt &a)
+{
+    const Errc code = a.error.code;
+    if (code == Errc::cancelled || a.outcome == SectorOutcome::cancelled) return Step::pause;
+    // The surviving sealed file does not give back the registered CommR: it
+    // is damaged; rebuild everything instead.
+    if (code == Errc::verify_failed && a.plan == Plan::cache_only) return Step::full_rebuild;
+    // The registered values cannot be reproduced: abort on the manager
+    // (registry data kept) and tell the operator.
+    if (code == Errc::verify_failed) return Step::abort;
+    if (is_out_of_space(a.error)) return Step::fail;
+    std::lock_guard lock(t_.mu);
+    if ((code == Errc::io || code == Errc::device) && retries_ < t_.sealing.max_retries) return Step::retry;
+    return Step::fail;
+}
+
+void RebuildRun::start_task()
+{
+    std::lock_guard lock(t_.mu);
+    t_.sector_id = sid_;
+    t_.state_name = "Allocated";
+    t_.stop_reason = StopReason::none;
+    t_.cancel.store(0);
+    t_.progress = 0;
+    t_.eta = -1;
+    t_.stage.clear();
+    t_.rate_mib_s = 0;
+}
+
+// attempt -> finished | stopped | pause -> attempt | full_rebuild -> attempt
+// | retry (wait) -> attempt | abort | fail -> pause. A pause waits for the
+// operator's resume (possibly with a forced state) or a stop.
+void RebuildRun::run()
+{
+    start_task();
+    spdlog::info("{}: rebuild task (lease {}) on sealing thread #{}", sid_, task_.lease_id, t_.index);
+    const auto lease = std::chrono::seconds(std::max<int64_t>(task_.lease_seconds, 4));
+    LeaseHeartbeat heartbeat(std::clamp(lease / 4, std::chrono::seconds(1), std::chrono::seconds(30)),
+                             [this] { return report(failure_level_, failure_desc_); },
+                             [this](const HeartbeatAnswer &a) { on_answer(a); });
+    Step step = Step::attempt;
+    Attempt last;
+    std::string pause_reason;
+    for (;;) {
+        switch (step) {
+        case Step::attempt:
+            last = attempt(heartbeat);
+            if (last.outcome == SectorOutcome::ok) {
+                step = Step::finished;
+            } else if (handle_stop(current_stop_reason(false))) {
+                return;
+            } else {
+                step = step_after_failure(last);
+                pause_reason.clear();
+            }
+            break;
+        case Step::finished:
+            spdlog::info("{}: rebuild finished", sid_);
+            metrics::count_rebuild("finished");
+            heartbeat.stop();
+            clean_data_dir(t_);
+            return;
+        case Step::full_rebuild:
+            spdlog::warn("{}: cache-only repair failed ({}); falling back to a full rebuild", sid_, last.error.message);
+            clean_data_dir(t_);
+            (void)write_file_atomic(t_.task_file(), rebuild_lease_to_json(task_).dump());
+            {
+                std::lock_guard lock(t_.mu);
+                t_.sector_id = sid_;
+            }
+            full_rebuild_ = true;
+            step = Step::attempt;
+            break;
+        case Step::retry:
+            if (!wait_before_retry(heartbeat, last.error.message)) return;
+            step = Step::attempt;
+            break;
+        case Step::abort: {
+            auto r = call("Venus.ReportAborted",
+                          json::array({key_.miner, key_.number, task_.lease_id, last.error.message}));
+            if (!r) spdlog::warn("{}: report aborted failed: {}", sid_, r.error().message);
+            metrics::count_rebuild("failed");
+            heartbeat.stop();
+            clean_data_dir(t_);
+            t_.pause_here("permanent: " + last.error.message);
+            return;
+        }
+        case Step::fail:
+            failure_level_ = "Permanent";
+            failure_desc_ = last.error.message;
+            metrics::count_rebuild("failed");
+            heartbeat.kick();
+            retries_ = 0;
+            pause_reason = "permanent: " + last.error.message;
+            // The task and its durable steps are kept: a resume continues where it stopped.
+            if (is_out_of_space(last.error))
+                pause_reason += " (out of space: free some, then `damocles-worker worker resume --index " +
+                                std::to_string(t_.index) + "`)";
+            step = Step::pause;
+            break;
+        case Step::pause: {
+            const auto forced = t_.pause_here(pause_reason);
+            if (handle_stop(current_stop_reason(true))) return;
+            if (forced && !apply_forced_state(*forced)) return;
+            t_.cancel.store(0);
+            step = Step::attempt;
+            break;
+        }
+        }
+    }
+}
+
+// A temporary error (I/O, device) within [sealing] max_retries: report it,
+// wait recover_interval, try again. false = the thread is stopping.
+bool RebuildRun::wait_before_retry(LeaseHeartbeat &heartbeat, const std::string &message)
+{
+    uint32_t max_retries;
+    std::chrono::seconds recover;
+    {
+        std::lock_guard lock(t_.mu);
+        max_retries = t_.sealing.max_retries;
+        recover = t_.sealing.recover_interval;
+    }
+    ++retries_;
+    spdlog::warn("{}: temp error occurred: {} (retry {}/{})", sid_, message, retries_, max_retries);
+    metrics::count_rebuild("retried");
+    spdlog::info("{}: wait before recovering ({}s)", sid_, recover.count());
+    failure_level_ = "Temporary";
+    failure_desc_ = message;
+    heartbeat.kick();
+    t_.idle_wait(recover);
+    return !t_.stopping();
+}
+
+} // namespace
+
+void run_rebuild_task(SealingThreadImpl &t, const RebuildLease &task)
+{
+    RebuildRun run(t, task);
+    run.run();
+    t.set_phase(ThreadPhase::idle);
+}
+
+} // namespace dmc::service

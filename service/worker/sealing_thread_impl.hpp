@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// Private state of a SealingThread, shared by sealing_thread.cpp (control,
+// loop, hot config, allocation) and rebuild_run.cpp (one task).
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "service/worker/sealing_thread.hpp"
+
+namespace dmc::service {
+
+using SteadyClock = std::chrono::steady_clock;
+
+// Why a running task was stopped from outside.
+enum class StopReason { none, pause, shutdown, operator_cancel, finalized_elsewhere, lease_lost };
+
+enum class ThreadPhase { idle, running, waiting, paused };
+
+struct SealingThreadImpl {
+    size_t index = 0;
+    SealingThreadConfig config;
+    WorkerContext *ctx = nullptr;
+
+    mutable std::mutex mu;
+    std::condition_variable cv;
+    // control
+    bool stop = false;
+    bool pause_requested = false;
+    bool paused = false;
+    bool resume_signal = false;
+    std::optional<std::string> resume_state;
+    bool config_changed = false;
+    // status
+    ThreadPhase phase = ThreadPhase::idle;
+    SteadyClock::time_point phase_since = SteadyClock::now();
+    std::string plan;
+    std::string last_err;
+    std::string sector_id;
+    std::string state_name = "Empty";
+    std::string running_vertex;
+    double progress = 0;
+    int64_t eta = -1;
+    std::string stage;      // heaviest running stage, for `sectors state`
+    double rate_mib_s = 0;  // sector MiB per second since the first stage started
+    // config
+    SealingOptions sealing;
+    std::optional<std::filesystem::file_time_type> hot_mtime;
+    bool hot_present = false;
+    // the task in progress
+    core::CancelFlag cancel{0};
+    StopReason stop_reason = StopReason::none;
+
+    std::string data_dir() const { return config.location + "/data"; }
+    std::string task_file() const { return data_dir() + "/task.json"; }
+
+    void set_phase(ThreadPhase p);
+    // Waits up to `d`; returns early on stop, pause request or config change.
+    void idle_wait(std::chrono::seconds d);
+    // Enters the paused state with `error` (may be "") and blocks until a
+    // resume or a stop (or, with wake_on_config_change, until the hot config
+    // changes: a pause caused by the config ends when the config is fixed).
+    // Returns the state forced by `resume --state`, if any; nullopt also
+    // when stopping.
+    std::optional<std::string> pause_here(const std::string &error, bool wake_on_config_change = false);
+    bool stopping() const
+    {
+        std::lock_guard lock(mu);
+        return stop;
+    }
+};
+
+// Runs `task` (persisted in task_file()) to its end: finished, aborted,
+// cancelled, or stopped for a restart. Returns when the thread may take the
+// next task. Defined in rebuild_run.cpp.
+void run_rebuild_task(SealingThreadImpl &t, const RebuildLease &task);
+
+// Removes everything under the thread's data dir (after a task).
+void clean_data_dir(SealingThreadImpl &t);
+
+} // namespace dmc::service

@@ -237,7 +237,7 @@ Result<std::optional<StoreChoice>> ManagerService::reserve_space(const SectorKey
 }
 
 Status ManagerService::submit_persisted(const SectorKey &key, uint64_t lease_id, const std::string &instance,
-                                        bool upgrade)
+                                        const PersistedSet &written)
 {
     SectorRecord s;
     DMC_TRY_ASSIGN(s, require_sector(key));
@@ -251,7 +251,7 @@ Status ManagerService::submit_persisted(const SectorKey &key, uint64_t lease_id,
     if (it == stores.end()) return make_error(Errc::not_found, "persist store " + instance + " is not known to the manager");
     const SealProof *proof;
     DMC_TRY_ASSIGN(proof, find_seal_proof(s.proof_id));
-    DMC_TRY_VOID(check_persisted_files(it->path, *proof, key, upgrade));
+    DMC_TRY_VOID(check_persisted_files(it->path, *proof, key, written));
     return registry_->set_location(key, instance);
 }
 

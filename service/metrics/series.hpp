@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "damocles/core/internal/persist.hpp"
 #include "service/metrics/prometheus.hpp"
 #include "service/registry/registry_store.hpp"
 #include "service/rpc/json_rpc.hpp"
@@ -55,8 +56,9 @@ struct ThreadCounts {
 // dmc_worker_threads{state="total|empty|paused|running|waiting|errors"}
 void set_worker_threads(const ThreadCounts &counts);
 
-// Bytes of a sector's files in a store: its cache directory, and the
-// replica unless only the cache was written (cache-only repair).
-uint64_t persisted_bytes(const std::string &store_root, const std::string &sector_id, bool upgrade, bool with_replica);
+// Bytes of the sector's files a persist with `opts` wrote into a store: the
+// cache directory, the replica unless only the cache was written (cache-only
+// repair), the unsealed copy when one was written.
+uint64_t persisted_bytes(const std::string &store_root, const std::string &sector_id, const core::PersistOptions &opts);
 
 } // namespace dmc::service::metrics

@@ -38,17 +38,6 @@ std::string trimmed(const char *text)
 
 } // namespace
 
-Param id_array(const std::vector<uint64_t> &ids)
-{
-    if (ids.empty()) return std::nullopt;
-    std::string s = "{";
-    for (size_t i = 0; i < ids.size(); ++i) {
-        if (i) s += ',';
-        s += std::to_string(static_cast<int64_t>(ids[i]));
-    }
-    return s + "}";
-}
-
 // ------------------------------------------------------------ rows
 
 Rows::Rows(pg_result *res) : res_(res) {}
@@ -73,6 +62,11 @@ int Rows::size() const
     return res_ ? PQntuples(res_) : 0;
 }
 
+int Rows::columns() const
+{
+    return res_ ? PQnfields(res_) : 0;
+}
+
 int64_t Rows::affected() const
 {
     const char *n = res_ ? PQcmdTuples(res_) : "";
@@ -84,27 +78,9 @@ bool Rows::is_null(int row, int col) const
     return PQgetisnull(res_, row, col) != 0;
 }
 
-int64_t Rows::col_int(int row, int col) const
-{
-    if (is_null(row, col)) return 0;
-    return std::strtoll(PQgetvalue(res_, row, col), nullptr, 10);
-}
-
 std::string Rows::col_text(int row, int col) const
 {
     return std::string(PQgetvalue(res_, row, col), static_cast<size_t>(PQgetlength(res_, row, col)));
-}
-
-std::optional<std::string> Rows::col_opt_text(int row, int col) const
-{
-    if (is_null(row, col)) return std::nullopt;
-    return col_text(row, col);
-}
-
-std::optional<int64_t> Rows::col_opt_int(int row, int col) const
-{
-    if (is_null(row, col)) return std::nullopt;
-    return col_int(row, col);
 }
 
 // ------------------------------------------------------------ connection

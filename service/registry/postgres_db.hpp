@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Thin layer over libpq for the PostgreSQL registry: a connection with
-// parameterized statements in text format, result rows with typed columns,
-// a small connection pool, and transactions that are retried when
+// Thin layer over libpq for the PostgreSQL registry (postgres_dialect.cpp
+// puts it behind the dialect interface): a connection with parameterized
+// statements in text format, result rows, a small connection pool that
+// reconnects after a server restart, and transactions that are retried when
 // PostgreSQL says a retry may succeed (serialization failure, deadlock, a
 // unique key raced by another manager, a connection lost before COMMIT).
 #pragma once
@@ -25,40 +26,6 @@ namespace dmc::service::pg {
 
 // A statement parameter in text format; nullopt is SQL NULL.
 using Param = std::optional<std::string>;
-inline Param p(int64_t v)
-{
-    return std::to_string(v);
-}
-inline Param p(uint64_t v)
-{
-    return std::to_string(static_cast<int64_t>(v));
-}
-inline Param p(int32_t v)
-{
-    return std::to_string(v);
-}
-inline Param p(uint32_t v)
-{
-    return std::to_string(v);
-}
-inline Param p(bool v)
-{
-    return std::string(v ? "1" : "0");
-}
-inline Param p(const std::string &v)
-{
-    return v;
-}
-inline Param p(const char *v)
-{
-    return std::string(v);
-}
-inline Param p(const std::optional<std::string> &v)
-{
-    return v;
-}
-// A bigint[] literal ("{1,2}"); an empty list is NULL ("any" in filters).
-Param id_array(const std::vector<uint64_t> &ids);
 
 class Rows {
 public:
@@ -71,14 +38,12 @@ public:
     Rows &operator=(const Rows &) = delete;
 
     int size() const;
+    int columns() const;
     bool empty() const { return size() == 0; }
     // Rows changed by INSERT/UPDATE/DELETE.
     int64_t affected() const;
     bool is_null(int row, int col) const;
-    int64_t col_int(int row, int col) const;
     std::string col_text(int row, int col) const;
-    std::optional<std::string> col_opt_text(int row, int col) const;
-    std::optional<int64_t> col_opt_int(int row, int col) const;
 
 private:
     pg_result *res_ = nullptr;

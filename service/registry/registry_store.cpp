@@ -1,25 +1,32 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "service/registry/registry_store.hpp"
 
-#include "service/registry/postgres_registry.hpp"
-#include "service/registry/sqlite_registry.hpp"
+#include "service/registry/postgres_dialect.hpp"
+#include "service/registry/sql_registry.hpp"
+#include "service/registry/sqlite_dialect.hpp"
 
 namespace dmc::service {
 
-using namespace dmc::core;
+namespace {
+
+Result<std::unique_ptr<SqlDialect>> open_dialect(const std::string &location)
+{
+    if (location.starts_with("postgres://") || location.starts_with("postgresql://"))
+        return make_postgres_dialect(location);
+    constexpr std::string_view kSqliteScheme = "sqlite://";
+    if (location.starts_with(kSqliteScheme)) return open_sqlite_dialect(location.substr(kSqliteScheme.size()));
+    return open_sqlite_dialect(location);
+}
+
+} // namespace
 
 Result<std::unique_ptr<RegistryStore>> open_registry(const std::string &location)
 {
-    if (location.rfind("postgres://", 0) == 0 || location.rfind("postgresql://", 0) == 0) {
-        auto reg = PostgresRegistry::open(location);
-        if (!reg) return reg.error();
-        return std::unique_ptr<RegistryStore>(std::move(*reg));
-    }
-    std::string path = location;
-    if (path.rfind("sqlite://", 0) == 0) path = path.substr(9);
-    auto reg = SqliteRegistry::open(path);
-    if (!reg) return reg.error();
-    return std::unique_ptr<RegistryStore>(std::move(*reg));
+    std::unique_ptr<SqlDialect> dialect;
+    DMC_TRY_ASSIGN(dialect, open_dialect(location));
+    std::unique_ptr<SqlRegistry> registry;
+    DMC_TRY_ASSIGN(registry, SqlRegistry::open(std::move(dialect)));
+    return std::unique_ptr<RegistryStore>(std::move(registry));
 }
 
 } // namespace dmc::service

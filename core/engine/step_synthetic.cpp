@@ -38,8 +38,8 @@ Status write_synthetic_proofs(SectorJob &job, VertexContext &ctx)
     SealedSectorFiles files;
     DMC_TRY_ASSIGN(files, SealedSectorFiles::open(proof, job.cache_dir(), job.replica_path(), true));
     const SdrGraph graph = SdrGraph::for_proof(proof);
-    const std::vector<uint64_t> challenges = synthetic_challenges(
-        *out.replica_id, *out.comm_r, proof.nodes(), default_synthetic_challenge_count(proof.nodes()));
+    const std::vector<uint64_t> challenges = synthetic_challenges(*out.replica_id, *out.comm_r, proof.nodes(),
+                                                                  default_synthetic_challenge_count(proof.nodes()));
     AtomicFileWriter writer;
     DMC_TRY_ASSIGN(writer, AtomicFileWriter::create(job.cache_dir() + "/" + kSyntheticProofsFileName));
     DMC_TRY_VOID(writer.write(synthetic_proofs_header(*out.comm_d, *out.comm_c, *out.comm_r_last)));
@@ -49,7 +49,8 @@ Status write_synthetic_proofs(SectorJob &job, VertexContext &ctx)
     for (size_t first = 0; first < challenges.size(); first += kBatch) {
         const std::span<const uint64_t> batch(challenges.data() + first, std::min(kBatch, challenges.size() - first));
         VanillaPorepProofs proofs;
-        DMC_TRY_ASSIGN(proofs, generate_vanilla_proofs(proof, graph, files.view(), *out.replica_id, batch, &generation));
+        DMC_TRY_ASSIGN(proofs,
+                       generate_vanilla_proofs(proof, graph, files.view(), *out.replica_id, batch, &generation));
         if (proofs.comm_c != *out.comm_c || proofs.comm_r_last != *out.comm_r_last)
             return make_error(Errc::verify_failed, "synthetic proofs: the work directory's trees are not the ones "
                                                    "comm_r_check accepted");

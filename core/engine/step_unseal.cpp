@@ -24,7 +24,7 @@ namespace dmc::core::engine {
 
 namespace {
 
-constexpr uint64_t kChunkNodes = 1u << 20;  // 32 MiB of each file at a time
+constexpr uint64_t kChunkNodes = 1u << 20; // 32 MiB of each file at a time
 
 // The snap encoding the update was made with: default h, phi from the
 // registered values.

@@ -110,7 +110,8 @@ Result<std::unique_ptr<SectorJob>> make_rebuild_job(const SectorRecord &s, const
             return job;
         }
         spdlog::warn("{}: the sealed file survived but no comm_c/comm_r_last is registered: falling back to a full "
-                     "rebuild", id);
+                     "rebuild",
+                     id);
     }
     job->write_unsealed = options.unsealed || s.keep_unsealed;
     const std::string downloads = work_dir + "/pieces";

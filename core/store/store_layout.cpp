@@ -66,7 +66,10 @@ std::vector<StoreFile> persisted_files(const SealProof &proof, const SectorKey &
     std::vector<StoreFile> files;
     if (set.unsealed || set.unsealed_only) files.push_back(unsealed_store_file(proof, key));
     if (set.unsealed_only) return files;
-    for (auto &f : persisted_files(proof, key, set.upgrade)) files.push_back(std::move(f));
+    for (auto &f : persisted_files(proof, key, set.upgrade)) {
+        if (set.cache_only && f.relative_path.ends_with(kSyntheticProofsFileName)) continue;
+        files.push_back(std::move(f));
+    }
     return files;
 }
 

@@ -162,6 +162,7 @@ json submit_persisted_ex(ManagerService &svc, const json &p)
     if (p.size() > 5 && p[5].is_object()) {
         written.unsealed = p[5].value("Unsealed", false);
         written.unsealed_only = p[5].value("UnsealedOnly", false);
+        written.cache_only = p[5].value("CacheOnly", false);
     }
     auto st = svc.submit_persisted(key, u64_arg(p, 2, "lease_id"), arg(p, 3, "instance").get<std::string>(), written);
     if (!st && st.error().code == Errc::conflict) throw_error(st.error());

@@ -78,7 +78,8 @@ Status ManagerService::set_for_rebuild(const QueueRebuildRequest &req)
         return make_error(Errc::invalid_argument, std::string(kCallbackPrefix) + "unavailable upgrade public info");
     if (req.cache_only) DMC_TRY_VOID(check_cache_repair(*s));
     bool marked;
-    DMC_TRY_ASSIGN(marked, registry_->mark_for_rebuild(key, req.priority, req.pieces_available, now_seconds()));
+    DMC_TRY_ASSIGN(marked, registry_->mark_for_rebuild(key, RebuildMark{req.priority, req.pieces_available, req.unsealed},
+                                                       now_seconds()));
     if (!marked)
         return make_error(Errc::conflict,
                           std::string(kRestorePrefix) + "load from offline store: load state from offline: key not found");
@@ -126,6 +127,7 @@ Result<std::optional<RebuildLease>> ManagerService::allocate(const AllocationReq
     f.worker = req.worker;
     f.location = req.location;
     f.lease_seconds = config_.lease_seconds;
+    f.unsealed_only = req.unseal_only;
     std::optional<Allocation> a;
     DMC_TRY_ASSIGN(a, registry_->allocate(f, now_seconds()));
     if (!a) return std::optional<RebuildLease>{};
@@ -135,6 +137,7 @@ Result<std::optional<RebuildLease>> ManagerService::allocate(const AllocationReq
     t.lease_seconds = config_.lease_seconds;
     t.pieces_available = a->entry.pieces_available;
     t.priority = a->entry.priority;
+    t.unsealed = a->entry.unsealed;
     spdlog::info("sector {} allocated to {} ({}), lease {}", sector_id_string(t.sector.key), req.worker, req.location,
                  t.lease_id);
     return std::optional<RebuildLease>(std::move(t));

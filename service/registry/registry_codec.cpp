@@ -96,6 +96,7 @@ bool same_registered_values(const SectorRecord &a, const SectorRecord &b)
     return a.key == b.key && a.proof_id == b.proof_id && a.ticket == b.ticket && a.ticket_epoch == b.ticket_epoch &&
            a.comm_d == b.comm_d && a.comm_r == b.comm_r && a.comm_c == b.comm_c && a.comm_r_last == b.comm_r_last &&
            a.pieces == b.pieces && a.upgraded == b.upgraded && a.snap == b.snap &&
+           a.keep_unsealed == b.keep_unsealed &&
            (b.store.empty() || a.store == b.store);
 }
 

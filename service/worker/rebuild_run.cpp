@@ -217,7 +217,7 @@ Status RebuildRun::persist(SectorJob &job)
     spdlog::info("{}: persist store acquired: {} ({})", sid_, name, it->location);
     DMC_TRY_VOID(persist_sector_files(job, it->location, opts));
     metrics::add_persisted_bytes(metrics::persisted_bytes(it->location, sid_, opts));
-    json written = {{"Unsealed", opts.unsealed}, {"UnsealedOnly", opts.unsealed_only}};
+    json written = {{"Unsealed", opts.unsealed}, {"UnsealedOnly", opts.unsealed_only}, {"CacheOnly", opts.cache_only}};
     auto r = call("Venus.SubmitPersistedEx",
                   json::array({key_.miner, key_.number, task_.lease_id, name, opts.upgrade, written}));
     if (!r) return make_error(r.error().code == Errc::conflict ? Errc::conflict : Errc::io,

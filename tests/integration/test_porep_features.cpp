@@ -138,7 +138,8 @@ struct Features {
     {
         fs::create_directories(store);
         manager = std::make_unique<ManagerFixture>("[[Miners]]\nActor = 1002\n\n[[Common.PersistStores]]\nName = "
-                                                   "\"store-a\"\nPath = \"" + store + "\"\n");
+                                                   "\"store-a\"\nPath = \"" +
+                                                   store + "\"\n");
     }
 
     std::string id(uint64_t n) const { return "s-t01002-" + std::to_string(n); }
@@ -146,9 +147,10 @@ struct Features {
     // Seals sector n offline (CC without `piece`) and imports it.
     json seal_import(const std::string &proof, uint64_t n, const std::string &piece = "")
     {
-        std::vector<std::string> argv = {damocles_run(), "seal", "--proof", proof, "--miner", "1002", "--sector",
-                                         std::to_string(n), "--ticket", kTicket, "--out", store, "--parent-cache",
-                                         parent_cache_dir(), "--json"};
+        std::vector<std::string> argv = {
+            damocles_run(),    "seal",     "--proof", proof,   "--miner", "1002",           "--sector",
+            std::to_string(n), "--ticket", kTicket,   "--out", store,     "--parent-cache", parent_cache_dir(),
+            "--json"};
         if (!piece.empty()) argv.insert(argv.end(), {"--piece", piece});
         auto r = run(argv);
         INFO(r.err);
@@ -217,10 +219,27 @@ struct Features {
 
     RunResult verify(const json &sealed, uint64_t n) const
     {
-        return run({damocles_run(), "util", "verify", "--proof", sealed["sector"]["proof"], "--miner", "1002",
-                    "--sector", std::to_string(n), "--ticket", kTicket, "--comm-r", sealed["comm_r"], "--comm-d",
-                    sealed["comm_d"], "--sealed", store + "/sealed/" + id(n), "--cache", store + "/cache/" + id(n),
-                    "--parent-cache", parent_cache_dir()});
+        return run({damocles_run(),
+                    "util",
+                    "verify",
+                    "--proof",
+                    sealed["sector"]["proof"],
+                    "--miner",
+                    "1002",
+                    "--sector",
+                    std::to_string(n),
+                    "--ticket",
+                    kTicket,
+                    "--comm-r",
+                    sealed["comm_r"],
+                    "--comm-d",
+                    sealed["comm_d"],
+                    "--sealed",
+                    store + "/sealed/" + id(n),
+                    "--cache",
+                    store + "/cache/" + id(n),
+                    "--parent-cache",
+                    parent_cache_dir()});
     }
 };
 
@@ -241,8 +260,8 @@ void check_synthetic_file(const Features &f, const json &sealed, uint64_t n, uin
     REQUIRE(fs::file_size(cache + "/" + kSynFile) == 96 + count * record_bytes);
     for (const auto &e : fs::directory_iterator(cache))
         CHECK(e.path().filename().string().find("layer") == std::string::npos);
-    const auto expected = synthetic_challenges_openssl(hex_bytes(sealed["replica_id"]), hex_bytes(sealed["comm_r_hex"]),
-                                                       nodes, count);
+    const auto expected =
+        synthetic_challenges_openssl(hex_bytes(sealed["replica_id"]), hex_bytes(sealed["comm_r_hex"]), nodes, count);
     std::ifstream in(cache + "/" + kSynFile, std::ios::binary);
     for (uint64_t i = 0; i < count; ++i) {
         INFO("synthetic challenge " << i);
@@ -272,11 +291,23 @@ TEST_CASE("features: 2KiB NI-PoRep sectors, CC and data, rebuilt byte-identical"
     auto v = f.verify(data, 2);
     INFO(v.err);
     CHECK(v.exit_code == 0);
-    CHECK(v.out.find("26 vanilla PoRep challenge proofs verify") != std::string::npos);  // 13 NI partitions x 2
+    // With the layers kept, util verify proves what an NI C1 proves: the
+    // challenges of 13 NI partitions x 2, derived from comm_r.
+    auto kept = run({damocles_run(), "seal", "--proof", "StackedDrg2KiBV1_2_Feat_NonInteractivePoRep", "--miner",
+                     "1002", "--sector", "3", "--ticket", kTicket, "--out", f.dir / "full", "--work", f.dir / "work",
+                     "--keep-intermediate", "--parent-cache", parent_cache_dir(), "--json"});
+    REQUIRE(kept.exit_code == 0);
+    json j = json::parse(kept.out);
+    auto full = run({damocles_run(), "util", "verify", "--proof", "StackedDrg2KiBV1_2_Feat_NonInteractivePoRep",
+                     "--miner", "1002", "--sector", "3", "--ticket", kTicket, "--comm-r", j["comm_r"], "--sealed",
+                     f.dir / "work/s-t01002-3/sealed", "--cache", f.dir / "work/s-t01002-3/cache", "--parent-cache",
+                     parent_cache_dir()});
+    INFO(full.err);
+    CHECK(full.exit_code == 0);
+    CHECK(full.out.find("26 vanilla PoRep challenge proofs verify") != std::string::npos);
 }
 
-TEST_CASE("features: 2KiB synthetic-PoRep sectors, CC and data, rebuilt with their synthetic proofs file",
-          "[features]")
+TEST_CASE("features: 2KiB synthetic-PoRep sectors, CC and data, rebuilt with their synthetic proofs file", "[features]")
 {
     Features f;
     json cc = f.seal_import("StackedDrg2KiBV1_1_Feat_SyntheticPoRep", 1);
@@ -296,7 +327,7 @@ TEST_CASE("features: 2KiB synthetic-PoRep sectors, CC and data, rebuilt with the
     // A proof damaged in the file is caught by util verify.
     const std::string file = f.store + "/cache/" + f.id(2) + "/" + kSynFile;
     std::string bytes = slurp(file);
-    for (uint64_t i = 0; i < 64; ++i) bytes[96 + i * record + 8 * 15 + 5] ^= 0x01;  // every tree_d leaf
+    for (uint64_t i = 0; i < 64; ++i) bytes[96 + i * record + 8 * 15 + 5] ^= 0x01; // every tree_d leaf
     write_text(file, bytes);
     auto bad = f.verify(data, 2);
     CHECK(bad.exit_code == 1);

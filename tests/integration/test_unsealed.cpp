@@ -11,6 +11,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 #include <openssl/sha.h>
@@ -84,9 +85,9 @@ struct Unsealed {
     {
         fs::create_directories(store);
         fs::create_directories(pieces);
-        manager = std::make_unique<ManagerFixture>(
-            "[[Miners]]\nActor = 1002\n\n[Common]\nPieceStores = [\"" + pieces +
-            "\"]\n\n[[Common.PersistStores]]\nName = \"store-a\"\nPath = \"" + store + "\"\n");
+        manager = std::make_unique<ManagerFixture>("[[Miners]]\nActor = 1002\n\n[Common]\nPieceStores = [\"" + pieces +
+                                                   "\"]\n\n[[Common.PersistStores]]\nName = \"store-a\"\nPath = \"" +
+                                                   store + "\"\n");
     }
 
     WorkerSpec spec(const std::string &plan = "rebuild") const
@@ -102,10 +103,24 @@ struct Unsealed {
     // import object (edited by `edit`) is imported.
     json seal_import(uint64_t n, const std::string &piece, bool snap, const std::function<void(json &)> &edit = {})
     {
-        std::vector<std::string> argv = {damocles_run(), "seal",  "--unsealed", "--proof", "StackedDrg2KiBV1_1",
-                                         "--miner",      "1002",  "--sector",   std::to_string(n),
-                                         "--ticket",     kTicket, "--out",      store,
-                                         "--piece",      piece,   "--parent-cache", parent_cache_dir(), "--json"};
+        std::vector<std::string> argv = {damocles_run(),
+                                         "seal",
+                                         "--unsealed",
+                                         "--proof",
+                                         "StackedDrg2KiBV1_1",
+                                         "--miner",
+                                         "1002",
+                                         "--sector",
+                                         std::to_string(n),
+                                         "--ticket",
+                                         kTicket,
+                                         "--out",
+                                         store,
+                                         "--piece",
+                                         piece,
+                                         "--parent-cache",
+                                         parent_cache_dir(),
+                                         "--json"};
         if (snap) argv.push_back("--snap");
         auto r = run(argv);
         INFO(r.err);
@@ -206,15 +221,15 @@ TEST_CASE("unsealed: a snap sector's unsealed copy holds the new data (comm_d_ne
     CHECK(u.files(1, {"update", "update-cache", "unsealed"}) == everything);
 }
 
-TEST_CASE("unsealed: an unseal thread decodes the surviving sealed and update files, no piece anywhere",
-          "[unsealed]")
+TEST_CASE("unsealed: an unseal thread decodes the surviving sealed and update files, no piece anywhere", "[unsealed]")
 {
     Unsealed u;
     const std::string deal = piece_data(1800, 5), update = piece_data(2000, 11);
     write_text(u.dir / "deal.bin", deal);
     write_text(u.dir / "update.bin", update);
     json sealed = u.seal_import(1, u.dir / "deal.bin", false, [](json &s) { s["pieces"][0]["source"] = nullptr; });
-    json snapped = u.seal_import(2, u.dir / "update.bin", true, [](json &s) { s["snap"]["pieces"][0]["source"] = nullptr; });
+    json snapped =
+        u.seal_import(2, u.dir / "update.bin", true, [](json &s) { s["snap"]["pieces"][0]["source"] = nullptr; });
     const std::string copy1 = slurp(u.copy(1)), copy2 = slurp(u.copy(2));
     auto kept1 = u.files(1, {"sealed", "cache"});
     auto kept2 = u.files(2, {"update", "update-cache"});
@@ -222,7 +237,7 @@ TEST_CASE("unsealed: an unseal thread decodes the surviving sealed and update fi
     fs::remove(u.dir / "deal.bin");
     fs::remove(u.dir / "update.bin");
     u.remove(1, {"unsealed"});
-    u.remove(2, {"unsealed", "sealed", "cache"});  // a snap sector keeps only its update
+    u.remove(2, {"unsealed", "sealed", "cache"}); // a snap sector keeps only its update
     WorkerFixture w(*u.manager, u.spec("unseal"), u.dir);
     w.start();
     // An unseal thread takes only entries that ask for the unsealed copy.
@@ -230,17 +245,18 @@ TEST_CASE("unsealed: an unseal thread decodes the surviving sealed and update fi
     std::this_thread::sleep_for(std::chrono::seconds(3));
     CHECK(u.state(1)["latest"].is_null());
     REQUIRE(u.manager->cli({"util", "sealer", "sectors", "rebuild-cancel", "1002", "1"}).exit_code == 0);
-    REQUIRE(u.manager->cli({"util", "sealer", "sectors", "rebuild", "--unsealed", "--pieces-available", "1002", "1",
-                            "2"}).exit_code == 0);
+    REQUIRE(
+        u.manager->cli({"util", "sealer", "sectors", "rebuild", "--unsealed", "--pieces-available", "1002", "1", "2"})
+            .exit_code == 0);
     REQUIRE(wait_until([&] { return u.finished(1) && u.finished(2); }, std::chrono::seconds(90)));
     INFO(w.log());
     CHECK(slurp(u.copy(1)) == copy1);
     CHECK(slurp(u.copy(2)) == copy2);
     CHECK(u.files(1, {"sealed", "cache"}) == kept1);
     CHECK(u.files(2, {"update", "update-cache"}) == kept2);
-    CHECK_FALSE(fs::exists(u.store + "/sealed/" + u.id(2)));  // the sector key is not persisted
+    CHECK_FALSE(fs::exists(u.store + "/sealed/" + u.id(2))); // the sector key is not persisted
     CHECK(w.log().find("decoding it for the unsealed copy") != std::string::npos);
-    CHECK(w.log().find("tree_c done") == std::string::npos);  // no PC2, only the key
+    CHECK(w.log().find("tree_c done") == std::string::npos); // no PC2, only the key
 
     auto st = u.state(1);
     CHECK(st["latest"]["next"] == "Finished");
@@ -255,7 +271,7 @@ TEST_CASE("unsealed: a deal rebuild with every piece source gone takes its piece
     write_text(u.dir / "piece.bin", data);
     json sealed = u.seal_import(1, u.dir / "piece.bin", false);
     auto everything = u.files(1, {"sealed", "cache"});
-    fs::remove(u.dir / "piece.bin");  // the recorded file:// source is gone too
+    fs::remove(u.dir / "piece.bin"); // the recorded file:// source is gone too
     u.remove(1, {"sealed", "cache"});
     WorkerFixture w(*u.manager, u.spec(), u.dir);
     w.start();

@@ -70,13 +70,13 @@ std::vector<uint8_t> rle_plus_encode(std::span<const BitRun> input)
 {
     const std::vector<BitRun> runs = normalized(input);
     BitWriter w;
-    w.put(0, 2);  // version
+    w.put(0, 2); // version
     w.put(runs.empty() ? 0 : (runs.front().value ? 1 : 0), 1);
     for (const BitRun &r : runs) {
         if (r.length == 1) {
             w.put(1, 1);
         } else if (r.length < 16) {
-            w.put(2, 2);  // bits "0" then "1"
+            w.put(2, 2); // bits "0" then "1"
             w.put(r.length, 4);
         } else {
             w.put(0, 2);

@@ -43,7 +43,7 @@ Status read_exact_at(int fd, uint8_t *out, uint64_t size, uint64_t offset, const
         ssize_t n = ::pread(fd, out + done, size - done, static_cast<off_t>(offset + done));
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) return make_error(Errc::io, "cannot read " + path + ": " + std::strerror(errno));
-        if (n == 0) {  // past the end of a shorter file: zeros
+        if (n == 0) { // past the end of a shorter file: zeros
             std::fill(out + done, out + size, 0);
             return {};
         }
@@ -61,8 +61,8 @@ Status copy_data_extents(int in, uint64_t end, AtomicFileWriter &out, const std:
     while (pos < end) {
         off_t data = ::lseek(in, static_cast<off_t>(pos), SEEK_DATA);
         if (data < 0) {
-            if (errno == ENXIO) break;  // only a hole remains
-            data = static_cast<off_t>(pos);  // no SEEK_DATA on this filesystem: copy everything
+            if (errno == ENXIO) break;      // only a hole remains
+            data = static_cast<off_t>(pos); // no SEEK_DATA on this filesystem: copy everything
         }
         if (static_cast<uint64_t>(data) >= end) break;
         off_t hole = ::lseek(in, data, SEEK_HOLE);
@@ -94,7 +94,8 @@ Status write_unsealed_file(const std::string &data_path, const std::string &dest
     Fd in(::open(data_path.c_str(), O_RDONLY | O_CLOEXEC));
     if (in.get() < 0) return make_error(Errc::not_found, "cannot open " + data_path + ": " + std::strerror(errno));
     struct stat st {};
-    if (::fstat(in.get(), &st) != 0) return make_error(Errc::io, "cannot stat " + data_path + ": " + std::strerror(errno));
+    if (::fstat(in.get(), &st) != 0)
+        return make_error(Errc::io, "cannot stat " + data_path + ": " + std::strerror(errno));
     AtomicFileWriter out;
     DMC_TRY_ASSIGN(out, AtomicFileWriter::create(dest));
     DMC_TRY_VOID(copy_data_extents(in.get(), std::min<uint64_t>(static_cast<uint64_t>(st.st_size), sector_size), out,
@@ -136,8 +137,8 @@ Result<UnsealedFileLayout> read_unsealed_layout(const std::string &path, uint64_
     for (size_t i = 0; i < kLengthBytes; ++i) trailer_len |= uint64_t{len_bytes[i]} << (8 * i);
     if (sector_size + trailer_len + kLengthBytes != size || trailer_len > kMaxTrailer)
         return make_error(Errc::corrupt, path + " has an inconsistent length: " + std::to_string(size) +
-                                             " bytes for a " + std::to_string(trailer_len) +
-                                             "-byte trailer after " + std::to_string(sector_size) + " bytes of data");
+                                             " bytes for a " + std::to_string(trailer_len) + "-byte trailer after " +
+                                             std::to_string(sector_size) + " bytes of data");
     std::vector<uint8_t> trailer(static_cast<size_t>(trailer_len));
     DMC_TRY_VOID(read_exact_at(fd.get(), trailer.data(), trailer_len, sector_size, path));
     auto runs = rle_plus_decode(trailer);
@@ -154,7 +155,8 @@ Result<UnsealedFileLayout> read_unsealed_layout(const std::string &path, uint64_
 Result<Bytes32> unsealed_data_comm_d(const std::string &path, uint64_t sector_size)
 {
     if (sector_size < 32 || (sector_size & (sector_size - 1)) != 0)
-        return make_error(Errc::invalid_argument, "sector size " + std::to_string(sector_size) + " is not a power of two");
+        return make_error(Errc::invalid_argument,
+                          "sector size " + std::to_string(sector_size) + " is not a power of two");
     Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd.get() < 0) return make_error(Errc::not_found, "cannot open " + path + ": " + std::strerror(errno));
     const uint64_t chunk = std::min(kChunkBytes, sector_size);

@@ -12,7 +12,7 @@ namespace dmc {
 
 namespace {
 
-constexpr uint32_t kMerkleChallenges = 1 + kParentCount;  // the challenge and its parents
+constexpr uint32_t kMerkleChallenges = 1 + kParentCount; // the challenge and its parents
 
 // Arity of each Poseidon path level: the base levels, then sub and top.
 std::vector<uint32_t> path_arities(const SealProof &proof)
@@ -34,7 +34,7 @@ unsigned log2_nodes(const SealProof &proof)
 
 uint64_t poseidon_path_nodes(const std::vector<uint32_t> &arities)
 {
-    uint64_t n = 1;  // the leaf
+    uint64_t n = 1; // the leaf
     for (uint32_t a : arities) n += a - 1;
     return n;
 }
@@ -157,7 +157,8 @@ Status append_synthetic_proof_record(std::vector<uint8_t> &out, const SealProof 
 {
     const auto arities = path_arities(proof);
     if (p.parents.size() != kParentCount)
-        return make_error(Errc::invalid_argument, "a challenge proof needs " + std::to_string(kParentCount) + " parents");
+        return make_error(Errc::invalid_argument,
+                          "a challenge proof needs " + std::to_string(kParentCount) + " parents");
     if (p.comm_d_proof.siblings.size() != log2_nodes(proof))
         return make_error(Errc::invalid_argument, "a tree_d path has the wrong length");
     const size_t start = out.size();
@@ -188,7 +189,7 @@ Result<VanillaPorepProofs> read_synthetic_proofs(const SealProof &proof, const s
     out.proof_id = proof.id;
     out.replica_id = replica_id;
     RecordReader header(file.data());
-    header.b32();  // comm_d: the tree_d paths lead to it, checked by the verifier
+    header.b32(); // comm_d: the tree_d paths lead to it, checked by the verifier
     out.comm_c = header.b32();
     out.comm_r_last = header.b32();
     Fr root_c, root_r;
@@ -207,7 +208,8 @@ Result<VanillaPorepProofs> read_synthetic_proofs(const SealProof &proof, const s
         for (auto &parent : parents) parent = r.u64();
         if (p.challenge >= proof.nodes() ||
             std::any_of(parents.begin(), parents.end(), [&](uint64_t v) { return v >= proof.nodes(); }))
-            return make_error(Errc::corrupt, path + ": record " + std::to_string(index) + " names a node outside the sector");
+            return make_error(Errc::corrupt,
+                              path + ": record " + std::to_string(index) + " names a node outside the sector");
         p.comm_d_proof.index = p.challenge;
         p.comm_d_proof.leaf = r.b32();
         for (unsigned l = 0; l < d_levels; ++l) p.comm_d_proof.siblings.push_back(r.b32());

@@ -38,7 +38,7 @@ TEST_CASE("registry sql: upserts and inserts come from the column lists", "[regi
     CHECK(snap_columns().insert_into("snap_info") ==
           "INSERT INTO snap_info (proof, comm_d_new, comm_r_new) VALUES (?, ?, ?)");
     CHECK(queue_columns().select("q").rfind("q.miner, q.number, q.priority, q.seq, ", 0) == 0);
-    CHECK(sector_columns().size() == 18);
+    CHECK(sector_columns().size() == 19);
 }
 
 TEST_CASE("registry sql: values keep ids, flags and NULL whichever way they are read", "[registry]")

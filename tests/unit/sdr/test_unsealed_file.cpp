@@ -40,7 +40,8 @@ std::string tail_hex(const std::string &path, uint64_t from)
 {
     std::string bytes = slurp(path);
     REQUIRE(bytes.size() >= from);
-    return to_hex(std::span<const uint8_t>(reinterpret_cast<const uint8_t *>(bytes.data()) + from, bytes.size() - from));
+    return to_hex(
+        std::span<const uint8_t>(reinterpret_cast<const uint8_t *>(bytes.data()) + from, bytes.size() - from));
 }
 
 } // namespace
@@ -128,7 +129,8 @@ TEST_CASE("an unsealed file of a wrong length or with a broken trailer is refuse
     TempDir dir("unsealed-bad");
     const uint64_t sector = 2048;
     write_text(dir / "short", std::string(2000, '\0'));
-    CHECK_THAT(read_unsealed_layout(dir / "short", sector).error().message, Catch::Contains("less than the sector size"));
+    CHECK_THAT(read_unsealed_layout(dir / "short", sector).error().message,
+               Catch::Contains("less than the sector size"));
     std::string data(sector, '\0');
     write_text(dir / "len", data + std::string("\x04\x10\x02\x09\x00\x00\x00", 7));
     CHECK_THAT(read_unsealed_layout(dir / "len", sector).error().message, Catch::Contains("inconsistent length"));

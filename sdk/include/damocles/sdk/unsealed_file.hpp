@@ -31,7 +31,7 @@ Status write_unsealed_file(const std::string &data_path, const std::string &dest
 
 struct UnsealedFileLayout {
     bool has_trailer = false;
-    std::vector<BitRun> allocated;  // over the padded bytes [0, sector_size)
+    std::vector<BitRun> allocated; // over the padded bytes [0, sector_size)
     // Bytes marked allocated (all of them for a file without a trailer).
     uint64_t allocated_bytes() const;
 };

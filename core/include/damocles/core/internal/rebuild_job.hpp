@@ -37,8 +37,7 @@ struct RebuildJobOptions {
 // rebuild but the cache-only repair writes the unsealed copy when
 // options.unsealed or the record's keep_unsealed flag asks for it.
 Result<std::unique_ptr<SectorJob>> make_rebuild_job(const SectorRecord &sector, const std::string &work_dir,
-                                                    const PieceSources &sources,
-                                                    const RebuildJobOptions &options = {});
+                                                    const PieceSources &sources, const RebuildJobOptions &options = {});
 
 // One line naming where the job's pieces come from ("" for CC and unseal),
 // for `sectors state` (docs/architecture.md §11.2).

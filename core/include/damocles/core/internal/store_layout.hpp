@@ -30,6 +30,7 @@ struct PersistedSet {
     bool upgrade = false;        // update/ + update-cache/ instead of sealed/ + cache/
     bool unsealed = false;       // also unsealed/<id>
     bool unsealed_only = false;  // only unsealed/<id> (the unseal plan)
+    bool cache_only = false;     // a cache-only repair: no synthetic proofs file (no layers to prove from)
 };
 
 // unsealed/<id>: the sector's padded data and the full-allocation trailer

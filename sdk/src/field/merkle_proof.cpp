@@ -6,6 +6,7 @@
 // (merkletree gen_cached_proof rebuilds exactly that segment).
 #include "damocles/sdk/merkle_proof.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "damocles/sdk/poseidon.hpp"
@@ -170,39 +171,31 @@ namespace
 
 uint64_t memo_key(size_t level, uint64_t index) { return (uint64_t{level} << 58) | index; }
 
-// merkle_proof_compute_root with the memo of MerkleVerifyCache.
-bool verify_with_memo(const PoseidonMerkleProof &proof, MerkleVerifyCache &cache)
+// merkle_proof_compute_root through the memo of MerkleVerifyCache.
+Fr compute_root_with_memo(const PoseidonMerkleProof &proof, MerkleVerifyCache &cache)
 {
-    if (cache.root && !(*cache.root == proof.root)) cache.nodes.clear();
-    cache.root = proof.root;
-    std::vector<std::pair<uint64_t, Fr>> seen;
     uint64_t index = proof.leaf_index();
     Fr running = proof.leaf;
-    std::vector<Fr> children;
+    std::array<Fr, 8> children;
     for (size_t level = 0; level < proof.path.size(); ++level) {
         const auto &element = proof.path[level];
-        const uint32_t arity = static_cast<uint32_t>(element.siblings.size() + 1);
-        const uint64_t group = index - element.index;
-        children.assign(element.siblings.begin(), element.siblings.begin() + element.index);
-        children.push_back(running);
-        children.insert(children.end(), element.siblings.begin() + element.index, element.siblings.end());
-        bool known = true;
-        for (uint32_t j = 0; j < arity && known; ++j) {
-            auto it = cache.nodes.find(memo_key(level, group + j));
-            known = it != cache.nodes.end() && it->second == children[j];
+        const size_t arity = element.siblings.size() + 1;
+        if (arity > children.size()) return merkle_proof_compute_root(proof);  // no such shape
+        std::copy(element.siblings.begin(), element.siblings.begin() + element.index, children.begin());
+        children[element.index] = running;
+        std::copy(element.siblings.begin() + element.index, element.siblings.end(),
+                  children.begin() + element.index + 1);
+        const uint64_t key = memo_key(level + 1, index / arity);
+        auto it = cache.parents.find(key);
+        if (it != cache.parents.end() && std::equal(children.begin(), children.begin() + arity, it->second.children.begin())) {
+            running = it->second.value;
+        } else {
+            running = poseidon_hash(static_cast<unsigned>(arity), std::span<const Fr>(children.data(), arity));
+            if (cache.parents.size() < cache.max_parents) cache.parents.insert_or_assign(key, MerkleVerifyCache::Parent{children, running});
         }
-        const uint64_t parent_key = memo_key(level + 1, index / arity);
-        auto parent = known ? cache.nodes.find(parent_key) : cache.nodes.end();
-        running = parent != cache.nodes.end() ? parent->second
-                                              : poseidon_hash(arity, std::span<const Fr>(children.data(), arity));
-        for (uint32_t j = 0; j < arity; ++j) seen.emplace_back(memo_key(level, group + j), children[j]);
-        seen.emplace_back(parent_key, running);
         index /= arity;
     }
-    if (!(running == proof.root)) return false;
-    if (cache.nodes.size() + seen.size() <= cache.max_nodes)
-        for (const auto &[key, value] : seen) cache.nodes.insert_or_assign(key, value);
-    return true;
+    return running;
 }
 
 } // namespace
@@ -220,8 +213,7 @@ bool verify_merkle_proof(const PoseidonMerkleProof &proof, const TreeShape &shap
         const auto &element = proof.path[i];
         if (element.siblings.size() + 1 != arities[i] || element.index >= arities[i]) return false;
     }
-    if (cache) return verify_with_memo(proof, *cache);
-    return merkle_proof_compute_root(proof) == proof.root;
+    return (cache ? compute_root_with_memo(proof, *cache) : merkle_proof_compute_root(proof)) == proof.root;
 }
 
 Result<PoseidonMerkleProof> generate_merkle_proof(const TreeShape &shape, uint64_t base_tree_leaves,

@@ -12,8 +12,8 @@
 // arity) for compound shapes.
 #pragma once
 
+#include <array>
 #include <cstdint>
-#include <optional>
 #include <span>
 #include <unordered_map>
 #include <vector>
@@ -43,15 +43,18 @@ struct PoseidonMerkleProof {
 // The root recomputed from leaf and path.
 Fr merkle_proof_compute_root(const PoseidonMerkleProof &proof);
 
-// Memo for verifying many proofs against one root (a synthetic PoRep checks
-// 2^18 challenges, each with 15 tree_c paths): a node is not hashed again
-// when its children, at the same positions, equal children already proved
-// under the root; only nodes of proofs that reached the root are kept. A
-// proof for another root clears it.
+// Memo for verifying many proofs of one tree (a synthetic PoRep checks 2^18
+// challenges, each with 15 tree_c paths): a parent whose children, at the
+// same position, equal the children it was hashed from before takes that
+// hash instead of being hashed again (a cache of the hash function, so any
+// proof may use it).
 struct MerkleVerifyCache {
-    size_t max_nodes = size_t{1} << 24;       // stop remembering beyond this
-    std::optional<Fr> root;
-    std::unordered_map<uint64_t, Fr> nodes;   // (level, index at that level) -> value
+    struct Parent {
+        std::array<Fr, 8> children;
+        Fr value;
+    };
+    size_t max_parents = size_t{1} << 22;            // stop remembering beyond this
+    std::unordered_map<uint64_t, Parent> parents;    // (level, index at that level) -> children, hash
 };
 
 // True when the proof has the structure of `shape` over base trees of

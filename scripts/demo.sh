@@ -11,7 +11,8 @@
 #   4. ask for the rebuilds with the seed commands, show progress, wait;
 #   5. check the rebuilt files are byte-identical, verify them, and that
 #      `sectors state` says the rebuild is over.
-# Usage: scripts/demo.sh [build dir]   (DEMO_DIR=... keeps the files there)
+# Usage: scripts/demo.sh [build dir]   (DEMO_DIR=... keeps the files there;
+# DEMO_KEEP_CONSOLE=1 keeps the manager and its web console up at the end)
 set -euo pipefail
 
 BUILD=${1:-build}
@@ -64,6 +65,8 @@ EOF
 pids+=($!)
 wait_for_file "$HOME_DIR/api"
 echo "manager listening on $(cat "$HOME_DIR/api")"
+CONSOLE_URL="http://$(cat "$HOME_DIR/api")/ui"
+echo "web console: $CONSOLE_URL (log in with the token in $HOME_DIR/token)"
 
 step "seal three 8MiB sectors into the store (CC, one deal piece, one snap update)"
 head -c 4000000 /dev/urandom > "$DEMO/piece.bin"
@@ -162,7 +165,7 @@ echo "\$ damocles-manager util sealer sectors rebuild $MINER 3"
 "$MANAGER" --home "$HOME_DIR" util sealer sectors rebuild $MINER 3
 "$MANAGER" --home "$HOME_DIR" util sealer sectors list --rebuild --sealing=false
 
-step "progress"
+step "progress (also in the web console: $CONSOLE_URL)"
 deadline=$(( $(date +%s) + 600 ))
 while :; do
   listing=$("$MANAGER" --home "$HOME_DIR" util sealer sectors list --rebuild --sealing=false)
@@ -204,3 +207,7 @@ step "summary"
 echo "3 sectors (CC, deal, snap) lost and rebuilt through damocles-manager + damocles-worker in ${elapsed}s:"
 echo "CommD/CommR checked against the registry before persisting, files byte-identical, util verify valid."
 echo "demo OK (files in $DEMO)"
+if [ -n "${DEMO_KEEP_CONSOLE:-}" ]; then
+  echo "the manager keeps running for the web console: $CONSOLE_URL (token: $HOME_DIR/token); Ctrl-C ends it"
+  wait "${pids[0]}" || true
+fi

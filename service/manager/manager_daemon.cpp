@@ -15,6 +15,7 @@
 #include "service/metrics/endpoint.hpp"
 #include "service/metrics/series.hpp"
 #include "service/daemon/signal_waiter.hpp"
+#include "service/ui/console_routes.hpp"
 
 namespace dmc::service {
 
@@ -95,7 +96,9 @@ Status run_manager_daemon(const ManagerDaemonOptions &opts)
 
     auto service = std::make_shared<ManagerService>(cfg, std::move(reg));
     httplib::Server server;
-    rpc::mount(server, service->make_dispatcher(), token);
+    auto dispatcher = service->make_dispatcher();
+    ui::mount_console(server, dispatcher, token);  // GET /ui: the web console (docs/architecture.md §8.9)
+    rpc::mount(server, dispatcher, token);
     server.Get("/healthz", [](const httplib::Request &, httplib::Response &res) { res.set_content("ok\n", "text/plain"); });
     mount_piece_store(server, cfg.piece_stores, token);
     metrics::mount(server);

@@ -15,6 +15,7 @@
 #include "cli_common.hpp"
 #include "service/manager/manager_daemon.hpp"
 #include "service/registry/registry_types.hpp"
+#include "service/worker/worker_admin_client.hpp"
 #include "service/worker/worker_config.hpp"
 #include "damocles/sdk/ids.hpp"
 #include "manager_client.hpp"
@@ -267,23 +268,21 @@ void cmd_storage_list()
     }
 }
 
-// The worker's admin API address: a ping record's address by name, else
-// the argument itself as host[:port] (default port 17890).
-std::string worker_address(const std::string &name_or_addr)
+// The worker's admin API: a ping record's address by name, else the
+// argument itself as host[:port] (the console's thread actions resolve it
+// the same way, service/worker/worker_admin_client.hpp).
+service::WorkerAdminClient worker_admin(const std::string &name_or_addr)
 {
-    for (const auto &w : call("Venus.WorkerList", json::array()))
-        if (w["name"] == name_or_addr) return w["address"];
-    auto hp = service::rpc::parse_host_port(name_or_addr, 17890);
-    if (!hp) fail_usage("unknown worker " + name_or_addr + " (not a worker name, nor host:port)");
-    return hp->first + ":" + std::to_string(hp->second);
+    auto address = service::resolve_worker_admin_address(call("Venus.WorkerList", json::array()), name_or_addr);
+    if (!address) fail_usage(address.error().message);
+    return service::WorkerAdminClient(*address, 30);
 }
 
-json worker_call(const std::string &name_or_addr, const std::string &method, const json &params)
+template <class T>
+T worker_must(const std::string &name_or_addr, Result<T> r)
 {
-    service::rpc::Client client(worker_address(name_or_addr), "", 30);
-    auto r = client.call(method, params);
     if (!r) fail("worker " + name_or_addr + ": " + r.error().message);
-    return *r;
+    return std::move(r).value();
 }
 
 void cmd_worker_list()
@@ -306,7 +305,7 @@ void cmd_worker_list()
 
 void cmd_worker_info()
 {
-    auto rows = worker_call(opts().worker, "VenusWorker.WorkerList", json::array());
+    auto rows = worker_must(opts().worker, worker_admin(opts().worker).threads());
     TextTable t({"Index", "Loc", "Plan", "SectorID", "Paused", "PausedElapsed", "State", "LastErr"});
     auto null_or = [](const json &v) { return v.is_null() ? std::string("NULL") : v.get<std::string>(); };
     for (const auto &r : rows) {
@@ -320,15 +319,14 @@ void cmd_worker_info()
 
 void cmd_worker_pause()
 {
-    bool ok = worker_call(opts().worker, "VenusWorker.WorkerPause", json::array({opts().thread_index})).get<bool>();
+    bool ok = worker_must(opts().worker, worker_admin(opts().worker).pause(opts().thread_index));
     std::printf("pause call done, ok = %s\n", ok ? "true" : "false");
 }
 
 void cmd_worker_resume()
 {
-    json params = json::array({opts().thread_index});
-    if (!opts().args.empty()) params.push_back(opts().args.front());
-    bool ok = worker_call(opts().worker, "VenusWorker.WorkerResume", params).get<bool>();
+    const std::string state = opts().args.empty() ? "" : opts().args.front();
+    bool ok = worker_must(opts().worker, worker_admin(opts().worker).resume(opts().thread_index, state));
     std::printf("resume call done, ok = %s\n", ok ? "true" : "false");
 }
 

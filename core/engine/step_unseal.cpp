@@ -71,7 +71,10 @@ Status step_unseal_decode(SectorJob &job, VertexContext &ctx)
         const uint8_t *r = replica.data() + first * 32, *k = key.data() + first * 32;
         Status st = encoding ? snap_decode_nodes(*encoding, first, count, r, k, data.data())
                              : decode_replica(r, k, data.data(), count);
-        if (!st) return st.error().context("decoding " + job.surviving_replica);
+        // A node that is not a field element: the surviving file is damaged.
+        if (!st)
+            return make_error(Errc::corrupt, "decoding " + job.surviving_replica + ": " + st.error().message +
+                                                 " (the surviving file is damaged)");
         DMC_TRY_VOID(out.write(std::span<const uint8_t>(data.data(), static_cast<size_t>(count * 32))));
         ctx.report_progress(static_cast<double>(first + count) / static_cast<double>(nodes));
         if (ctx.cancelled()) return make_error(Errc::cancelled, "cancelled");

@@ -6,7 +6,8 @@
 // data built independently and a naive SHA-254 tree); decoded from a surviving
 // sealed (or update) file by an unseal thread with no piece anywhere; a
 // surviving copy as the only piece source of a deal rebuild, named by
-// `sectors state`; a copy whose CommD differs is skipped with a warning.
+// `sectors state`; a copy whose CommD differs is skipped with a warning; a
+// damaged sealed file is not decoded but the sector rebuilt in full.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -311,4 +312,30 @@ TEST_CASE("unsealed: a copy whose CommD differs is not used, named in a warning,
     CHECK(u.files(1, {"sealed", "cache"}) == everything);
     // The record asks for an unsealed copy: the bad one is replaced by a good one.
     CHECK(slurp(u.copy(1)) == expected_copy(data));
+}
+
+TEST_CASE("unsealed: a damaged surviving sealed file is not decoded: the sector is rebuilt in full with its copy",
+          "[unsealed]")
+{
+    Unsealed u;
+    const std::string data = piece_data(1600, 13);
+    write_text(u.dir / "piece.bin", data);
+    json sealed = u.seal_import(1, u.dir / "piece.bin", false);
+    const std::string copy = slurp(u.copy(1));
+    auto everything = u.files(1, {"sealed", "cache"});
+    u.remove(1, {"unsealed"});
+    {
+        std::fstream f(u.store + "/sealed/" + u.id(1), std::ios::in | std::ios::out | std::ios::binary);
+        f.seekp(100);
+        f.put('\x11');
+    }
+    WorkerFixture w(*u.manager, u.spec("unseal"), u.dir);
+    w.start();
+    REQUIRE(u.manager->cli({"util", "sealer", "sectors", "rebuild", "--unsealed", "1002", "1"}).exit_code == 0);
+    REQUIRE(wait_until([&] { return u.finished(1); }, std::chrono::seconds(90)));
+    INFO(w.log());
+    CHECK(w.log().find("unsealing the surviving file failed") != std::string::npos);
+    CHECK(w.log().find("the surviving file is damaged") != std::string::npos);
+    CHECK(slurp(u.copy(1)) == copy);
+    CHECK(u.files(1, {"sealed", "cache"}) == everything); // the damaged replica was replaced
 }

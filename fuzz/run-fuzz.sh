@@ -9,7 +9,8 @@
 #
 #   fuzz/run-fuzz.sh [--seconds N] [--jobs J] [--build DIR] [target...]
 #
-# Targets: manager_config worker_config sector_import lotus_json (default: all).
+# Targets: manager_config worker_config sector_import lotus_json damocles_export
+# (default: all).
 # --seconds is per target (default 8: the suite's brief run); run longer by
 # hand, e.g. `fuzz/run-fuzz.sh --seconds 600 sector_import`. New inputs go
 # to <build dir>/corpus/<target> (fuzz/corpus/<target> holds the seeds and
@@ -34,7 +35,7 @@ while [ $# -gt 0 ]; do
     *) targets+=("$1"); shift ;;
   esac
 done
-[ ${#targets[@]} -eq 0 ] && targets=(manager_config worker_config sector_import lotus_json)
+[ ${#targets[@]} -eq 0 ] && targets=(manager_config worker_config sector_import lotus_json damocles_export)
 
 counts() {
   if [ -n "${DMC_TEST_COUNTS:-}" ]; then echo "$1 $2" > "$DMC_TEST_COUNTS"; fi
@@ -97,6 +98,12 @@ sources=(
   service/chain/lotus_encoding.cpp
   service/chain/miner_decode.cpp
   service/chain/rpc_envelope.cpp
+  # the damocles importer and the piece rule it shares with the others
+  service/importers/damocles_importer.cpp
+  service/importers/import_batch.cpp
+  service/importers/sector_pieces.cpp
+  sdk/src/sdr/comm_d.cpp
+  sdk/src/sdr/piece.cpp
 )
 # Release semantics, as the shipped (gcc, NDEBUG) build. Two defects of
 # Debian 12's toml++ 3.3.0 are kept out of the way, since they are not

@@ -52,6 +52,7 @@ json sector_state_json(const SectorRecord &s, const std::optional<QueueEntry> &q
             {"finalized", s.finalized},
             {"removed", s.removed},
             {"abort_reason", s.abort_reason},
+            {"chain_checked_epoch", s.chain_checked_epoch ? json(*s.chain_checked_epoch) : json(nullptr)},
             {"latest", s.latest ? codec::latest_state_to_json(*s.latest) : json(nullptr)},
             {"queue", q ? queue_json(*q) : json(nullptr)}};
 }
@@ -110,6 +111,21 @@ WorkerRecord worker_from_ping(const json &ping, int64_t now)
     r.errors = ping.value("errors", 0u);
     r.threads_json = ping.contains("thread_rows") ? ping["thread_rows"].dump() : "[]";
     return r;
+}
+
+json store_check_json(const StoreCheckReport &report)
+{
+    json sectors = json::array();
+    for (const auto &check : report.sectors) {
+        json row = {{"miner", check.key ? json(check.key->miner) : json(nullptr)},
+                    {"number", check.key ? json(check.key->number) : json(nullptr)},
+                    {"status", sector_health_name(check.health)},
+                    {"action", repair_action_name(check.action)}};
+        if (!check.detail.empty()) row["detail"] = check.detail;
+        if (!check.file.empty()) row["file"] = check.file;
+        sectors.push_back(std::move(row));
+    }
+    return {{"store", report.store}, {"path", report.path}, {"roots_learnt", report.roots_learnt}, {"sectors", sectors}};
 }
 
 } // namespace dmc::service::manager_json

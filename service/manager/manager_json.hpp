@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "service/manager/manager_service.hpp"
+#include "service/manager/store_check.hpp"
 #include "service/rpc/json_rpc.hpp"
 
 namespace dmc::service::manager_json {
@@ -41,5 +42,9 @@ json worker_json(const WorkerRecord &w);
 json store_status_json(const StoreStatus &st);
 PersistStoreRecord store_from_json(const json &j);
 WorkerRecord worker_from_ping(const json &ping, int64_t now);
+// {"store", "path", "roots_learnt", "sectors": [{"miner", "number", "status",
+// "action", "detail", "file"}]}: miner/number null for a file not named
+// like a sector; detail and file only when set.
+json store_check_json(const StoreCheckReport &report);
 
 } // namespace dmc::service::manager_json

@@ -54,6 +54,43 @@ json sectors_import(ManagerService &svc, const json &p)
     return out;
 }
 
+// [{"store": name or path, "miner": M?, "deep": bool?}] -> store_check_json.
+json sectors_check(ManagerService &svc, const json &p)
+{
+    const json &spec = arg(p, 0, "check");
+    if (!spec.is_object() || !spec.contains("store") || !spec["store"].is_string())
+        throw RpcError{rpc::kInvalidParams, "check: want {\"store\": <name or path>, \"miner\": M, \"deep\": bool}"};
+    StoreCheckOptions options;
+    if (spec.contains("miner") && !spec["miner"].is_null()) {
+        if (!spec["miner"].is_number_unsigned()) throw RpcError{rpc::kInvalidParams, "check: miner must be an actor id"};
+        options.miner = spec["miner"].get<uint64_t>();
+    }
+    if (spec.contains("deep") && spec["deep"].is_boolean()) options.deep = spec["deep"].get<bool>();
+    auto report = check_store(svc.registry(), spec["store"].get<std::string>(), options);
+    // An unknown store is bad input (the CLI exits 2), not a failed check.
+    if (!report && report.error().code == Errc::invalid_argument)
+        throw RpcError{rpc::kInvalidParams, report.error().message};
+    return store_check_json(unwrap(std::move(report)));
+}
+
+// [epoch, [[miner, number], …]]: the CLI confirmed these records against
+// the chain at `epoch` (docs/architecture.md §14.3).
+json sectors_mark_chain_checked(ManagerService &svc, const json &p)
+{
+    const json &epoch = arg(p, 0, "epoch");
+    const json &keys = arg(p, 1, "sectors");
+    if (!epoch.is_number_integer() || !keys.is_array())
+        throw RpcError{rpc::kInvalidParams, "want [epoch, [[miner, number], …]]"};
+    std::vector<SectorKey> sectors;
+    for (const auto &key : keys) {
+        if (!key.is_array() || key.size() != 2 || !key[0].is_number_unsigned() || !key[1].is_number_unsigned())
+            throw RpcError{rpc::kInvalidParams, "sectors: want [miner, number] pairs"};
+        sectors.push_back({key[0].get<uint64_t>(), key[1].get<uint64_t>()});
+    }
+    unwrap(svc.registry().set_chain_checked(sectors, epoch.get<int64_t>()));
+    return json(true);
+}
+
 json sector_set_for_rebuild(ManagerService &svc, const json &p)
 {
     QueueRebuildRequest req;
@@ -208,6 +245,8 @@ struct NamedMethod {
 constexpr NamedMethod kMethods[] = {
     {"Venus.Version", version},
     {"Venus.SectorsImport", sectors_import},
+    {"Venus.SectorsCheck", sectors_check},
+    {"Venus.SectorsMarkChainChecked", sectors_mark_chain_checked},
     {"Venus.SectorSetForRebuild", sector_set_for_rebuild},
     {"Venus.SectorRebuildCancel", sector_rebuild_cancel},
     {"Venus.FindSectorInAllStates", find_sector_in_all_states},

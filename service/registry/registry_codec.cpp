@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "service/registry/registry_codec.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 namespace dmc::service::codec {
@@ -91,13 +93,87 @@ std::optional<LatestState> parse_latest_state(const std::optional<std::string> &
     return latest_state_from_json(j);
 }
 
+namespace {
+
+std::string text_of(const std::optional<Bytes32> &value)
+{
+    return value ? to_hex(*value) : "(none)";
+}
+
+std::string text_of(const std::optional<std::string> &value)
+{
+    return value ? *value : "(none)";
+}
+
+std::string piece_text(const PieceRecord &p)
+{
+    return p.cid + " size " + std::to_string(p.size) + " at " + std::to_string(p.offset) +
+           (p.deal_id ? ", deal " + std::to_string(*p.deal_id) : "") + (p.source ? ", source " + *p.source : "");
+}
+
+// The first differing piece of two lists, "" when equal.
+std::string pieces_difference(const std::string &name, const std::vector<PieceRecord> &registered,
+                              const std::vector<PieceRecord> &imported)
+{
+    for (size_t i = 0; i < std::max(registered.size(), imported.size()); ++i) {
+        if (i < registered.size() && i < imported.size() && registered[i] == imported[i]) continue;
+        const std::string field = name + "[" + std::to_string(i) + "]";
+        return field + ": registered " + (i < registered.size() ? piece_text(registered[i]) : "(none)") +
+               ", imported " + (i < imported.size() ? piece_text(imported[i]) : "(none)");
+    }
+    return "";
+}
+
+template <class T>
+std::string difference(const char *field, const T &registered, const T &imported)
+{
+    return std::string(field) + ": registered " + text_of(registered) + ", imported " + text_of(imported);
+}
+
+} // namespace
+
+std::string registered_values_difference(const SectorRecord &a, const SectorRecord &b)
+{
+    if (a.proof_id != b.proof_id)
+        return "proof: registered " + std::to_string(a.proof_id) + ", imported " + std::to_string(b.proof_id);
+    if (a.ticket != b.ticket) return difference("ticket", a.ticket, b.ticket);
+    if (a.ticket_epoch != b.ticket_epoch)
+        return "ticket_epoch: registered " + std::to_string(a.ticket_epoch) + ", imported " +
+               std::to_string(b.ticket_epoch);
+    if (a.comm_d != b.comm_d) return "comm_d: registered " + a.comm_d + ", imported " + b.comm_d;
+    if (a.comm_r != b.comm_r) return "comm_r: registered " + a.comm_r + ", imported " + b.comm_r;
+    // comm_c/comm_r_last count only when the import gives them: a source that
+    // does not know them (lotus-miner, curio, the chain) leaves what a seal or
+    // a p_aux taught the registry.
+    if ((b.comm_c || b.comm_r_last) && a.comm_c != b.comm_c) return difference("comm_c", a.comm_c, b.comm_c);
+    if ((b.comm_c || b.comm_r_last) && a.comm_r_last != b.comm_r_last)
+        return difference("comm_r_last", a.comm_r_last, b.comm_r_last);
+    if (auto pieces = pieces_difference("pieces", a.pieces, b.pieces); !pieces.empty()) return pieces;
+    if (a.upgraded != b.upgraded)
+        return std::string("snap: registered ") + (a.upgraded ? "an upgraded" : "a non-upgraded") + " sector, imported " +
+               (b.upgraded ? "an upgraded" : "a non-upgraded") + " one";
+    if (a.snap && b.snap && a.snap != b.snap) {
+        if (a.snap->proof != b.snap->proof)
+            return "snap.proof: registered " + a.snap->proof + ", imported " + b.snap->proof;
+        if (a.snap->comm_d_new != b.snap->comm_d_new)
+            return difference("snap.comm_d_new", a.snap->comm_d_new, b.snap->comm_d_new);
+        if (a.snap->comm_r_new != b.snap->comm_r_new)
+            return difference("snap.comm_r_new", a.snap->comm_r_new, b.snap->comm_r_new);
+        return pieces_difference("snap.pieces", a.snap->pieces, b.snap->pieces);
+    }
+    if (a.snap != b.snap) return std::string("snap: registered ") + (a.snap ? "present" : "null") + ", imported " +
+                                 (b.snap ? "present" : "null");
+    if (!b.store.empty() && a.store != b.store)
+        return "store: registered " + (a.store.empty() ? std::string("(none)") : a.store) + ", imported " + b.store;
+    if (a.keep_unsealed != b.keep_unsealed)
+        return std::string("unsealed: registered ") + (a.keep_unsealed ? "true" : "false") + ", imported " +
+               (b.keep_unsealed ? "true" : "false");
+    return "";
+}
+
 bool same_registered_values(const SectorRecord &a, const SectorRecord &b)
 {
-    return a.key == b.key && a.proof_id == b.proof_id && a.ticket == b.ticket && a.ticket_epoch == b.ticket_epoch &&
-           a.comm_d == b.comm_d && a.comm_r == b.comm_r && a.comm_c == b.comm_c && a.comm_r_last == b.comm_r_last &&
-           a.pieces == b.pieces && a.upgraded == b.upgraded && a.snap == b.snap &&
-           a.keep_unsealed == b.keep_unsealed &&
-           (b.store.empty() || a.store == b.store);
+    return a.key == b.key && registered_values_difference(a, b).empty();
 }
 
 Result<ImportPlan> plan_import(const std::optional<SectorRecord> &existing, const SectorRecord &record, bool replace)
@@ -110,8 +186,9 @@ Result<ImportPlan> plan_import(const std::optional<SectorRecord> &existing, cons
     }
     if (!replace)
         return make_error(Errc::conflict, "sector " + sector_id_string(record.key) +
-                                              " is already registered with different values; pass --replace "
-                                              "to overwrite them");
+                                              " is already registered with different values (" +
+                                              registered_values_difference(*existing, record) +
+                                              "); pass --replace to overwrite them");
     if (existing->online)
         return make_error(Errc::conflict, "sector " + sector_id_string(record.key) +
                                               " has a rebuild queued or running; cancel it before replacing");
@@ -124,6 +201,10 @@ Result<ImportPlan> plan_import(const std::optional<SectorRecord> &existing, cons
     w.abort_reason = existing->abort_reason;
     w.latest = existing->latest;
     if (w.store.empty()) w.store = existing->store;
+    if (!w.comm_c && !w.comm_r_last) {
+        w.comm_c = existing->comm_c;
+        w.comm_r_last = existing->comm_r_last;
+    }
     plan.outcome = ImportOutcome::replaced;
     return plan;
 }

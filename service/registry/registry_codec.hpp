@@ -25,12 +25,17 @@ LatestState latest_state_from_json(const nlohmann::json &j);
 std::string latest_state_json(const LatestState &s);
 std::optional<LatestState> parse_latest_state(const std::optional<std::string> &json);
 // Sector records compare equal for import purposes (the registered truth
-// only: lifecycle fields and the reported state are ignored).
+// only: lifecycle fields and the reported state are ignored; `store`,
+// `comm_c` and `comm_r_last` of `b`, the import, only when it gives them).
 bool same_registered_values(const SectorRecord &a, const SectorRecord &b);
+// The first registered value that differs, with both values ("comm_r:
+// registered bagboea…, imported bagboea…"); "" when they are the same.
+std::string registered_values_difference(const SectorRecord &registered, const SectorRecord &imported);
 // Importing `record` over what the registry holds: unchanged (nothing to
 // write), added, or replaced (the existing row is deleted and `to_write`,
 // which keeps the existing lifecycle, reported state and store, written).
-// Different values without `replace`, or a sector being rebuilt, conflict.
+// Different values without `replace`, or a sector being rebuilt, conflict;
+// the error names the first difference with both values.
 struct ImportPlan {
     ImportOutcome outcome = ImportOutcome::added;
     SectorRecord to_write;

@@ -46,7 +46,8 @@ const ColumnList &sector_columns()
     static const ColumnList columns{"miner",        "number",       "proof",        "ticket",      "ticket_epoch",
                                     "comm_d",       "comm_r",       "comm_c",       "comm_r_last", "upgraded",
                                     "store",        "online",       "need_rebuild", "finalized",   "removed",
-                                    "abort_reason", "latest_state", "updated_at",   "keep_unsealed"};
+                                    "abort_reason", "latest_state", "updated_at",   "chain_checked_epoch",
+                                    "keep_unsealed"};
     return columns;
 }
 
@@ -115,7 +116,8 @@ SectorRecord decode_sector(const SqlRow &row, int first)
     sector.abort_reason = row.text(first + 15);
     sector.latest = codec::parse_latest_state(row.optional_text(first + 16));
     sector.updated_at = row.integer(first + 17);
-    sector.keep_unsealed = row.flag(first + 18);
+    sector.chain_checked_epoch = row.optional_integer(first + 18);
+    sector.keep_unsealed = row.flag(first + 19);
     return sector;
 }
 
@@ -141,6 +143,7 @@ std::vector<SqlValue> sector_values(const SectorRecord &sector, int64_t updated_
             sector.abort_reason,
             latest,
             updated_at,
+            sector.chain_checked_epoch,
             sector.keep_unsealed};
 }
 

@@ -49,6 +49,12 @@ public:
     virtual Status set_location(const SectorKey &key, const std::string &store) = 0;
     // Records comm_c/comm_r_last learnt later (seal output, surviving p_aux).
     virtual Status set_tree_roots(const SectorKey &key, const Bytes32 &comm_c, const Bytes32 &comm_r_last) = 0;
+    // The same for many sectors in one transaction (a store check learns
+    // them for thousands at once).
+    virtual Status set_tree_roots_of(const std::vector<SectorTreeRoots> &roots) = 0;
+    // The records of `keys` were confirmed against the chain at `epoch`
+    // (docs/architecture.md §14.3); one transaction, every sector must exist.
+    virtual Status set_chain_checked(const std::vector<SectorKey> &keys, int64_t epoch) = 0;
 
     // Rebuild lifecycle --------------------------------------------------
     // Offline -> online with need_rebuild, finalized=false, and queued.

@@ -88,4 +88,11 @@ struct SectorFilter {
 
 enum class ImportOutcome { added, unchanged, replaced };
 
+// comm_c/comm_r_last of one sector, learnt after its import.
+struct SectorTreeRoots {
+    SectorKey key;
+    Bytes32 comm_c{};
+    Bytes32 comm_r_last{};
+};
+
 } // namespace dmc::service

@@ -45,6 +45,8 @@ public:
     Result<std::vector<SectorRecord>> list_sectors(const SectorFilter &filter) override;
     Status set_location(const SectorKey &key, const std::string &store) override;
     Status set_tree_roots(const SectorKey &key, const Bytes32 &comm_c, const Bytes32 &comm_r_last) override;
+    Status set_tree_roots_of(const std::vector<SectorTreeRoots> &roots) override;
+    Status set_chain_checked(const std::vector<SectorKey> &keys, int64_t epoch) override;
     using RegistryStore::mark_for_rebuild;
     Result<bool> mark_for_rebuild(const SectorKey &key, const RebuildMark &mark, int64_t now) override;
     Result<std::optional<Allocation>> allocate(const AllocationFilter &filter, int64_t now) override;

@@ -2,7 +2,7 @@
 //
 // Sector records (docs/architecture.md §7.1): import under the policy of
 // codec::plan_import, reads with pieces and snap info, location and tree
-// roots learnt later. A sector is spread over three tables: sectors, pieces
+// roots learnt later, the chain check's epoch. A sector is spread over three tables: sectors, pieces
 // (kind "seal" or "snap", in order) and snap_info.
 #include <map>
 
@@ -198,8 +198,26 @@ Status SqlRegistry::set_location(const SectorKey &key, const std::string &store)
 
 Status SqlRegistry::set_tree_roots(const SectorKey &key, const Bytes32 &comm_c, const Bytes32 &comm_r_last)
 {
-    return dialect_->transact(TxMode::write, [&](SqlConnection &connection) {
-        return update_sector(connection, key, "comm_c = ?, comm_r_last = ?", {to_hex(comm_c), to_hex(comm_r_last)});
+    return set_tree_roots_of({SectorTreeRoots{key, comm_c, comm_r_last}});
+}
+
+Status SqlRegistry::set_tree_roots_of(const std::vector<SectorTreeRoots> &roots)
+{
+    if (roots.empty()) return {};
+    return dialect_->transact(TxMode::write, [&](SqlConnection &connection) -> Status {
+        for (const auto &sector : roots)
+            DMC_TRY_VOID(update_sector(connection, sector.key, "comm_c = ?, comm_r_last = ?",
+                                       {to_hex(sector.comm_c), to_hex(sector.comm_r_last)}));
+        return {};
+    });
+}
+
+Status SqlRegistry::set_chain_checked(const std::vector<SectorKey> &keys, int64_t epoch)
+{
+    if (keys.empty()) return {};
+    return dialect_->transact(TxMode::write, [&](SqlConnection &connection) -> Status {
+        for (const auto &key : keys) DMC_TRY_VOID(update_sector(connection, key, "chain_checked_epoch = ?", {epoch}));
+        return {};
     });
 }
 

@@ -195,7 +195,7 @@ TEST_CASE("manager: import is strict and idempotent", "[manager]")
           std::string::npos);
     auto rep = m.cli({"util", "sealer", "sectors", "import", "--replace", path});
     CHECK(rep.exit_code == 0);
-    CHECK(rep.out == "s-t01001-1: replaced\n");
+    CHECK(rep.out == "s-t01001-1: replaced\nimported 1, unchanged 0, incomplete 0\n");
 }
 
 TEST_CASE("manager: JSON-RPC rejects bad tokens and malformed requests without dying", "[manager]")

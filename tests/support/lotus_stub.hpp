@@ -39,7 +39,8 @@ namespace dmc::test
 
 using StubBytes32 = std::array<uint8_t, 32>;
 
-// A piece as lotus-miner lists it; no deal id = a filler (DealInfo null).
+// A piece as lotus-miner lists it; no deal id = a filler (DealInfo null),
+// deal id 0 = a DDO piece (no market deal, but data: UnsealedCid is set).
 struct LotusStubPiece {
     uint64_t padded_size = 0;
     std::string piece_cid;

@@ -308,16 +308,19 @@ json LotusStubChain::sector_info_json(const LotusStubSector &sector, int64_t hei
 json LotusStubChain::precommit_json(const LotusStubSector &sector) const
 {
     json deal_ids = json::array();
-    for (const auto &piece : sector.pieces)
+    bool has_data = false; // a deal or a DDO piece (deal id 0)
+    for (const auto &piece : sector.pieces) {
         if (piece.deal_id && *piece.deal_id != 0) deal_ids.push_back(*piece.deal_id);
+        has_data = has_data || piece.deal_id.has_value();
+    }
     json info = {{"SealProof", sector.seal_proof},
                  {"SectorNumber", sector.number},
                  {"SealedCID", cid_object(sector.comm_r)},
                  {"SealRandEpoch", sector.ticket_epoch},
                  {"DealIDs", deal_ids.empty() ? json(nullptr) : deal_ids},
                  {"Expiration", sector.expiration},
-                 // Lotus leaves UnsealedCid unset for CC sectors.
-                 {"UnsealedCid", deal_ids.empty() ? json(nullptr) : cid_object(sector.comm_d)}};
+                 // Lotus leaves UnsealedCid unset for CC sectors only.
+                 {"UnsealedCid", has_data ? cid_object(sector.comm_d) : json(nullptr)}};
     return json{{"Info", info}, {"PreCommitDeposit", "0"}, {"PreCommitEpoch", sector.precommit_epoch}};
 }
 

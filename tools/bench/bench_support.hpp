@@ -134,5 +134,6 @@ void add_fr_bench(CLI::App *bench);
 void add_pc1_bench(CLI::App *bench);
 void add_pc2_bench(CLI::App *bench);
 void add_rebuild_bench(CLI::App *bench);
+void add_store_check_bench(CLI::App *bench);
 
 } // namespace dmc::cli::bench

@@ -7,12 +7,12 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
 #include "cli_common.hpp"
+#include "cli_sectors.hpp"
 #include "service/manager/manager_daemon.hpp"
 #include "service/registry/registry_types.hpp"
 #include "service/worker/worker_admin_client.hpp"
@@ -33,8 +33,6 @@ struct ManagerOptions {
     std::string listen = "127.0.0.1:1789";
     std::string db;  // daemon run --db: registry URL over [registry] url
     // sectors
-    std::string import_file;
-    bool replace = false;
     std::vector<std::string> args;
     bool pieces_available = false;
     bool unsealed = false;
@@ -83,28 +81,6 @@ json call(const std::string &method, const json &params)
     auto r = client.call(method, params);
     if (!r) fail("rpc " + method.substr(method.find('.') + 1) + ": " + r.error().message);
     return *r;
-}
-
-void cmd_import()
-{
-    std::ifstream in(opts().import_file);
-    if (!in) fail_usage("cannot read import file " + opts().import_file);
-    json doc = json::parse(in, nullptr, false);
-    if (doc.is_discarded()) fail_usage("import file " + opts().import_file + " is not valid JSON");
-    auto client = manager_client(opts().home);
-    auto r = client.call("Venus.SectorsImport", json::array({doc, opts().replace}));
-    if (!r) fail("import failed: " + r.error().message);
-    bool failed = false;
-    for (const auto &row : *r) {
-        if (row.contains("error")) {
-            failed = true;
-            std::printf("%s: refused: %s\n", row["sector_id"].get<std::string>().c_str(),
-                        row["error"].get<std::string>().c_str());
-        } else {
-            std::printf("%s: %s\n", row["sector_id"].get<std::string>().c_str(), row["outcome"].get<std::string>().c_str());
-        }
-    }
-    if (failed) throw Exit{kExitFailed, ""};
 }
 
 // The sector numbers a rebuild request names: positional numbers, --range
@@ -360,10 +336,8 @@ void register_manager_commands(CLI::App &app)
     auto *sectors = sealer->add_subcommand("sectors", "Sectors known to the manager");
     sectors->require_subcommand(1);
 
-    auto *import = sectors->add_subcommand("import", "Import sectors (ticket, proof, pieces, CIDs) from a JSON file");
-    import->add_option("file", o.import_file, "JSON file {\"sectors\": [...]}")->required();
-    import->add_flag("--replace", o.replace, "Overwrite sectors already registered with different values");
-    import->callback(cmd_import);
+    register_sectors_import_command(*sectors, o.home);
+    register_sectors_check_command(*sectors, o.home);
 
     auto *rebuild = sectors->add_subcommand("rebuild", "Queue sectors for rebuild: <miner> <number> [<number>...]");
     rebuild->add_option("args", o.args, "<miner actor> <sector number>...");

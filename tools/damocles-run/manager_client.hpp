@@ -12,6 +12,6 @@ namespace dmc::cli {
 
 std::string default_manager_home();
 // Fails the command (exit 1) with a clear line when the daemon is not known.
-service::rpc::Client manager_client(const std::string &home);
+service::rpc::Client manager_client(const std::string &home, int timeout_seconds = 120);
 
 } // namespace dmc::cli

@@ -127,6 +127,13 @@ std::string format_sector_state(const json &s)
         o << "\tProof: NULL\n\tUpgrade Message: NULL\n\tLanded Epoch: NULL\n";
     }
     o << "\n";
+    // A --lotus import or check compared the record with the chain
+    // (docs/architecture.md §14.3).
+    const json &checked = s.contains("chain_checked_epoch") ? s["chain_checked_epoch"] : json();
+    if (checked.is_number_integer())
+        o << "Chain: checked at " << checked.get<int64_t>() << "\n\n";
+    else
+        o << "Chain: not checked\n\n";
     o << "Termination:\n\tTerminate Message: NULL\n\n";
     o << "Rebuild: " << (s.value("need_rebuild", false) ? "true" : "false") << "\n";
     return o.str();

@@ -30,7 +30,7 @@ TEMPLATE_TEST_CASE("registry: schema is migrated and survives reopen", "[registr
         auto reg = backend.open();
         auto v = reg->schema_version();
         REQUIRE(v.ok());
-        CHECK(*v == 2);
+        CHECK(*v == 3);
         REQUIRE(reg->import_sector(sample_sector(1001, 1), false).ok());
     }
     auto reg = backend.open();
@@ -68,8 +68,8 @@ TEMPLATE_TEST_CASE("registry: import is idempotent, conflicting values need repl
     auto c = reg->import_sector(changed, false);
     REQUIRE_FALSE(c.ok());
     CHECK(c.error().code == Errc::conflict);
-    CHECK(c.error().message == "sector s-t01001-7 is already registered with different values; pass --replace to "
-                               "overwrite them");
+    CHECK(c.error().message == "sector s-t01001-7 is already registered with different values (comm_r: registered " +
+                                   rec.comm_r + ", imported bagboea4b5abcdifferent); pass --replace to overwrite them");
     auto d = reg->import_sector(changed, true);
     REQUIRE(d.ok());
     CHECK(*d == ImportOutcome::replaced);

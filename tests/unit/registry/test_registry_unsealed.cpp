@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Migration 2 (docs/file-formats.md §11): the record's keep-unsealed flag
+// Migration 3 (docs/file-formats.md §11): the record's keep-unsealed flag
 // and rebuilds queued with --unsealed, on every backend; what an unseal
 // thread may allocate; and a version-1 SQLite registry upgraded in place
 // with its rows kept.
@@ -61,7 +61,7 @@ TEMPLATE_TEST_CASE("registry unsealed: the keep flag is a registered value, --un
     CHECK((*rebuild)->sector.keep_unsealed);
 }
 
-TEST_CASE("registry unsealed: a version-1 SQLite registry is migrated to 2 with its rows kept", "[registry]")
+TEST_CASE("registry unsealed: a version-1 SQLite registry is migrated to the latest with its rows kept", "[registry]")
 {
     dmc::test::TempDir dir("reg-v1");
     const std::string path = dir / "registry.db";
@@ -88,7 +88,7 @@ TEST_CASE("registry unsealed: a version-1 SQLite registry is migrated to 2 with 
     }
     auto reg = open_registry(path);
     REQUIRE(reg.ok());
-    CHECK(*(*reg)->schema_version() == 2);
+    CHECK(*(*reg)->schema_version() == 3);
     auto s = (*reg)->get_sector({1001, 7});
     REQUIRE(s->has_value());
     CHECK_FALSE((*s)->keep_unsealed);

@@ -84,6 +84,10 @@ struct SectorRecord {
     std::string abort_reason;
     std::optional<LatestState> latest;
     int64_t updated_at = 0;
+    // The chain height at which `--lotus` last confirmed the registered
+    // CommR (and sector key) against the chain; none = never. Registry
+    // metadata, not part of the import format.
+    std::optional<int64_t> chain_checked_epoch;
 };
 
 } // namespace dmc::core

@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// The `util sealer sectors` subcommands that live in their own files:
+// import (from a file, lotus-miner, curio, damocles or the chain) and the
+// store check. `home` is the manager home, read when the command runs.
+#pragma once
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace dmc::cli {
+
+void register_sectors_import_command(CLI::App &sectors, const std::string &home);
+void register_sectors_check_command(CLI::App &sectors, const std::string &home);
+
+} // namespace dmc::cli

@@ -99,16 +99,36 @@ Status SealRunner::run(const Dag &dag, VertexId v, VertexContext &ctx)
     return stage_timer.succeeded();
 }
 
+namespace {
+
+// The checks of docs/architecture.md §9 that compare what was rebuilt with
+// the registry (comm_r_check) and prove it in the host (check_sealed,
+// snap_check).
+bool is_check_before_persist(VertexKind kind)
+{
+    return kind == VertexKind::comm_r_check || kind == VertexKind::check_sealed || kind == VertexKind::snap_check;
+}
+
+} // namespace
+
 bool SealRunner::is_done(const Dag &dag, VertexId v, uint32_t sector)
 {
     SectorJob &job = *jobs_.at(sector);
     const VertexKind kind = dag[v].kind;
-    bool recorded;
+    bool recorded, persisted;
     {
         std::lock_guard lock(job.record_mutex);
         recorded = job.record.is_done(kind);
+        persisted = job.record.is_done(VertexKind::persist);
     }
     if (!recorded) return false;
+    // A resumed run that has not persisted yet checks again, whatever its
+    // record says: a forced `resume --state`, or a record from another
+    // version or edited by hand, can never let unchecked files be persisted.
+    if (is_check_before_persist(kind) && !persisted && dag.find(sector, VertexKind::persist)) {
+        spdlog::info("{}: {} runs again before persist", job.sector_id(), vertex_kind_name(kind));
+        return false;
+    }
     if (!outputs_present(job, kind)) {
         spdlog::warn("{}: {} was recorded done but its outputs are gone; running it again", job.sector_id(),
                      vertex_kind_name(kind));

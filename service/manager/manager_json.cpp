@@ -29,6 +29,11 @@ void throw_error(const Error &e)
 {
     int code = rpc::kApplicationError;
     if (e.message.rfind("sector state not found", 0) == 0) code = rpc::kSectorStateNotFound;
+    // The registry could not be reached or read (a PostgreSQL restart): not
+    // a refusal, so not code 1, which clients take as final; they retry an
+    // internal error.
+    else if (e.code == Errc::io)
+        code = rpc::kInternalError;
     throw RpcError{code, e.message};
 }
 

@@ -9,6 +9,8 @@
 // recover_interval apart; a CommD/CommR mismatch aborts the sector on the
 // manager (registry data kept) and pauses the thread; anything else pauses
 // it with the task kept for `resume` / `resume --state S`.
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include <spdlog/spdlog.h>
@@ -20,8 +22,9 @@
 #include "damocles/sdk/proof.hpp"
 #include "service/metrics/series.hpp"
 #include "service/registry/registry_codec.hpp"
-#include "service/worker/sealing_thread_impl.hpp"
 #include "service/worker/lease_heartbeat.hpp"
+#include "service/worker/piece_fetcher.hpp"
+#include "service/worker/sealing_thread_impl.hpp"
 
 namespace dmc::service {
 
@@ -31,6 +34,15 @@ namespace fs = std::filesystem;
 using rpc::json;
 
 namespace {
+
+// A write to the thread's own disk met a full filesystem (the sdk and the
+// plugins name errno with strerror): retrying cannot help until someone
+// frees space. A full persist store is another matter: the next attempt
+// reserves again, maybe elsewhere, so it stays a temporary error.
+bool is_out_of_space(const Error &error)
+{
+    return error.message.find(std::strerror(ENOSPC)) != std::string::npos && error.message.rfind("persist: ", 0) != 0;
+}
 
 class RebuildRun {
 public:
@@ -292,6 +304,10 @@ bool RebuildRun::apply_forced_state(const std::string &state)
         auto completed = completed_in_state(record->plan, *target);
         if (!completed)
             problem = "state " + state + " is not part of the " + std::string(plan_name(record->plan)) + " rebuild flow";
+        else if (completed->count(VertexKind::persist) && !record->is_done(VertexKind::persist))
+            // Persist has not run: it, and the checks before it
+            // (docs/architecture.md §9), cannot be skipped by a forced state.
+            problem = "state " + state + " would skip persist and the checks before it, which have not run";
         else {
             record->completed = *completed;
             record->set_state(*target, unix_now_ms());
@@ -319,7 +335,15 @@ RebuildRun::Attempt RebuildRun::attempt(LeaseHeartbeat &heartbeat)
     failure_desc_.clear();
     t_.set_phase(ThreadPhase::running);
     Attempt result;
-    auto made = make_rebuild_job(task_.sector, t_.data_dir(), t_.ctx->piece_sources, job_options());
+    const auto &cfg = t_.ctx->config;
+    std::chrono::seconds fetch_timeout;
+    {
+        std::lock_guard lock(t_.mu);
+        fetch_timeout = t_.sealing.piece_fetch_timeout;
+    }
+    const auto sources = worker_piece_sources(cfg.local_pieces_dirs,
+                                              {cfg.manager_url, cfg.manager_token, cfg.manager_ca_file}, fetch_timeout);
+    auto made = make_rebuild_job(task_.sector, t_.data_dir(), sources, job_options());
     if (!made) {
         result.error = made.error();
         return result;
@@ -400,6 +424,7 @@ RebuildRun::Step RebuildRun::step_after_failure(const Attempt &a)
     // The registered values cannot be reproduced: abort on the manager
     // (registry data kept) and tell the operator.
     if (code == Errc::verify_failed) return Step::abort;
+    if (is_out_of_space(a.error)) return Step::fail;
     std::lock_guard lock(t_.mu);
     if ((code == Errc::io || code == Errc::device) && retries_ < t_.sealing.max_retries) return Step::retry;
     return Step::fail;
@@ -485,6 +510,10 @@ void RebuildRun::run()
             heartbeat.kick();
             retries_ = 0;
             pause_reason = "permanent: " + last.error.message;
+            // The task and its durable steps are kept: a resume continues where it stopped.
+            if (is_out_of_space(last.error))
+                pause_reason += " (out of space: free some, then `damocles-worker worker resume --index " +
+                                std::to_string(t_.index) + "`)";
             step = Step::pause;
             break;
         case Step::pause: {

@@ -8,8 +8,8 @@
 // moves, the per-stage chart against injected delays, a CommR mismatch shown
 // with both values, pausing and resuming a thread, and a wrong token that
 // gets no data. Screenshots go to
-// build/test-results/ui/. Without chromium the browser test is skipped with
-// a "SKIPPED:" warning.
+// build/test-results/ui/. Without chromium the browser test is counted as
+// skipped (DMC_SKIP).
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -24,6 +24,7 @@
 #include "headless_chromium.hpp"
 #include "manager_fixture.hpp"
 #include "service/rpc/json_rpc.hpp"
+#include "skip.hpp"
 #include "worker_fixture.hpp"
 
 using namespace dmc::test;
@@ -50,9 +51,12 @@ struct Console {
     Console()
     {
         fs::create_directories(store);
+        // [worker_admin]: the console reaches the worker's admin API with the
+        // token the manager creates and the worker is given.
         manager = std::make_unique<ManagerFixture>("[[Miners]]\nActor = 1002\n\n[[Common.PersistStores]]\nName = "
                                                    "\"store-a\"\nPath = \"" +
-                                                   store + "\"\n");
+                                                   store + "\"\n\n[worker_admin]\ntoken_file = \"" + workers_token() +
+                                                   "\"\n");
     }
 
     // Returns each sector's seal output; `edit` may change an imported record.
@@ -123,8 +127,10 @@ struct Console {
         WorkerSpec s;
         s.stores = {{"store-a", store}};
         s.parent_cache = parent_cache_dir();
+        s.admin_token_file = workers_token();
         return s;
     }
+    std::string workers_token() const { return dir / "workers.token"; }
 };
 
 httplib::Headers bearer(const std::string &token) { return {{"Authorization", "Bearer " + token}}; }
@@ -294,10 +300,7 @@ TEST_CASE("ui: the console in a headless browser", "[ui][browser]")
 {
     std::string why;
     const auto chromium = HeadlessChromium::find(&why);
-    if (!chromium) {
-        WARN("SKIPPED: ui browser test: " + why);
-        return;
-    }
+    if (!chromium) DMC_SKIP("ui browser test: " << why);
     Console c;
     // Sector 4 is registered with sector 1's CommR: its rebuild must fail
     // the CommR check and say both values.

@@ -135,5 +135,6 @@ void add_pc1_bench(CLI::App *bench);
 void add_pc2_bench(CLI::App *bench);
 void add_rebuild_bench(CLI::App *bench);
 void add_store_check_bench(CLI::App *bench);
+void add_metrics_bench(CLI::App *bench);
 
 } // namespace dmc::cli::bench

@@ -92,8 +92,10 @@ void run_rebuild()
     req.work_dir = opts().work;
     req.unsealed = opts().rebuild_unsealed;
     req.local_pieces_dirs = opts().pieces_dirs;
-    req.download = [](const std::string &url, const std::string &dest) {
-        return service::http_download(url, "", dest);
+    req.download = [](const std::string &url, uint64_t max_bytes, const std::string &dest) {
+        service::DownloadLimits limits;
+        limits.max_bytes = max_bytes;
+        return service::http_download(url, {}, limits, dest); // a recorded URL: never a token
     };
     ProgressPrinter printer("rebuild");
     auto r = fw->rebuild(req, [&](const Progress &p) {

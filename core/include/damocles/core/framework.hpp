@@ -117,10 +117,11 @@ struct OfflineRebuildRequest {
     std::string work_dir;
     bool unsealed = false;
     std::vector<std::string> local_pieces_dirs;
-    // Fetches a piece's recorded http(s):// source into a local file (the
-    // library has no network client; the CLI supplies one). Unset: such
-    // sources are not tried.
-    std::function<Status(const std::string &url, const std::string &dest)> download;
+    // Fetches a piece's recorded http(s):// source into a local file,
+    // reading at most `max_bytes` (the piece's unpadded size: a longer body
+    // must be refused while it streams). The library has no network client;
+    // the CLI supplies one. Unset: such sources are not tried.
+    std::function<Status(const std::string &url, uint64_t max_bytes, const std::string &dest)> download;
 };
 
 class Framework {

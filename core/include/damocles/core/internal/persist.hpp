@@ -5,11 +5,14 @@
 // (or update/ + update-cache/ for snap), the synthetic proofs file of a
 // synthetic-PoRep sector, and unsealed/<id> when asked. Every file lands under a temporary
 // name in its final directory, is fsynced, then renamed; a file already in
-// place is replaced only by a complete one. t_aux is written for the cache
+// place is replaced only by a complete one. The work files are never moved
+// away (linked or copied), so a persist killed at any point is simply done
+// again; temporaries a killed persist left are removed. t_aux is written for the cache
 // directory it ends up in, so the same sector persisted to the same store
 // path is byte-identical whoever sealed it.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "damocles/core/sector_job.hpp"
@@ -18,7 +21,7 @@ namespace dmc::core {
 
 struct PersistOptions {
     bool upgrade = false;        // update/ + update-cache/ from the snap outputs
-    bool move = true;            // rename within a filesystem instead of copying
+    bool move = true;            // hard-link within a filesystem instead of copying
     bool cache_only = false;     // the replica is already in the store (cache-only repair)
     bool unsealed = false;       // also unsealed/<id>, written first
     bool unsealed_only = false;  // only unsealed/<id> (the unseal plan)
@@ -35,8 +38,11 @@ Status persist_sector_files(const SectorJob &job, const std::string &store_root,
 // full-allocation trailer (docs/file-formats.md §1.1), placed atomically.
 Status persist_unsealed_copy(const SectorJob &job, const std::string &store_root);
 
-// Copies src to dst atomically (temporary + fsync + rename); with `move`,
-// renames when both are on one filesystem.
-Status place_file(const std::string &src, const std::string &dst, bool move);
+// Places src at dst atomically, keeping src: with `move` and both on one
+// filesystem, a hard link renamed into place; otherwise a copy (temporary
+// + fsync + rename). `halfway` (may be empty) runs once half of a copy is
+// written (fault tests).
+Status place_file(const std::string &src, const std::string &dst, bool move,
+                  const std::function<Status()> &halfway = {});
 
 } // namespace dmc::core

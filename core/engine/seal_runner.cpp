@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "engine/stage_timer.hpp"
+#include "damocles/sdk/synthetic_proofs.hpp"
 #include "damocles/sdk/tree_files.hpp"
 #include "engine/failpoints.hpp"
 
@@ -55,6 +56,7 @@ Status SealRunner::run_one(VertexKind kind, SectorJob &job, VertexContext &ctx)
         if (!job.persist) return make_error(Errc::internal, "no persist target for " + job.sector_id());
         return job.persist(job);
     case VertexKind::report: return job.report ? job.report(job) : Status{};
+    case VertexKind::unseal_decode: return step_unseal_decode(job, ctx);
     case VertexKind::pc1: break;  // dispatched in run(): it may serve several sectors
     }
     return make_error(Errc::internal, std::string("step ") + vertex_kind_name(kind) + " dispatched wrongly");
@@ -143,9 +145,17 @@ bool outputs_present(const SectorJob &job, VertexKind kind)
     const auto &out = job.record.outputs;
     auto layout = sector_tree_layout(job.proof->sector_size);
     if (!layout) return false;
+    const bool unseal = job.spec.plan == Plan::unseal;
     switch (kind) {
     case VertexKind::add_pieces: return out.comm_d.has_value() && exists(job.staged_path());
-    case VertexKind::tree_d: return out.comm_d.has_value() && exists(job.cache_dir() + "/" + tree_d_file_name());
+    case VertexKind::tree_d:
+        // The unseal plan checks a snap sector's decoded data against comm_d_new.
+        return (unseal && job.snap ? out.comm_d_new : out.comm_d).has_value() &&
+               exists(job.cache_dir() + "/" + tree_d_file_name());
+    case VertexKind::unseal_decode: return exists(job.staged_path());
+    case VertexKind::check_sealed:
+        return job.proof->feature != ProofFeature::synthetic_porep ||
+               exists(job.cache_dir() + "/" + kSyntheticProofsFileName);
     case VertexKind::pc1:
         if (!out.replica_id) return false;
         for (const auto &f : layout->label_files)

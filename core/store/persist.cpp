@@ -14,7 +14,9 @@
 #include "damocles/core/internal/sector_record.hpp"
 #include "damocles/sdk/aux_files.hpp"
 #include "damocles/sdk/file.hpp"
+#include "damocles/sdk/synthetic_proofs.hpp"
 #include "damocles/sdk/tree_files.hpp"
+#include "damocles/sdk/unsealed_file.hpp"
 #include "engine/failpoints.hpp"
 
 namespace dmc::core {
@@ -121,9 +123,30 @@ Status place_file(const std::string &src, const std::string &dst, bool move, con
     return out.commit();
 }
 
+PersistOptions persist_options_for(const SectorJob &job)
+{
+    PersistOptions o;
+    o.upgrade = job.spec.plan == Plan::snap;
+    o.cache_only = job.spec.plan == Plan::cache_only;
+    o.unsealed_only = job.spec.plan == Plan::unseal;
+    o.unsealed = job.write_unsealed || o.unsealed_only;
+    return o;
+}
+
+Status persist_unsealed_copy(const SectorJob &job, const std::string &store_root)
+{
+    const std::string dst = store_root + "/unsealed/" + job.sector_id();
+    DMC_TRY_VOID(make_dirs(store_root + "/unsealed"));
+    return write_unsealed_file(job.unsealed_data_path(), dst, job.proof->sector_size);
+}
+
 Status persist_sector_files(const SectorJob &job, const std::string &store_root, const PersistOptions &opts)
 {
     const std::string id = job.sector_id();
+    // The unsealed copy first: the replica, written last, still marks a
+    // complete sector.
+    if (opts.unsealed || opts.unsealed_only) DMC_TRY_VOID(persist_unsealed_copy(job, store_root));
+    if (opts.unsealed_only) return {};
     SectorTreeLayout layout;
     DMC_TRY_ASSIGN(layout, sector_tree_layout(job.proof->sector_size));
     const std::string replica_src = opts.upgrade ? job.update_path() : job.replica_path();
@@ -136,6 +159,10 @@ Status persist_sector_files(const SectorJob &job, const std::string &store_root,
     for (const auto &name : layout.tree_r_last_files)
         DMC_TRY_VOID(place_sector_file(job, cache_src + "/" + name, cache_dst + "/" + name, opts.move));
     DMC_TRY_VOID(place_sector_file(job, cache_src + "/" + kPAuxFileName, cache_dst + "/" + kPAuxFileName, opts.move));
+    // What lotus keeps after a synthetic seal (docs/file-formats.md §2.7).
+    if (!opts.upgrade && !opts.cache_only && job.proof->feature == ProofFeature::synthetic_porep)
+        DMC_TRY_VOID(place_sector_file(job, cache_src + "/" + kSyntheticProofsFileName,
+                                       cache_dst + "/" + kSyntheticProofsFileName, opts.move));
     TAux t_aux;
     DMC_TRY_ASSIGN(
         t_aux, make_t_aux(cache_dst, job.proof->layers, job.proof->nodes(), job.proof->shape, layout.rows_to_discard));

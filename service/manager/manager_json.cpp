@@ -45,7 +45,8 @@ json queue_json(const QueueEntry &q)
             {"priority", q.priority},              {"seq", q.seq},                  {"enqueued_at", q.enqueued_at},
             {"pieces_available", q.pieces_available}, {"lease_worker", q.lease_worker},
             {"lease_location", q.lease_location},  {"lease_expires", q.lease_expires},
-            {"allocations", q.allocations},        {"cancel_requested", q.cancel_requested}};
+            {"allocations", q.allocations},        {"cancel_requested", q.cancel_requested},
+            {"unsealed", q.unsealed}};
 }
 
 json sector_state_json(const SectorRecord &s, const std::optional<QueueEntry> &q)

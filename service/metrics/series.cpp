@@ -89,14 +89,17 @@ void set_worker_threads(const ThreadCounts &c)
     for (const auto &[state, value] : thread_counts_by_state(c)) threads.gauge({state}).set(value);
 }
 
-uint64_t persisted_bytes(const std::string &store_root, const std::string &sector_id, bool upgrade, bool with_replica)
+uint64_t persisted_bytes(const std::string &store_root, const std::string &sector_id, const core::PersistOptions &opts)
 {
     namespace fs = std::filesystem;
     std::error_code ec;
     uint64_t total = 0;
-    auto replica = fs::path(store_root) / (upgrade ? "update" : "sealed") / sector_id;
-    if (auto n = fs::file_size(replica, ec); with_replica && !ec) total += n;
-    auto cache = fs::path(store_root) / (upgrade ? "update-cache" : "cache") / sector_id;
+    if (opts.unsealed || opts.unsealed_only)
+        if (auto n = fs::file_size(fs::path(store_root) / "unsealed" / sector_id, ec); !ec) total += n;
+    if (opts.unsealed_only) return total;
+    auto replica = fs::path(store_root) / (opts.upgrade ? "update" : "sealed") / sector_id;
+    if (auto n = fs::file_size(replica, ec); !opts.cache_only && !ec) total += n;
+    auto cache = fs::path(store_root) / (opts.upgrade ? "update-cache" : "cache") / sector_id;
     for (fs::directory_iterator it(cache, ec), end; !ec && it != end; it.increment(ec)) {
         std::error_code size_ec;
         if (auto n = it->file_size(size_ec); !size_ec && it->is_regular_file(size_ec)) total += n;

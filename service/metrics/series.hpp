@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "damocles/core/internal/persist.hpp"
 #include "service/metrics/prometheus.hpp"
 #include "service/rpc/json_rpc.hpp"
 
@@ -51,8 +52,9 @@ void set_worker_threads(const ThreadCounts &counts);
 // The counts with their state label values, in the order above.
 std::vector<std::pair<std::string, double>> thread_counts_by_state(const ThreadCounts &counts);
 
-// Bytes of a sector's files in a store: its cache directory, and the
-// replica unless only the cache was written (cache-only repair).
-uint64_t persisted_bytes(const std::string &store_root, const std::string &sector_id, bool upgrade, bool with_replica);
+// Bytes of the sector's files a persist with `opts` wrote into a store: the
+// cache directory, the replica unless only the cache was written (cache-only
+// repair), the unsealed copy when one was written.
+uint64_t persisted_bytes(const std::string &store_root, const std::string &sector_id, const core::PersistOptions &opts);
 
 } // namespace dmc::service::metrics

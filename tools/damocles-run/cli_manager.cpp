@@ -37,6 +37,7 @@ struct ManagerOptions {
     // sectors
     std::vector<std::string> args;
     bool pieces_available = false;
+    bool unsealed = false;
     int priority = 0;
     std::string range;
     std::string store;
@@ -128,7 +129,7 @@ void cmd_rebuild(CLI::App *sub, bool cache_only)
     for (const auto &key : keys) {
         json params = json::array({key.miner, key.number,
                                    {{"PiecesAvailable", o.pieces_available}, {"Priority", o.priority},
-                                    {"CacheOnly", cache_only}}});
+                                    {"CacheOnly", cache_only}, {"Unsealed", o.unsealed}}});
         auto r = client.call("Venus.SectorSetForRebuild", params);
         std::string id = core::sector_id_string(key);
         if (r) {
@@ -363,6 +364,8 @@ void register_manager_commands(CLI::App &app)
     auto *rebuild = sectors->add_subcommand("rebuild", "Queue sectors for rebuild: <miner> <number> [<number>...]");
     rebuild->add_option("args", o.args, "<miner actor> <sector number>...");
     rebuild->add_flag("--pieces-available", o.pieces_available, "All deal pieces are available (imported sectors)");
+    rebuild->add_flag("--unsealed", o.unsealed,
+                      "Regenerate the unsealed copy too: decoded from the surviving sealed file, else by the rebuild");
     rebuild->add_option("--priority", o.priority, "Higher runs first (default 0)");
     rebuild->add_option("--range", o.range, "Sector numbers A-B of <miner>");
     rebuild->add_option("--store", o.store, "Every sector recorded in this persist store (a lost disk)");

@@ -2,7 +2,8 @@
 //
 // Writing a finished sector into a store in the lotus/damocles layout
 // (docs/file-formats.md §1): sealed/<id> + cache/<id>/{p_aux, t_aux, tree-r-last}
-// (or update/ + update-cache/ for snap). Every file lands under a temporary
+// (or update/ + update-cache/ for snap), the synthetic proofs file of a
+// synthetic-PoRep sector, and unsealed/<id> when asked. Every file lands under a temporary
 // name in its final directory, is fsynced, then renamed; a file already in
 // place is replaced only by a complete one. The work files are never moved
 // away (linked or copied), so a persist killed at any point is simply done
@@ -19,12 +20,23 @@
 namespace dmc::core {
 
 struct PersistOptions {
-    bool upgrade = false;     // update/ + update-cache/ from the snap outputs
-    bool move = true;         // hard-link within a filesystem instead of copying
-    bool cache_only = false;  // the replica is already in the store (cache-only repair)
+    bool upgrade = false;        // update/ + update-cache/ from the snap outputs
+    bool move = true;            // hard-link within a filesystem instead of copying
+    bool cache_only = false;     // the replica is already in the store (cache-only repair)
+    bool unsealed = false;       // also unsealed/<id>, written first
+    bool unsealed_only = false;  // only unsealed/<id> (the unseal plan)
 };
 
+// What a rebuild of `job` persists: its plan decides (snap: the update;
+// cache_only: the cache; unseal: the unsealed copy), job.write_unsealed adds
+// the unsealed copy.
+PersistOptions persist_options_for(const SectorJob &job);
+
 Status persist_sector_files(const SectorJob &job, const std::string &store_root, const PersistOptions &opts = {});
+
+// unsealed/<id> from job.unsealed_data_path(), in lotus' format with the
+// full-allocation trailer (docs/file-formats.md §1.1), placed atomically.
+Status persist_unsealed_copy(const SectorJob &job, const std::string &store_root);
 
 // Places src at dst atomically, keeping src: with `move` and both on one
 // filesystem, a hard link renamed into place; otherwise a copy (temporary

@@ -15,7 +15,7 @@
 #include <atomic>
 #include <filesystem>
 
-#include "damocles/core/dag_builder.hpp"
+#include "damocles/core/internal/dag_builder.hpp"
 #include "pc1_runner.hpp"
 
 using namespace dmc;

@@ -10,14 +10,15 @@
 #   fuzz/run-fuzz.sh [--seconds N] [--jobs J] [--build DIR] [target...]
 #
 # Targets: manager_config worker_config sector_import lotus_json damocles_export
-# (default: all).
+# manager_rpc (default: all).
 # --seconds is per target (default 8: the suite's brief run); run longer by
 # hand, e.g. `fuzz/run-fuzz.sh --seconds 600 sector_import`. New inputs go
 # to <build dir>/corpus/<target> (fuzz/corpus/<target> holds the seeds and
 # is only read). A crash leaves its input in <build dir>/artifacts/ and the
 # script exits 1; 77 means clang or libFuzzer is missing (a skip for meson).
-# With DMC_TEST_COUNTS set (meson test), "<passed> <failed>" targets are
-# written there for scripts/test-summary.py.
+# With DMC_TEST_COUNTS set (meson test), "<passed> <failed> <skipped>"
+# targets are written there for scripts/test-summary.py (a missing clang is
+# one skipped case, named, never a pass).
 set -uo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -35,10 +36,15 @@ while [ $# -gt 0 ]; do
     *) targets+=("$1"); shift ;;
   esac
 done
-[ ${#targets[@]} -eq 0 ] && targets=(manager_config worker_config sector_import lotus_json damocles_export)
+[ ${#targets[@]} -eq 0 ] && targets=(manager_config worker_config sector_import lotus_json damocles_export manager_rpc)
 
+# "<passed> <failed> <skipped>" targets, then "skipped\t<what>\t<reason>".
 counts() {
-  if [ -n "${DMC_TEST_COUNTS:-}" ]; then echo "$1 $2" > "$DMC_TEST_COUNTS"; fi
+  if [ -n "${DMC_TEST_COUNTS:-}" ]; then echo "$1 $2 0" > "$DMC_TEST_COUNTS"; fi
+}
+skipped() {
+  if [ -n "${DMC_TEST_COUNTS:-}" ]; then printf '0 0 1\nskipped\tfuzz (every target)\t%s\n' "$1" > "$DMC_TEST_COUNTS"; fi
+  exit 77
 }
 
 cxx="${CXX_FUZZ:-}"
@@ -49,8 +55,7 @@ if [ -z "$cxx" ]; then
 fi
 if [ -z "$cxx" ]; then
   echo "run-fuzz: clang++ not found (apt-get install clang libclang-rt-14-dev)" >&2
-  counts 0 0
-  exit 77
+  skipped "clang++ not found"
 fi
 probe="$(mktemp -d)"
 trap 'rm -rf "$probe"' EXIT
@@ -58,8 +63,7 @@ printf 'extern "C" int LLVMFuzzerTestOneInput(const unsigned char*, unsigned lon
 if ! "$cxx" -fsanitize=fuzzer "$probe/p.cpp" -o "$probe/p" 2>"$probe/err"; then
   echo "run-fuzz: $cxx cannot link libFuzzer (apt-get install libclang-rt-14-dev):" >&2
   cat "$probe/err" >&2
-  counts 0 0
-  exit 77
+  skipped "$cxx cannot link libFuzzer"
 fi
 
 # config.h (version, paths) from any configured meson build.
@@ -104,6 +108,40 @@ sources=(
   service/importers/sector_pieces.cpp
   sdk/src/sdr/comm_d.cpp
   sdk/src/sdr/piece.cpp
+  # the manager's JSON-RPC methods on a SQLite registry (without the httplib
+  # transport and without PostgreSQL)
+  service/rpc/dispatcher.cpp
+  service/rpc/rebuild_lease.cpp
+  service/manager/manager_json.cpp
+  service/manager/manager_rpc.cpp
+  service/manager/manager_service.cpp
+  service/manager/store_check.cpp
+  service/manager/sector_files_check.cpp
+  service/manager/replica_sampling.cpp
+  service/manager/store_scan.cpp
+  sdk/src/field/aux_files.cpp
+  sdk/src/field/fr.cpp
+  sdk/src/field/poseidon_tree.cpp
+  sdk/src/field/tree_files.cpp
+  sdk/src/field/merkle_proof.cpp
+  sdk/src/field/parallel.cpp
+  sdk/src/field/poseidon.cpp
+  sdk/src/porep/sealed_sector.cpp
+  sdk/src/field/poseidon_constants.cpp
+  sdk/src/field/poseidon_matrix.cpp
+  sdk/src/field/poseidon_grain.cpp
+  service/metrics/prometheus.cpp
+  service/metrics/series.cpp
+  service/registry/registry_codec.cpp
+  service/registry/registry_columns.cpp
+  service/registry/registry_schema.cpp
+  service/registry/sql_dialect.cpp
+  service/registry/sql_registry.cpp
+  service/registry/sql_registry_admin.cpp
+  service/registry/sql_registry_queue.cpp
+  service/registry/sql_registry_sectors.cpp
+  service/registry/sqlite_dialect.cpp
+  core/store/store_layout.cpp
 )
 # Release semantics, as the shipped (gcc, NDEBUG) build. Two defects of
 # Debian 12's toml++ 3.3.0 are kept out of the way, since they are not
@@ -117,24 +155,50 @@ sources=(
 flags=(-std=c++20 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
        -fno-sanitize=unreachable -fno-sanitize-recover=undefined -D_FILE_OFFSET_BITS=64 -DNDEBUG
        '-D__builtin_assume(x)=((void)0)' -Wno-builtin-macro-redefined
-       -I"$root/sdk/include" -I"$root/core/include" -I"$root/core" -I"$root" -I"$config_dir/core" -I"$config_dir/sdk")
+       -DSPDLOG_SHARED_LIB -DSPDLOG_COMPILED_LIB -DSPDLOG_FMT_EXTERNAL
+       -I"$root/sdk/include" -I"$root/core/include" -I"$root/core" -I"$root" -I"$config_dir/core" -I"$config_dir/sdk" -I"$config_dir/sdk/include")
 mkdir -p "$build/obj" "$build/artifacts"
 
+# An object is rebuilt when its source or any header it included (the
+# compiler's dependency file) is newer; objects compile in parallel.
+stale() {
+  local obj="$1" dep="$1.d"
+  [ -f "$obj" ] && [ -f "$dep" ] || return 0
+  local f
+  for f in $(sed -e 's/^[^:]*://' -e 's/\\$//' "$dep"); do
+    [ "$f" -nt "$obj" ] && return 0
+  done
+  return 1
+}
 objects=()
-compile_failed=0
+pids=()
+max_parallel="$(nproc 2>/dev/null || echo 2)"
 for src in "${sources[@]}"; do
   obj="$build/obj/$(echo "$src" | tr '/' '_').o"
   objects+=("$obj")
-  if [ ! -f "$obj" ] || [ "$root/$src" -nt "$obj" ]; then
+  if stale "$obj"; then
     # The parsers are instrumented for coverage; main() comes from libFuzzer.
-    if ! "$cxx" "${flags[@]/-fsanitize=fuzzer,address,undefined/-fsanitize=fuzzer-no-link,address,undefined}" \
-         -c "$root/$src" -o "$obj"; then
-      compile_failed=1
-    fi
+    "$cxx" "${flags[@]/-fsanitize=fuzzer,address,undefined/-fsanitize=fuzzer-no-link,address,undefined}" \
+      -MMD -MF "$obj.d" -c "$root/$src" -o "$obj" &
+    pids+=($!)
+    while [ "$(jobs -rp | wc -l)" -ge "$max_parallel" ]; do wait -n; done
   fi
+done
+compile_failed=0
+for pid in "${pids[@]}"; do
+  wait "$pid" || compile_failed=1
 done
 if [ "$compile_failed" -ne 0 ]; then
   echo "run-fuzz: compiling the parsers with $cxx failed" >&2
+  counts 0 1
+  exit 1
+fi
+
+# An archive: each target links only the objects it needs.
+archive="$build/libdmc-fuzz.a"
+rm -f "$archive"
+if ! ar rcs "$archive" "${objects[@]}"; then
+  echo "run-fuzz: ar failed" >&2
   counts 0 1
   exit 1
 fi
@@ -143,7 +207,7 @@ passed=0
 failed=0
 for t in "${targets[@]}"; do
   exe="$build/fuzz_$t"
-  if ! "$cxx" "${flags[@]}" "$here/fuzz_$t.cpp" "${objects[@]}" -lcrypto -o "$exe"; then
+  if ! "$cxx" "${flags[@]}" "$here/fuzz_$t.cpp" "$archive" -lsqlite3 -lspdlog -lfmt -lcrypto -lpthread -o "$exe"; then
     echo "run-fuzz: building fuzz_$t failed" >&2
     failed=$((failed + 1))
     continue

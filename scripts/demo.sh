@@ -154,7 +154,7 @@ DAMOCLES_WORKER_ADDRESS_FILE="$DEMO/worker.addr" "$WORKER" daemon run --config "
 pids+=($!)
 wait_for_file "$DEMO/worker.addr"
 WORKER_ADDR=$(cat "$DEMO/worker.addr")
-"$WORKER" worker -H "$WORKER_ADDR" list
+"$WORKER" worker -H "$WORKER_ADDR" --token-file "$DEMO/worker.token" list
 
 step "rebuild requests (the seed commands)"
 echo "\$ damocles-manager util sealer sectors rebuild $MINER 1"
@@ -173,13 +173,13 @@ while :; do
   printf '%s\n' "$listing" | grep -E '^s-t0|Progress|State:' | paste -sd' ' | sed 's/\t/ /g' || true
   [ "$count" = "0" ] && break
   [ "$(date +%s)" -gt "$deadline" ] && die "rebuilds did not finish in 10 minutes"
-  if "$WORKER" worker -H "$WORKER_ADDR" list | grep -q 'paused=true'; then
-    "$WORKER" worker -H "$WORKER_ADDR" list >&2
+  if "$WORKER" worker -H "$WORKER_ADDR" --token-file "$DEMO/worker.token" list | grep -q 'paused=true'; then
+    "$WORKER" worker -H "$WORKER_ADDR" --token-file "$DEMO/worker.token" list >&2
     die "a sealing thread paused"
   fi
   sleep 2
 done
-"$WORKER" worker -H "$WORKER_ADDR" list
+"$WORKER" worker -H "$WORKER_ADDR" --token-file "$DEMO/worker.token" list
 
 step "check the rebuilt sectors"
 for n in 1 2 3; do

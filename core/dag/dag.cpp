@@ -41,6 +41,8 @@ const KindInfo kKinds[kVertexKindCount] = {
     {VertexKind::snap_check, "snap_check", DMC_STAGE_SNAP_VANILLA, "snap_prove", 4.0},
     {VertexKind::persist, "persist", 0, "", 3.0},
     {VertexKind::report, "report", 0, "", 0.01},
+    // damocles' unseal stage: replica - key, a streamed pass over the sector.
+    {VertexKind::unseal_decode, "unseal_decode", 0, "unseal", 2.0},
 };
 
 const KindInfo *info(VertexKind kind)
@@ -49,7 +51,8 @@ const KindInfo *info(VertexKind kind)
     return i < kVertexKindCount ? &kKinds[i] : nullptr;
 }
 
-const char *const kPlanNames[] = {"cc", "deal", "snap", "cache_only"};
+const char *const kPlanNames[] = {"cc", "deal", "snap", "cache_only", "unseal"};
+constexpr uint32_t kPlanCount = 5;
 
 struct CycleFound {
     VertexId from, to;
@@ -110,15 +113,15 @@ double vertex_weight(VertexKind kind)
 const char *plan_name(Plan plan)
 {
     auto i = static_cast<uint32_t>(plan);
-    return i < 4 ? kPlanNames[i] : "unknown";
+    return i < kPlanCount ? kPlanNames[i] : "unknown";
 }
 
 Result<Plan> plan_from_name(std::string_view name)
 {
-    for (uint32_t i = 0; i < 4; ++i)
+    for (uint32_t i = 0; i < kPlanCount; ++i)
         if (name == kPlanNames[i]) return static_cast<Plan>(i);
     return make_error(Errc::invalid_argument,
-                      "unknown plan '" + std::string(name) + "' (known plans: cc, deal, snap, cache_only)");
+                      "unknown plan '" + std::string(name) + "' (known plans: cc, deal, snap, cache_only, unseal)");
 }
 
 std::vector<VertexId> Dag::predecessors(VertexId v) const

@@ -10,6 +10,9 @@
 //               → snap_encode → snap_check → persist (update/) → report
 //   cache_only: tree_r_last (BUILD_ONLY, from the surviving sealed file)
 //               → comm_r_check → persist → report
+//   unseal:     pc1 (the key, from the registered CommD) → unseal_decode
+//               (surviving replica - key) → tree_d (the registered CommD, or
+//               comm_d_new for a snap sector) → persist (unsealed/) → report
 // cc and deal differ only in what add_pieces writes; a snap sector's sealing
 // pass is always CC (docs/architecture.md §6.1: the snap deals are added after
 // CheckSealed). comm_r_check compares the rebuilt comm_d/comm_r with the
@@ -48,6 +51,7 @@
 //   snap_encode                 4 cores (1 + GPU slot with a GPU plugin), 2 S
 //   snap_check                  2 cores (1 + GPU slot with a GPU plugin), min(S, 1 GiB)
 //   persist                     1 core, 64 MiB copy buffer
+//   unseal_decode               1 core, 64 MiB: replica, key and data streamed
 #include "damocles/core/internal/dag_builder.hpp"
 
 #include <algorithm>
@@ -73,6 +77,8 @@ std::vector<Edge> plan_edges(Plan plan)
     using K = VertexKind;
     if (plan == Plan::cache_only)
         return {{K::tree_r_last, K::comm_r_check}, {K::comm_r_check, K::persist}, {K::persist, K::report}};
+    if (plan == Plan::unseal)
+        return {{K::pc1, K::unseal_decode}, {K::unseal_decode, K::tree_d}, {K::tree_d, K::persist}, {K::persist, K::report}};
     std::vector<Edge> e = {{K::add_pieces, K::tree_d},      {K::tree_d, K::pc1},
                            {K::pc1, K::tree_c},              {K::pc1, K::tree_r_last},
                            {K::tree_c, K::comm_r_check},     {K::tree_r_last, K::comm_r_check},
@@ -130,6 +136,8 @@ std::vector<VertexKind> plan_vertex_kinds(Plan plan)
     switch (plan) {
     case Plan::cache_only:
         return {K::tree_r_last, K::comm_r_check, K::persist, K::report};
+    case Plan::unseal:
+        return {K::pc1, K::unseal_decode, K::tree_d, K::persist, K::report};
     case Plan::snap:
         return {K::add_pieces,   K::tree_d,         K::pc1,        K::tree_c,      K::tree_r_last,
                 K::comm_r_check, K::check_sealed,   K::add_new_pieces, K::tree_d_new, K::snap_encode,
@@ -181,6 +189,7 @@ ResourceNeeds estimate_needs(VertexKind kind, const SealProof &proof, uint32_t s
         n.memory_bytes += std::min<uint64_t>(s, kGiB);
         break;
     case K::persist:
+    case K::unseal_decode:
         n.memory_bytes += 64 * kMiB;
         break;
     case K::comm_r_check:
@@ -240,6 +249,7 @@ double estimate_weight(VertexKind kind, const SealProof &proof, bool gpu)
     case VertexKind::check_sealed:
     case VertexKind::snap_check: return 1;
     case VertexKind::persist: return 30;
+    case VertexKind::unseal_decode: return 10;
     case VertexKind::comm_r_check:
     case VertexKind::report: return 0.1;
     }

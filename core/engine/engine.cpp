@@ -37,12 +37,16 @@ Result<StageHandle> Engine::stage(dmc_stage_kind kind) const { return registry_.
 Result<std::string> Engine::parent_cache(const SealProof &proof)
 {
     std::lock_guard lock(cache_mutex_);
-    if (auto it = parent_caches_.find(proof.id); it != parent_caches_.end()) return it->second;
+    // Asked of the sdk before every PC1, not once per process: it verifies
+    // the file's digest again whenever the file changed since (a stat
+    // otherwise), so a cache corrupted while a worker runs is regenerated
+    // before the next PC1 reads it.
+    if (!parent_caches_.count(proof.id))
+        spdlog::info("preparing the {} parent cache (generated once, verified on load)", proof.name);
     ParentCacheOptions opts;
     opts.dir = options_.parent_cache_dir;
     opts.threads = 0;
     opts.warn = [](const std::string &w) { spdlog::warn("{}", w); };
-    spdlog::info("preparing the {} parent cache (generated once, verified on load)", proof.name);
     std::string path;
     DMC_TRY_ASSIGN(path, ensure_parent_cache(proof, opts));
     parent_caches_[proof.id] = path;

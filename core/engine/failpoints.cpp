@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "engine/failpoints.hpp"
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <fcntl.h>
 #include <fstream>
 #include <map>
 #include <thread>
+#include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
@@ -34,6 +38,40 @@ const std::map<std::string, std::string> &table()
     return points;
 }
 
+// Appends zeros to `path` until the filesystem is full (a write meets
+// ENOSPC); short writes fill the last bytes. tmpfs counts its blocks per
+// CPU, so a first ENOSPC may leave a few free: passes go on, in smaller
+// writes, until one writes nothing.
+void fill_disk(const std::string &path)
+{
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0) return;
+    uint64_t written = 0;
+    // Space freed late (a replaced file released by the kernel a moment
+    // after its rename) is taken by a second round.
+    for (int round = 0; round < 2; ++round) {
+        if (round > 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        for (size_t block = 1 << 16;; block = std::max<size_t>(block / 4, 512)) {
+            const std::string zeros(block, '\0');
+            uint64_t pass = 0;
+            for (;;) {
+                const ssize_t n = ::write(fd, zeros.data(), zeros.size());
+                if (n > 0)
+                    pass += static_cast<uint64_t>(n);
+                else if (n < 0 && errno == EINTR)
+                    continue;
+                else
+                    break;
+            }
+            ::fsync(fd);
+            written += pass;
+            if (pass == 0 && block == 512) break;
+        }
+    }
+    ::close(fd);
+    spdlog::warn("failpoint fill-disk: {} holds {} bytes, the filesystem is full", path, written);
+}
+
 } // namespace
 
 Status failpoint(const std::string &point, const SectorJob &job)
@@ -50,6 +88,8 @@ Status failpoint(const std::string &point, const SectorJob &job)
         return make_error(Errc::internal, "failpoint " + point);
     } else if (action.rfind("sleep:", 0) == 0) {
         std::this_thread::sleep_for(std::chrono::milliseconds(std::stoll(action.substr(6))));
+    } else if (action == "fill-disk") {
+        fill_disk(job.work_dir + "/dmc-ballast");
     } else if (action == "corrupt-replica") {
         std::fstream f(job.replica_path(), std::ios::in | std::ios::out | std::ios::binary);
         char c = 0;

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "engine/stage_timer.hpp"
+#include "damocles/sdk/synthetic_proofs.hpp"
 #include "damocles/sdk/tree_files.hpp"
 #include "engine/failpoints.hpp"
 
@@ -55,6 +56,7 @@ Status SealRunner::run_one(VertexKind kind, SectorJob &job, VertexContext &ctx)
         if (!job.persist) return make_error(Errc::internal, "no persist target for " + job.sector_id());
         return job.persist(job);
     case VertexKind::report: return job.report ? job.report(job) : Status{};
+    case VertexKind::unseal_decode: return step_unseal_decode(job, ctx);
     case VertexKind::pc1: break;  // dispatched in run(): it may serve several sectors
     }
     return make_error(Errc::internal, std::string("step ") + vertex_kind_name(kind) + " dispatched wrongly");
@@ -97,16 +99,36 @@ Status SealRunner::run(const Dag &dag, VertexId v, VertexContext &ctx)
     return stage_timer.succeeded();
 }
 
+namespace {
+
+// The checks of docs/architecture.md §9 that compare what was rebuilt with
+// the registry (comm_r_check) and prove it in the host (check_sealed,
+// snap_check).
+bool is_check_before_persist(VertexKind kind)
+{
+    return kind == VertexKind::comm_r_check || kind == VertexKind::check_sealed || kind == VertexKind::snap_check;
+}
+
+} // namespace
+
 bool SealRunner::is_done(const Dag &dag, VertexId v, uint32_t sector)
 {
     SectorJob &job = *jobs_.at(sector);
     const VertexKind kind = dag[v].kind;
-    bool recorded;
+    bool recorded, persisted;
     {
         std::lock_guard lock(job.record_mutex);
         recorded = job.record.is_done(kind);
+        persisted = job.record.is_done(VertexKind::persist);
     }
     if (!recorded) return false;
+    // A resumed run that has not persisted yet checks again, whatever its
+    // record says: a forced `resume --state`, or a record from another
+    // version or edited by hand, can never let unchecked files be persisted.
+    if (is_check_before_persist(kind) && !persisted && dag.find(sector, VertexKind::persist)) {
+        spdlog::info("{}: {} runs again before persist", job.sector_id(), vertex_kind_name(kind));
+        return false;
+    }
     if (!outputs_present(job, kind)) {
         spdlog::warn("{}: {} was recorded done but its outputs are gone; running it again", job.sector_id(),
                      vertex_kind_name(kind));
@@ -123,9 +145,17 @@ bool outputs_present(const SectorJob &job, VertexKind kind)
     const auto &out = job.record.outputs;
     auto layout = sector_tree_layout(job.proof->sector_size);
     if (!layout) return false;
+    const bool unseal = job.spec.plan == Plan::unseal;
     switch (kind) {
     case VertexKind::add_pieces: return out.comm_d.has_value() && exists(job.staged_path());
-    case VertexKind::tree_d: return out.comm_d.has_value() && exists(job.cache_dir() + "/" + tree_d_file_name());
+    case VertexKind::tree_d:
+        // The unseal plan checks a snap sector's decoded data against comm_d_new.
+        return (unseal && job.snap ? out.comm_d_new : out.comm_d).has_value() &&
+               exists(job.cache_dir() + "/" + tree_d_file_name());
+    case VertexKind::unseal_decode: return exists(job.staged_path());
+    case VertexKind::check_sealed:
+        return job.proof->feature != ProofFeature::synthetic_porep ||
+               exists(job.cache_dir() + "/" + kSyntheticProofsFileName);
     case VertexKind::pc1:
         if (!out.replica_id) return false;
         for (const auto &f : layout->label_files)

@@ -52,6 +52,10 @@ Status step_add_new_pieces(SectorJob &job, VertexContext &ctx);
 Status step_tree_d_new(Engine &engine, SectorJob &job, VertexContext &ctx);
 Status step_snap_encode(Engine &engine, SectorJob &job, VertexContext &ctx);
 Status step_snap_check(Engine &engine, SectorJob &job, VertexContext &ctx);
+Status step_unseal_decode(SectorJob &job, VertexContext &ctx);
+// Synthetic PoRep: every synthetic challenge proved and verified here, the
+// proofs written as the cache's synthetic proofs file (step_synthetic.cpp).
+Status write_synthetic_proofs(SectorJob &job, VertexContext &ctx);
 
 // Output files present (resume sanity: a vertex recorded done whose outputs
 // were removed is run again).

@@ -10,6 +10,7 @@
 
 #include "damocles/sdk/cid.hpp"
 #include "damocles/sdk/file.hpp"
+#include "damocles/sdk/fr32.hpp"
 #include "damocles/sdk/staged_sector.hpp"
 #include "damocles/sdk/tree_files.hpp"
 #include "engine/seal_runner.hpp"
@@ -21,10 +22,44 @@ namespace {
 
 std::string unsealed_cid(const Bytes32 &c) { return commitment_to_cid(c, CommitmentKind::unsealed); }
 
+// A piece read from an unsealed copy: its padded bytes, unpadded on the fly.
+Result<PieceInfo> stage_piece_from_copy(StagedSectorWriter &writer, const JobPiece &piece)
+{
+    const uint64_t unpadded = piece.padded_size / 128 * 127;
+    std::unique_ptr<FILE, int (*)(FILE *)> f(std::fopen(piece.path.c_str(), "rb"), &std::fclose);
+    if (!f) return make_error(Errc::io, "piece " + piece.cid + ": cannot open " + piece.path);
+    if (::fseeko(f.get(), static_cast<off_t>(piece.padded_offset), SEEK_SET) != 0)
+        return make_error(Errc::io, "piece " + piece.cid + ": cannot seek in " + piece.path);
+    Fr32Unpadder unpadder;
+    std::vector<uint8_t> padded(1u << 20), raw;
+    size_t raw_pos = 0;
+    uint64_t left = piece.padded_size;
+    ReadFn read = [&](std::span<uint8_t> buf) -> Result<size_t> {
+        if (raw_pos == raw.size()) {
+            raw.clear();
+            raw_pos = 0;
+        }
+        while (raw.empty() && left > 0) {
+            const size_t want = static_cast<size_t>(std::min<uint64_t>(padded.size(), left));
+            const size_t n = std::fread(padded.data(), 1, want, f.get());
+            if (n != want) return make_error(Errc::io, "short read in " + piece.path);
+            left -= n;
+            DMC_TRY_VOID(unpadder.write(std::span<const uint8_t>(padded.data(), n), raw));
+            if (left == 0) DMC_TRY_VOID(unpadder.finish(raw));
+        }
+        const size_t n = std::min(buf.size(), raw.size() - raw_pos);
+        std::copy_n(raw.begin() + static_cast<std::ptrdiff_t>(raw_pos), n, buf.begin());
+        raw_pos += n;
+        return n;
+    };
+    return writer.add_piece(read, unpadded, unpadded);
+}
+
 Result<PieceInfo> stage_piece(StagedSectorWriter &writer, const JobPiece &piece)
 {
     const uint64_t unpadded = piece.padded_size / 128 * 127;
     if (piece.path.empty()) return writer.add_piece(std::span<const uint8_t>(), unpadded);
+    if (piece.from_unsealed_copy) return stage_piece_from_copy(writer, piece);
     std::error_code ec;
     const uint64_t size = std::filesystem::file_size(piece.path, ec);
     if (ec) return make_error(Errc::not_found, "piece " + piece.cid + ": cannot read " + piece.path + " (" + ec.message() + ")");
@@ -40,6 +75,22 @@ Result<PieceInfo> stage_piece(StagedSectorWriter &writer, const JobPiece &piece)
         return n;
     };
     return writer.add_piece(read, size, unpadded);
+}
+
+// The unseal plan's tree_d: the decoded data must be the registered data
+// (comm_d_new for a snap sector's update), or the surviving file is damaged.
+Status check_decoded_data(SectorJob &job, const Bytes32 &root)
+{
+    const bool update = job.snap.has_value();
+    const std::optional<Bytes32> &expected = update ? job.snap->expected_comm_d_new : job.expected_comm_d;
+    if (expected && *expected != root)
+        return make_error(Errc::verify_failed, std::string(update ? "comm_d_new" : "comm_d") +
+                                                   " mismatch: the data decoded from " + job.surviving_replica +
+                                                   " gives " + unsealed_cid(root) + ", registered " +
+                                                   unsealed_cid(*expected) + " (the surviving file is damaged)");
+    std::lock_guard lock(job.record_mutex);
+    (update ? job.record.outputs.comm_d_new : job.record.outputs.comm_d) = root;
+    return {};
 }
 
 } // namespace
@@ -100,6 +151,7 @@ Status step_tree_d(Engine &engine, SectorJob &job, VertexContext &ctx)
 {
     Bytes32 comm_d;
     DMC_TRY_ASSIGN(comm_d, run_tree_d(engine, job, job.staged_path(), job.cache_dir(), ctx));
+    if (job.spec.plan == Plan::unseal) return check_decoded_data(job, comm_d);
     std::lock_guard lock(job.record_mutex);
     auto &out = job.record.outputs;
     // The tree over the staged bytes and the CommD of the piece list are two

@@ -79,8 +79,12 @@ Status step_pc1(Engine &engine, const std::vector<SectorJob *> &jobs, VertexCont
         DMC_TRY_VOID(make_dirs(job->cache_dir()));
         std::lock_guard lock(job->record_mutex);
         auto &out = job->record.outputs;
-        if (!out.comm_d) return make_error(Errc::internal, job->sector_id() + ": PC1 before tree_d");
-        Bytes32 rid = replica_id(prover_id_from_actor_id(job->spec.miner), job->spec.number, job->ticket, *out.comm_d,
+        // The unseal plan regenerates the key of the sealed sector: its
+        // replica id comes from the registered CommD (the CC one for a snap
+        // sector's sector key), there is no data yet.
+        const std::optional<Bytes32> &comm_d = job->spec.plan == Plan::unseal ? job->expected_comm_d : out.comm_d;
+        if (!comm_d) return make_error(Errc::internal, job->sector_id() + ": PC1 before tree_d");
+        Bytes32 rid = replica_id(prover_id_from_actor_id(job->spec.miner), job->spec.number, job->ticket, *comm_d,
                                  proof.porep_id());
         if (out.replica_id && *out.replica_id != rid) job->record.pc1_layers_done = 0;  // inputs changed
         out.replica_id = rid;

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <unistd.h>
 
+#include "damocles/core/internal/check_challenges.hpp"
 #include "damocles/core/internal/cpu_features.hpp"
 #include "damocles/sdk/challenges.hpp"
 #include "damocles/sdk/cid.hpp"
@@ -11,6 +12,7 @@
 #include "damocles/sdk/ids.hpp"
 #include "damocles/sdk/proof.hpp"
 #include "damocles/sdk/sealed_sector.hpp"
+#include "damocles/sdk/synthetic_proofs.hpp"
 #include "damocles/sdk/tree_files.hpp"
 #include "damocles/sdk/vanilla_porep.hpp"
 #include "framework/framework_impl.hpp"
@@ -78,18 +80,14 @@ Result<Bytes32> parse_comm(const std::string &text, CommitmentKind kind, const c
     return *c;
 }
 
-// Vanilla PoRep proofs of the interactive challenges through the selected
-// porep_vanilla plugin, verified here.
+// Vanilla PoRep proofs of the proof family's challenges (check_challenges.hpp)
+// through the selected porep_vanilla plugin, verified here.
 Status full_check(core::Engine &engine, const SealProof &proof, const VerifyRequest &req, uint64_t miner,
                   const Bytes32 &ticket, const Bytes32 &seed, const Bytes32 &comm_d, const Bytes32 &comm_r,
                   size_t *challenge_count)
 {
     Bytes32 rid = replica_id(prover_id_from_actor_id(miner), req.sector, ticket, comm_d, proof.porep_id());
-    std::vector<uint64_t> challenges;
-    for (uint32_t k = 0; k < proof.partitions; ++k) {
-        auto part = interactive_challenges(rid, seed, proof.nodes(), k, proof.challenges_per_partition);
-        challenges.insert(challenges.end(), part.begin(), part.end());
-    }
+    std::vector<uint64_t> challenges = core::check_sealed_challenges(proof, rid, seed, comm_r);
     *challenge_count = challenges.size();
     core::StageHandle stage;
     DMC_TRY_ASSIGN(stage, engine.stage(DMC_STAGE_POREP_VANILLA));
@@ -121,6 +119,21 @@ Status full_check(core::Engine &engine, const SealProof &proof, const VerifyRequ
     return verify_vanilla_proofs(proof, SdrGraph::for_proof(proof), proofs, rid, comm_d, comm_r, challenges);
 }
 
+// A finalized synthetic-PoRep cache: the proofs of the challenges `seed`
+// selects, read from the synthetic proofs file as C1 reads them, verified.
+Status synthetic_file_check(const SealProof &proof, const VerifyRequest &req, uint64_t miner, const Bytes32 &ticket,
+                            const Bytes32 &seed, const Bytes32 &comm_d, const Bytes32 &comm_r,
+                            size_t *challenge_count)
+{
+    const Bytes32 rid = replica_id(prover_id_from_actor_id(miner), req.sector, ticket, comm_d, proof.porep_id());
+    VanillaPorepProofs proofs;
+    DMC_TRY_ASSIGN(proofs, read_synthetic_proofs(proof, req.cache_dir + "/" + kSyntheticProofsFileName, rid,
+                                                 core::synthetic_check_indexes(proof, rid, seed)));
+    const std::vector<uint64_t> challenges = core::check_sealed_challenges(proof, rid, seed, comm_r);
+    *challenge_count = challenges.size();
+    return verify_vanilla_proofs(proof, SdrGraph::for_proof(proof), proofs, rid, comm_d, comm_r, challenges);
+}
+
 } // namespace
 
 Result<VerifyResult> Framework::verify(const VerifyRequest &req)
@@ -146,10 +159,18 @@ Result<VerifyResult> Framework::verify(const VerifyRequest &req)
         return out;
     }
     out.detail = "tree-r-last, p_aux and comm_r match";
-    if (!req.cheap_only && SealedSectorFiles::has_full_cache(*proof, req.cache_dir)) {
+    const bool full_cache = SealedSectorFiles::has_full_cache(*proof, req.cache_dir);
+    const bool synthetic_file = proof->feature == ProofFeature::synthetic_porep &&
+                                fs::exists(req.cache_dir + "/" + kSyntheticProofsFileName, ec);
+    if (!req.cheap_only && (full_cache || synthetic_file)) {
         Bytes32 comm_d;
         if (!req.comm_d.empty()) {
             DMC_TRY_ASSIGN(comm_d, parse_comm(req.comm_d, CommitmentKind::unsealed, "comm_d"));
+        } else if (!full_cache) {
+            // The synthetic proofs' tree_d paths lead to the root in the
+            // file's header: it stands in for comm_d (said below).
+            DMC_TRY_ASSIGN(comm_d, read_synthetic_proofs_comm_d(req.cache_dir + "/" + kSyntheticProofsFileName));
+            out.detail += "; comm_d taken from the synthetic proofs file (pass comm_d to check it)";
         } else {
             // Without comm_d the tree-d root stands in for it (said below).
             SectorTreeLayout layout;
@@ -170,12 +191,14 @@ Result<VerifyResult> Framework::verify(const VerifyRequest &req)
             seed = *s;
         }
         size_t n = 0;
-        Status full = full_check(*impl_->engine, *proof, req, *miner, *ticket, seed, comm_d, comm_r, &n);
+        Status full = full_cache ? full_check(*impl_->engine, *proof, req, *miner, *ticket, seed, comm_d, comm_r, &n)
+                                 : synthetic_file_check(*proof, req, *miner, *ticket, seed, comm_d, comm_r, &n);
         if (!full) {
             out.detail = full.error().message;
             return out;
         }
-        out.detail += "; " + std::to_string(n) + " vanilla PoRep challenge proofs verify";
+        out.detail += "; " + std::to_string(n) + " vanilla PoRep challenge proofs verify" +
+                      (full_cache ? "" : " (read from the synthetic proofs file)");
     } else {
         out.detail += "; no layers/tree-c/tree-d in the cache, vanilla proofs skipped";
     }

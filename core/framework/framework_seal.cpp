@@ -68,7 +68,7 @@ std::vector<PieceSummary> piece_summaries(const std::vector<core::JobPiece> &pie
     return out;
 }
 
-SealResult result_of(const core::SectorJob &job, const std::string &store)
+SealResult result_of(const core::SectorJob &job, const std::string &store, bool unsealed)
 {
     const auto &o = job.record.outputs;
     SealResult r;
@@ -82,11 +82,19 @@ SealResult result_of(const core::SectorJob &job, const std::string &store)
     r.comm_r = o.comm_r.value_or(Bytes32{});
     r.comm_c = o.comm_c.value_or(Bytes32{});
     r.comm_r_last = o.comm_r_last.value_or(Bytes32{});
+    if (job.spec.plan == core::Plan::unseal) {
+        // Nothing was sealed: the sector is the registered one.
+        r.comm_d = job.expected_comm_d.value_or(Bytes32{});
+        r.comm_r = job.expected_comm_r.value_or(Bytes32{});
+        r.comm_c = job.expected_comm_c.value_or(Bytes32{});
+        r.comm_r_last = job.expected_comm_r_last.value_or(Bytes32{});
+    }
     r.comm_d_cid = commitment_to_cid(r.comm_d, CommitmentKind::unsealed);
     r.comm_r_cid = commitment_to_cid(r.comm_r, CommitmentKind::sealed);
     r.sealed_path = store + "/sealed/" + r.sector_id;
     r.cache_path = store + "/cache/" + r.sector_id;
     r.pieces = piece_summaries(job.pieces);
+    if (unsealed) r.unsealed_path = store + "/unsealed/" + r.sector_id;
     if (job.snap && o.comm_r_new) {
         r.comm_d_new = o.comm_d_new;
         r.comm_r_new = o.comm_r_new;
@@ -154,11 +162,16 @@ Result<std::vector<SealResult>> Framework::seal(const SealRequest &req, Progress
             job->pieces = pieces;
         }
         job->work_dir = work_root + "/" + job->sector_id();
+        job->write_unsealed = req.unsealed;
         job->persist = [out_root, persist](core::SectorJob &j) -> Status {
-            DMC_TRY_VOID(core::persist_sector_files(j, out_root, persist));
+            core::PersistOptions sealed = persist;
+            // The unsealed copy goes with the data it holds: the update's.
+            sealed.unsealed = j.write_unsealed && !j.snap;
+            DMC_TRY_VOID(core::persist_sector_files(j, out_root, sealed));
             if (!j.snap) return {};
             core::PersistOptions update = persist;
             update.upgrade = true;
+            update.unsealed = j.write_unsealed;
             return core::persist_sector_files(j, out_root, update);
         };
         jobs.push_back(std::move(job));
@@ -175,7 +188,7 @@ Result<std::vector<SealResult>> Framework::seal(const SealRequest &req, Progress
         fs::remove(work_root, ec);  // only when empty
     }
     std::vector<SealResult> results;
-    for (auto *job : batch) results.push_back(result_of(*job, out_root));
+    for (auto *job : batch) results.push_back(result_of(*job, out_root, req.unsealed));
     return results;
 }
 
@@ -193,12 +206,26 @@ Result<SealResult> Framework::rebuild(const OfflineRebuildRequest &req, Progress
     sources.local_dirs = req.local_pieces_dirs;
     sources.locators.push_back(core::recorded_file_source());
     if (req.download) sources.locators.push_back(core::recorded_url_source(req.download));
+    const std::string id = core::sector_id_string(sector.key);
+    auto proof = find_seal_proof(sector.proof_id);
+    if (!proof) return proof.error();
+    core::RebuildJobOptions options;
+    options.unsealed = req.unsealed;
+    options.unsealed_copies = {store + "/unsealed/" + id};
+    // Only an explicit --unsealed looks for a surviving replica to decode;
+    // an offline rebuild is otherwise always a full one.
+    if (req.unsealed) {
+        auto intact = [&](const std::string &path) {
+            std::error_code ec;
+            return fs::file_size(path, ec) == (*proof)->sector_size && !ec ? path : std::string();
+        };
+        options.surviving_sealed = intact(store + "/sealed/" + id);
+        options.surviving_update = intact(store + "/update/" + id);
+    }
     std::unique_ptr<core::SectorJob> job;
-    DMC_TRY_ASSIGN(job, core::make_rebuild_job(sector, work, sources));
-    const bool upgrade = job->spec.plan == core::Plan::snap;
-    job->persist = [store, upgrade](core::SectorJob &j) {
-        core::PersistOptions o;
-        o.upgrade = upgrade;
+    DMC_TRY_ASSIGN(job, core::make_rebuild_job(sector, work, sources, options));
+    job->persist = [store](core::SectorJob &j) {
+        core::PersistOptions o = core::persist_options_for(j);
         return core::persist_sector_files(j, store, o);
     };
     impl_->cancel.store(0);
@@ -207,7 +234,7 @@ Result<SealResult> Framework::rebuild(const OfflineRebuildRequest &req, Progress
     DMC_TRY_VOID(outcome_errors({job.get()}, outcomes, "rebuild"));
     std::error_code ec;
     fs::remove_all(work, ec);
-    return result_of(*job, store);
+    return result_of(*job, store, job->write_unsealed || job->spec.plan == core::Plan::unseal);
 }
 
 } // namespace dmc

@@ -3,6 +3,8 @@
 
 #include <filesystem>
 
+#include <spdlog/spdlog.h>
+
 #include "damocles/sdk/cid.hpp"
 #include "damocles/sdk/comm_p.hpp"
 #include "damocles/sdk/file.hpp"
@@ -20,7 +22,7 @@ Status check_commp(const std::string &path, const PieceRecord &piece, const Byte
     std::error_code ec;
     auto size = fs::file_size(path, ec);
     if (ec) return make_error(Errc::not_found, "not found");
-    const uint64_t unpadded = piece.size / 128 * 127;
+    const uint64_t unpadded = unpadded_piece_bytes(piece);
     if (size > unpadded)
         return make_error(Errc::verify_failed, std::to_string(size) + " bytes, more than the piece holds");
     auto info = compute_comm_p_file(path, unpadded);
@@ -32,6 +34,8 @@ Status check_commp(const std::string &path, const PieceRecord &piece, const Byte
 }
 
 } // namespace
+
+uint64_t unpadded_piece_bytes(const PieceRecord &piece) { return piece.size / 128 * 127; }
 
 PieceLocator recorded_file_source()
 {
@@ -51,7 +55,7 @@ PieceLocator recorded_url_source(UrlDownload download)
         if (!download || !piece.source) return std::nullopt;
         const std::string &url = *piece.source;
         if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) return std::nullopt;
-        return PieceCandidate{url, download(url, download_path), download_path};
+        return PieceCandidate{url, download(url, unpadded_piece_bytes(piece), download_path), download_path};
     };
 }
 
@@ -77,6 +81,7 @@ Result<JobPiece> fetch_piece(const PieceRecord &piece, const PieceSources &sourc
         if (st.ok()) {
             out.path = path;
             out.source = what;
+            spdlog::info("piece {} from {}", piece.cid, what);
             return true;
         }
         tried.push_back(what + ": " + st.error().message);
@@ -90,6 +95,11 @@ Result<JobPiece> fetch_piece(const PieceRecord &piece, const PieceSources &sourc
             if (fs::exists(p, ec) && accept(p, "local piece dir " + p)) return out;
         }
     }
+    // The import format admits these schemes only; a record from elsewhere
+    // may carry another, which no locator fetches (docs/architecture.md §8.7).
+    if (piece.source && piece.source->rfind("file://", 0) != 0 && piece.source->rfind("http://", 0) != 0 &&
+        piece.source->rfind("https://", 0) != 0)
+        tried.push_back("recorded source " + *piece.source + ": unsupported scheme (file, http and https only)");
     const std::string dest = download_dir + "/" + piece.cid;
     if (!sources.locators.empty()) DMC_TRY_VOID(make_dirs(download_dir));
     for (const auto &locate : sources.locators) {

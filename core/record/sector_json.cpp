@@ -99,7 +99,7 @@ Result<std::vector<PieceRecord>> parse_pieces(const json &obj, const std::string
 Result<SectorRecord> parse_sector_object(const json &obj, const std::string &where)
 {
     DMC_TRY_VOID(check_keys(obj, where, {"miner", "number", "proof", "ticket", "ticket_epoch", "comm_d", "comm_r",
-                                         "comm_c", "comm_r_last", "pieces", "store", "snap"}));
+                                         "comm_c", "comm_r_last", "pieces", "store", "snap", "unsealed"}));
     SectorRecord r;
     if (!obj.contains("miner")) return bad(where, "missing 'miner'");
     if (obj["miner"].is_string()) {
@@ -140,6 +140,10 @@ Result<SectorRecord> parse_sector_object(const json &obj, const std::string &whe
     if (obj.contains("store") && !obj["store"].is_null()) {
         if (!obj["store"].is_string()) return bad(id, "'store' must be a string");
         r.store = obj["store"];
+    }
+    if (obj.contains("unsealed") && !obj["unsealed"].is_null()) {
+        if (!obj["unsealed"].is_boolean()) return bad(id, "'unsealed' must be true or false");
+        r.keep_unsealed = obj["unsealed"].get<bool>();
     }
     if (obj.contains("snap") && !obj["snap"].is_null()) {
         const json &s = obj["snap"];
@@ -213,6 +217,8 @@ json sector_to_json(const SectorRecord &r)
     if (r.comm_c) j["comm_c"] = to_hex(*r.comm_c);
     if (r.comm_r_last) j["comm_r_last"] = to_hex(*r.comm_r_last);
     if (!r.store.empty()) j["store"] = r.store;
+    // Written only when set, so records without the flag keep their form.
+    if (r.keep_unsealed) j["unsealed"] = true;
     if (r.snap) {
         j["snap"] = {{"proof", r.snap->proof},
                      {"comm_d_new", r.snap->comm_d_new ? json(*r.snap->comm_d_new) : json(nullptr)},

@@ -166,7 +166,7 @@ void serialize(Archive &ar, ResumeRecord &r, const std::uint32_t version)
     if (version > ResumeRecord::kFormatVersion) throw VersionTooNew{version};
     ar(cereal::make_nvp("miner", r.miner), cereal::make_nvp("number", r.number),
        cereal::make_nvp("proof_id", r.proof_id), cereal::make_nvp("sector_id", r.sector_id));
-    enum_field(ar, "plan", r.plan, 4, plan_name, plan_from_name);
+    enum_field(ar, "plan", r.plan, 5, plan_name, plan_from_name);
     enum_field(ar, "state", r.state, kTaskStateCount, task_state_name, task_state_from_name);
     completed_field(ar, r.completed);
     hash_field(ar, "replica_id", r.outputs.replica_id);

@@ -33,6 +33,7 @@ const StateInfo kStates[kTaskStateCount] = {
     {"Persisted", "SubmitPersisted"},
     {"Finished", "-"},
     {"Aborted", "-"},
+    {"Unsealed", "PersistFiles"},
 };
 
 using Step = std::pair<TaskState, std::vector<VertexKind>>;
@@ -44,6 +45,12 @@ std::vector<Step> flow(Plan plan)
     if (plan == Plan::cache_only)
         return {{S::allocated, {}},
                 {S::pc2_done, {K::tree_r_last, K::comm_r_check}},
+                {S::persisted, {K::persist}},
+                {S::finished, {K::report}}};
+    if (plan == Plan::unseal)
+        return {{S::allocated, {}},
+                {S::pc1_done, {K::pc1}},
+                {S::unsealed, {K::unseal_decode, K::tree_d}},
                 {S::persisted, {K::persist}},
                 {S::finished, {K::report}}};
     std::vector<Step> f = {{S::allocated, {}},

@@ -5,6 +5,9 @@
 #include <filesystem>
 #include <system_error>
 
+#include "damocles/sdk/synthetic_proofs.hpp"
+#include "damocles/sdk/unsealed_file.hpp"
+
 namespace dmc::core {
 
 namespace {
@@ -53,6 +56,31 @@ std::vector<std::string> tree_r_last_file_names(const SealProof &proof)
     return out;
 }
 
+StoreFile unsealed_store_file(const SealProof &proof, const SectorKey &key)
+{
+    return {"unsealed/" + sector_id_string(key), proof.sector_size + full_unsealed_trailer(proof.sector_size).size()};
+}
+
+std::vector<StoreFile> persisted_files(const SealProof &proof, const SectorKey &key, const PersistedSet &set)
+{
+    std::vector<StoreFile> files;
+    if (set.unsealed || set.unsealed_only) files.push_back(unsealed_store_file(proof, key));
+    if (set.unsealed_only) return files;
+    for (auto &f : persisted_files(proof, key, set.upgrade)) {
+        if (set.cache_only && f.relative_path.ends_with(kSyntheticProofsFileName)) continue;
+        files.push_back(std::move(f));
+    }
+    return files;
+}
+
+Status check_persisted_files(const std::string &store_root, const SealProof &proof, const SectorKey &key,
+                             bool upgrade)
+{
+    PersistedSet set;
+    set.upgrade = upgrade;
+    return check_persisted_files(store_root, proof, key, set);
+}
+
 std::vector<StoreFile> persisted_files(const SealProof &proof, const SectorKey &key, bool upgrade)
 {
     const std::string id = sector_id_string(key);
@@ -64,13 +92,15 @@ std::vector<StoreFile> persisted_files(const SealProof &proof, const SectorKey &
     files.push_back({cache_dir + "t_aux", 0});
     uint64_t tree_size = tree_r_last_file_nodes(proof, default_rows_to_discard(proof)) * 32;
     for (const auto &name : tree_r_last_file_names(proof)) files.push_back({cache_dir + name, tree_size});
+    if (!upgrade && proof.feature == ProofFeature::synthetic_porep)
+        files.push_back({cache_dir + kSyntheticProofsFileName, synthetic_proofs_file_bytes(proof)});
     return files;
 }
 
 Status check_persisted_files(const std::string &store_root, const SealProof &proof, const SectorKey &key,
-                             bool upgrade)
+                             const PersistedSet &set)
 {
-    for (const auto &f : persisted_files(proof, key, upgrade)) {
+    for (const auto &f : persisted_files(proof, key, set)) {
         std::error_code ec;
         auto path = std::filesystem::path(store_root) / f.relative_path;
         auto size = std::filesystem::file_size(path, ec);

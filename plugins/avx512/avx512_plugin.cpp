@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Descriptor of the avx512 plugin (SHA-NI multi-buffer PC1, IFMA/ADX Fr).
+// Descriptor of the avx512 plugin (SHA-NI / AVX-512 batch PC1, IFMA/ADX Fr).
 // Compiled for baseline x86-64: the host reads it before checking that the
 // CPU has the features listed here, so this file only holds static data and
 // never calls into the kernel library. Stages appear only when implemented
@@ -33,7 +33,7 @@ const dmc_plugin_descriptor kDescriptor = {
     sizeof(dmc_plugin_descriptor),
     "avx512",
     DMC_VERSION,
-    "SHA-NI multi-buffer SDR, AVX-512 IFMA / ADX Fr and Poseidon",
+    "SHA-NI and 16-lane AVX-512 batch SDR, AVX-512 IFMA / ADX Fr and Poseidon",
     kRequired,
     DMC_GPU_NONE,
     sizeof(kStages) / sizeof(kStages[0]),

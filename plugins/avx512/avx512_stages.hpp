@@ -9,11 +9,11 @@
 
 namespace dmc::avx512 {
 
-// Sectors one pc1 call takes (the fused PC1 vertex); the kernel interleaves
-// up to this many SHA chains per thread.
-inline constexpr uint32_t kMaxPc1Sectors = 4;
+// Sectors one pc1 call takes (the fused PC1 vertex): the lanes of one
+// 16-lane AVX-512 register (stage_pc1.cpp, pc1_batch.hpp).
+inline constexpr uint32_t kMaxPc1Sectors = 16;
 
-// pc1: SHA-NI SDR labels, 1..4 sectors per call (stage_pc1.cpp).
+// pc1: SDR labels, 1..16 sectors of one proof type per call (stage_pc1.cpp).
 extern const dmc_pc1_ops kAvx512Pc1Ops;
 // tree_c: IFMA column hashes + arity-8 Poseidon trees (stage_tree_c.cpp).
 extern const dmc_tree_c_ops kAvx512TreeCOps;

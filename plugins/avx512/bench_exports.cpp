@@ -9,6 +9,14 @@
 //
 //   double dmc_avx512_bench_sha_block_ns(uint64_t blocks)
 //       one SHA-NI compression in a single dependent chain (the PC1 unit)
+//   double dmc_avx512_bench_sha_multi_ns(uint32_t lanes, uint32_t ni_streams, uint64_t blocks)
+//       one compression at the throughput of `lanes` AVX-512 lanes (0, 8,
+//       16) with `ni_streams` SHA-NI streams interleaved (independent
+//       messages, sha_throughput.cpp); 0 for a combination it lacks
+//   int dmc_avx512_bench_pc1_plan(uint32_t sectors, uint32_t threads, char *out, uint32_t size)
+//       how the pc1 stage runs that many sectors on that many threads
+//       (workers and engines, e.g. "1 x lanes16[16]"), as one line in out;
+//       returns the number of workers
 //   double dmc_avx512_bench_fr_mul_ns(uint64_t muls)
 //       one Fr multiplication, 8 IFMA lanes x 8 independent chains (throughput)
 //   double dmc_avx512_bench_fr_mul_latency_ns(uint64_t muls)
@@ -17,11 +25,15 @@
 //       one Poseidon hash (arity 2, 8 or 11), 8 lanes per call
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
+#include <string>
 
 #include "damocles/plugin.h"
+#include "pc1_batch_plan.hpp"
 #include "poseidon_ifma.hpp"
 #include "sdr_label_kernel.hpp"
+#include "sha_throughput.hpp"
 
 namespace {
 
@@ -61,6 +73,32 @@ extern "C" DMC_EXPORT double dmc_avx512_bench_sha_block_ns(uint64_t blocks)
 {
     const double rate = dmc::avx512::sha_ni_chained_blocks_per_second(blocks);
     return rate > 0 ? 1e9 / rate : 0;
+}
+
+extern "C" DMC_EXPORT double dmc_avx512_bench_sha_multi_ns(uint32_t lanes, uint32_t ni_streams, uint64_t blocks)
+{
+    return dmc::avx512::sha_throughput_ns(lanes, ni_streams, blocks);
+}
+
+extern "C" DMC_EXPORT int dmc_avx512_bench_pc1_plan(uint32_t sectors, uint32_t threads, char *out, uint32_t size)
+{
+    using namespace dmc::avx512;
+    if (sectors == 0 || !out || size == 0) return 0;
+    std::string text;
+    int workers = 0;
+    if (pc1_single_path(sectors, threads, "")) {
+        workers = static_cast<int>(sectors);
+        text = std::to_string(sectors) + " x sha-ni-single[1]";
+    } else {
+        const auto plan = plan_pc1_workers(sectors, threads, engine_times(), "");
+        workers = static_cast<int>(plan.size());
+        for (const auto &w : plan) {
+            if (!text.empty()) text += " + ";
+            text += std::string(engine_name(w.engine)) + "[" + std::to_string(w.sectors.size()) + "]";
+        }
+    }
+    std::snprintf(out, size, "%s", text.c_str());
+    return workers;
 }
 
 extern "C" DMC_EXPORT double dmc_avx512_bench_fr_mul_ns(uint64_t muls)

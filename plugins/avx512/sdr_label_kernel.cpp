@@ -58,15 +58,16 @@ inline void prefix_message(const SectorLayerView &s, uint32_t layer, uint64_t no
 // ran 2.2x the SHA bound), while the same prefetches spread over the chain
 // brought layer 2 to within a few percent of layer 1.
 template <int K, bool kLayer1>
-__attribute__((always_inline)) inline void prefetch_for_block(const SectorLayerView *sectors, const uint32_t *ahead,
-                                                              unsigned block)
+__attribute__((always_inline)) inline void prefetch_for_block(const SectorLayerView *sectors, uint64_t ahead_node,
+                                                              const uint32_t *ahead, unsigned block)
 {
     constexpr unsigned kLastBlock = kLayer1 ? kBaseParents : kParentCount;
     if (block < 2 || block > kLastBlock) return;
     const unsigned i = kLayer1 ? block - 1 : (block <= 9 ? block + 4 : block - 9);
     for (int k = 0; k < K; ++k) {
-        const uint8_t *labels = i < kBaseParents ? sectors[k].cur : sectors[k].prev;
-        _mm_prefetch(reinterpret_cast<const char *>(labels + uint64_t(ahead[i]) * 32), _MM_HINT_T0);
+        const uint8_t *label = i < kBaseParents ? sectors[k].base_label(ahead_node, ahead[i])
+                                                : sectors[k].prev + uint64_t(ahead[i]) * sectors[k].pitch;
+        _mm_prefetch(reinterpret_cast<const char *>(label), _MM_HINT_T0);
     }
 }
 
@@ -87,14 +88,14 @@ void label_range(const SectorLayerView *sectors, const uint32_t *parents, uint64
     compress<K>(state, msg);
     for (uint64_t v = begin; v < end; ++v) {
         // Past the end, node v's own entry stands in (its lines are cached).
-        const uint32_t *ahead = parents + (v + kPrefetchNodes < nodes ? v + kPrefetchNodes : v) * kParentCount;
+        const uint64_t ahead_node = v + kPrefetchNodes < nodes ? v + kPrefetchNodes : v;
+        const uint32_t *ahead = parents + ahead_node * kParentCount;
         const uint32_t *entry = parents + v * kParentCount;
         const uint8_t *label[K][kCount];
         for (int k = 0; k < K; ++k) {
-            for (unsigned i = 0; i < kCount; ++i) {
-                const uint8_t *layer_labels = i < kBaseParents ? sectors[k].cur : sectors[k].prev;
-                label[k][i] = layer_labels + uint64_t(entry[i]) * 32;
-            }
+            for (unsigned i = 0; i < kCount; ++i)
+                label[k][i] = i < kBaseParents ? sectors[k].base_label(v, entry[i])
+                                               : sectors[k].prev + uint64_t(entry[i]) * sectors[k].pitch;
         }
         for (int k = 0; k < K; ++k) {
             msg[k][0] = load_be_words(label[k][0]);
@@ -108,7 +109,7 @@ void label_range(const SectorLayerView *sectors, const uint32_t *parents, uint64
 
 #pragma GCC unroll 18
         for (unsigned block = 1; block < 19; ++block) {
-            prefetch_for_block<K, kLayer1>(sectors, ahead, block);
+            prefetch_for_block<K, kLayer1>(sectors, ahead_node, ahead, block);
             const unsigned first = (2 * block) % kCount, second = (2 * block + 1) % kCount;
             for (int k = 0; k < K; ++k) {
                 msg[k][0] = load_be_words(label[k][first]);
@@ -124,7 +125,7 @@ void label_range(const SectorLayerView *sectors, const uint32_t *parents, uint64
             compress<K>(state, msg);
         }
         for (int k = 0; k < K; ++k) {
-            store_digest(state[k], sectors[k].cur + v * 32, true);
+            store_digest(state[k], sectors[k].cur + (v & sectors[k].ring_mask) * sectors[k].pitch, true);
             state[k] = next_prefix[k];
         }
     }

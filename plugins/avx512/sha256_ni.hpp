@@ -16,10 +16,10 @@
 // which do not depend on the state, fill the remaining slots.
 #pragma once
 
-#include <immintrin.h>
-
 #include <cstdint>
 #include <utility>
+
+#include "intrinsics.hpp"
 
 namespace dmc::avx512 {
 

@@ -36,6 +36,17 @@ Result<std::vector<uint64_t>> id_array(const toml::node_view<const toml::node> &
     return out;
 }
 
+// A file name from the config: relative ones are relative to the home.
+Result<std::string> file_key(const toml::node *node, const std::string &home, const std::string &source,
+                             const std::string &key)
+{
+    if (!node) return std::string();
+    auto text = node->value<std::string>();
+    if (!text || text->empty()) return bad(source, key + " must be a file name");
+    std::filesystem::path path(*text);
+    return (path.is_absolute() ? path : std::filesystem::path(home) / path).lexically_normal().string();
+}
+
 } // namespace
 
 Result<ManagerConfig> parse_manager_config(const std::string &text, const std::string &home,
@@ -99,7 +110,32 @@ Result<ManagerConfig> parse_manager_config(const std::string &text, const std::s
         }
     }
     if (auto reg = tbl["registry"]; reg) {
-        if (auto url = reg["url"].value<std::string>()) cfg.registry_url = *url;
+        if (auto url = reg["url"].value<std::string>()) {
+            // SQLite would open "" as a private, empty database: the
+            // registry would silently be empty (found by fuzz_manager_config).
+            if (url->empty())
+                return bad(source, "[registry] url is empty; remove it for <home>/registry.db or name the registry");
+            cfg.registry_url = *url;
+        }
+    }
+    if (auto rpc = tbl["rpc"]; rpc) {
+        if (!rpc.is_table()) return bad(source, "[rpc] must be a table");
+        DMC_TRY_ASSIGN(cfg.rpc_tls.cert_file, file_key(rpc["tls_cert"].node(), home, source, "rpc.tls_cert"));
+        DMC_TRY_ASSIGN(cfg.rpc_tls.key_file, file_key(rpc["tls_key"].node(), home, source, "rpc.tls_key"));
+        if (cfg.rpc_tls.cert_file.empty() != cfg.rpc_tls.key_file.empty())
+            return bad(source, "[rpc] needs both tls_cert and tls_key for https, or neither");
+    }
+    if (auto metrics = tbl["metrics"]; metrics) {
+        if (!metrics.is_table()) return bad(source, "[metrics] must be a table");
+        DMC_TRY_ASSIGN(cfg.metrics_token_file,
+                       file_key(metrics["token_file"].node(), home, source, "metrics.token_file"));
+    }
+    if (auto admin = tbl["worker_admin"]; admin) {
+        if (!admin.is_table()) return bad(source, "[worker_admin] must be a table");
+        DMC_TRY_ASSIGN(cfg.worker_admin_token_file,
+                       file_key(admin["token_file"].node(), home, source, "worker_admin.token_file"));
+        DMC_TRY_ASSIGN(cfg.worker_admin_ca_file,
+                       file_key(admin["ca_file"].node(), home, source, "worker_admin.ca_file"));
     }
     if (auto rb = tbl["rebuild"]; rb) {
         const auto node = rb["lease_seconds"];

@@ -9,13 +9,17 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
-#include "service/manager/manager_service.hpp"
 #include "damocles/sdk/file.hpp"
-#include "service/registry/postgres_db.hpp"
-#include "service/metrics/endpoint.hpp"
-#include "service/metrics/series.hpp"
 #include "service/daemon/signal_waiter.hpp"
+#include "service/manager/manager_service.hpp"
+#include "service/metrics/endpoint.hpp"
+#include "service/metrics/registry_gauges.hpp"
+#include "service/metrics/series.hpp"
+#include "service/registry/postgres_db.hpp"
+#include "service/rpc/bearer_auth.hpp"
+#include "service/rpc/http_transport.hpp"
 #include "service/ui/console_routes.hpp"
+#include "service/worker/worker_admin_client.hpp"
 
 namespace dmc::service {
 
@@ -24,15 +28,10 @@ using namespace dmc::core;
 namespace {
 
 // GET /piecestore/<cid>: a piece file from the [Common] PieceStores dirs
-// (<dir>/<cid> or <dir>/<cid>.car), token required, streamed.
-void mount_piece_store(httplib::Server &server, std::vector<std::string> dirs, std::string token)
+// (<dir>/<cid> or <dir>/<cid>.car), streamed.
+rpc::HttpHandler serve_piece(std::vector<std::string> dirs)
 {
-    server.Get(R"(/piecestore/([A-Za-z0-9]+))", [dirs, token](const httplib::Request &req, httplib::Response &res) {
-        if (req.get_header_value("Authorization") != "Bearer " + token) {
-            res.status = 401;
-            res.set_content("unauthorized: missing or wrong bearer token\n", "text/plain");
-            return;
-        }
+    return [dirs](const httplib::Request &req, httplib::Response &res) {
         const std::string cid = req.matches[1];
         for (const auto &dir : dirs) {
             for (const std::string &name : {cid, cid + ".car"}) {
@@ -57,7 +56,14 @@ void mount_piece_store(httplib::Server &server, std::vector<std::string> dirs, s
         }
         res.status = 404;
         res.set_content("piece " + cid + " not found in the manager's piece stores\n", "text/plain");
-    });
+    };
+}
+
+// The piece store behind the manager's token.
+void mount_piece_store(httplib::Server &server, std::vector<std::string> dirs, std::string token)
+{
+    server.Get(R"(/piecestore/([A-Za-z0-9]+))",
+               rpc::require_bearer_token(std::move(token), serve_piece(std::move(dirs))));
 }
 
 } // namespace
@@ -75,7 +81,15 @@ Result<ManagerEndpoint> read_manager_endpoint(const std::string &home)
         while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r')) s.pop_back();
         return s;
     };
-    return ManagerEndpoint{trim(*api), trim(*token)};
+    ManagerEndpoint endpoint{trim(*api), trim(*token), {}};
+    // An https manager is trusted through its own certificate ([rpc]
+    // tls_cert; a self-signed one is its own CA).
+    if (endpoint.address.rfind("https://", 0) == 0) {
+        auto cfg = load_manager_config(home);
+        if (!cfg) return cfg.error();
+        endpoint.ca_file = cfg->rpc_tls.cert_file;
+    }
+    return endpoint;
 }
 
 Status run_manager_daemon(const ManagerDaemonOptions &opts)
@@ -94,16 +108,34 @@ Status run_manager_daemon(const ManagerDaemonOptions &opts)
     auto hp = rpc::parse_host_port(opts.listen, 1789);
     if (!hp) return hp.error();
 
+    std::string metrics_token;
+    if (!cfg.metrics_token_file.empty()) {
+        DMC_TRY_ASSIGN(metrics_token, rpc::load_or_create_token(cfg.metrics_token_file));
+    }
+    // What the console presents to the workers' admin APIs (created 0600
+    // when missing: the workers' token_file names the same token).
+    WorkerAdminAccess worker_access{{}, cfg.worker_admin_ca_file};
+    if (!cfg.worker_admin_token_file.empty()) {
+        DMC_TRY_ASSIGN(worker_access.token, rpc::load_or_create_token(cfg.worker_admin_token_file));
+    }
+    set_worker_admin_access(worker_access);
+
     auto service = std::make_shared<ManagerService>(cfg, std::move(reg));
-    httplib::Server server;
+    std::unique_ptr<httplib::Server> server_ptr;
+    DMC_TRY_ASSIGN(server_ptr, rpc::make_http_server(cfg.rpc_tls, opts.home + "/config.toml [rpc] tls_cert/tls_key"));
+    httplib::Server &server = *server_ptr;
     auto dispatcher = service->make_dispatcher();
     ui::mount_console(server, dispatcher, token);  // GET /ui: the web console (docs/architecture.md §8.9)
     rpc::mount(server, dispatcher, token);
     server.Get("/healthz", [](const httplib::Request &, httplib::Response &res) { res.set_content("ok\n", "text/plain"); });
     mount_piece_store(server, cfg.piece_stores, token);
-    metrics::mount(server);
+    metrics::mount(server, metrics_token);
     metrics::count_http_responses(server, "manager");
-    auto registry_gauges = metrics::watch_registry(service->registry());
+    // Scrapes read gauges this thread keeps up to date; an RPC may have changed them.
+    metrics::RegistryGauges registry_gauges(service->registry());
+    server.set_post_routing_handler([&registry_gauges](const httplib::Request &req, httplib::Response &) {
+        if (req.method == "POST") registry_gauges.poke();
+    });
 
     int port = hp->second;
     if (port == 0) {
@@ -112,7 +144,9 @@ Status run_manager_daemon(const ManagerDaemonOptions &opts)
     } else if (!server.bind_to_port(hp->first, port)) {
         return make_error(Errc::io, "cannot listen on " + opts.listen + " (address in use?)");
     }
-    std::string address = hp->first + ":" + std::to_string(port);
+    // Clients read the scheme from <home>/api: "https://host:port" when TLS is on.
+    const std::string host_port = hp->first + ":" + std::to_string(port);
+    const std::string address = cfg.rpc_tls.enabled() ? "https://" + host_port : host_port;
     DMC_TRY_VOID(write_file_atomic((std::filesystem::path(opts.home) / "api").string(), address + "\n"));
     spdlog::info("damocles-manager listening on {} (home {}, registry {}, {} miners, {} persist stores)", address,
                  opts.home, pg::redact_url(cfg.registry_url), cfg.miners.size(), cfg.persist_stores.size());

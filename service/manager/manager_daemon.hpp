@@ -19,10 +19,13 @@ struct ManagerDaemonOptions {
 // Runs until SIGINT/SIGTERM. Returns the error that prevented start-up.
 Status run_manager_daemon(const ManagerDaemonOptions &opts);
 
-// The manager a CLI talks to: address from <home>/api, token from <home>/token.
+// The manager a CLI talks to: address from <home>/api ("https://…" when
+// TLS is on), token from <home>/token, and for https the CA to trust: the
+// certificate named by [rpc] tls_cert in <home>/config.toml.
 struct ManagerEndpoint {
     std::string address;
     std::string token;
+    std::string ca_file;
 };
 Result<ManagerEndpoint> read_manager_endpoint(const std::string &home);
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "service/manager/manager_json.hpp"
 
+#include <cstdint>
+
 #include "damocles/core/internal/sector_json.hpp"
 #include "service/registry/registry_codec.hpp"
 
@@ -29,6 +31,11 @@ void throw_error(const Error &e)
 {
     int code = rpc::kApplicationError;
     if (e.message.rfind("sector state not found", 0) == 0) code = rpc::kSectorStateNotFound;
+    // The registry could not be reached or read (a PostgreSQL restart): not
+    // a refusal, so not code 1, which clients take as final; they retry an
+    // internal error.
+    else if (e.code == Errc::io)
+        code = rpc::kInternalError;
     throw RpcError{code, e.message};
 }
 
@@ -38,7 +45,8 @@ json queue_json(const QueueEntry &q)
             {"priority", q.priority},              {"seq", q.seq},                  {"enqueued_at", q.enqueued_at},
             {"pieces_available", q.pieces_available}, {"lease_worker", q.lease_worker},
             {"lease_location", q.lease_location},  {"lease_expires", q.lease_expires},
-            {"allocations", q.allocations},        {"cancel_requested", q.cancel_requested}};
+            {"allocations", q.allocations},        {"cancel_requested", q.cancel_requested},
+            {"unsealed", q.unsealed}};
 }
 
 json sector_state_json(const SectorRecord &s, const std::optional<QueueEntry> &q)
@@ -81,16 +89,42 @@ json store_status_json(const StoreStatus &st)
             {"reservations", reservations}};
 }
 
+namespace {
+
+// A list of actor ids: every element an unsigned integer. nlohmann's get<>
+// would convert a float such as 7.6e79 with undefined behaviour (found by
+// fuzz_manager_rpc), so each element is checked first.
+std::vector<uint64_t> actor_id_list(const json &j, const char *key)
+{
+    std::vector<uint64_t> ids;
+    if (!j.contains(key)) return ids;
+    const json &list = j[key];
+    if (!list.is_array()) throw RpcError{rpc::kInvalidParams, std::string("store: ") + key + " must be a list of actor ids"};
+    for (const auto &id : list) {
+        if (!id.is_number_unsigned())
+            throw RpcError{rpc::kInvalidParams, std::string("store: ") + key + " must be a list of actor ids"};
+        ids.push_back(id.get<uint64_t>());
+    }
+    return ids;
+}
+
+} // namespace
+
 PersistStoreRecord store_from_json(const json &j)
 {
     PersistStoreRecord s;
     s.name = j.value("name", "");
     s.path = j.value("path", "");
-    s.weight = j.value("weight", 1u);
+    if (j.contains("weight")) {
+        const json &weight = j["weight"];
+        if (!weight.is_number_unsigned() || weight.get<uint64_t>() > UINT32_MAX)
+            throw RpcError{rpc::kInvalidParams, "store: weight must be a positive integer"};
+        s.weight = weight.get<uint32_t>();
+    }
     if (s.weight == 0) s.weight = 1;
     s.read_only = j.value("read_only", false);
-    if (j.contains("allow_miners")) s.allow_miners = j["allow_miners"].get<std::vector<uint64_t>>();
-    if (j.contains("deny_miners")) s.deny_miners = j["deny_miners"].get<std::vector<uint64_t>>();
+    s.allow_miners = actor_id_list(j, "allow_miners");
+    s.deny_miners = actor_id_list(j, "deny_miners");
     return s;
 }
 

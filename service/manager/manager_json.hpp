@@ -23,7 +23,8 @@ SectorKey key_args(const json &params);
 
 // Turns a service error into the JSON-RPC error a client sees ("sector
 // state not found…" keeps damocles' code 11001, which workers turn into an
-// abort).
+// abort; a registry that cannot be reached is an internal error, which
+// clients retry; other refusals are code 1).
 [[noreturn]] void throw_error(const Error &e);
 template <class T>
 T unwrap(Result<T> r)

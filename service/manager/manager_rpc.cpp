@@ -100,6 +100,7 @@ json sector_set_for_rebuild(ManagerService &svc, const json &p)
         req.pieces_available = p[2].value("PiecesAvailable", false);
         req.priority = p[2].value("Priority", 0);
         req.cache_only = p[2].value("CacheOnly", false);
+        req.unsealed = p[2].value("Unsealed", false);
     }
     unwrap(svc.set_for_rebuild(req));
     return json(true);
@@ -208,8 +209,15 @@ json store_reserve_space(ManagerService &svc, const json &p)
 json submit_persisted_ex(ManagerService &svc, const json &p)
 {
     const SectorKey key = key_args(p);
-    auto st = svc.submit_persisted(key, u64_arg(p, 2, "lease_id"), arg(p, 3, "instance").get<std::string>(),
-                                   arg(p, 4, "is_upgrade").get<bool>());
+    core::PersistedSet written;
+    written.upgrade = arg(p, 4, "is_upgrade").get<bool>();
+    // Optional sixth parameter: which unsealed copy was written with them.
+    if (p.size() > 5 && p[5].is_object()) {
+        written.unsealed = p[5].value("Unsealed", false);
+        written.unsealed_only = p[5].value("UnsealedOnly", false);
+        written.cache_only = p[5].value("CacheOnly", false);
+    }
+    auto st = svc.submit_persisted(key, u64_arg(p, 2, "lease_id"), arg(p, 3, "instance").get<std::string>(), written);
     if (!st && st.error().code == Errc::conflict) throw_error(st.error());
     if (!st) spdlog::warn("persisted files of {} unavailable: {}", sector_id_string(key), st.error().message);
     return json{{"ok", st.ok()}, {"reason", st.ok() ? std::string() : st.error().message}};

@@ -78,7 +78,8 @@ Status ManagerService::set_for_rebuild(const QueueRebuildRequest &req)
         return make_error(Errc::invalid_argument, std::string(kCallbackPrefix) + "unavailable upgrade public info");
     if (req.cache_only) DMC_TRY_VOID(check_cache_repair(*s));
     bool marked;
-    DMC_TRY_ASSIGN(marked, registry_->mark_for_rebuild(key, req.priority, req.pieces_available, now_seconds()));
+    DMC_TRY_ASSIGN(marked, registry_->mark_for_rebuild(key, RebuildMark{req.priority, req.pieces_available, req.unsealed},
+                                                       now_seconds()));
     if (!marked)
         return make_error(Errc::conflict,
                           std::string(kRestorePrefix) + "load from offline store: load state from offline: key not found");
@@ -126,6 +127,7 @@ Result<std::optional<RebuildLease>> ManagerService::allocate(const AllocationReq
     f.worker = req.worker;
     f.location = req.location;
     f.lease_seconds = config_.lease_seconds;
+    f.unsealed_only = req.unseal_only;
     std::optional<Allocation> a;
     DMC_TRY_ASSIGN(a, registry_->allocate(f, now_seconds()));
     if (!a) return std::optional<RebuildLease>{};
@@ -135,6 +137,7 @@ Result<std::optional<RebuildLease>> ManagerService::allocate(const AllocationReq
     t.lease_seconds = config_.lease_seconds;
     t.pieces_available = a->entry.pieces_available;
     t.priority = a->entry.priority;
+    t.unsealed = a->entry.unsealed;
     spdlog::info("sector {} allocated to {} ({}), lease {}", sector_id_string(t.sector.key), req.worker, req.location,
                  t.lease_id);
     return std::optional<RebuildLease>(std::move(t));
@@ -237,7 +240,7 @@ Result<std::optional<StoreChoice>> ManagerService::reserve_space(const SectorKey
 }
 
 Status ManagerService::submit_persisted(const SectorKey &key, uint64_t lease_id, const std::string &instance,
-                                        bool upgrade)
+                                        const PersistedSet &written)
 {
     SectorRecord s;
     DMC_TRY_ASSIGN(s, require_sector(key));
@@ -251,7 +254,7 @@ Status ManagerService::submit_persisted(const SectorKey &key, uint64_t lease_id,
     if (it == stores.end()) return make_error(Errc::not_found, "persist store " + instance + " is not known to the manager");
     const SealProof *proof;
     DMC_TRY_ASSIGN(proof, find_seal_proof(s.proof_id));
-    DMC_TRY_VOID(check_persisted_files(it->path, *proof, key, upgrade));
+    DMC_TRY_VOID(check_persisted_files(it->path, *proof, key, written));
     return registry_->set_location(key, instance);
 }
 

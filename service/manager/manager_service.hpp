@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "damocles/core/internal/store_layout.hpp"
 #include "service/rpc/json_rpc.hpp"
 #include "service/manager/manager_config.hpp"
 #include "service/rpc/rebuild_lease.hpp"
@@ -28,6 +29,8 @@ struct QueueRebuildRequest {
     // repair-cache: only the cache was lost. Refused unless comm_c and
     // comm_r_last are registered and the sealed file is in the sector's store.
     bool cache_only = false;
+    // --unsealed: the unsealed copy is wanted (docs/architecture.md §8.6).
+    bool unsealed = false;
 };
 
 struct StoreChoice {
@@ -60,7 +63,14 @@ public:
                                                      const std::vector<std::string> &candidates);
     // Ok when every file of the sector is in `instance` with the right size;
     // records the new location. The error names the missing file.
-    Status submit_persisted(const SectorKey &key, uint64_t lease_id, const std::string &instance, bool upgrade);
+    Status submit_persisted(const SectorKey &key, uint64_t lease_id, const std::string &instance,
+                            const core::PersistedSet &written);
+    Status submit_persisted(const SectorKey &key, uint64_t lease_id, const std::string &instance, bool upgrade)
+    {
+        core::PersistedSet written;
+        written.upgrade = upgrade;
+        return submit_persisted(key, lease_id, instance, written);
+    }
     Result<std::vector<StoreStatus>> store_status();
     Status attach_store(const PersistStoreRecord &store);
 

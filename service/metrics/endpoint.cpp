@@ -8,15 +8,17 @@
 #include <spdlog/spdlog.h>
 
 #include "service/metrics/prometheus.hpp"
+#include "service/rpc/bearer_auth.hpp"
 #include "service/rpc/json_rpc.hpp"
 
 namespace dmc::service::metrics {
 
-void mount(httplib::Server &server)
+void mount(httplib::Server &server, std::string token)
 {
-    server.Get("/metrics", [](const httplib::Request &, httplib::Response &res) {
-        res.set_content(global().expose(), "text/plain; version=0.0.4; charset=utf-8");
-    });
+    server.Get("/metrics",
+               rpc::require_bearer_token(std::move(token), [](const httplib::Request &, httplib::Response &res) {
+                   res.set_content(global().expose(), "text/plain; version=0.0.4; charset=utf-8");
+               }));
 }
 
 void count_http_responses(httplib::Server &server, std::string daemon)
@@ -37,12 +39,12 @@ Endpoint::~Endpoint()
     if (thread_.joinable()) thread_.join();
 }
 
-Status Endpoint::start(const std::string &listen)
+Status Endpoint::start(const std::string &listen, const rpc::ServerTls &tls, const std::string &token)
 {
     auto hp = rpc::parse_host_port(listen, 9000);
     if (!hp) return hp.error().context("[metrics] listen");
-    server_ = std::make_unique<httplib::Server>();
-    mount(*server_);
+    DMC_TRY_ASSIGN(server_, rpc::make_http_server(tls, "[metrics] listen"));
+    mount(*server_, token);
     int port = hp->second;
     if (port == 0)
         port = server_->bind_to_any_port(hp->first);
@@ -51,7 +53,8 @@ Status Endpoint::start(const std::string &listen)
     if (port <= 0) return make_error(Errc::io, "cannot listen on " + listen + " for metrics (address in use?)");
     address_ = hp->first + ":" + std::to_string(port);
     thread_ = std::thread([server = server_.get()] { server->listen_after_bind(); });
-    spdlog::info("metrics on http://{}/metrics", address_);
+    spdlog::info("metrics on {}://{}/metrics{}", tls.enabled() ? "https" : "http", address_,
+                 token.empty() ? "" : " (bearer token required)");
     return {};
 }
 

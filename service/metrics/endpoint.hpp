@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "damocles/sdk/result.hpp"
+#include "service/rpc/http_transport.hpp"
 
 namespace httplib {
 class Server;
@@ -18,9 +19,11 @@ class Server;
 
 namespace dmc::service::metrics {
 
-// GET /metrics: the process registry in the text format. No token: the
-// series carry no secret and scrapers are configured per address.
-void mount(httplib::Server &server);
+// GET /metrics: the process registry in the text format. With a token
+// ([metrics] token_file) a scrape needs "Authorization: Bearer <token>";
+// without one it is open (the series carry no secret). A scrape only
+// formats values kept up to date by the daemon (docs/architecture.md §10).
+void mount(httplib::Server &server, std::string token = "");
 // dmc_http_responses_total{daemon, code} from the server's access logger.
 void count_http_responses(httplib::Server &server, std::string daemon);
 
@@ -32,8 +35,9 @@ public:
     ~Endpoint();
     Endpoint(const Endpoint &) = delete;
     Endpoint &operator=(const Endpoint &) = delete;
-    // host:port (port 0 = any free one); logs the address it listens on.
-    Status start(const std::string &listen);
+    // host:port (port 0 = any free one), over TLS when `tls` is enabled,
+    // behind `token` when it is not empty; logs the address it listens on.
+    Status start(const std::string &listen, const rpc::ServerTls &tls = {}, const std::string &token = "");
     const std::string &address() const { return address_; }
 
 private:

@@ -9,8 +9,6 @@
 
 namespace dmc::service::metrics {
 
-using namespace dmc::core;
-
 namespace {
 
 int64_t steady_ns()
@@ -79,77 +77,29 @@ void InstrumentedMethods::add(const std::string &method, rpc::Handler handler)
     });
 }
 
-namespace {
-
-std::vector<std::pair<std::string, double>> by_state(const ThreadCounts &c)
+std::vector<std::pair<std::string, double>> thread_counts_by_state(const ThreadCounts &c)
 {
     return {{"total", c.threads},   {"empty", c.empty},     {"paused", c.paused},
             {"running", c.running}, {"waiting", c.waiting}, {"errors", c.errors}};
 }
 
-} // namespace
-
-ScrapeHook watch_registry(RegistryStore &registry)
-{
-    static Family &queue = global().gauge("dmc_rebuild_queue_length", "Sectors in the rebuild queue (leased or not)");
-    static Family &leased =
-        global().gauge("dmc_rebuild_queue_leased", "Queue entries leased to a worker whose lease has not expired");
-    static Family &workers =
-        global().gauge("dmc_manager_workers", "Workers known to the registry, by ping freshness", {"state"});
-    static Family &threads = global().gauge(
-        "dmc_manager_threads", "Sealing threads of alive workers by state, as their last ping reported", {"state"});
-    static Family &up = global().gauge("dmc_registry_up", "1 when the registry answered the last scrape");
-    return global().on_scrape([&registry] {
-        const int64_t now =
-            std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-                .count();
-        auto entries = registry.list_queue();
-        auto known = registry.list_workers();
-        up.gauge().set(entries.ok() && known.ok() ? 1 : 0);
-        if (entries.ok()) {
-            queue.gauge().set(static_cast<double>(entries->size()));
-            size_t live = 0;
-            for (const auto &q : *entries)
-                live += !q.lease_worker.empty() && q.lease_expires >= now;
-            leased.gauge().set(static_cast<double>(live));
-        }
-        if (known.ok()) {
-            // A worker pings every 30 s by default: 2 min of silence is 4 missed pings.
-            ThreadCounts sum;
-            size_t alive = 0;
-            for (const auto &w : *known) {
-                if (now - w.last_ping > 120) continue;
-                ++alive;
-                sum.threads += w.threads;
-                sum.empty += w.empty;
-                sum.paused += w.paused;
-                sum.running += w.running;
-                sum.waiting += w.waiting;
-                sum.errors += w.errors;
-            }
-            workers.gauge({"alive"}).set(static_cast<double>(alive));
-            workers.gauge({"silent"}).set(static_cast<double>(known->size() - alive));
-            for (const auto &[state, value] : by_state(sum))
-                threads.gauge({state}).set(value);
-        }
-    });
-}
-
 void set_worker_threads(const ThreadCounts &c)
 {
     static Family &threads = global().gauge("dmc_worker_threads", "Sealing threads of this worker by state", {"state"});
-    for (const auto &[state, value] : by_state(c))
-        threads.gauge({state}).set(value);
+    for (const auto &[state, value] : thread_counts_by_state(c)) threads.gauge({state}).set(value);
 }
 
-uint64_t persisted_bytes(const std::string &store_root, const std::string &sector_id, bool upgrade, bool with_replica)
+uint64_t persisted_bytes(const std::string &store_root, const std::string &sector_id, const core::PersistOptions &opts)
 {
     namespace fs = std::filesystem;
     std::error_code ec;
     uint64_t total = 0;
-    auto replica = fs::path(store_root) / (upgrade ? "update" : "sealed") / sector_id;
-    if (auto n = fs::file_size(replica, ec); with_replica && !ec) total += n;
-    auto cache = fs::path(store_root) / (upgrade ? "update-cache" : "cache") / sector_id;
+    if (opts.unsealed || opts.unsealed_only)
+        if (auto n = fs::file_size(fs::path(store_root) / "unsealed" / sector_id, ec); !ec) total += n;
+    if (opts.unsealed_only) return total;
+    auto replica = fs::path(store_root) / (opts.upgrade ? "update" : "sealed") / sector_id;
+    if (auto n = fs::file_size(replica, ec); !opts.cache_only && !ec) total += n;
+    auto cache = fs::path(store_root) / (opts.upgrade ? "update-cache" : "cache") / sector_id;
     for (fs::directory_iterator it(cache, ec), end; !ec && it != end; it.increment(ec)) {
         std::error_code size_ec;
         if (auto n = it->file_size(size_ec); !size_ec && it->is_regular_file(size_ec)) total += n;

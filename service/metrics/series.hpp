@@ -9,9 +9,11 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
+#include "damocles/core/internal/persist.hpp"
 #include "service/metrics/prometheus.hpp"
-#include "service/registry/registry_store.hpp"
 #include "service/rpc/json_rpc.hpp"
 
 namespace dmc::service::metrics {
@@ -41,22 +43,18 @@ private:
     std::string side_;
 };
 
-// Manager gauges read from the registry at each scrape:
-// dmc_rebuild_queue_length, dmc_rebuild_queue_leased (entries under a live
-// lease), dmc_manager_workers{state="alive|silent"} (pinged within 2 min or
-// not), dmc_manager_threads{state} (sum over alive workers, as damocles'
-// thread/count), dmc_registry_up (0 while the registry cannot be read).
-[[nodiscard]] ScrapeHook watch_registry(RegistryStore &registry);
-
 // The thread counts a worker reports in its ping (damocles' categories).
 struct ThreadCounts {
     uint32_t threads = 0, empty = 0, paused = 0, running = 0, waiting = 0, errors = 0;
 };
 // dmc_worker_threads{state="total|empty|paused|running|waiting|errors"}
 void set_worker_threads(const ThreadCounts &counts);
+// The counts with their state label values, in the order above.
+std::vector<std::pair<std::string, double>> thread_counts_by_state(const ThreadCounts &counts);
 
-// Bytes of a sector's files in a store: its cache directory, and the
-// replica unless only the cache was written (cache-only repair).
-uint64_t persisted_bytes(const std::string &store_root, const std::string &sector_id, bool upgrade, bool with_replica);
+// Bytes of the sector's files a persist with `opts` wrote into a store: the
+// cache directory, the replica unless only the cache was written (cache-only
+// repair), the unsealed copy when one was written.
+uint64_t persisted_bytes(const std::string &store_root, const std::string &sector_id, const core::PersistOptions &opts);
 
 } // namespace dmc::service::metrics

@@ -59,6 +59,7 @@ nlohmann::json latest_state_to_json(const LatestState &s)
             {"eta_seconds", s.eta_seconds},
             {"stage", s.stage},
             {"rate_mib_s", s.rate_mib_s},
+            {"pieces_source", s.pieces_source},
             {"updated_at", s.updated_at}};
 }
 
@@ -77,6 +78,7 @@ LatestState latest_state_from_json(const nlohmann::json &j)
     s.eta_seconds = j.value("eta_seconds", int64_t{-1});
     s.stage = j.value("stage", "");
     s.rate_mib_s = j.value("rate_mib_s", 0.0);
+    s.pieces_source = j.value("pieces_source", "");
     s.updated_at = j.value("updated_at", int64_t{0});
     return s;
 }
@@ -163,6 +165,9 @@ std::string registered_values_difference(const SectorRecord &a, const SectorReco
                                  (b.snap ? "present" : "null");
     if (!b.store.empty() && a.store != b.store)
         return "store: registered " + (a.store.empty() ? std::string("(none)") : a.store) + ", imported " + b.store;
+    if (a.keep_unsealed != b.keep_unsealed)
+        return std::string("unsealed: registered ") + (a.keep_unsealed ? "true" : "false") + ", imported " +
+               (b.keep_unsealed ? "true" : "false");
     return "";
 }
 

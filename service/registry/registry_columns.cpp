@@ -46,7 +46,8 @@ const ColumnList &sector_columns()
     static const ColumnList columns{"miner",        "number",       "proof",        "ticket",      "ticket_epoch",
                                     "comm_d",       "comm_r",       "comm_c",       "comm_r_last", "upgraded",
                                     "store",        "online",       "need_rebuild", "finalized",   "removed",
-                                    "abort_reason", "latest_state", "updated_at",   "chain_checked_epoch"};
+                                    "abort_reason", "latest_state", "updated_at",   "chain_checked_epoch",
+                                    "keep_unsealed"};
     return columns;
 }
 
@@ -54,7 +55,8 @@ const ColumnList &queue_columns()
 {
     static const ColumnList columns{"miner",       "number",           "priority",     "seq",
                                     "enqueued_at", "pieces_available", "lease_worker", "lease_location",
-                                    "lease_id",    "lease_expires",    "allocations",  "cancel_requested"};
+                                    "lease_id",    "lease_expires",    "allocations",  "cancel_requested",
+                                    "unsealed"};
     return columns;
 }
 
@@ -115,6 +117,7 @@ SectorRecord decode_sector(const SqlRow &row, int first)
     sector.latest = codec::parse_latest_state(row.optional_text(first + 16));
     sector.updated_at = row.integer(first + 17);
     sector.chain_checked_epoch = row.optional_integer(first + 18);
+    sector.keep_unsealed = row.flag(first + 19);
     return sector;
 }
 
@@ -140,7 +143,8 @@ std::vector<SqlValue> sector_values(const SectorRecord &sector, int64_t updated_
             sector.abort_reason,
             latest,
             updated_at,
-            sector.chain_checked_epoch};
+            sector.chain_checked_epoch,
+            sector.keep_unsealed};
 }
 
 QueueEntry decode_queue_entry(const SqlRow &row, int first)
@@ -157,6 +161,7 @@ QueueEntry decode_queue_entry(const SqlRow &row, int first)
     entry.lease_expires = row.integer(first + 9);
     entry.allocations = static_cast<uint32_t>(row.integer(first + 10));
     entry.cancel_requested = row.flag(first + 11);
+    entry.unsealed = row.flag(first + 12);
     return entry;
 }
 

@@ -108,6 +108,13 @@ CREATE TABLE reservations (
          R"SQL(
 ALTER TABLE sectors ADD COLUMN chain_checked_epoch BIGINT
 )SQL"},
+        // docs/file-formats.md §1.1: the record's "keep an unsealed copy"
+        // flag, and a rebuild queued with --unsealed.
+        {3, "keep_unsealed on sectors, unsealed on rebuild_queue",
+         R"SQL(
+ALTER TABLE sectors ADD COLUMN keep_unsealed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rebuild_queue ADD COLUMN unsealed INTEGER NOT NULL DEFAULT 0
+)SQL"},
     };
     return migrations;
 }

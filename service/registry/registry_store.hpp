@@ -32,6 +32,13 @@ struct PriorityChange {
     int32_t previous_priority = 0;
 };
 
+// How a sector is queued (`sectors rebuild` options).
+struct RebuildMark {
+    int32_t priority = 0;
+    bool pieces_available = false;
+    bool unsealed = false;  // --unsealed
+};
+
 class RegistryStore {
 public:
     virtual ~RegistryStore() = default;
@@ -58,8 +65,11 @@ public:
     // Rebuild lifecycle --------------------------------------------------
     // Offline -> online with need_rebuild, finalized=false, and queued.
     // Returns false (nothing changed) when the sector is not offline.
-    virtual Result<bool> mark_for_rebuild(const SectorKey &key, int32_t priority, bool pieces_available,
-                                          int64_t now) = 0;
+    virtual Result<bool> mark_for_rebuild(const SectorKey &key, const RebuildMark &mark, int64_t now) = 0;
+    Result<bool> mark_for_rebuild(const SectorKey &key, int32_t priority, bool pieces_available, int64_t now)
+    {
+        return mark_for_rebuild(key, RebuildMark{priority, pieces_available, false}, now);
+    }
     // Leases the first allocatable entry (priority desc, then FIFO) whose
     // sector passes the filter; an entry whose lease expired is allocatable.
     virtual Result<std::optional<Allocation>> allocate(const AllocationFilter &filter, int64_t now) = 0;

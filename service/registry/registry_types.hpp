@@ -37,6 +37,7 @@ struct QueueEntry {
     int64_t lease_expires = 0;
     uint32_t allocations = 0;
     bool cancel_requested = false;
+    bool unsealed = false;        // queued with --unsealed: the unsealed copy is wanted
 };
 
 struct AllocationFilter {
@@ -45,6 +46,7 @@ struct AllocationFilter {
     std::string worker;                     // worker instance name
     std::string location;                   // sealing thread location
     int64_t lease_seconds = 600;
+    bool unsealed_only = false;             // an unseal thread: entries queued with --unsealed
 };
 
 struct Allocation {

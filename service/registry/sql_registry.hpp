@@ -48,7 +48,8 @@ public:
     Status set_tree_roots(const SectorKey &key, const Bytes32 &comm_c, const Bytes32 &comm_r_last) override;
     Status set_tree_roots_of(const std::vector<SectorTreeRoots> &roots) override;
     Status set_chain_checked(const std::vector<SectorKey> &keys, int64_t epoch) override;
-    Result<bool> mark_for_rebuild(const SectorKey &key, int32_t priority, bool pieces_available, int64_t now) override;
+    using RegistryStore::mark_for_rebuild;
+    Result<bool> mark_for_rebuild(const SectorKey &key, const RebuildMark &mark, int64_t now) override;
     Result<std::optional<Allocation>> allocate(const AllocationFilter &filter, int64_t now) override;
     Result<ReportOutcome> report_state(const SectorKey &key, uint64_t lease_id, const LatestState &state,
                                        int64_t lease_until) override;

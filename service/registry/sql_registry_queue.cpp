@@ -37,6 +37,7 @@ Result<std::optional<SectorKey>> pick_allocatable(SqlConnection &connection, con
     std::vector<SqlValue> params{now};
     append_any_of(sql, params, "q.miner", filter.allowed_miners);
     append_any_of(sql, params, "s.proof", filter.allowed_proofs);
+    if (filter.unsealed_only) sql += " AND q.unsealed = 1";
     sql += " ORDER BY q.priority DESC, q.seq ASC LIMIT 1" + lock_clause;
     std::optional<SqlRow> row;
     DMC_TRY_ASSIGN(row, connection.query_row(sql, params));
@@ -83,7 +84,7 @@ Status SqlRegistry::take_offline(SqlConnection &connection, const SectorKey &key
     return connection.execute("DELETE FROM reservations" + kWhereKey, key_values(key));
 }
 
-Result<bool> SqlRegistry::mark_for_rebuild(const SectorKey &key, int32_t priority, bool pieces_available, int64_t now)
+Result<bool> SqlRegistry::mark_for_rebuild(const SectorKey &key, const RebuildMark &mark, int64_t now)
 {
     return transact_value<bool>(TxMode::write, [&](SqlConnection &connection) -> Result<bool> {
         SqlRows marked;
@@ -95,8 +96,9 @@ Result<bool> SqlRegistry::mark_for_rebuild(const SectorKey &key, int32_t priorit
         int64_t seq;
         DMC_TRY_ASSIGN(seq, next_counter(connection, "queue_seq"));
         DMC_TRY_VOID(connection.execute("INSERT INTO rebuild_queue (miner, number, priority, seq, enqueued_at, "
-                                        "pieces_available) VALUES (?, ?, ?, ?, ?, ?)",
-                                        {key.miner, key.number, priority, seq, now, pieces_available}));
+                                        "pieces_available, unsealed) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                        {key.miner, key.number, mark.priority, seq, now, mark.pieces_available,
+                                         mark.unsealed}));
         return true;
     });
 }

@@ -11,6 +11,7 @@
 // they see one moment and never block a writer.
 #include "service/registry/sqlite_dialect.hpp"
 
+#include <filesystem>
 #include <mutex>
 
 #include <sqlite3.h>
@@ -136,6 +137,12 @@ public:
 
     Status open(const std::string &path)
     {
+        // SQLite takes an empty file for a new database: a registry
+        // truncated to nothing would come back empty, its sectors forgotten.
+        std::error_code ec;
+        const bool existed = std::filesystem::exists(path, ec);
+        if (existed && std::filesystem::file_size(path, ec) == 0 && !ec)
+            return refuse(path, "the file is empty (truncated?)");
         const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
         if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
             std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
@@ -143,7 +150,14 @@ public:
         }
         sqlite3_busy_timeout(db_, kBusyTimeoutMs);
         SqliteConnection connection(db_);
-        return connection.execute_script("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON");
+        // Checked before anything is written (switching to WAL rewrites the
+        // header): a file that is refused is left exactly as it was.
+        if (existed) DMC_TRY_VOID(check_existing(path, connection));
+        if (Status st = connection.execute_script("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA "
+                                                  "foreign_keys=ON");
+            !st)
+            return refuse(path, st.error().message);
+        return {};
     }
 
     std::string name() const override { return "sqlite"; }
@@ -165,6 +179,30 @@ public:
     Status serialize_migrations(SqlConnection &) override { return {}; }
 
 private:
+    static Error refuse(const std::string &path, const std::string &why)
+    {
+        return make_error(Errc::corrupt, "registry " + path + " is damaged (" + why +
+                                             "): the manager will not start on it; restore it from a backup, or move "
+                                             "it away to start an empty registry");
+    }
+
+    // A registry that exists must read back whole (a truncated or corrupted
+    // file is refused, never migrated into an empty one) and be one.
+    Status check_existing(const std::string &path, SqliteConnection &connection)
+    {
+        auto checked = connection.query("PRAGMA quick_check", {});
+        if (!checked) return refuse(path, checked.error().message);
+        if (checked->rows.empty() || checked->rows.front().text(0) != "ok")
+            return refuse(path, checked->rows.empty() ? "quick_check answered nothing" : checked->rows.front().text(0));
+        auto tables = connection.query("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = "
+                                       "'schema_migrations'",
+                                       {});
+        if (!tables) return refuse(path, tables.error().message);
+        if (tables->rows.empty() || tables->rows.front().integer(0) != 1)
+            return refuse(path, "an SQLite file without the registry's tables");
+        return {};
+    }
+
     sqlite3 *db_ = nullptr;
     std::mutex mutex_;
 };

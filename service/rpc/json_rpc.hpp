@@ -2,18 +2,18 @@
 //
 // JSON-RPC 2.0 over HTTP (cpp-httplib), as the manager and the worker admin
 // API speak it: POST /rpc/v0 with a bearer token, methods in damocles'
-// namespaces ("Venus.AllocateRebuildSector", "VenusWorker.WorkerList").
+// namespaces ("Venus.AllocateRebuildSector", "VenusWorker.WorkerList"),
+// over http or https (http_transport.hpp). The method table is
+// dispatcher.hpp, token files token_file.hpp.
 #pragma once
 
-#include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
 #include "damocles/sdk/result.hpp"
+#include "service/rpc/dispatcher.hpp"
+#include "service/rpc/token_file.hpp"
 
 namespace httplib {
 class Server;
@@ -21,68 +21,34 @@ class Server;
 
 namespace dmc::service::rpc {
 
-using json = nlohmann::json;
-
-// JSON-RPC error codes: the standard ones plus damocles' application codes.
-constexpr int kParseError = -32700;
-constexpr int kInvalidRequest = -32600;
-constexpr int kMethodNotFound = -32601;
-constexpr int kInvalidParams = -32602;
-constexpr int kInternalError = -32603;
-constexpr int kSectorStateNotFound = 11001;  // damocles core/api_error_codes.go
-constexpr int kApplicationError = 1;
-
-// Bodies nested deeper than this are refused before parsing (requests and
-// responses): nlohmann::json copies and dumps recursively.
-constexpr int kMaxNesting = 64;
-
-// Thrown by handlers to answer with a JSON-RPC error.
-struct RpcError {
-    int code;
-    std::string message;
-};
-
-using Handler = std::function<json(const json &params)>;
-
-// Method table + request handling, independent of the transport so that it
-// can be fuzzed and unit-tested without sockets.
-class Dispatcher {
-public:
-    void add(const std::string &method, Handler handler);
-    // Full request text -> response text (always a JSON-RPC response, never
-    // throws). Notifications (no id) still get a response here.
-    std::string handle(const std::string &body) const;
-    bool has(const std::string &method) const { return handlers_.count(method) != 0; }
-
-private:
-    std::map<std::string, Handler> handlers_;
-};
-
-// Reads a token file, or creates one (32 random bytes hex, mode 0600).
-Result<std::string> load_or_create_token(const std::string &path);
-
 // Mounts `dispatcher` at POST /rpc/v0 on `server`, requiring
-// "Authorization: Bearer <token>" (401 otherwise) and bounding bodies.
+// "Authorization: Bearer <token>" (401 otherwise; compared in constant
+// time) and bounding bodies.
 void mount(httplib::Server &server, std::shared_ptr<const Dispatcher> dispatcher, std::string token,
            size_t max_body_bytes = 64u << 20);
 
-// Client side: one endpoint ("127.0.0.1:1789" or "http://host:port").
+// Client side: one endpoint ("127.0.0.1:1789", "http://host:port" or
+// "https://host:port"). For https the server's certificate is checked
+// against `ca_file` (the system's CAs when empty).
 class Client {
 public:
-    Client(std::string address, std::string token, int timeout_seconds = 30);
+    Client(std::string address, std::string token, int timeout_seconds = 30, std::string ca_file = "");
     // Result = the "result" member; a JSON-RPC error becomes an Error whose
-    // message is the server's message (and code in rpc_code()).
+    // message is the server's message.
     Result<json> call(const std::string &method, const json &params) const;
     const std::string &address() const { return address_; }
+    const std::string &ca_file() const { return ca_file_; }
 
 private:
     std::string address_, token_;
     int timeout_;
+    std::string ca_file_;
     mutable std::mutex mutex_;
     mutable uint64_t next_id_ = 1;
 };
 
-// host:port parsing ("127.0.0.1:1789", "http://h:p", "h" + default port).
+// host:port parsing ("127.0.0.1:1789", "http://h:p", "https://h:p", "h" +
+// default port); the scheme is dropped (parse_endpoint keeps it).
 Result<std::pair<std::string, int>> parse_host_port(const std::string &address, int default_port);
 
 } // namespace dmc::service::rpc

@@ -17,7 +17,8 @@ json rebuild_lease_to_json(const RebuildLease &task)
               {"lease_id", task.lease_id},
               {"lease_seconds", task.lease_seconds},
               {"pieces_available", task.pieces_available},
-              {"priority", task.priority}};
+              {"priority", task.priority},
+              {"unsealed", task.unsealed}};
     return j;
 }
 
@@ -33,6 +34,7 @@ Result<RebuildLease> rebuild_lease_from_json(const json &j)
     t.lease_seconds = j.value("lease_seconds", int64_t{600});
     t.pieces_available = j.value("pieces_available", false);
     t.priority = j.value("priority", 0);
+    t.unsealed = j.value("unsealed", false);
     return t;
 }
 
@@ -41,7 +43,8 @@ json allocation_request_to_json(const AllocationRequest &r)
     return {{"AllowedMiners", r.allowed_miners},
             {"AllowedProofTypes", r.allowed_proofs},
             {"Worker", r.worker},
-            {"Location", r.location}};
+            {"Location", r.location},
+            {"Unseal", r.unseal_only}};
 }
 
 Result<AllocationRequest> allocation_request_from_json(const json &j)
@@ -54,6 +57,7 @@ Result<AllocationRequest> allocation_request_from_json(const json &j)
         r.allowed_proofs = j["AllowedProofTypes"].get<std::vector<uint64_t>>();
     r.worker = j.value("Worker", "");
     r.location = j.value("Location", "");
+    r.unseal_only = j.value("Unseal", false);
     return r;
 }
 

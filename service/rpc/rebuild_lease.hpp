@@ -19,6 +19,9 @@ struct RebuildLease {
     int64_t lease_seconds = 600;
     bool pieces_available = false;
     int32_t priority = 0;
+    // `sectors rebuild --unsealed`: the unsealed copy is wanted (decoded from
+    // a surviving sealed file, else written by the full rebuild).
+    bool unsealed = false;
 };
 
 nlohmann::json rebuild_lease_to_json(const RebuildLease &task);
@@ -30,6 +33,8 @@ struct AllocationRequest {
     std::vector<uint64_t> allowed_proofs;
     std::string worker;
     std::string location;
+    // A thread with plan = "unseal": only entries that ask for the unsealed copy.
+    bool unseal_only = false;
 };
 
 nlohmann::json allocation_request_to_json(const AllocationRequest &r);

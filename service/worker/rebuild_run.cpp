@@ -9,6 +9,8 @@
 // recover_interval apart; a CommD/CommR mismatch aborts the sector on the
 // manager (registry data kept) and pauses the thread; anything else pauses
 // it with the task kept for `resume` / `resume --state S`.
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include <spdlog/spdlog.h>
@@ -20,8 +22,9 @@
 #include "damocles/sdk/proof.hpp"
 #include "service/metrics/series.hpp"
 #include "service/registry/registry_codec.hpp"
-#include "service/worker/sealing_thread_impl.hpp"
 #include "service/worker/lease_heartbeat.hpp"
+#include "service/worker/piece_fetcher.hpp"
+#include "service/worker/sealing_thread_impl.hpp"
 
 namespace dmc::service {
 
@@ -31,6 +34,15 @@ namespace fs = std::filesystem;
 using rpc::json;
 
 namespace {
+
+// A write to the thread's own disk met a full filesystem (the sdk and the
+// plugins name errno with strerror): retrying cannot help until someone
+// frees space. A full persist store is another matter: the next attempt
+// reserves again, maybe elsewhere, so it stays a temporary error.
+bool is_out_of_space(const Error &error)
+{
+    return error.message.find(std::strerror(ENOSPC)) != std::string::npos && error.message.rfind("persist: ", 0) != 0;
+}
 
 class RebuildRun {
 public:
@@ -62,6 +74,7 @@ private:
         s.eta_seconds = t_.eta;
         s.stage = t_.stage;
         s.rate_mib_s = t_.rate_mib_s;
+        s.pieces_source = pieces_source_;
         return s;
     }
 
@@ -109,19 +122,36 @@ private:
         }
     }
 
-    // The sector's sealed file in its (attached) store, when it is there
-    // with the sector's size: a candidate for a cache-only repair.
-    std::string surviving_replica() const
+    // The sector's file under `dir` ("sealed", "update") in its (attached)
+    // store, when it is there with the sector's size: a candidate for a
+    // cache-only repair or an unseal.
+    std::string surviving_replica(const char *dir) const
     {
         const auto &cfg = t_.ctx->config;
         for (const auto &s : cfg.attached) {
             if (s.name != task_.sector.store) continue;
-            const std::string path = s.location + "/sealed/" + sid_;
+            const std::string path = s.location + "/" + dir + "/" + sid_;
             auto proof = find_seal_proof(task_.sector.proof_id);
             std::error_code ec;
             if (proof && fs::file_size(path, ec) == proof.value()->sector_size && !ec) return path;
         }
         return {};
+    }
+
+    RebuildJobOptions job_options() const
+    {
+        RebuildJobOptions o;
+        {
+            // An unseal thread only takes entries that ask for the unsealed copy.
+            std::lock_guard lock(t_.mu);
+            o.unsealed = task_.unsealed || t_.plan == "unseal";
+        }
+        if (!full_rebuild_) {
+            o.surviving_sealed = surviving_replica("sealed");
+            o.surviving_update = surviving_replica("update");
+        }
+        for (const auto &s : t_.ctx->config.attached) o.unsealed_copies.push_back(s.location + "/unsealed/" + sid_);
+        return o;
     }
 
     // ---- hooks
@@ -154,21 +184,28 @@ private:
     std::string failure_level_, failure_desc_;
     bool finalizing_ = false;  // guarded by t_.mu
     std::mutex report_mutex_;
-    bool full_rebuild_ = false;  // a cache-only attempt failed
+    bool full_rebuild_ = false;  // a cache-only or unseal attempt failed
+    std::string pieces_source_;  // where the pieces came from, for `sectors state`
     uint32_t retries_ = 0;       // temporary errors in a row
 };
 
 Status RebuildRun::persist(SectorJob &job)
 {
     const auto &cfg = t_.ctx->config;
-    const bool cache_only = job.spec.plan == Plan::cache_only;
+    const PersistOptions opts = persist_options_for(job);
+    // A cache-only repair writes the cache next to the sealed file, an
+    // unseal the unsealed copy next to it.
+    const bool in_place = opts.cache_only || opts.unsealed_only;
     std::vector<std::string> candidates;
     for (const auto &s : cfg.attached)
-        if (!s.readonly && (!cache_only || s.name == task_.sector.store)) candidates.push_back(s.name);
+        if (!s.readonly && (!in_place || s.name == task_.sector.store)) candidates.push_back(s.name);
     if (candidates.empty()) return make_error(Errc::invalid_argument, "no available local persist store candidate");
     const uint64_t size = job.proof->sector_size;
-    // A cache-only repair writes the cache next to the sealed file.
-    const uint64_t required = cache_only ? (64u << 20) : size >= (32ull << 30) ? size + size / 50 : 2 * size;
+    uint64_t required = opts.cache_only ? (64u << 20) : size >= (32ull << 30) ? size + size / 50 : 2 * size;
+    if (opts.unsealed_only)
+        required = size + (64u << 20);
+    else if (opts.unsealed)
+        required += size;
     json chosen;
     for (;;) {
         auto r = call("Venus.StoreReserveSpace", json::array({key_.miner, key_.number, required, candidates}));
@@ -190,13 +227,11 @@ Status RebuildRun::persist(SectorJob &job)
     auto it = std::find_if(cfg.attached.begin(), cfg.attached.end(), [&](const auto &s) { return s.name == name; });
     if (it == cfg.attached.end()) return make_error(Errc::internal, "the manager chose store " + name + ", not attached here");
     spdlog::info("{}: persist store acquired: {} ({})", sid_, name, it->location);
-    PersistOptions opts;
-    opts.upgrade = job.spec.plan == Plan::snap;
-    opts.cache_only = cache_only;
     DMC_TRY_VOID(persist_sector_files(job, it->location, opts));
-    metrics::add_persisted_bytes(metrics::persisted_bytes(it->location, sid_, opts.upgrade, !opts.cache_only));
+    metrics::add_persisted_bytes(metrics::persisted_bytes(it->location, sid_, opts));
+    json written = {{"Unsealed", opts.unsealed}, {"UnsealedOnly", opts.unsealed_only}, {"CacheOnly", opts.cache_only}};
     auto r = call("Venus.SubmitPersistedEx",
-                  json::array({key_.miner, key_.number, task_.lease_id, name, opts.upgrade}));
+                  json::array({key_.miner, key_.number, task_.lease_id, name, opts.upgrade, written}));
     if (!r) return make_error(r.error().code == Errc::conflict ? Errc::conflict : Errc::io,
                               "submit_persisted_ex: " + r.error().message);
     if (!r->value("ok", false))
@@ -269,6 +304,10 @@ bool RebuildRun::apply_forced_state(const std::string &state)
         auto completed = completed_in_state(record->plan, *target);
         if (!completed)
             problem = "state " + state + " is not part of the " + std::string(plan_name(record->plan)) + " rebuild flow";
+        else if (completed->count(VertexKind::persist) && !record->is_done(VertexKind::persist))
+            // Persist has not run: it, and the checks before it
+            // (docs/architecture.md §9), cannot be skipped by a forced state.
+            problem = "state " + state + " would skip persist and the checks before it, which have not run";
         else {
             record->completed = *completed;
             record->set_state(*target, unix_now_ms());
@@ -296,14 +335,23 @@ RebuildRun::Attempt RebuildRun::attempt(LeaseHeartbeat &heartbeat)
     failure_desc_.clear();
     t_.set_phase(ThreadPhase::running);
     Attempt result;
-    auto made = make_rebuild_job(task_.sector, t_.data_dir(), t_.ctx->piece_sources,
-                                 full_rebuild_ ? std::string() : surviving_replica());
+    const auto &cfg = t_.ctx->config;
+    std::chrono::seconds fetch_timeout;
+    {
+        std::lock_guard lock(t_.mu);
+        fetch_timeout = t_.sealing.piece_fetch_timeout;
+    }
+    const auto sources = worker_piece_sources(cfg.local_pieces_dirs,
+                                              {cfg.manager_url, cfg.manager_token, cfg.manager_ca_file}, fetch_timeout);
+    auto made = make_rebuild_job(task_.sector, t_.data_dir(), sources, job_options());
     if (!made) {
         result.error = made.error();
         return result;
     }
     std::unique_ptr<SectorJob> job = std::move(*made);
     result.plan = job->spec.plan;
+    pieces_source_ = pieces_source_summary(*job);
+    if (!pieces_source_.empty()) spdlog::info("{}: pieces from {}", sid_, pieces_source_);
     job->persist = [this](SectorJob &j) { return persist(j); };
     job->report = [this](SectorJob &j) { return finalize(j); };
     auto outcomes = run_jobs(*t_.ctx->engine, {job.get()}, session_options(heartbeat));
@@ -368,12 +416,15 @@ RebuildRun::Step RebuildRun::step_after_failure(const Attempt &a)
 {
     const Errc code = a.error.code;
     if (code == Errc::cancelled || a.outcome == SectorOutcome::cancelled) return Step::pause;
-    // The surviving sealed file does not give back the registered CommR: it
-    // is damaged; rebuild everything instead.
-    if (code == Errc::verify_failed && a.plan == Plan::cache_only) return Step::full_rebuild;
+    // The surviving sealed file does not give back the registered CommR (or,
+    // decoded, the registered CommD): it is damaged; rebuild everything instead.
+    if ((code == Errc::verify_failed || code == Errc::corrupt) &&
+        (a.plan == Plan::cache_only || a.plan == Plan::unseal))
+        return Step::full_rebuild;
     // The registered values cannot be reproduced: abort on the manager
     // (registry data kept) and tell the operator.
     if (code == Errc::verify_failed) return Step::abort;
+    if (is_out_of_space(a.error)) return Step::fail;
     std::lock_guard lock(t_.mu);
     if ((code == Errc::io || code == Errc::device) && retries_ < t_.sealing.max_retries) return Step::retry;
     return Step::fail;
@@ -426,7 +477,9 @@ void RebuildRun::run()
             clean_data_dir(t_);
             return;
         case Step::full_rebuild:
-            spdlog::warn("{}: cache-only repair failed ({}); falling back to a full rebuild", sid_, last.error.message);
+            spdlog::warn("{}: {} failed ({}); falling back to a full rebuild", sid_,
+                         last.plan == Plan::unseal ? "unsealing the surviving file" : "cache-only repair",
+                         last.error.message);
             clean_data_dir(t_);
             (void)write_file_atomic(t_.task_file(), rebuild_lease_to_json(task_).dump());
             {
@@ -457,6 +510,10 @@ void RebuildRun::run()
             heartbeat.kick();
             retries_ = 0;
             pause_reason = "permanent: " + last.error.message;
+            // The task and its durable steps are kept: a resume continues where it stopped.
+            if (is_out_of_space(last.error))
+                pause_reason += " (out of space: free some, then `damocles-worker worker resume --index " +
+                                std::to_string(t_.index) + "`)";
             step = Step::pause;
             break;
         case Step::pause: {

@@ -9,12 +9,13 @@
 //      said so (a broken file pauses only this thread with "critical: reload
 //      sealing thread hot config: <error>"; deleting it reverts to the main
 //      config); the plan is taken from it;
-//   3. plan "rebuild": a task left in <location>/data/task.json by a
-//      previous run (crash, stop) is resumed; otherwise one is allocated
-//      from the manager. No task, or an RPC error: idle for recover_interval,
-//      woken early by a config change, a pause or a stop. Other damocles
-//      plans pause the thread ("not supported yet"); an unknown plan is
-//      critical ("unknown planner: <x>").
+//   3. plan "rebuild" or "unseal": a task left in <location>/data/task.json
+//      by a previous run (crash, stop) is resumed; otherwise one is
+//      allocated from the manager (an unseal thread only takes entries that
+//      ask for the unsealed copy). No task, or an RPC error: idle for
+//      recover_interval, woken early by a config change, a pause or a stop.
+//      Other damocles plans pause the thread ("not supported yet"); an
+//      unknown plan is critical ("unknown planner: <x>").
 // Running a task, its hooks, heartbeat and failure handling:
 // rebuild_run.cpp.
 #include "service/worker/sealing_thread.hpp"
@@ -44,7 +45,7 @@ std::string format_elapsed(SteadyClock::duration d)
 
 bool is_damocles_plan(const std::string &plan)
 {
-    return plan == "sealer" || plan == "snapup" || plan == "unseal" || plan == "wdpost" || plan == "niporep";
+    return plan == "sealer" || plan == "snapup" || plan == "wdpost" || plan == "niporep";
 }
 
 } // namespace
@@ -283,9 +284,10 @@ void SealingThread::loop()
             plan = t.plan;
             sealing = t.sealing;
         }
-        if (plan != "rebuild") {
+        if (plan != "rebuild" && plan != "unseal") {
             if (is_damocles_plan(plan))
-                t.pause_here("permanent: plan " + plan + " is not supported by damocles-run yet (only plan = \"rebuild\")",
+                t.pause_here("permanent: plan " + plan +
+                                 " is not supported by damocles-run yet (only plan = \"rebuild\" or \"unseal\")",
                              true);
             else
                 t.pause_here("critical: unknown planner: " + plan, true);
@@ -314,6 +316,7 @@ void SealingThread::loop()
         if (proofs) req.allowed_proofs = *proofs;
         req.worker = t.ctx->config.name;
         req.location = t.config.location;
+        req.unseal_only = plan == "unseal";
         t.set_phase(ThreadPhase::idle);
         auto r = t.ctx->manager->call("Venus.AllocateRebuildSector", json::array({allocation_request_to_json(req)}));
         if (!r) {

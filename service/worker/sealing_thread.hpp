@@ -18,7 +18,6 @@
 
 #include "damocles/core/engine.hpp"
 #include "service/rpc/json_rpc.hpp"
-#include "damocles/core/internal/piece_sources.hpp"
 #include "service/rpc/rebuild_lease.hpp"
 #include "service/worker/worker_config.hpp"
 
@@ -29,7 +28,6 @@ struct WorkerContext {
     WorkerConfig config;
     std::unique_ptr<rpc::Client> manager;
     core::Engine *engine = nullptr;
-    core::PieceSources piece_sources;
 };
 
 struct ThreadStatus {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "service/worker/worker_admin_client.hpp"
 
+#include <mutex>
+
 namespace dmc::service {
 
 using rpc::json;
@@ -18,10 +20,29 @@ Result<std::string> resolve_worker_admin_address(const json &worker_rows, const 
     return hp->first + ":" + std::to_string(hp->second);
 }
 
-// The admin API listens on the worker's own address and takes no token
-// (docs/architecture.md §8.3), hence the empty one.
-WorkerAdminClient::WorkerAdminClient(std::string address, int timeout_seconds)
-    : client_(std::move(address), "", timeout_seconds)
+namespace {
+
+std::mutex g_access_mutex;
+WorkerAdminAccess g_access;
+
+} // namespace
+
+void set_worker_admin_access(WorkerAdminAccess access)
+{
+    std::lock_guard lock(g_access_mutex);
+    g_access = std::move(access);
+}
+
+WorkerAdminAccess worker_admin_access()
+{
+    std::lock_guard lock(g_access_mutex);
+    return g_access;
+}
+
+// The admin API needs the worker's token (docs/architecture.md §8.3).
+WorkerAdminClient::WorkerAdminClient(std::string address, int timeout_seconds, std::optional<WorkerAdminAccess> access)
+    : client_(std::move(address), access ? access->token : worker_admin_access().token, timeout_seconds,
+              access ? access->ca_file : worker_admin_access().ca_file)
 {
 }
 

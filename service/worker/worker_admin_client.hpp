@@ -4,10 +4,15 @@
 // §8.3): what `damocles-manager util worker info|pause|resume` and the web
 // console's thread actions call, so both reach a worker the same way. A
 // worker is named by the name it pings the manager with (its address is in
-// the Venus.WorkerList rows) or by host[:port].
+// the Venus.WorkerList rows) or by host[:port]. The API needs the worker's
+// bearer token and, over https, the CA of its certificate: the manager
+// presents [worker_admin] token_file / ca_file of its config (the workers'
+// [worker.rpc_server] token_file must hold the same token), the CLI its
+// --worker-token-file / --worker-ca-file.
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 
 #include "damocles/sdk/result.hpp"
@@ -22,9 +27,21 @@ constexpr int kWorkerAdminDefaultPort = 17890;
 // row with that name, else the argument itself as host[:port].
 Result<std::string> resolve_worker_admin_address(const rpc::json &worker_rows, const std::string &name_or_address);
 
+// The token and CA a client presents to worker admin APIs.
+struct WorkerAdminAccess {
+    std::string token;
+    std::string ca_file;
+};
+// This process's default (the manager daemon sets it once at start from its
+// config); empty until set.
+void set_worker_admin_access(WorkerAdminAccess access);
+WorkerAdminAccess worker_admin_access();
+
 class WorkerAdminClient {
 public:
-    explicit WorkerAdminClient(std::string address, int timeout_seconds = 30);
+    // `access` unset: this process's default (set_worker_admin_access).
+    explicit WorkerAdminClient(std::string address, int timeout_seconds = 30,
+                               std::optional<WorkerAdminAccess> access = std::nullopt);
 
     // VenusWorker.WorkerList: one row per sealing thread.
     Result<rpc::json> threads() const;

@@ -67,6 +67,12 @@ Result<SealingOptions> apply_sealing(const toml::table *t, const SealingOptions 
             auto d = parse_duration(*str);
             if (!d) return bad(source, where + ": " + d.error().message);
             (k == "seal_interval" ? s.seal_interval : k == "recover_interval" ? s.recover_interval : s.rpc_polling_interval) = *d;
+        } else if (k == "piece_fetch_timeout") {
+            auto str = node.value<std::string>();
+            if (!str) return bad(source, where + " must be a duration string like \"30min\"");
+            auto d = parse_duration(*str);
+            if (!d) return bad(source, where + ": " + d.error().message);
+            s.piece_fetch_timeout = *d;
         } else if (k == "enable_deals") {
             auto b = node.value<bool>();
             if (!b) return bad(source, where + " must be true or false");
@@ -79,6 +85,23 @@ Result<SealingOptions> apply_sealing(const toml::table *t, const SealingOptions 
         }
     }
     return s;
+}
+
+// A file name from the config: relative ones are relative to the config
+// file's directory.
+std::string config_relative(const std::string &source, const std::string &name)
+{
+    std::filesystem::path path(name);
+    if (path.is_absolute()) return path.lexically_normal().string();
+    return (std::filesystem::absolute(source).parent_path() / path).lexically_normal().string();
+}
+
+Result<std::string> file_key(const toml::node *node, const std::string &source, const std::string &key)
+{
+    if (!node) return std::string();
+    auto text = node->value<std::string>();
+    if (!text || text->empty()) return bad(source, key + " must be a file name");
+    return config_relative(source, *text);
 }
 
 std::string hostname()
@@ -142,6 +165,14 @@ Result<WorkerConfig> parse_worker_config(const std::string &text, const std::str
     if (const auto *w = tbl["worker"].as_table()) {
         c.name = (*w)["name"].value_or(c.name);
         if (auto rpc = (*w)["rpc_server"]["listen"].value<std::string>()) c.rpc_listen = *rpc;
+        const auto rpc_server = (*w)["rpc_server"];
+        DMC_TRY_ASSIGN(c.rpc_token_file,
+                       file_key(rpc_server["token_file"].node(), source, "worker.rpc_server.token_file"));
+        DMC_TRY_ASSIGN(c.rpc_tls.cert_file,
+                       file_key(rpc_server["tls_cert"].node(), source, "worker.rpc_server.tls_cert"));
+        DMC_TRY_ASSIGN(c.rpc_tls.key_file, file_key(rpc_server["tls_key"].node(), source, "worker.rpc_server.tls_key"));
+        if (c.rpc_tls.cert_file.empty() != c.rpc_tls.key_file.empty())
+            return bad(source, "[worker.rpc_server] needs both tls_cert and tls_key for https, or neither");
         for (const char *key : {"local_pieces_dirs", "local_pieces_dir"}) {
             if (const auto *arr = (*w)[key].as_array()) {
                 for (const auto &v : *arr)
@@ -157,7 +188,9 @@ Result<WorkerConfig> parse_worker_config(const std::string &text, const std::str
     if (const auto *r = tbl["sealer_rpc"].as_table()) {
         c.manager_url = (*r)["url"].value_or(std::string());
         c.manager_token = (*r)["token"].value_or(std::string());
+        DMC_TRY_ASSIGN(c.manager_ca_file, file_key((*r)["ca_file"].node(), source, "sealer_rpc.ca_file"));
     }
+    if (c.rpc_token_file.empty()) c.rpc_token_file = config_relative(source, "worker.token");
     if (c.manager_url.empty()) return bad(source, "[sealer_rpc] url is required (the damocles-manager address)");
     DMC_TRY_ASSIGN(c.sealing, apply_sealing(tbl["sealing"].as_table(), SealingOptions{}, source, "sealing."));
     if (const auto *threads = tbl["sealing_thread"].as_array()) {
@@ -201,6 +234,7 @@ Result<WorkerConfig> parse_worker_config(const std::string &text, const std::str
         for (const auto &[key, node] : *pl)
             if (auto v = node.value<std::string>()) c.plugins[std::string(key.str())] = *v;
     c.metrics_listen = tbl["metrics"]["listen"].value_or(std::string());
+    DMC_TRY_ASSIGN(c.metrics_token_file, file_key(tbl["metrics"]["token_file"].node(), source, "metrics.token_file"));
     return c;
 }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "damocles/sdk/result.hpp"
+#include "service/rpc/http_transport.hpp"
 
 namespace toml {
 inline namespace v3 {
@@ -33,6 +34,7 @@ struct SealingOptions {
     std::chrono::seconds rpc_polling_interval{180};
     uint32_t request_task_max_retries = 3;
     bool enable_deals = true;
+    std::chrono::seconds piece_fetch_timeout{30 * 60}; // a whole piece download (each read has its own)
 };
 
 struct SealingThreadConfig {
@@ -50,10 +52,13 @@ struct AttachedStore {
 struct WorkerConfig {
     std::string name;                         // [worker] name (default: hostname)
     std::string rpc_listen = "127.0.0.1:17890";  // [worker.rpc_server] listen
+    std::string rpc_token_file; // [worker.rpc_server] token_file (default worker.token next to the config)
+    rpc::ServerTls rpc_tls;     // [worker.rpc_server] tls_cert, tls_key: https admin API
     std::vector<std::string> local_pieces_dirs;  // [worker] local_pieces_dirs
     std::chrono::seconds ping_interval{30};
     std::string manager_url;                  // [sealer_rpc] url
     std::string manager_token;                // [sealer_rpc] token
+    std::string manager_ca_file;              // [sealer_rpc] ca_file: the CA of an https manager
     SealingOptions sealing;                   // [sealing]
     std::vector<SealingThreadConfig> threads; // [[sealing_thread]]
     std::map<std::string, uint32_t> concurrency;  // [processors.limitation.concurrent]
@@ -61,8 +66,11 @@ struct WorkerConfig {
     std::map<std::string, std::string> plugins;   // [plugins] stage = "plugin"
     std::string parent_cache_dir;             // [processors] parent_cache_dir
     std::string metrics_listen;               // [metrics] listen ("" = off)
+    std::string metrics_token_file;           // [metrics] token_file: /metrics requires its bearer token
 };
 
+// File names in the config (token_file, tls_cert, ca_file, …) are relative
+// to the config file's directory.
 Result<WorkerConfig> load_worker_config(const std::string &path);
 Result<WorkerConfig> parse_worker_config(const std::string &text, const std::string &source);
 

@@ -148,7 +148,7 @@ Status run_worker_daemon(const std::string &config_path)
     DMC_TRY_ASSIGN(ctx.config, load_worker_config(config_path));
     const WorkerConfig &cfg = ctx.config;
     if (cfg.attached.empty()) return make_error(Errc::invalid_argument, "no attached store available");
-    ctx.manager = std::make_unique<rpc::Client>(cfg.manager_url, cfg.manager_token, 120);
+    ctx.manager = std::make_unique<rpc::Client>(cfg.manager_url, cfg.manager_token, 120, cfg.manager_ca_file);
     auto stores = ctx.manager->call("Venus.StoreList", json::array());
     if (!stores) return stores.error().context("cannot reach damocles-manager at " + cfg.manager_url);
     for (const auto &a : cfg.attached) {
@@ -157,7 +157,6 @@ Status run_worker_daemon(const std::string &config_path)
         if (!known) return make_error(Errc::invalid_argument, "store basic info of instance " + a.name +
                                                                   " not found in damocles-manager");
     }
-    ctx.piece_sources = worker_piece_sources(cfg.local_pieces_dirs, cfg.manager_url, cfg.manager_token);
 
     auto registry = PluginRegistry::discover();
     EngineOptions eo;
@@ -183,13 +182,18 @@ Status run_worker_daemon(const std::string &config_path)
 
     auto hp = rpc::parse_host_port(cfg.rpc_listen, 17890);
     if (!hp) return hp.error();
-    httplib::Server admin;
-    auto dispatcher = admin_dispatcher(threads);
-    admin.set_payload_max_length(1u << 20);
-    admin.Post("/rpc/v0", [dispatcher](const httplib::Request &req, httplib::Response &res) {
-        res.set_content(dispatcher->handle(req.body), "application/json");
-    });
-    metrics::mount(admin);
+    // The admin API needs its own token (created 0600 on first run), like the manager's.
+    std::string admin_token, metrics_token;
+    DMC_TRY_ASSIGN(admin_token, rpc::load_or_create_token(cfg.rpc_token_file));
+    if (!cfg.metrics_token_file.empty()) {
+        DMC_TRY_ASSIGN(metrics_token, rpc::load_or_create_token(cfg.metrics_token_file));
+    }
+    std::unique_ptr<httplib::Server> admin_server;
+    DMC_TRY_ASSIGN(admin_server,
+                   rpc::make_http_server(cfg.rpc_tls, config_path + " [worker.rpc_server] tls_cert/tls_key"));
+    httplib::Server &admin = *admin_server;
+    rpc::mount(admin, admin_dispatcher(threads), admin_token, 1u << 20);
+    metrics::mount(admin, metrics_token);
     metrics::count_http_responses(admin, "worker");
     int port = hp->second;
     if (port == 0) {
@@ -198,7 +202,9 @@ Status run_worker_daemon(const std::string &config_path)
     } else if (!admin.bind_to_port(hp->first, port)) {
         return make_error(Errc::io, "cannot listen on " + cfg.rpc_listen + " (address in use?)");
     }
-    const std::string address = hp->first + ":" + std::to_string(port);
+    // Pinged to the manager ("util worker info" dials it): with the scheme when https.
+    const std::string host_port = hp->first + ":" + std::to_string(port);
+    const std::string address = cfg.rpc_tls.enabled() ? "https://" + host_port : host_port;
     auto thread_gauges = metrics::global().on_scrape([&] {
         const json b = ping_body(cfg, address, threads);
         metrics::set_worker_threads({b["threads"].get<uint32_t>(), b["empty"].get<uint32_t>(),
@@ -206,7 +212,8 @@ Status run_worker_daemon(const std::string &config_path)
                                      b["waiting"].get<uint32_t>(), b["errors"].get<uint32_t>()});
     });
     metrics::Endpoint metrics_endpoint;  // [metrics] listen: /metrics on its own address too
-    if (!cfg.metrics_listen.empty()) DMC_TRY_VOID(metrics_endpoint.start(cfg.metrics_listen));
+    if (!cfg.metrics_listen.empty())
+        DMC_TRY_VOID(metrics_endpoint.start(cfg.metrics_listen, cfg.rpc_tls, metrics_token));
 
     std::mutex stop_mu;
     std::condition_variable stop_cv;

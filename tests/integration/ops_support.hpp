@@ -16,8 +16,9 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
-#include "service/rpc/json_rpc.hpp"
 #include "process.hpp"
+#include "service/rpc/json_rpc.hpp"
+#include "skip.hpp"
 
 namespace dmc::test::ops {
 
@@ -59,16 +60,25 @@ inline nlohmann::json paper_sector(uint64_t miner, uint64_t n)
             {"snap", nullptr}};
 }
 
-// GET http://<address>/metrics ("" when unreachable or not 200).
-inline std::string scrape(const std::string &address)
+// GET http://<address>/metrics, with a bearer token when not empty: the
+// HTTP status (0 when unreachable) and the body.
+inline std::pair<int, std::string> scrape_with(const std::string &address, const std::string &token)
 {
     auto hp = service::rpc::parse_host_port(address, 0);
-    if (!hp) return "";
+    if (!hp) return {0, ""};
     httplib::Client c(hp->first, hp->second);
     c.set_connection_timeout(5, 0);
+    if (!token.empty()) c.set_bearer_token_auth(token.c_str());
     auto res = c.Get("/metrics");
-    if (!res || res->status != 200) return "";
-    return res->body;
+    if (!res) return {0, ""};
+    return {res->status, res->body};
+}
+
+// GET http://<address>/metrics ("" when unreachable or not 200).
+inline std::string scrape(const std::string &address, const std::string &token = "")
+{
+    auto [status, body] = scrape_with(address, token);
+    return status == 200 ? body : "";
 }
 
 // The value of one series (`name{labels}` exactly as exposed) in
@@ -100,11 +110,8 @@ inline bool is_root()
     return geteuid() == 0;
 }
 
-// Leaves a test that needs root with a warning (CI runs as root).
+// Leaves a test that needs root as skipped (CI runs as root).
 #define DMC_REQUIRE_ROOT()                                                                                             \
-    if (!::dmc::test::ops::is_root()) {                                                                                \
-        WARN("skipped: needs root (network namespaces, mounts)");                                                      \
-        return;                                                                                                        \
-    }
+    if (!::dmc::test::ops::is_root()) DMC_SKIP("needs root (network namespaces, mounts)")
 
 } // namespace dmc::test::ops

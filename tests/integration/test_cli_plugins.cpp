@@ -4,6 +4,8 @@
 // would run them.
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
+
 #include "damocles/plugin.h"
 #include "damocles/version.h"
 #include "process.hpp"
@@ -11,6 +13,25 @@
 #include <nlohmann/json.hpp>
 
 using namespace dmc::test;
+
+TEST_CASE("cli: the suite is sealed off: only build-tree plugins, whatever the caller's environment held", "[cli]")
+{
+    // tests/support/main.cpp removed DAMOCLES_PLUGIN_PATH (and every other
+    // DAMOCLES_* but the log level) before any test ran.
+    CHECK(std::getenv("DAMOCLES_PLUGIN_PATH") == nullptr);
+    CHECK(std::getenv("DAMOCLES_FAILPOINTS") == nullptr);
+    auto r = run({damocles_run(), "plugins", "list", "--json"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto listed = nlohmann::json::parse(r.out);
+    REQUIRE(listed.is_array());
+    REQUIRE_FALSE(listed.empty());
+    for (const auto &p : listed) {
+        const std::string path = p["path"];
+        INFO(path);
+        CHECK(path.rfind(std::string(DMC_BUILD_ROOT) + "/plugins/", 0) == 0);
+    }
+}
 
 TEST_CASE("cli: plugins list with a missing DAMOCLES_PLUGIN_PATH dir still lists build-tree plugins", "[cli]")
 {
@@ -54,7 +75,7 @@ TEST_CASE("cli: avx512 usable exactly when the CPU has its features; gpu skipped
     CHECK(saw_cpu);
 
     RunOptions masked;
-    masked.env = {{"DAMOCLES_CPU_MASK", "1"}};  // hide SHA-NI
+    masked.env = {{"DAMOCLES_CPU_MASK", "1"}}; // hide SHA-NI
     auto m = run({damocles_run(), "plugins", "list"}, masked);
     REQUIRE(m.exit_code == 0);
     CHECK(m.out.find("skipped: missing CPU features: sha_ni") != std::string::npos);

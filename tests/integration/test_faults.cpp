@@ -3,23 +3,22 @@
 // Fault and load tests (issue 11): 200 queued sectors allocated by 8
 // concurrent clients that hang up and crash at random, on SQLite and on
 // PostgreSQL with two managers sharing the database; a manager killed
-// (SIGKILL) and restarted while clients allocate; a persist store that fills
-// up during persist. Each sector must be allocated to one client at a time,
+// (SIGKILL) and restarted while clients allocate, and the PostgreSQL server
+// restarted; a persist store that fills up during persist. Each sector must be allocated to one client at a time,
 // acknowledged once, and a re-allocation may only follow a lease expiry
 // (checked on the managers' log timestamps). The figures measured are
 // printed and appended to <build>/test-results/ops-figures.txt.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <arpa/inet.h>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <netinet/in.h>
+#include <functional>
 #include <sys/mount.h>
-#include <sys/socket.h>
 #include <sys/statvfs.h>
+#include <thread>
 
 #include <fmt/format.h>
 #include <httplib.h>
@@ -166,9 +165,11 @@ void load_test(const std::string &backend, const std::vector<ManagerFixture *> &
         out.total_seconds));
 }
 
-// Kills managers[victim] (SIGKILL) once a third of the sectors are
-// acknowledged, restarts it, and lets the clients go on.
-void kill_test(const std::string &backend, const std::vector<ManagerFixture *> &managers, size_t victim)
+// Runs `disrupt` once a third of the sectors are acknowledged (a manager
+// killed and restarted, the PostgreSQL server restarted) and lets the
+// clients go on: nothing may be lost or held twice.
+void disruption_test(const std::string &what, const std::vector<ManagerFixture *> &managers,
+                     const std::function<void()> &disrupt)
 {
     constexpr uint64_t kSectors = 120;
     queue_sectors(*managers.front(), kSectors);
@@ -177,31 +178,39 @@ void kill_test(const std::string &backend, const std::vector<ManagerFixture *> &
         o.homes.push_back(m->home());
     o.sectors = kSectors;
     o.clients = 8;
-    bool killed = false;
+    bool disrupted = false;
     double down_seconds = 0;
     o.on_progress = [&](uint64_t finalized) {
-        if (killed || finalized < kSectors / 3) return;
-        killed = true;
+        if (disrupted || finalized < kSectors / 3) return;
+        disrupted = true;
         auto t0 = std::chrono::steady_clock::now();
-        managers[victim]->kill9();
-        managers[victim]->restart();
+        disrupt();
         down_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     };
     auto out = load::run(o);
-    REQUIRE(killed);
-    // Calls in flight at the kill may have allocated before dying: at most
-    // one per client.
+    REQUIRE(disrupted);
+    // Calls in flight at the disruption may have allocated before losing
+    // their answer: at most one per client.
     auto c = check_outcome(out, managers, kSectors, static_cast<uint64_t>(o.clients));
     CHECK(out.crashed.empty());
-    // An allocation committed just before the kill lost its answer (and
+    // An allocation committed just before the disruption lost its answer (and
     // maybe its log line): the clients then wait for its lease to expire.
     record_figures(fmt::format(
-        "kill[{}, {} manager(s)]: {} sectors, {} clients, manager SIGKILLed at {} acknowledged, back in {:.2f} s; "
+        "{}, {} manager(s): {} sectors, {} clients, disrupted at {} acknowledged, back in {:.2f} s; "
         "{} allocations logged ({} re-allocated after lease expiry), {} transport errors seen by clients, nothing "
         "lost; all acknowledged in {:.1f} s{}",
-        backend, managers.size(), kSectors, o.clients, kSectors / 3, down_seconds, c.allocations, c.reallocations,
+        what, managers.size(), kSectors, o.clients, kSectors / 3, down_seconds, c.allocations, c.reallocations,
         out.call_errors, out.total_seconds,
-        out.total_seconds > kLeaseSeconds ? " (waited for the lease of an answer lost in the kill)" : ""));
+        out.total_seconds > kLeaseSeconds ? " (waited for the lease of an answer lost meanwhile)" : ""));
+}
+
+// Kills managers[victim] (SIGKILL) and restarts it.
+void kill_test(const std::string &backend, const std::vector<ManagerFixture *> &managers, size_t victim)
+{
+    disruption_test("kill[" + backend + "]", managers, [&] {
+        managers[victim]->kill9();
+        managers[victim]->restart();
+    });
 }
 
 } // namespace
@@ -240,6 +249,27 @@ TEST_CASE("faults: one of two PostgreSQL managers killed during allocation loses
     ManagerFixture a(manager_config(url), "kill-pg-a");
     ManagerFixture b(manager_config(url), "kill-pg-b");
     kill_test("postgres", {&a, &b}, 1);
+}
+
+TEST_CASE("faults: the PostgreSQL server restarted during allocation: managers reconnect, nothing held twice or lost",
+          "[faults][kill][postgres]")
+{
+    DMC_POSTGRES_OR_SKIP(server);
+    ScopedEnv info("DAMOCLES_LOG", "info");
+    const std::string url = server->create_database("restart");
+    ManagerFixture a(manager_config(url), "restart-pg-a");
+    ManagerFixture b(manager_config(url), "restart-pg-b");
+    // Every pooled connection of both managers breaks; calls fail while the
+    // server is down and succeed again once it is back.
+    disruption_test("postgres restart", {&a, &b}, [&] {
+        server->stop();
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+        server->start();
+    });
+    for (ManagerFixture *m : {&a, &b}) {
+        dmc::service::rpc::Client c(m->address(), m->token());
+        CHECK(c.call("Venus.RebuildQueue", json::array()).ok());
+    }
 }
 
 namespace {
@@ -375,202 +405,6 @@ TEST_CASE("faults: a store that fills up during persist leaves no partial file a
         std::chrono::seconds(10)));
     CHECK(counter(text, "dmc_rebuilds_total{outcome=\"retried\"}") >= 1);
     CHECK(counter(text, "dmc_stage_duration_seconds_count{stage=\"persist\",outcome=\"error\"}") >= 1);
-}
-
-namespace {
-
-// POST /rpc/v0 with a raw body; the HTTP status and parsed answer.
-struct Answer {
-    int status = 0;
-    json body;
-    int code() const { return body.is_object() && body.contains("error") ? body["error"].value("code", 0) : 0; }
-};
-
-Answer post(const std::string &address, const std::string &token, const std::string &body)
-{
-    auto hp = dmc::service::rpc::parse_host_port(address, 0);
-    REQUIRE(hp.ok());
-    httplib::Client c(hp->first, hp->second);
-    c.set_read_timeout(30, 0);
-    if (!token.empty()) c.set_bearer_token_auth(token.c_str());
-    auto res = c.Post("/rpc/v0", body, "application/json");
-    Answer a;
-    if (!res) return a;
-    a.status = res->status;
-    a.body = json::parse(res->body, nullptr, false);
-    return a;
-}
-
-std::string call_text(const std::string &method, const std::string &params)
-{
-    return R"({"jsonrpc":"2.0","id":7,"method":")" + method + R"(","params":)" + params + "}";
-}
-
-} // namespace
-
-TEST_CASE("faults: malformed, hostile and oversize JSON-RPC get errors and never stop the manager", "[faults][rpc]")
-{
-    // Complements "manager: JSON-RPC rejects bad tokens and malformed
-    // requests" (test_manager_cli.cpp): every method with wrong params,
-    // batches, deep nesting, token variants, lying Content-Length.
-    ManagerFixture m("[[Miners]]\nActor = 1001\n");
-    const std::string addr = m.address(), token = m.token();
-
-    CHECK(post(addr, token, "[" + call_text("Venus.Version", "[]") + "]").code() == -32600);  // batches: not served
-    CHECK(post(addr, token, "").code() == -32700);
-    CHECK(post(addr, token, std::string("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"Venus.Version\0\"}", 45)).code() ==
-          -32700);
-    CHECK(post(addr, token, R"({"jsonrpc":"2.0","id":{"x":1},"method":"Venus.Version"})").code() == -32600);
-    CHECK(post(addr, token, R"({"jsonrpc":"1.0","id":1,"method":"Venus.Version"})").code() == -32600);
-    CHECK(post(addr, token, R"({"jsonrpc":"2.0","id":1,"method":42})").code() == -32600);
-    CHECK(post(addr, token, call_text("Venus.Version", "\"text\"")).code() == -32602);
-    CHECK(post(addr, token, "\"\\ud800\"").code() == -32700);  // a lone surrogate is not JSON text
-    // Deep nesting at the top level is refused before any copy of it (see
-    // the next case for nesting inside params).
-    const size_t depth = 200000;
-    // (-32700 from the parser, or -32600 once bodies are depth-checked first.)
-    const int unclosed = post(addr, token, std::string(depth, '[')).code();
-    CHECK((unclosed == -32700 || unclosed == -32600));
-    CHECK(post(addr, token, std::string(depth, '[') + std::string(depth, ']')).code() == -32600);
-    const std::string deep = std::string(1000, '[') + std::string(1000, ']');
-    const int nested = post(addr, token, call_text("Venus.SectorsImport", "[{\"sectors\":" + deep + "}]")).code();
-    CHECK((nested == -32602 || nested == -32600));
-
-    // Every method with params of the wrong shape or range.
-    const std::vector<std::string> methods = {"Venus.SectorsImport",
-                                              "Venus.SectorSetForRebuild",
-                                              "Venus.SectorRebuildCancel",
-                                              "Venus.FindSectorInAllStates",
-                                              "Venus.ListSectors",
-                                              "Venus.RebuildQueue",
-                                              "Venus.AllocateRebuildSector",
-                                              "Venus.ReportState",
-                                              "Venus.ReportFinalized",
-                                              "Venus.ReportAborted",
-                                              "Venus.StoreReserveSpace",
-                                              "Venus.SubmitPersistedEx",
-                                              "Venus.WorkerPing",
-                                              "Venus.WorkerList",
-                                              "Venus.StoreList",
-                                              "Venus.StoreAttach"};
-    const std::vector<std::string> shapes = {
-        "[]",
-        "[null]",
-        "[\"x\"]",
-        "[{}]",
-        "{}",
-        "[-1,-1,-1,-1,-1]",
-        "[1e308,1e308,1e308]",
-        "[18446744073709551615,18446744073709551615,18446744073709551615,18446744073709551615]",
-        "[1001,1,1,{\"progress\":\"x\"},true]",
-        "[1001,1,4096,\"store\"]",
-        "[{\"name\":\"w\",\"threads\":-1,\"thread_rows\":" + deep + "}]",
-        "[{\"name\":\"s\",\"path\":\"/nonexistent\",\"weight\":\"heavy\"}]",
-        "[{\"AllowedMiners\":\"all\",\"AllowedProofTypes\":[-3]}]",
-        "[[[[[]]]]]"};
-    size_t answered = 0;
-    for (const auto &method : methods)
-        for (const auto &shape : shapes) {
-            INFO(method << " " << shape.substr(0, 80));
-            Answer a = post(addr, token, call_text(method, shape));
-            CHECK(a.status == 200);
-            answered += a.body.is_object() && (a.body.contains("result") || a.body.contains("error"));
-        }
-    CHECK(answered == methods.size() * shapes.size());
-
-    // Tokens: only "Bearer <token>" exactly.
-    for (const std::string &t : {std::string(), std::string(" ") + token, token.substr(1), token + "0"}) {
-        httplib::Client c(dmc::service::rpc::parse_host_port(addr, 0)->first,
-                          dmc::service::rpc::parse_host_port(addr, 0)->second);
-        auto res = c.Post("/rpc/v0", httplib::Headers{{"Authorization", "Bearer " + t}},
-                          call_text("Venus.Version", "[]"), "application/json");
-        REQUIRE(res);
-        CHECK(res->status == 401);
-    }
-    httplib::Client lower(dmc::service::rpc::parse_host_port(addr, 0)->first,
-                          dmc::service::rpc::parse_host_port(addr, 0)->second);
-    auto lowered = lower.Post("/rpc/v0", httplib::Headers{{"Authorization", "bearer " + token}},
-                              call_text("Venus.Version", "[]"), "application/json");
-    REQUIRE(lowered);
-    CHECK(lowered->status == 401);
-
-    // A Content-Length far above the limit, or one that lies (the client
-    // hangs up early): the server drops the connection, allocates nothing,
-    // and goes on. (httplib drains an oversize body before it answers 413,
-    // so the client hangs up rather than wait for its read timeout.)
-    auto hp = dmc::service::rpc::parse_host_port(addr, 0);
-    for (const std::string &length : {std::string("107374182400"), std::string("1000")}) {
-        int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in sa{};
-        sa.sin_family = AF_INET;
-        sa.sin_port = htons(static_cast<uint16_t>(hp->second));
-        ::inet_pton(AF_INET, hp->first.c_str(), &sa.sin_addr);
-        REQUIRE(::connect(fd, reinterpret_cast<sockaddr *>(&sa), sizeof sa) == 0);
-        std::string req = "POST /rpc/v0 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token +
-                          "\r\nContent-Length: " + length + "\r\n\r\n{\"jsonrpc\"";
-        REQUIRE(::send(fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size()));
-        ::shutdown(fd, SHUT_WR);
-        char buf[256] = {};
-        CHECK(::recv(fd, buf, sizeof buf - 1, 0) >= 0);
-        ::close(fd);
-    }
-
-    auto still = dmc::service::rpc::Client(addr, token).call("Venus.Version", json::array());
-    CHECK(still.ok());
-    const std::string text = scrape(addr);
-    CHECK(counter(text, "dmc_http_responses_total{daemon=\"manager\",code=\"401\"}") >= 5);
-    CHECK(counter(text, "dmc_rpc_errors_total{side=\"server\",method=\"Venus.ReportState\"}") >= 1);
-    CHECK(m.log().find("terminate") == std::string::npos);
-}
-
-TEST_CASE("faults: JSON-RPC params nested 200000 deep are refused without crashing the manager",
-          "[faults][rpc]")
-{
-    // Dispatcher::handle copies the params and Venus.WorkerPing dumps
-    // thread_rows, both recursively: a body nested ~100k deep would
-    // overflow an HTTP thread's stack. Bodies deeper than kMaxNesting are
-    // refused before parsing.
-    ManagerFixture m("[[Miners]]\nActor = 1001\n");
-    const std::string deep = std::string(200000, '[') + std::string(200000, ']');
-    Answer a = post(m.address(), m.token(), call_text("Venus.Version", "[" + deep + "]"));
-    CHECK(a.code() == -32600);
-    Answer b =
-        post(m.address(), m.token(), call_text("Venus.WorkerPing", "[{\"name\":\"w\",\"thread_rows\":" + deep + "}]"));
-    CHECK(b.code() != 0);
-    CHECK(dmc::service::rpc::Client(m.address(), m.token()).call("Venus.Version", json::array()).ok());
-}
-
-TEST_CASE("faults: the worker admin API answers garbage with errors and keeps serving", "[faults][rpc]")
-{
-    TempDir dir("admin-faults");
-    const std::string store = dir / "store";
-    fs::create_directories(store);
-    ManagerFixture m("[[Miners]]\nActor = 1001\n\n[[Common.PersistStores]]\nName = \"store-a\"\nPath = \"" + store +
-                     "\"\n");
-    WorkerSpec spec;
-    spec.stores = {{"store-a", store}};
-    spec.parent_cache = parent_cache_dir();
-    WorkerFixture w(m, spec, dir);
-    w.start();
-    const std::string addr = w.address();
-    CHECK(post(addr, "", "{not json").code() == -32700);
-    CHECK(post(addr, "", call_text("VenusWorker.Nope", "[]")).code() == -32601);
-    CHECK(post(addr, "", "[" + call_text("VenusWorker.WorkerList", "[]") + "]").code() == -32600);
-    for (const char *shape : {"[]", "[\"0\"]", "[-1]", "[99]", "[1.5]", "{}", "[null]"}) {
-        INFO(shape);
-        CHECK(post(addr, "", call_text("VenusWorker.WorkerPause", shape)).code() == -32602);
-        CHECK(post(addr, "", call_text("VenusWorker.WorkerResume", shape)).code() != 0);
-    }
-    CHECK(post(addr, "", std::string(1u << 21, ' ')).status == 413);  // the admin API takes 1 MiB at most
-    const int unclosed = post(addr, "", std::string(200000, '[')).code();
-    CHECK((unclosed == -32700 || unclosed == -32600));
-    auto list = dmc::service::rpc::Client(addr, "", 10).call("VenusWorker.WorkerList", json::array());
-    REQUIRE(list.ok());
-    CHECK(list->size() == 1);
-    CHECK(w.running());
-    const std::string text = scrape(addr);
-    CHECK(counter(text, "dmc_http_responses_total{daemon=\"worker\",code=\"413\"}") == 1);
-    CHECK(counter(text, "dmc_rpc_errors_total{side=\"server\",method=\"VenusWorker.WorkerPause\"}") == 7);
 }
 
 TEST_CASE("faults: `daemon run --db postgres://…` makes managers share one registry", "[faults][postgres]")

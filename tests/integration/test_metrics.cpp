@@ -116,7 +116,15 @@ TEST_CASE("metrics: the manager's /metrics moves with calls, errors, bad tokens 
     REQUIRE(task.ok());
     REQUIRE(task->is_object());
 
-    const std::string after = scrape(m.address());
+    // The registry gauges are refreshed by the manager's own thread soon
+    // after an RPC (a scrape never reads the registry).
+    std::string after;
+    wait_until(
+        [&] {
+            after = scrape(m.address());
+            return sample(after, "dmc_rebuild_queue_length") == 2 && sample(after, "dmc_rebuild_queue_leased") == 1;
+        },
+        std::chrono::seconds(5));
     CHECK(counter(after, version) == counter(before, version) + 2);
     CHECK(counter(after, missing) == counter(before, missing) + 1);
     CHECK(counter(after, "dmc_http_responses_total{daemon=\"manager\",code=\"401\"}") ==
@@ -202,4 +210,36 @@ TEST_CASE("metrics: a worker's /metrics shows stages, a finished rebuild, bytes 
     CHECK(sample(mgr, "dmc_manager_workers{state=\"alive\"}") == 1);
     CHECK(counter(mgr, "dmc_rpc_requests_total{side=\"server\",method=\"Venus.ReportFinalized\"}") == 1);
     CHECK(counter(mgr, "dmc_rpc_requests_total{side=\"server\",method=\"Venus.AllocateRebuildSector\"}") >= 1);
+}
+
+TEST_CASE("metrics: [metrics] token_file makes /metrics require its bearer token, on manager and worker",
+          "[metrics][auth]")
+{
+    TempDir dir("metrics-token");
+    const std::string store = dir / "store";
+    fs::create_directories(store);
+    ManagerFixture m("[[Miners]]\nActor = 1002\n\n[[Common.PersistStores]]\nName = \"store-a\"\nPath = \"" + store +
+                     "\"\n\n[metrics]\ntoken_file = \"metrics.token\"\n");
+    const std::string manager_token = slurp(m.home() + "/metrics.token").substr(0, 64);
+    CHECK(scrape_with(m.address(), "").first == 401);
+    CHECK(scrape_with(m.address(), m.token()).first == 401); // the RPC token is another one
+    const auto [status, body] = scrape_with(m.address(), manager_token);
+    CHECK(status == 200);
+    CHECK(sample(body, "dmc_registry_up") == 1);
+
+    const std::string metrics_address = "127.0.0.1:" + std::to_string(free_port());
+    WorkerSpec spec;
+    spec.stores = {{"store-a", store}};
+    spec.parent_cache = parent_cache_dir();
+    spec.extra_toml =
+        "[metrics]\nlisten = \"" + metrics_address + "\"\ntoken_file = \"" + (dir / "worker-metrics.token") + "\"\n";
+    WorkerFixture w(m, spec, dir);
+    w.start();
+    const std::string worker_token = slurp(dir / "worker-metrics.token").substr(0, 64);
+    for (const std::string &address : {w.address(), metrics_address}) {
+        INFO(address);
+        CHECK(scrape_with(address, "").first == 401);
+        CHECK(scrape_with(address, w.token()).first == 401); // the admin token is another one
+        CHECK(sample(scrape(address, worker_token), "dmc_worker_threads{state=\"total\"}") == 1);
+    }
 }

@@ -2,7 +2,11 @@
 //
 // Workers on other hosts: the manager and two workers each in a network
 // namespace of their own, linked by veth pairs the test makes (root only,
-// as CI runs). A worker reaches the manager only through its URL and token;
+// as CI runs). Traffic between hosts is TLS (docs/architecture.md §8.10): the
+// manager serves https with a certificate for its addresses, signed by a CA
+// the test makes with openssl, which the workers trust through
+// [sealer_rpc] ca_file; their admin APIs are https too. A worker reaches the
+// manager only through its URL and token;
 // the persist store is matched by name and mounted at a different path on
 // each "host" (the manager's directory, a symlink, a bind mount). Four 2KiB
 // sectors are rebuilt concurrently by the four sealing threads: each is
@@ -19,6 +23,7 @@
 #include "load_clients.hpp"
 #include "ops_support.hpp"
 #include "process.hpp"
+#include "tls_certs.hpp"
 
 using namespace dmc::test;
 using namespace dmc::test::ops;
@@ -86,21 +91,24 @@ struct BindMount {
     bool ok = false;
 };
 
-// JSON-RPC to the manager from inside its host (curl in the namespace).
-json rpc(const Host &host, const std::string &token, const std::string &method, const json &params)
+// JSON-RPC to the manager from inside its host (curl in the namespace, https
+// checked against the test's CA).
+json rpc(const Host &host, const std::string &ca, const std::string &token, const std::string &method,
+         const json &params)
 {
     json req = {{"jsonrpc", "2.0"}, {"id", 1}, {"method", method}, {"params", params}};
-    auto r =
-        run(host.exec({"/usr/bin/curl", "-sS", "-m", "10", "-H", "Authorization: Bearer " + token, "-H",
-                       "Content-Type: application/json", "--data-binary", req.dump(), "http://127.0.0.1:1789/rpc/v0"}));
+    auto r = run(
+        host.exec({"/usr/bin/curl", "-sS", "-m", "10", "--cacert", ca, "-H", "Authorization: Bearer " + token, "-H",
+                   "Content-Type: application/json", "--data-binary", req.dump(), "https://127.0.0.1:1789/rpc/v0"}));
     if (r.exit_code != 0) return json();
     auto j = json::parse(r.out, nullptr, false);
     return j.is_object() ? j : json();
 }
 
-std::string metrics_in(const Host &host, const std::string &address)
+// GET <address>/metrics in a host; the address carries its scheme (https).
+std::string metrics_in(const Host &host, const std::string &ca, const std::string &address)
 {
-    auto r = run(host.exec({"/usr/bin/curl", "-sS", "-m", "10", "http://" + address + "/metrics"}));
+    auto r = run(host.exec({"/usr/bin/curl", "-sS", "-m", "10", "--cacert", ca, address + "/metrics"}));
     return r.exit_code == 0 ? r.out : "";
 }
 
@@ -140,10 +148,12 @@ TEST_CASE("multihost: manager and two workers in separate network namespaces reb
     for (uint64_t n = 1; n <= kSectors; ++n)
         sectors.push_back(seal_sector(1002, n, originals, "store-a"));
 
+    const TestCerts certs = make_test_certs(dir.path(), {"10.231.1.1", "10.231.2.1"});
     const std::string home = dir / "home";
     fs::create_directories(home);
     write_text(home + "/config.toml",
-               "[[Miners]]\nActor = 1002\n\n[[Common.PersistStores]]\nName = \"store-a\"\nPath = \"" + store + "\"\n");
+               "[[Miners]]\nActor = 1002\n\n[[Common.PersistStores]]\nName = \"store-a\"\nPath = \"" + store +
+                   "\"\n\n[rpc]\ntls_cert = \"" + certs.server_chain + "\"\ntls_key = \"" + certs.server_key + "\"\n");
     RunOptions env;
     env.env = {{"DAMOCLES_LOG", "info"}};
     Background manager(
@@ -152,7 +162,8 @@ TEST_CASE("multihost: manager and two workers in separate network namespaces reb
     REQUIRE(wait_until([&] { return fs::exists(home + "/api") || !manager.running(); }, std::chrono::seconds(20)));
     REQUIRE(manager.running());
     const std::string token = trimmed(slurp(home + "/token"));
-    json imported = rpc(manager_host, token, "Venus.SectorsImport", json::array({{{"sectors", sectors}}}));
+    json imported =
+        rpc(manager_host, certs.ca_cert, token, "Venus.SectorsImport", json::array({{{"sectors", sectors}}}));
     REQUIRE(imported.contains("result"));
 
     struct WorkerProc {
@@ -166,10 +177,11 @@ TEST_CASE("multihost: manager and two workers in separate network namespaces reb
         const std::string name = "worker-" + std::to_string(i + 1);
         const std::string mount = i == 0 ? mount1 : mount2.to_;
         std::string toml =
-            "[worker]\nname = \"" + name +
-            "\"\n\n[worker.rpc_server]\nlisten = \"127.0.0.1:0\"\n\n"
-            "[sealer_rpc]\nurl = \"" +
-            placement[i].second + ":1789\"\ntoken = \"" + token +
+            "[worker]\nname = \"" + name + "\"\n\n[worker.rpc_server]\nlisten = \"127.0.0.1:0\"\ntls_cert = \"" +
+            certs.server_chain + "\"\ntls_key = \"" + certs.server_key + "\"\ntoken_file = \"" + name +
+            ".token\"\n\n"
+            "[sealer_rpc]\nurl = \"https://" +
+            placement[i].second + ":1789\"\ntoken = \"" + token + "\"\nca_file = \"" + certs.ca_cert +
             "\"\n\n"
             "[sealing]\nrecover_interval = \"1s\"\nseal_interval = \"1s\"\nrpc_polling_interval = \"1s\"\n\n"
             "[processors]\nparent_cache_dir = \"" +
@@ -205,10 +217,11 @@ TEST_CASE("multihost: manager and two workers in separate network namespaces reb
         const std::string id = "s-t01002-" + std::to_string(n);
         fs::remove_all(store + "/sealed/" + id);
         fs::remove_all(store + "/cache/" + id);
-        REQUIRE(rpc(manager_host, token, "Venus.SectorSetForRebuild", json::array({1002, n})).contains("result"));
+        REQUIRE(rpc(manager_host, certs.ca_cert, token, "Venus.SectorSetForRebuild", json::array({1002, n}))
+                    .contains("result"));
     }
     auto finished = [&](uint64_t n) {
-        json s = rpc(manager_host, token, "Venus.FindSectorInAllStates", json::array({1002, n}));
+        json s = rpc(manager_host, certs.ca_cert, token, "Venus.FindSectorInAllStates", json::array({1002, n}));
         return s.contains("result") && !s["result"]["online"].get<bool>() && !s["result"]["need_rebuild"].get<bool>();
     };
     bool all = wait_until(
@@ -258,8 +271,8 @@ TEST_CASE("multihost: manager and two workers in separate network namespaces reb
         double finished_here = NAN;
         wait_until(
             [&] {
-                finished_here =
-                    sample(metrics_in(*placement[i].first, address), "dmc_rebuilds_total{outcome=\"finished\"}");
+                finished_here = sample(metrics_in(*placement[i].first, certs.ca_cert, address),
+                                       "dmc_rebuilds_total{outcome=\"finished\"}");
                 return finished_here == per_worker[workers[i].name];
             },
             std::chrono::seconds(10));

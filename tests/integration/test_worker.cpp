@@ -151,11 +151,15 @@ TEST_CASE("worker: CC rebuild, local data cleaned, listing formats", "[worker]")
     auto wl = s.manager->cli({"util", "worker", "list"});
     CHECK(wl.out.rfind("Name    Dest", 0) == 0);
     CHECK(wl.out.find("LastPing(with ! if expired)") != std::string::npos);
-    auto info = s.manager->cli({"util", "worker", "info", "worker"});
+    // The worker's admin API needs its token.
+    auto refused = s.manager->cli({"util", "worker", "info", "worker"});
+    CHECK(refused.exit_code == 1);
+    CHECK(refused.err.find("unauthorized") != std::string::npos);
+    auto info = s.manager->cli({"util", "worker", "info", "worker", "--worker-token-file", w.token_file()});
     REQUIRE(info.exit_code == 0);
     CHECK(info.out.rfind("Index  Loc", 0) == 0);
     CHECK(info.out.find("rebuild  NULL      false   NULL           Empty  NULL") != std::string::npos);
-    auto by_addr = s.manager->cli({"util", "worker", "info", w.address()});
+    auto by_addr = s.manager->cli({"util", "worker", "info", w.address(), "--worker-token-file", w.token_file()});
     CHECK(by_addr.out == info.out);
 }
 
@@ -278,7 +282,7 @@ TEST_CASE("worker: temporary RPC failures are retried, then the thread pauses (p
     CHECK(retries == 2);
     // The manager is back; resume finishes the sector from where it stopped.
     s.manager->restart();
-    dmc::service::rpc::Client c(w.address(), "", 10);
+    dmc::service::rpc::Client c(w.address(), w.token(), 10);
     auto r = c.call("VenusWorker.WorkerResume", json::array({0}));
     REQUIRE(r.ok());
     CHECK(r->get<bool>());

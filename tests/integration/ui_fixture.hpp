@@ -21,6 +21,7 @@
 #include "headless_chromium.hpp"
 #include "manager_fixture.hpp"
 #include "service/rpc/json_rpc.hpp"
+#include "skip.hpp"
 #include "worker_fixture.hpp"
 
 namespace dmc::test::ui {
@@ -46,9 +47,12 @@ struct Console {
     Console()
     {
         fs::create_directories(store);
+        // [worker_admin]: the console reaches the worker's admin API with the
+        // token the manager creates and the worker is given.
         manager = std::make_unique<ManagerFixture>("[[Miners]]\nActor = 1002\n\n[[Common.PersistStores]]\nName = "
                                                    "\"store-a\"\nPath = \"" +
-                                                   store + "\"\n");
+                                                   store + "\"\n\n[worker_admin]\ntoken_file = \"" + workers_token() +
+                                                   "\"\n");
     }
 
     // Seals 2KiB sectors into the store and imports them (finalized, files
@@ -129,8 +133,10 @@ struct Console {
         WorkerSpec s;
         s.stores = {{"store-a", store}};
         s.parent_cache = parent_cache_dir();
+        s.admin_token_file = workers_token();
         return s;
     }
+    std::string workers_token() const { return dir / "workers.token"; }
 };
 
 inline httplib::Headers bearer(const std::string &token) { return {{"Authorization", "Bearer " + token}}; }

@@ -1,8 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // Shared Catch2 runner for every test binary. Besides running the session it
-//  - writes "<passed> <failed>" test-case counts to $DMC_TEST_COUNTS (test.sh
-//    turns the sum into its final "N passed, N failed" line);
+//  - seals off the environment a user's shell may carry: every DAMOCLES_*
+//    variable but DAMOCLES_LOG is removed before any test runs, so plugins
+//    come from the build tree only and no user manager home, worker config,
+//    registry URL or failpoint leaks in (a test that needs one sets it for
+//    the process it starts);
+//  - counts test cases as passed, failed or skipped (DMC_SKIP, skip.hpp)
+//    and writes them to $DMC_TEST_COUNTS: a first line
+//    "<passed> <failed> <skipped>", then "skipped\t<case>\t<reason>" per
+//    skipped case (scripts/test-summary.py prints them per suite);
 //  - in binaries built with DMC_TEST_REQUIRE_ALL_VECTORS, fails the run when a
 //    vector of tests/vectors was not used by any test (full runs only).
 #define CATCH_CONFIG_RUNNER
@@ -10,25 +17,55 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
+#include <string>
+#include <vector>
 
+#include "skip.hpp"
 #include "vectors.hpp"
+
+extern char **environ;
 
 namespace {
 
 struct Counts {
-    uint64_t passed = 0, failed = 0;
+    uint64_t passed = 0, failed = 0, skipped = 0;
 };
 Counts g_counts;
 
 struct CountingListener : Catch::TestEventListenerBase {
     using TestEventListenerBase::TestEventListenerBase;
-    void testRunEnded(Catch::TestRunStats const &stats) override
+    void testCaseEnded(Catch::TestCaseStats const &stats) override
     {
-        g_counts.passed = stats.totals.testCases.passed;
-        g_counts.failed = stats.totals.testCases.failed;
+        const bool failed = stats.totals.testCases.failed > 0 || stats.totals.assertions.failed > 0;
+        if (failed)
+            ++g_counts.failed;
+        else if (dmc::test::skipped_cases().count(stats.testInfo.name))
+            ++g_counts.skipped;
+        else
+            ++g_counts.passed;
     }
 };
+
+void seal_environment()
+{
+    std::vector<std::string> names;
+    for (char **e = environ; *e; ++e) {
+        const char *eq = std::strchr(*e, '=');
+        if (!eq || std::strncmp(*e, "DAMOCLES_", 9) != 0) continue;
+        std::string name(*e, static_cast<size_t>(eq - *e));
+        if (name != "DAMOCLES_LOG") names.push_back(name);
+    }
+    for (const auto &name : names) unsetenv(name.c_str());
+}
+
+void write_counts(const char *path)
+{
+    std::ofstream out(path);
+    out << g_counts.passed << ' ' << g_counts.failed << ' ' << g_counts.skipped << '\n';
+    for (const auto &[name, reason] : dmc::test::skipped_cases()) out << "skipped\t" << name << '\t' << reason << '\n';
+}
 
 } // namespace
 
@@ -36,6 +73,7 @@ CATCH_REGISTER_LISTENER(CountingListener)
 
 int main(int argc, char **argv)
 {
+    seal_environment();
     Catch::Session session;
     int rc = session.applyCommandLine(argc, argv);
     if (rc != 0) return rc;
@@ -56,9 +94,6 @@ int main(int argc, char **argv)
     }
 #endif
 
-    if (const char *path = std::getenv("DMC_TEST_COUNTS"); path && *path) {
-        std::ofstream out(path);
-        out << g_counts.passed << ' ' << g_counts.failed << '\n';
-    }
+    if (const char *path = std::getenv("DMC_TEST_COUNTS"); path && *path) write_counts(path);
     return rc;
 }

@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 #include "process.hpp"
+#include "skip.hpp"
 
 namespace dmc::test {
 
@@ -61,13 +62,12 @@ private:
 } // namespace dmc::test
 
 // In a TEST_CASE: `DMC_POSTGRES_OR_SKIP(server);` declares `server` (a
-// PostgresServer *) or leaves the test (skipped with WARN, or failed when
+// PostgresServer *) or leaves the test (skipped, see skip.hpp, or failed when
 // PostgreSQL must run here).
 #define DMC_POSTGRES_OR_SKIP(server)                                                                                   \
     ::dmc::test::PostgresServer *server = ::dmc::test::PostgresServer::shared();                                       \
     if (!server) {                                                                                                     \
         if (::dmc::test::PostgresServer::must_run())                                                                   \
             FAIL("PostgreSQL is required here: " << ::dmc::test::PostgresServer::unavailable_reason());                \
-        WARN("skipped (PostgreSQL unavailable): " << ::dmc::test::PostgresServer::unavailable_reason());               \
-        return;                                                                                                        \
+        DMC_SKIP("PostgreSQL unavailable: " << ::dmc::test::PostgresServer::unavailable_reason());                     \
     }

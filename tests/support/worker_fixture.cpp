@@ -16,9 +16,16 @@ WorkerFixture::WorkerFixture(const ManagerFixture &manager, WorkerSpec spec, Tem
     config_ = dir / (name + ".toml");
     log_ = dir / (name + ".log");
     addr_file_ = dir / (name + ".addr");
+    token_file_ = spec.admin_token_file.empty() ? dir / (name + ".token") : spec.admin_token_file;
+    ca_file_ = spec.admin_tls_cert;
     std::ostringstream toml;
-    toml << "[worker]\nname = \"" << name << "\"\n\n[worker.rpc_server]\nlisten = \"127.0.0.1:0\"\n\n";
-    toml << "[sealer_rpc]\nurl = \"" << manager.address() << "\"\ntoken = \"" << manager.token() << "\"\n\n";
+    toml << "[worker]\nname = \"" << name << "\"\n\n[worker.rpc_server]\nlisten = \"127.0.0.1:0\"\n";
+    toml << "token_file = \"" << token_file_ << "\"\n";
+    if (!spec.admin_tls_cert.empty())
+        toml << "tls_cert = \"" << spec.admin_tls_cert << "\"\ntls_key = \"" << spec.admin_tls_key << "\"\n";
+    toml << "\n[sealer_rpc]\nurl = \"" << manager.address() << "\"\ntoken = \"" << manager.token() << "\"\n";
+    if (!spec.manager_ca_file.empty()) toml << "ca_file = \"" << spec.manager_ca_file << "\"\n";
+    toml << "\n";
     toml << "[sealing]\n" << spec.sealing << "\n";
     if (!spec.parent_cache.empty()) toml << "[processors]\nparent_cache_dir = \"" << spec.parent_cache << "\"\n\n";
     for (size_t i = 0; i < spec.plans.size(); ++i) {
@@ -72,9 +79,16 @@ std::string WorkerFixture::address() const
     return a;
 }
 
+std::string WorkerFixture::token() const
+{
+    auto t = slurp(token_file_);
+    while (!t.empty() && t.back() == '\n') t.pop_back();
+    return t;
+}
+
 nlohmann::json WorkerFixture::threads() const
 {
-    service::rpc::Client c(address(), "", 10);
+    service::rpc::Client c(address(), token(), 10, ca_file_);
     auto r = c.call("VenusWorker.WorkerList", nlohmann::json::array());
     if (!r) throw std::runtime_error("worker list failed: " + r.error().message);
     return *r;
@@ -82,7 +96,8 @@ nlohmann::json WorkerFixture::threads() const
 
 RunResult WorkerFixture::cli(const std::vector<std::string> &args) const
 {
-    std::vector<std::string> argv = {damocles_worker(), "worker", "-H", address()};
+    std::vector<std::string> argv = {damocles_worker(), "worker", "-H", address(), "--token-file", token_file_};
+    if (!ca_file_.empty()) argv.insert(argv.end(), {"--ca-file", ca_file_});
     argv.insert(argv.end(), args.begin(), args.end());
     return run(argv);
 }

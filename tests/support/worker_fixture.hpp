@@ -2,8 +2,9 @@
 //
 // A damocles-worker for integration tests, attached to a ManagerFixture: its
 // worker.toml (threads, stores, intervals) is built from WorkerSpec, the
-// admin API listens on a free loopback port, and the daemon is stopped when
-// the fixture goes away.
+// admin API listens on a free loopback port behind the worker's token
+// (<name>.token next to the config), over https when the spec gives a
+// certificate, and the daemon is stopped when the fixture goes away.
 #pragma once
 
 #include <map>
@@ -24,6 +25,9 @@ struct WorkerSpec {
     std::string extra_toml;                            // appended verbatim
     std::map<std::string, std::string> env;            // e.g. DAMOCLES_FAILPOINTS
     std::string sealing = "recover_interval = \"1s\"\nseal_interval = \"1s\"\nrpc_polling_interval = \"1s\"\n";
+    std::string manager_ca_file;               // [sealer_rpc] ca_file (an https manager)
+    std::string admin_tls_cert, admin_tls_key; // [worker.rpc_server] tls_cert / tls_key
+    std::string admin_token_file;              // [worker.rpc_server] token_file ("" = <dir>/<name>.token)
 };
 
 class WorkerFixture {
@@ -35,12 +39,17 @@ public:
     void stop();
     void kill9();
     bool running() { return daemon_ && daemon_->running(); }
+    // host:port of the admin API ("https://host:port" with TLS).
     std::string address() const;
+    // The admin API's bearer token and the CA that signed its certificate.
+    std::string token() const;
+    const std::string &token_file() const { return token_file_; }
+    const std::string &ca_file() const { return ca_file_; }
     std::string location(size_t i) const { return locations_.at(i); }
     const std::string &config_path() const { return config_; }
     // VenusWorker.WorkerList rows.
     nlohmann::json threads() const;
-    // `damocles-worker worker -H <addr> <args...>`.
+    // `damocles-worker worker -H <addr> --token-file <file> <args...>`.
     RunResult cli(const std::vector<std::string> &args) const;
     std::string log() const;
     // Waits until thread i matches `pred` (up to `seconds`).
@@ -48,7 +57,7 @@ public:
 
 private:
     TempDir &dir_;
-    std::string name_, config_, log_, addr_file_;
+    std::string name_, config_, log_, addr_file_, token_file_, ca_file_;
     std::vector<std::string> locations_;
     std::map<std::string, std::string> env_;
     std::unique_ptr<Background> daemon_;

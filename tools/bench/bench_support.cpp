@@ -106,6 +106,10 @@ std::optional<Avx512Kernels> avx512_kernels(const core::PluginRegistry &registry
             reinterpret_cast<double (*)(uint64_t)>(::dlsym(lib, "dmc_avx512_bench_fr_mul_latency_ns"));
         k.poseidon_ns = reinterpret_cast<double (*)(uint32_t, uint64_t)>(::dlsym(lib, "dmc_avx512_bench_poseidon_ns"));
         if (!k.sha_block_ns || !k.fr_mul_ns || !k.fr_mul_latency_ns || !k.poseidon_ns) return std::nullopt;
+        k.sha_multi_ns =
+            reinterpret_cast<double (*)(uint32_t, uint32_t, uint64_t)>(::dlsym(lib, "dmc_avx512_bench_sha_multi_ns"));
+        k.pc1_plan = reinterpret_cast<int (*)(uint32_t, uint32_t, char *, uint32_t)>(
+            ::dlsym(lib, "dmc_avx512_bench_pc1_plan"));
         return k;
     }
     return std::nullopt;
@@ -257,6 +261,7 @@ Pc2Work pc2_work(const SealProof &proof)
 }
 
 uint64_t pc1_compressions(const SealProof &proof) { return proof.nodes() * proof.layers * 20; }
+uint64_t pc1_chain_compressions(const SealProof &proof) { return proof.nodes() * proof.layers * 19; }
 
 uint64_t anon_rss_bytes()
 {

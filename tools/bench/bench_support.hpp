@@ -56,6 +56,11 @@ struct Avx512Kernels {
     double (*fr_mul_ns)(uint64_t muls) = nullptr;
     double (*fr_mul_latency_ns)(uint64_t muls) = nullptr;
     double (*poseidon_ns)(uint32_t arity, uint64_t hashes) = nullptr;
+    // Optional (nullptr with an older plugin): SHA-256 throughput of
+    // `lanes` AVX-512 lanes + `ni_streams` SHA-NI streams, ns/compression;
+    // and the pc1 stage's plan for a call, as one line.
+    double (*sha_multi_ns)(uint32_t lanes, uint32_t ni_streams, uint64_t blocks) = nullptr;
+    int (*pc1_plan)(uint32_t sectors, uint32_t threads, char *out, uint32_t size) = nullptr;
 };
 std::optional<Avx512Kernels> avx512_kernels(const core::PluginRegistry &registry);
 
@@ -92,6 +97,9 @@ Pc2Work pc2_work(const SealProof &proof);
 
 // SHA-256 compressions of a PC1: nodes · layers · 20 per sector.
 uint64_t pc1_compressions(const SealProof &proof);
+// The dependent ones: nodes · layers · 19 per sector (the prefix block of
+// a label does not depend on any label, so it is off the chain).
+uint64_t pc1_chain_compressions(const SealProof &proof);
 
 // Peak anonymous memory (RssAnon of /proc/self/status) while it runs,
 // sampled every 10 ms on a thread.
@@ -135,5 +143,6 @@ void add_pc1_bench(CLI::App *bench);
 void add_pc2_bench(CLI::App *bench);
 void add_rebuild_bench(CLI::App *bench);
 void add_store_check_bench(CLI::App *bench);
+void add_metrics_bench(CLI::App *bench);
 
 } // namespace dmc::cli::bench

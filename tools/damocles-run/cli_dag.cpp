@@ -21,6 +21,7 @@ struct DagShowOptions {
     bool deal = false;
     bool snap = false;
     bool cache_only = false;
+    bool unseal = false;
     uint32_t sectors = 1;
     uint64_t miner = 1000;
     bool dot = false;
@@ -29,11 +30,15 @@ struct DagShowOptions {
 
 void dag_show(const DagShowOptions &o)
 {
-    if (int(o.deal) + int(o.snap) + int(o.cache_only) > 1) fail_usage("--deal, --snap and --cache-only exclude each other");
+    if (int(o.deal) + int(o.snap) + int(o.cache_only) + int(o.unseal) > 1)
+        fail_usage("--deal, --snap, --cache-only and --unseal exclude each other");
     if (o.sectors == 0) fail_usage("--sectors must be at least 1");
     const SealProof *proof = must(find_seal_proof(o.proof));
-    core::Plan plan = o.snap ? core::Plan::snap : o.deal ? core::Plan::deal : o.cache_only ? core::Plan::cache_only
-                                                                                          : core::Plan::cc;
+    core::Plan plan = o.snap         ? core::Plan::snap
+                      : o.deal       ? core::Plan::deal
+                      : o.cache_only ? core::Plan::cache_only
+                      : o.unseal     ? core::Plan::unseal
+                                     : core::Plan::cc;
     std::vector<core::SectorSpec> specs;
     for (uint32_t i = 0; i < o.sectors; ++i) specs.push_back({o.miner, i + 1, proof->id, plan});
     core::DagBuildOptions build;
@@ -56,6 +61,7 @@ void register_dag_commands(CLI::App &app)
     show->add_flag("--deal", opts.deal, "Sectors with deal pieces (same shape as CC)");
     show->add_flag("--snap", opts.snap, "Snap-upgraded sectors (CC rebuild, then the snap steps)");
     show->add_flag("--cache-only", opts.cache_only, "The sealed file survived: rebuild only the cache");
+    show->add_flag("--unseal", opts.unseal, "The sealed file survived: decode it into the unsealed copy");
     show->add_option("--sectors", opts.sectors, "Sectors in the batch")->capture_default_str();
     show->add_option("--miner", opts.miner, "Miner id used in the sector ids")->capture_default_str();
     show->add_flag("--no-fuse", opts.no_fuse, "Do not fuse PC1 vertices even if the pc1 plugin could");

@@ -13,13 +13,14 @@
 
 #include "cli_common.hpp"
 #include "cli_sectors.hpp"
+#include "damocles/sdk/ids.hpp"
+#include "manager_client.hpp"
+#include "sector_format.hpp"
+#include "service/manager/manager_config.hpp"
 #include "service/manager/manager_daemon.hpp"
 #include "service/registry/registry_types.hpp"
 #include "service/worker/worker_admin_client.hpp"
 #include "service/worker/worker_config.hpp"
-#include "damocles/sdk/ids.hpp"
-#include "manager_client.hpp"
-#include "sector_format.hpp"
 #include "text_table.hpp"
 
 namespace dmc::cli {
@@ -32,9 +33,11 @@ struct ManagerOptions {
     std::string home = default_manager_home();
     std::string listen = "127.0.0.1:1789";
     std::string db;  // daemon run --db: registry URL over [registry] url
+    std::string ca_file; // --ca-file: the CA of an https manager (default: its [rpc] tls_cert)
     // sectors
     std::vector<std::string> args;
     bool pieces_available = false;
+    bool unsealed = false;
     int priority = 0;
     std::string range;
     std::string store;
@@ -52,6 +55,8 @@ struct ManagerOptions {
     std::string worker;
     size_t thread_index = 0;
     std::string expiration = "10m";
+    std::string worker_token_file; // the worker admin API's token ([worker.rpc_server] token_file)
+    std::string worker_ca_file;    // the CA of an https worker admin API
 };
 
 ManagerOptions &opts()
@@ -76,7 +81,7 @@ uint64_t parse_number_or_fail(const std::string &text)
 
 json call(const std::string &method, const json &params)
 {
-    auto client = manager_client(opts().home);
+    auto client = manager_client(opts().home, opts().ca_file);
     auto r = client.call(method, params);
     if (!r) fail("rpc " + method.substr(method.find('.') + 1) + ": " + r.error().message);
     return *r;
@@ -119,12 +124,12 @@ void cmd_rebuild(CLI::App *sub, bool cache_only)
     uint64_t miner = 0;
     auto keys = rebuild_targets(&miner);
     const bool batch = keys.size() > 1 || !o.range.empty() || !o.store.empty();
-    auto client = manager_client(o.home);
+    auto client = manager_client(o.home, o.ca_file);
     bool any_failed = false;
     for (const auto &key : keys) {
         json params = json::array({key.miner, key.number,
                                    {{"PiecesAvailable", o.pieces_available}, {"Priority", o.priority},
-                                    {"CacheOnly", cache_only}}});
+                                    {"CacheOnly", cache_only}, {"Unsealed", o.unsealed}}});
         auto r = client.call("Venus.SectorSetForRebuild", params);
         std::string id = core::sector_id_string(key);
         if (r) {
@@ -152,7 +157,7 @@ void cmd_rebuild_cancel()
     bool failed = false;
     for (size_t i = 1; i < o.args.size(); ++i) {
         core::SectorKey key{miner, parse_number_or_fail(o.args[i])};
-        auto client = manager_client(o.home);
+        auto client = manager_client(o.home, o.ca_file);
         auto r = client.call("Venus.SectorRebuildCancel", json::array({key.miner, key.number}));
         std::string id = core::sector_id_string(key);
         if (!r) {
@@ -179,7 +184,7 @@ void cmd_state()
     if (o.args.size() != 2) fail_usage("usage: util sealer sectors state [--offline] <miner> <number>");
     uint64_t miner = parse_miner_or_fail(o.args[0]);
     uint64_t number = parse_number_or_fail(o.args[1]);
-    auto client = manager_client(o.home);
+    auto client = manager_client(o.home, o.ca_file);
     auto r = client.call("Venus.FindSectorInAllStates", json::array({miner, number}));
     if (!r) fail("rpc FindSectorInAllStates: " + r.error().message);
     std::printf("%s\n", format_sector_state(*r).c_str());
@@ -246,11 +251,26 @@ void cmd_storage_list()
 // The worker's admin API: a ping record's address by name, else the
 // argument itself as host[:port] (the console's thread actions resolve it
 // the same way, service/worker/worker_admin_client.hpp).
+// Its token and CA: --worker-token-file / --worker-ca-file, else the
+// manager's own [worker_admin] token_file / ca_file.
 service::WorkerAdminClient worker_admin(const std::string &name_or_addr)
 {
     auto address = service::resolve_worker_admin_address(call("Venus.WorkerList", json::array()), name_or_addr);
     if (!address) fail_usage(address.error().message);
-    return service::WorkerAdminClient(*address, 30);
+    std::string token_file = opts().worker_token_file, ca_file = opts().worker_ca_file;
+    if (token_file.empty() || ca_file.empty()) {
+        auto cfg = service::load_manager_config(opts().home);
+        if (!cfg) fail_usage(cfg.error().message);
+        if (token_file.empty()) token_file = cfg->worker_admin_token_file;
+        if (ca_file.empty()) ca_file = cfg->worker_admin_ca_file;
+    }
+    service::WorkerAdminAccess access{{}, ca_file};
+    if (!token_file.empty()) {
+        auto token = service::rpc::read_token_file(token_file);
+        if (!token) fail_usage(token.error().message);
+        access.token = *token;
+    }
+    return service::WorkerAdminClient(*address, 30, access);
 }
 
 template <class T>
@@ -313,6 +333,9 @@ void register_manager_commands(CLI::App &app)
     auto *manager = app.add_subcommand("manager", "damocles-manager: the registry daemon and its operator commands");
     manager->add_option("--home", o.home, "Manager home (api, token, config.toml, registry.db)")
         ->envname("DAMOCLES_MANAGER_HOME");
+    manager->add_option("--ca-file", o.ca_file,
+                        "CA certificate (PEM) that signed an https manager's certificate (default: the "
+                        "certificate named by [rpc] tls_cert in <home>/config.toml)");
     manager->require_subcommand(1);
 
     auto *daemon = manager->add_subcommand("daemon", "Run the manager daemon");
@@ -335,12 +358,14 @@ void register_manager_commands(CLI::App &app)
     auto *sectors = sealer->add_subcommand("sectors", "Sectors known to the manager");
     sectors->require_subcommand(1);
 
-    register_sectors_import_command(*sectors, o.home);
-    register_sectors_check_command(*sectors, o.home);
+    register_sectors_import_command(*sectors, o.home, o.ca_file);
+    register_sectors_check_command(*sectors, o.home, o.ca_file);
 
     auto *rebuild = sectors->add_subcommand("rebuild", "Queue sectors for rebuild: <miner> <number> [<number>...]");
     rebuild->add_option("args", o.args, "<miner actor> <sector number>...");
     rebuild->add_flag("--pieces-available", o.pieces_available, "All deal pieces are available (imported sectors)");
+    rebuild->add_flag("--unsealed", o.unsealed,
+                      "Regenerate the unsealed copy too: decoded from the surviving sealed file, else by the rebuild");
     rebuild->add_option("--priority", o.priority, "Higher runs first (default 0)");
     rebuild->add_option("--range", o.range, "Sector numbers A-B of <miner>");
     rebuild->add_option("--store", o.store, "Every sector recorded in this persist store (a lost disk)");
@@ -356,7 +381,7 @@ void register_manager_commands(CLI::App &app)
     cancel->add_option("args", o.args, "<miner actor> <sector number>...");
     cancel->callback(cmd_rebuild_cancel);
 
-    register_sectors_priority_command(*sectors, o.home);
+    register_sectors_priority_command(*sectors, o.home, o.ca_file);
 
     auto *state = sectors->add_subcommand("state", "Show a sector's state (searches online and offline records)");
     state->add_option("args", o.args, "<miner> <number>");
@@ -373,6 +398,12 @@ void register_manager_commands(CLI::App &app)
 
     auto *worker = util->add_subcommand("worker", "Workers (from their pings) and their sealing threads");
     worker->require_subcommand(1);
+    worker->fallthrough();
+    worker
+        ->add_option("--worker-token-file", o.worker_token_file,
+                     "The worker admin API's token file ([worker.rpc_server] token_file of its worker.toml)")
+        ->envname("DAMOCLES_WORKER_TOKEN_FILE");
+    worker->add_option("--worker-ca-file", o.worker_ca_file, "CA certificate of an https worker admin API");
     auto *wlist = worker->add_subcommand("list", "Workers with thread counts and last ping");
     wlist->add_option("--expiration", o.expiration, "Mark pings older than this with (!) (default 10m)");
     wlist->callback(cmd_worker_list);

@@ -26,6 +26,7 @@ namespace {
 struct SealOptions {
     SealRequest request;
     std::string record, store, work;
+    bool rebuild_unsealed = false;
     std::vector<std::string> pieces_dirs;
     bool json_out = false;
     EngineCliOptions engine;
@@ -50,6 +51,7 @@ void print_results(const std::vector<SealResult> &results)
                     r.comm_d_cid.c_str(), r.comm_r_cid.c_str(), r.sealed_path.c_str(), r.cache_path.c_str());
         if (r.comm_r_new)
             std::printf("  CommR (updated): %s\n  update: %s\n", r.comm_r_new_cid.c_str(), r.update_path.c_str());
+        if (!r.unsealed_path.empty()) std::printf("  unsealed: %s\n", r.unsealed_path.c_str());
     }
 }
 
@@ -88,9 +90,12 @@ void run_rebuild()
     req.sector_json = doc.dump();
     req.store_dir = opts().store;
     req.work_dir = opts().work;
+    req.unsealed = opts().rebuild_unsealed;
     req.local_pieces_dirs = opts().pieces_dirs;
-    req.download = [](const std::string &url, const std::string &dest) {
-        return service::http_download(url, "", dest);
+    req.download = [](const std::string &url, uint64_t max_bytes, const std::string &dest) {
+        service::DownloadLimits limits;
+        limits.max_bytes = max_bytes;
+        return service::http_download(url, {}, limits, dest); // a recorded URL: never a token
     };
     ProgressPrinter printer("rebuild");
     auto r = fw->rebuild(req, [&](const Progress &p) {
@@ -122,6 +127,8 @@ void register_seal_commands(CLI::App &app)
     seal->add_flag("--json", o.json_out, "Print CIDs and the registry import object as JSON");
     seal->add_flag("--keep-intermediate", r.keep_intermediate, "Keep layers, tree-c and tree-d in the work dir");
     seal->add_flag("--snap", r.snap, "Seal CC, then update it with the --piece files (SnapDeals)");
+    seal->add_flag("--unsealed", r.unsealed,
+                   "Also write unsealed/<sector> in lotus' format (with --snap: the new data)");
     add_engine_options(seal, o.engine);
     seal->callback(run_seal);
 
@@ -131,6 +138,9 @@ void register_seal_commands(CLI::App &app)
     rebuild->add_option("--store", o.store, "Store directory to write the rebuilt files into")->required();
     rebuild->add_option("--work", o.work, "Work dir (default <store>/.damocles-work/<sector>)");
     rebuild->add_option("--pieces-dir", o.pieces_dirs, "Directory with piece files named by CID (repeatable)");
+    rebuild->add_flag("--unsealed", o.rebuild_unsealed,
+                      "Regenerate unsealed/<sector>: decoded from the store's sealed (update) file when it survived, "
+                      "else written by the full rebuild");
     rebuild->add_flag("--json", o.json_out, "JSON output");
     add_engine_options(rebuild, o.engine);
     rebuild->callback(run_rebuild);

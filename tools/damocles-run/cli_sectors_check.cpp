@@ -41,6 +41,7 @@ struct CheckOptions {
     int priority = 0;
     std::string lotus, lotus_token;
     const std::string *home = nullptr;
+    const std::string *ca_file = nullptr;
 };
 
 CheckOptions &options()
@@ -62,7 +63,7 @@ core::SectorKey key_of(const json &row) { return {row["miner"].get<uint64_t>(), 
 void mark_chain_disagreements(json &rows, const std::string &store, const std::optional<uint64_t> &miner)
 {
     auto node = full_node_or_fail(options().lotus, options().lotus_token);
-    auto client = manager_client(*options().home);
+    auto client = manager_client(*options().home, *options().ca_file);
     json filter = {{"store", store}};
     if (miner) filter["miner"] = *miner;
     auto listed = client.call("Venus.ListSectors", json::array({filter}));
@@ -92,7 +93,7 @@ void mark_chain_disagreements(json &rows, const std::string &store, const std::o
 // outcome in row["queued"].
 void queue_damaged(json &rows)
 {
-    auto client = manager_client(*options().home);
+    auto client = manager_client(*options().home, *options().ca_file);
     for (auto &row : rows) {
         const std::string action = row["action"];
         if (action != "rebuild" && action != "repair-cache") continue;
@@ -162,7 +163,7 @@ void cmd_check()
     }
     json spec = {{"store", o.store}, {"deep", o.deep}};
     if (miner) spec["miner"] = *miner;
-    auto client = manager_client(*o.home, o.deep ? kDeepCheckTimeoutSeconds : kCheckTimeoutSeconds);
+    auto client = manager_client(*o.home, *o.ca_file, o.deep ? kDeepCheckTimeoutSeconds : kCheckTimeoutSeconds);
     auto report = client.call("Venus.SectorsCheck", json::array({spec}));
     if (!report) fail_with(report.error());
     json rows = (*report)["sectors"];
@@ -178,10 +179,11 @@ void cmd_check()
 
 } // namespace
 
-void register_sectors_check_command(CLI::App &sectors, const std::string &home)
+void register_sectors_check_command(CLI::App &sectors, const std::string &home, const std::string &ca_file)
 {
     auto &o = options();
     o.home = &home;
+    o.ca_file = &ca_file;
     auto *check = sectors.add_subcommand(
         "check", "Check every sector of a persist store against its record (missing, corrupt, unregistered files)");
     check->add_option("--store", o.store, "Persist store name, or its path")->required();

@@ -61,14 +61,20 @@ ImportOptions &options()
     return o;
 }
 
-// The manager home of the command line (--home), read when the command runs.
-const std::string *&home_ref()
+// The manager home (--home) and CA (--ca-file) of the command line, read
+// when the command runs.
+struct ManagerArgs {
+    const std::string *home = nullptr;
+    const std::string *ca_file = nullptr;
+};
+
+ManagerArgs &manager_args()
 {
-    static const std::string *home = nullptr;
-    return home;
+    static ManagerArgs args;
+    return args;
 }
 
-const std::string &options_home() { return *home_ref(); }
+service::rpc::Client connect_manager() { return manager_client(*manager_args().home, *manager_args().ca_file); }
 
 struct ImportCounts {
     size_t imported = 0, unchanged = 0, incomplete = 0, refused = 0;
@@ -134,7 +140,7 @@ importers::ImportBatch read_source(const service::chain::FullNodeClient *node)
 // these values (added, replaced or unchanged).
 std::vector<core::SectorKey> import_document(const json &document, bool list_every_sector, ImportCounts &counts)
 {
-    auto client = manager_client(options_home());
+    auto client = connect_manager();
     auto rows = client.call("Venus.SectorsImport", json::array({document, options().replace}));
     if (!rows) fail("import failed: " + rows.error().message);
     std::vector<core::SectorKey> registered;
@@ -184,7 +190,7 @@ void mark_chain_checked(const importers::ChainConfirmation &confirmation,
         if (std::find(registered.begin(), registered.end(), key) != registered.end())
             keys.push_back(json::array({key.miner, key.number}));
     if (keys.empty()) return;
-    auto client = manager_client(options_home());
+    auto client = connect_manager();
     auto marked = client.call("Venus.SectorsMarkChainChecked", json::array({confirmation.height, keys}));
     if (!marked) fail("recording the chain check failed: " + marked.error().message);
 }
@@ -245,10 +251,10 @@ void cmd_import()
 
 } // namespace
 
-void register_sectors_import_command(CLI::App &sectors, const std::string &home)
+void register_sectors_import_command(CLI::App &sectors, const std::string &home, const std::string &ca_file)
 {
     auto &o = options();
-    home_ref() = &home;
+    manager_args() = {&home, &ca_file};
     auto *import = sectors.add_subcommand(
         "import", "Import sector records (ticket, proof, pieces, CIDs) from a JSON file, lotus-miner, curio, damocles "
                   "or the chain");

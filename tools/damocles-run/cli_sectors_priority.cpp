@@ -28,6 +28,7 @@ using nlohmann::json;
 struct PriorityOptions {
     std::vector<std::string> args;
     const std::string *home = nullptr;
+    const std::string *ca_file = nullptr;
 };
 
 PriorityOptions &options()
@@ -68,7 +69,7 @@ void cmd_priority()
     if (!miner) fail_usage("invalid miner actor id: " + miner.error().message);
     const core::SectorKey key{*miner, sector_number(o.args[1])};
     const int32_t priority = priority_value(o.args[2]);
-    auto client = manager_client(*o.home);
+    auto client = manager_client(*o.home, *o.ca_file);
     auto answer = client.call("Venus.SectorSetPriority", json::array({key.miner, key.number, priority}));
     if (!answer) fail("rpc SectorSetPriority: " + answer.error().message);
     const json &entry = (*answer)["entry"];
@@ -83,10 +84,11 @@ void cmd_priority()
 
 } // namespace
 
-void register_sectors_priority_command(CLI::App &sectors, const std::string &home)
+void register_sectors_priority_command(CLI::App &sectors, const std::string &home, const std::string &ca_file)
 {
     auto &o = options();
     o.home = &home;
+    o.ca_file = &ca_file;
     auto *priority = sectors.add_subcommand(
         "priority", "Change a queued rebuild's priority in place: <miner> <number> <priority> (higher runs first)");
     priority->add_option("args", o.args, "<miner actor> <sector number> <priority>");

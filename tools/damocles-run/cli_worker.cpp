@@ -2,7 +2,10 @@
 //
 // `damocles-worker …` (= `damocles-run worker …`): the daemon, and the local
 // thread commands against its admin API (docs/architecture.md §11.3, with the
-// one-line list format of the seed documentation).
+// one-line list format of the seed documentation). The admin API needs the
+// worker's token: with -c it is read through the config
+// ([worker.rpc_server] token_file, https and its certificate as CA when
+// tls_cert is set); with -H from --token-file (and --ca-file for https).
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -22,6 +25,8 @@ namespace {
 struct WorkerOptions {
     std::string config;
     std::string host;
+    std::string token_file;
+    std::string ca_file;
     size_t index = 0;
     std::string state;
 };
@@ -32,20 +37,34 @@ WorkerOptions &opts()
     return o;
 }
 
-std::string admin_address()
+std::string read_token_or_fail(const std::string &path)
+{
+    auto token = service::rpc::read_token_file(path);
+    if (!token) fail_usage(token.error().message + " (the worker creates it on its first start)");
+    return *token;
+}
+
+// The admin API client: address, token and CA from -c, or from -H,
+// --token-file and --ca-file.
+service::rpc::Client admin_client()
 {
     const auto &o = opts();
     if (!o.config.empty()) {
         auto cfg = service::load_worker_config(o.config);
         if (!cfg) fail_usage(cfg.error().message);
-        return cfg->rpc_listen;
+        const std::string address = cfg->rpc_tls.enabled() ? "https://" + cfg->rpc_listen : cfg->rpc_listen;
+        const std::string ca_file = o.ca_file.empty() ? cfg->rpc_tls.cert_file : o.ca_file;
+        return service::rpc::Client(address, read_token_or_fail(cfg->rpc_token_file), 30, ca_file);
     }
-    return o.host.empty() ? "127.0.0.1:17890" : o.host;
+    if (o.token_file.empty())
+        fail_usage("the worker admin API needs its token: give -c worker.toml, or --token-file with -H");
+    return service::rpc::Client(o.host.empty() ? "127.0.0.1:17890" : o.host, read_token_or_fail(o.token_file), 30,
+                                o.ca_file);
 }
 
 json admin_call(const std::string &method, const json &params)
 {
-    service::rpc::Client client(admin_address(), "", 30);
+    auto client = admin_client();
     auto r = client.call(method, params);
     if (!r) fail(r.error().message);
     return *r;
@@ -81,7 +100,7 @@ void cmd_resume()
 {
     json params = json::array({opts().index});
     if (!opts().state.empty()) params.push_back(opts().state);
-    service::rpc::Client client(admin_address(), "", 30);
+    auto client = admin_client();
     auto r = client.call("VenusWorker.WorkerResume", params);
     if (!r) {
         if (r.error().code == Errc::invalid_argument) fail_usage(r.error().message);
@@ -107,8 +126,12 @@ void register_worker_commands(CLI::App &app)
     auto *threads = worker->add_subcommand("worker", "Sealing threads of a running worker");
     threads->add_option("-c,--config", o.config, "worker.toml (its [worker.rpc_server] listen)")
         ->envname("DAMOCLES_WORKER_CONFIG");
-    threads->add_option("-H,--host", o.host, "Admin API address (default 127.0.0.1:17890)")
+    threads->add_option("-H,--host", o.host, "Admin API address (default 127.0.0.1:17890; https://… for TLS)")
         ->envname("DAMOCLES_WORKER_HOST");
+    threads
+        ->add_option("--token-file", o.token_file, "The admin API's token file (with -H; -c reads it from the config)")
+        ->envname("DAMOCLES_WORKER_TOKEN_FILE");
+    threads->add_option("--ca-file", o.ca_file, "CA certificate of an https admin API (-c: its tls_cert)");
     threads->require_subcommand(1);
     threads->add_subcommand("list", "One line per sealing thread")->callback(cmd_list);
     auto *pause = threads->add_subcommand("pause", "Pause a thread at its next check point");

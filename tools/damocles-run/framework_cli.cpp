@@ -40,11 +40,16 @@ json seal_result_json(const SealResult &r)
     rec.ticket = r.ticket;
     rec.comm_d = r.comm_d_cid;
     rec.comm_r = r.comm_r_cid;
-    rec.comm_c = r.comm_c;
-    rec.comm_r_last = r.comm_r_last;
+    // All-zero: not known (an unseal run of a record without them).
+    if (r.comm_c != Bytes32{} || r.comm_r_last != Bytes32{}) {
+        rec.comm_c = r.comm_c;
+        rec.comm_r_last = r.comm_r_last;
+    }
+    rec.keep_unsealed = !r.unsealed_path.empty();
     json j = {{"replica_id", to_hex(r.replica_id)}, {"comm_d", r.comm_d_cid},         {"comm_r", r.comm_r_cid},
               {"comm_d_hex", to_hex(r.comm_d)},     {"comm_r_hex", to_hex(r.comm_r)}, {"sealed", r.sealed_path},
               {"cache", r.cache_path}};
+    if (!r.unsealed_path.empty()) j["unsealed"] = r.unsealed_path;
     if (r.comm_r_new) {
         core::SnapRecord snap;
         auto proof = find_seal_proof(r.proof_id);

@@ -15,11 +15,11 @@ std::string default_manager_home()
     return std::string(home && *home ? home : ".") + "/.damocles-manager";
 }
 
-service::rpc::Client manager_client(const std::string &home, int timeout_seconds)
+service::rpc::Client manager_client(const std::string &home, const std::string &ca_file, int timeout_seconds)
 {
     auto ep = service::read_manager_endpoint(home);
     if (!ep) fail(ep.error().message);
-    return service::rpc::Client(ep->address, ep->token, timeout_seconds);
+    return service::rpc::Client(ep->address, ep->token, timeout_seconds, ca_file.empty() ? ep->ca_file : ca_file);
 }
 
 } // namespace dmc::cli

@@ -87,6 +87,7 @@ std::string format_sector_state(const json &s)
         else
             o << "\tFailure: \n\t\t[" << str(l, "failure_level") << "] " << str(l, "failure_desc") << "\n";
         if (auto p = progress_line(l); !p.empty()) o << "\tProgress: " << p << "\n";
+        if (auto src = str(l, "pieces_source"); !src.empty()) o << "\tPieces: " << src << "\n";
     } else {
         o << "\tNULL\n";
     }

@@ -6,6 +6,7 @@
 // (merkletree gen_cached_proof rebuilds exactly that segment).
 #include "damocles/sdk/merkle_proof.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "damocles/sdk/poseidon.hpp"
@@ -84,14 +85,37 @@ Status check_stored_tree(const StoredBaseTree &tree, const BaseTreeGeometry &geo
     return {};
 }
 
+// The rebuilt segment of 8^first_row leaves around local leaf `c`, checked
+// against the stored row above it; from the cache when it was built before.
+Result<const std::vector<std::vector<Fr>> *> segment_rows(const StoredBaseTree &tree, const BaseTreeGeometry &geometry,
+                                                          std::span<const uint8_t> leaves, uint64_t leaf_offset,
+                                                          uint64_t segment_start, MerkleProofCache *cache,
+                                                          std::vector<std::vector<Fr>> &local)
+{
+    const uint64_t key = leaf_offset + segment_start;
+    if (cache)
+        if (auto it = cache->segments.find(key); it != cache->segments.end()) return &it->second;
+    const uint64_t width = 1ull << (3 * tree.first_row);
+    DMC_TRY_ASSIGN(local, rebuild_segment(leaves, key, tree.first_row));
+    DMC_TRY_ASSIGN(const Fr cached, read_node(tree.rows, geometry.row_offset(tree.first_row, tree.first_row) +
+                                                             segment_start / width, "stored tree"));
+    if (!(cached == local[tree.first_row][0]))
+        return corrupt("the replica does not match the tree-r-last cache at node " + std::to_string(key) + " (row " +
+                       std::to_string(tree.first_row) + ")");
+    if (!cache) return &local;
+    if (cache->segments.size() >= cache->max_segments) cache->segments.clear();
+    return &cache->segments.emplace(key, std::move(local)).first->second;
+}
+
 // Base path of local leaf `c` in one stored base tree; sets the leaf.
 Status base_path(const StoredBaseTree &tree, const BaseTreeGeometry &geometry, std::span<const uint8_t> leaves,
-                 uint64_t leaf_offset, uint64_t c, PoseidonMerkleProof &proof)
+                 uint64_t leaf_offset, uint64_t c, PoseidonMerkleProof &proof, MerkleProofCache *cache)
 {
     const auto stored = [&](unsigned row, uint64_t index) {
         return read_node(tree.rows, geometry.row_offset(row, tree.first_row) + index, "stored tree");
     };
-    std::vector<std::vector<Fr>> segment;
+    std::vector<std::vector<Fr>> local;
+    const std::vector<std::vector<Fr>> *segment_ptr = nullptr;
     uint64_t segment_start = 0;
     if (tree.first_row > 0) {
         const uint64_t width = 1ull << (3 * tree.first_row);
@@ -99,12 +123,8 @@ Status base_path(const StoredBaseTree &tree, const BaseTreeGeometry &geometry, s
         if (leaves.size() < 32 * (leaf_offset + geometry.leaves))
             return make_error(Errc::invalid_argument,
                               "a level-cache proof needs the leaf row (replica), which is too short");
-        DMC_TRY_ASSIGN(segment, rebuild_segment(leaves, leaf_offset + segment_start, tree.first_row));
-        DMC_TRY_ASSIGN(const Fr cached, stored(tree.first_row, segment_start / width));
-        if (!(cached == segment[tree.first_row][0]))
-            return corrupt("the replica does not match the tree-r-last cache at node " + std::to_string(c) + " (row " +
-                           std::to_string(tree.first_row) + ")");
-        proof.leaf = segment[0][c - segment_start];
+        DMC_TRY_ASSIGN(segment_ptr, segment_rows(tree, geometry, leaves, leaf_offset, segment_start, cache, local));
+        proof.leaf = (*segment_ptr)[0][c - segment_start];
     } else {
         DMC_TRY_ASSIGN(proof.leaf, stored(0, c));
     }
@@ -115,7 +135,7 @@ Status base_path(const StoredBaseTree &tree, const BaseTreeGeometry &geometry, s
         for (uint64_t j = group; j < group + kTreeArity; ++j) {
             if (j == position) continue;
             if (row < tree.first_row) {
-                element.siblings.push_back(segment[row][j - (segment_start >> (3 * row))]);
+                element.siblings.push_back((*segment_ptr)[row][j - (segment_start >> (3 * row))]);
             } else {
                 DMC_TRY_ASSIGN(const Fr sibling, stored(row, j));
                 element.siblings.push_back(sibling);
@@ -146,7 +166,42 @@ Fr merkle_proof_compute_root(const PoseidonMerkleProof &proof)
     return running;
 }
 
-bool verify_merkle_proof(const PoseidonMerkleProof &proof, const TreeShape &shape, uint64_t base_tree_leaves)
+namespace
+{
+
+uint64_t memo_key(size_t level, uint64_t index) { return (uint64_t{level} << 58) | index; }
+
+// merkle_proof_compute_root through the memo of MerkleVerifyCache.
+Fr compute_root_with_memo(const PoseidonMerkleProof &proof, MerkleVerifyCache &cache)
+{
+    uint64_t index = proof.leaf_index();
+    Fr running = proof.leaf;
+    std::array<Fr, 8> children;
+    for (size_t level = 0; level < proof.path.size(); ++level) {
+        const auto &element = proof.path[level];
+        const size_t arity = element.siblings.size() + 1;
+        if (arity > children.size()) return merkle_proof_compute_root(proof);  // no such shape
+        std::copy(element.siblings.begin(), element.siblings.begin() + element.index, children.begin());
+        children[element.index] = running;
+        std::copy(element.siblings.begin() + element.index, element.siblings.end(),
+                  children.begin() + element.index + 1);
+        const uint64_t key = memo_key(level + 1, index / arity);
+        auto it = cache.parents.find(key);
+        if (it != cache.parents.end() && std::equal(children.begin(), children.begin() + arity, it->second.children.begin())) {
+            running = it->second.value;
+        } else {
+            running = poseidon_hash(static_cast<unsigned>(arity), std::span<const Fr>(children.data(), arity));
+            if (cache.parents.size() < cache.max_parents) cache.parents.insert_or_assign(key, MerkleVerifyCache::Parent{children, running});
+        }
+        index /= arity;
+    }
+    return running;
+}
+
+} // namespace
+
+bool verify_merkle_proof(const PoseidonMerkleProof &proof, const TreeShape &shape, uint64_t base_tree_leaves,
+                         MerkleVerifyCache *cache)
 {
     auto geometry = BaseTreeGeometry::for_leaves(base_tree_leaves);
     if (!geometry || shape.base_arity != kTreeArity) return false;
@@ -158,12 +213,13 @@ bool verify_merkle_proof(const PoseidonMerkleProof &proof, const TreeShape &shap
         const auto &element = proof.path[i];
         if (element.siblings.size() + 1 != arities[i] || element.index >= arities[i]) return false;
     }
-    return merkle_proof_compute_root(proof) == proof.root;
+    return (cache ? compute_root_with_memo(proof, *cache) : merkle_proof_compute_root(proof)) == proof.root;
 }
 
 Result<PoseidonMerkleProof> generate_merkle_proof(const TreeShape &shape, uint64_t base_tree_leaves,
                                                   std::span<const StoredBaseTree> trees,
-                                                  std::span<const uint8_t> leaves, uint64_t challenge)
+                                                  std::span<const uint8_t> leaves, uint64_t challenge,
+                                                  MerkleProofCache *cache)
 {
     DMC_TRY_ASSIGN(const BaseTreeGeometry geometry, BaseTreeGeometry::for_leaves(base_tree_leaves));
     const uint32_t count = shape.base_tree_count();
@@ -174,15 +230,20 @@ Result<PoseidonMerkleProof> generate_merkle_proof(const TreeShape &shape, uint64
         return make_error(Errc::invalid_argument, "challenge " + std::to_string(challenge) + " is outside the " +
                                                       std::to_string(count * geometry.leaves) + " leaves");
     std::vector<Fr> roots;
-    for (size_t i = 0; i < trees.size(); ++i) {
-        DMC_TRY_VOID(check_stored_tree(trees[i], geometry, i));
-        DMC_TRY_ASSIGN(const Fr root, read_node(trees[i].rows, trees[i].rows.size() / 32 - 1, "stored tree root"));
-        roots.push_back(root);
+    if (cache && cache->roots.size() == trees.size()) {
+        roots = cache->roots;
+    } else {
+        for (size_t i = 0; i < trees.size(); ++i) {
+            DMC_TRY_VOID(check_stored_tree(trees[i], geometry, i));
+            DMC_TRY_ASSIGN(const Fr root, read_node(trees[i].rows, trees[i].rows.size() / 32 - 1, "stored tree root"));
+            roots.push_back(root);
+        }
+        if (cache) cache->roots = roots;
     }
     const uint64_t tree_index = challenge / geometry.leaves;
     PoseidonMerkleProof proof;
     DMC_TRY_VOID(base_path(trees[tree_index], geometry, leaves, tree_index * geometry.leaves,
-                           challenge % geometry.leaves, proof));
+                           challenge % geometry.leaves, proof, cache));
     if (shape.sub_arity == 0) {
         proof.root = roots[0];
         return proof;

@@ -11,6 +11,7 @@
 #include "damocles/sdk/labels.hpp"
 #include "damocles/sdk/poseidon.hpp"
 #include "damocles/sdk/poseidon_tree.hpp"
+#include "damocles/sdk/sha254.hpp"
 
 namespace dmc {
 
@@ -23,14 +24,32 @@ Bytes32 node_at(std::span<const uint8_t> file, uint64_t node)
     return out;
 }
 
-Result<ColumnProof> prove_column(const SealProof &proof, const SealedSectorView &s, uint64_t node)
+Result<ColumnProof> prove_column(const SealProof &proof, const SealedSectorView &s, uint64_t node,
+                                 MerkleProofCache *cache)
 {
     ColumnProof c;
     c.node = node;
     for (const auto &layer : s.layers) c.labels.push_back(node_at(layer, node));
     const uint64_t leaves = proof.nodes() / proof.shape.base_tree_count();
-    DMC_TRY_ASSIGN(c.inclusion, generate_merkle_proof(proof.shape, leaves, s.tree_c, {}, node));
+    DMC_TRY_ASSIGN(c.inclusion, generate_merkle_proof(proof.shape, leaves, s.tree_c, {}, node, cache));
     return c;
+}
+
+Result<Fr> column_hash(const std::vector<Bytes32> &labels);
+
+// column_hash through the cache: labels compared by their SHA-256.
+Result<Fr> cached_column_hash(uint64_t node, const std::vector<Bytes32> &labels, VanillaVerifyCache *cache)
+{
+    if (!cache) return column_hash(labels);
+    std::vector<uint8_t> all;
+    for (const auto &l : labels) all.insert(all.end(), l.begin(), l.end());
+    const Bytes32 digest = sha256(all);
+    if (auto it = cache->columns.find(node); it != cache->columns.end() && it->second.first == digest)
+        return it->second.second;
+    Fr h;
+    DMC_TRY_ASSIGN(h, column_hash(labels));
+    if (cache->columns.size() < cache->max_columns) cache->columns.insert_or_assign(node, std::make_pair(digest, h));
+    return h;
 }
 
 Result<Fr> column_hash(const std::vector<Bytes32> &labels)
@@ -53,7 +72,7 @@ Error fail(uint64_t challenge, const std::string &what)
 
 Result<VanillaPorepProofs> generate_vanilla_proofs(const SealProof &proof, const SdrGraph &graph,
                                                    const SealedSectorView &s, const Bytes32 &replica_id,
-                                                   std::span<const uint64_t> challenges)
+                                                   std::span<const uint64_t> challenges, VanillaProofCache *cache)
 {
     const uint64_t nodes = proof.nodes();
     if (s.layers.size() != proof.layers)
@@ -67,15 +86,17 @@ Result<VanillaPorepProofs> generate_vanilla_proofs(const SealProof &proof, const
         ChallengeProof p;
         p.challenge = c;
         DMC_TRY_ASSIGN(p.comm_d_proof, sha254_tree_proof(s.tree_d, nodes, c));
-        DMC_TRY_ASSIGN(p.column, prove_column(proof, s, c));
+        MerkleProofCache *tree_c_cache = cache ? &cache->tree_c : nullptr;
+        DMC_TRY_ASSIGN(p.column, prove_column(proof, s, c, tree_c_cache));
         uint32_t parents[kParentCount];
         graph.parents(c, parents);
         for (uint32_t parent : parents) {
             ColumnProof cp;
-            DMC_TRY_ASSIGN(cp, prove_column(proof, s, parent));
+            DMC_TRY_ASSIGN(cp, prove_column(proof, s, parent, tree_c_cache));
             p.parents.push_back(std::move(cp));
         }
-        DMC_TRY_ASSIGN(p.replica_proof, generate_merkle_proof(proof.shape, leaves, s.tree_r_last, s.replica, c));
+        DMC_TRY_ASSIGN(p.replica_proof, generate_merkle_proof(proof.shape, leaves, s.tree_r_last, s.replica, c,
+                                                              cache ? &cache->tree_r_last : nullptr));
         out.proofs.push_back(std::move(p));
     }
     if (!out.proofs.empty()) {
@@ -87,7 +108,7 @@ Result<VanillaPorepProofs> generate_vanilla_proofs(const SealProof &proof, const
 
 Status verify_vanilla_proofs(const SealProof &proof, const SdrGraph &graph, const VanillaPorepProofs &v,
                              const Bytes32 &replica_id, const Bytes32 &comm_d, const Bytes32 &comm_r,
-                             std::span<const uint64_t> challenges)
+                             std::span<const uint64_t> challenges, VanillaVerifyCache *cache)
 {
     if (v.proof_id != proof.id) return make_error(Errc::verify_failed, "proofs were made for another seal proof type");
     if (v.replica_id != replica_id) return make_error(Errc::verify_failed, "proofs were made for another replica id");
@@ -118,9 +139,9 @@ Status verify_vanilla_proofs(const SealProof &proof, const SdrGraph &graph, cons
             if (col.node != node || col.labels.size() != layers)
                 return fail(c, std::string(what) + " column has the wrong node or layer count");
             Fr h;
-            DMC_TRY_ASSIGN(h, column_hash(col.labels));
+            DMC_TRY_ASSIGN(h, cached_column_hash(node, col.labels, cache));
             if (!(col.inclusion.leaf == h) || !(col.inclusion.root == comm_c) || col.inclusion.leaf_index() != node ||
-                !verify_merkle_proof(col.inclusion, proof.shape, leaves))
+                !verify_merkle_proof(col.inclusion, proof.shape, leaves, cache ? &cache->tree_c : nullptr))
                 return fail(c, std::string(what) + " column " + std::to_string(node) +
                                    " is not included in tree_c under comm_c");
             return {};
@@ -129,7 +150,7 @@ Status verify_vanilla_proofs(const SealProof &proof, const SdrGraph &graph, cons
         for (unsigned k = 0; k < kParentCount; ++k) DMC_TRY_VOID(check_column(p.parents[k], parents[k], "parent"));
         // 3. Replica node in tree_r_last.
         if (!(p.replica_proof.root == comm_r_last) || p.replica_proof.leaf_index() != c ||
-            !verify_merkle_proof(p.replica_proof, proof.shape, leaves))
+            !verify_merkle_proof(p.replica_proof, proof.shape, leaves, cache ? &cache->tree_r_last : nullptr))
             return fail(c, "replica node is not included in tree_r_last under comm_r_last");
         // 4. Every label recomputed from the parent columns.
         for (uint32_t l = 1; l <= layers; ++l) {

@@ -22,6 +22,7 @@
 #include "damocles/sdk/parent_cache.hpp"
 #include "damocles/sdk/proof.hpp"
 #include "process.hpp"
+#include "skip.hpp"
 
 namespace dmc::test {
 
@@ -59,12 +60,15 @@ inline std::vector<core::StageHandle> other_stages(dmc_stage_kind kind)
     return out;
 }
 
-// False (with a WARN naming why) when the avx512 plugin cannot run here;
+// False (the test case marked skipped, with a WARN naming why) when the avx512 plugin cannot run here;
 // REQUIREs that it is usable and offers `kind` when the CPU can run it.
 inline bool avx512_stage_available(dmc_stage_kind kind)
 {
     if (!host_has_avx512_features()) {
-        WARN("skipped: this CPU lacks the avx512 plugin's features (SHA-NI, AVX-512 F/BW/VL/DQ/CD/IFMA, ADX, BMI2)");
+        const char *reason =
+            "this CPU lacks the avx512 plugin's features (SHA-NI, AVX-512 F/BW/VL/DQ/CD/IFMA, ADX, BMI2)";
+        mark_skipped(reason);
+        WARN("SKIPPED: " << reason);
         return false;
     }
     bool found = false;

@@ -10,91 +10,16 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <map>
 
 #include <openssl/sha.h>
 
-#include "plugin_runner.hpp"
+#include "pc1_runner.hpp"
 #include "vectors.hpp"
 
 using namespace dmc;
 using namespace dmc::test;
 
 namespace {
-
-struct Pc1Sector {
-    Bytes32 replica_id;
-    std::string cache_dir;
-    uint32_t first_layer = 1;
-};
-
-struct LayerDone {
-    uint32_t sector, layer;
-    uint64_t file_size; // size of the layer file when the hook ran
-    std::string dir;
-};
-
-struct Pc1Run {
-    CallResult result;
-    std::vector<LayerDone> done;
-};
-
-Pc1Run run_pc1(const core::StageHandle &stage, const SealProof &proof, const std::vector<Pc1Sector> &sectors,
-               uint32_t threads)
-{
-    struct Hook {
-        const std::vector<Pc1Sector> *sectors;
-        std::vector<LayerDone> done;
-        static void on_layer(void *user, uint32_t sector, uint32_t layer)
-        {
-            auto *self = static_cast<Hook *>(user);
-            std::error_code ec;
-            const std::string dir = sector < self->sectors->size() ? (*self->sectors)[sector].cache_dir : "";
-            const auto size = std::filesystem::file_size(layer_file(dir, layer), ec);
-            self->done.push_back({sector, layer, ec ? 0 : static_cast<uint64_t>(size), dir});
-        }
-    } hook{&sectors, {}};
-    std::vector<dmc_pc1_sector> abi(sectors.size());
-    for (size_t i = 0; i < sectors.size(); ++i) {
-        abi[i].struct_size = sizeof(dmc_pc1_sector);
-        abi[i].first_layer = sectors[i].first_layer;
-        std::memcpy(abi[i].replica_id, sectors[i].replica_id.data(), 32);
-        abi[i].cache_dir = sectors[i].cache_dir.c_str();
-    }
-    const std::string parents = parent_cache_for(proof);
-    dmc_pc1_args args{};
-    args.struct_size = sizeof args;
-    args.num_sectors = static_cast<uint32_t>(sectors.size());
-    args.registered_proof = proof.id;
-    args.parent_cache_path = parents.c_str();
-    args.sectors = abi.data();
-    args.layer_done = &Hook::on_layer;
-    args.layer_done_user = &hook;
-    TestCall call(threads);
-    const dmc_status status = stage.ops<dmc_pc1_ops>()->run(call.get(), &args);
-    return {call.result(status), std::move(hook.done)};
-}
-
-// The cpu plugin's layers for a replica id, computed once per (proof, id).
-std::string cpu_layers(const SealProof &proof, const Bytes32 &replica_id)
-{
-    static TempDir root("avx512-cpu-pc1");
-    static std::map<std::string, std::string> done;
-    const std::string key = std::string(proof.name) + "-" + to_hex(replica_id);
-    if (auto it = done.find(key); it != done.end()) return it->second;
-    const std::string dir = root / key;
-    auto run = run_pc1(cpu_stage(DMC_STAGE_PC1), proof, {{replica_id, dir, 1}}, 1);
-    INFO(run.result.error);
-    REQUIRE(run.result.status == DMC_OK);
-    return done[key] = dir;
-}
-
-void require_same_layers(const SealProof &proof, const Bytes32 &replica_id, const std::string &dir)
-{
-    const std::string expected = cpu_layers(proof, replica_id);
-    for (uint32_t layer = 1; layer <= proof.layers; ++layer)
-        require_same_file(layer_file(expected, layer), layer_file(dir, layer));
-}
 
 std::string sha256_hex(const std::string &path)
 {
@@ -160,7 +85,7 @@ TEST_CASE("pc1 identity: several sectors per call (fused vertex), every plugin e
                     TempDir root("avx512-pc1-multi");
                     std::vector<Pc1Sector> sectors;
                     for (uint32_t i = 0; i < count; ++i)
-                        sectors.push_back({test_replica_id(100 + i), root / ("s" + std::to_string(i)), 1});
+                        sectors.push_back({test_replica_id(100 + i), root.path() + "/s" + std::to_string(i), 1});
                     auto run = run_pc1(stage, proof, sectors, threads);
                     INFO(run.result.error);
                     REQUIRE(run.result.status == DMC_OK);

@@ -36,14 +36,13 @@ const core::PluginInfo *gpu_plugin_info()
 // False (with a WARN naming why) when the gpu stages cannot run here.
 bool gpu_stage_available(dmc_stage_kind kind)
 {
-    if (!DMC_TEST_GPU_PLUGIN_BUILT) {
-        WARN("skipped: the gpu plugin is not built (nvcc not found or -Dgpu=disabled)");
+    auto skip = [](const std::string &reason) {
+        mark_skipped(reason);
+        WARN("SKIPPED: " << reason);
         return false;
-    }
-    if (core::probe_gpus().cuda_devices <= 0) {
-        WARN("skipped: no CUDA device (" << core::probe_gpus().reason << ")");
-        return false;
-    }
+    };
+    if (!DMC_TEST_GPU_PLUGIN_BUILT) return skip("the gpu plugin is not built (nvcc not found or -Dgpu=disabled)");
+    if (core::probe_gpus().cuda_devices <= 0) return skip("no CUDA device (" + core::probe_gpus().reason + ")");
     bool found = false;
     for (auto &h : plugin_registry().all(kind)) found = found || h.plugin_name() == "gpu";
     const auto *info = gpu_plugin_info();
@@ -194,14 +193,9 @@ TEST_CASE("gpu identity: bad labels and cancel fail like the cpu plugin, without
 
 TEST_CASE("gpu plugin without a CUDA device: skipped by the loader, stages refuse cleanly", "[gpu]")
 {
-    if (!DMC_TEST_GPU_PLUGIN_BUILT) {
-        WARN("skipped: the gpu plugin is not built (nvcc not found or -Dgpu=disabled)");
-        return;
-    }
-    if (core::probe_gpus().cuda_devices > 0) {
-        WARN("skipped: this machine has a CUDA device (the device tests cover the plugin)");
-        return;
-    }
+    if (!DMC_TEST_GPU_PLUGIN_BUILT) DMC_SKIP("the gpu plugin is not built (nvcc not found or -Dgpu=disabled)");
+    if (core::probe_gpus().cuda_devices > 0)
+        DMC_SKIP("this machine has a CUDA device (the device tests cover the plugin)");
     const auto *info = gpu_plugin_info();
     REQUIRE(info);
     CHECK_FALSE(info->usable);

@@ -81,6 +81,18 @@ TEST_CASE("cache_only rebuilds tree_r_last from the sealed file and persists", "
           EdgeSet{{K::tree_r_last, K::comm_r_check, 0}, {K::comm_r_check, K::persist, 0}, {K::persist, K::report, 0}});
 }
 
+TEST_CASE("unseal regenerates the key, decodes the surviving replica and checks its CommD", "[dag]")
+{
+    Dag dag = build_one(Plan::unseal);
+    CHECK(kinds_in_order(dag) == std::vector<K>{K::pc1, K::unseal_decode, K::tree_d, K::persist, K::report});
+    CHECK(kind_edges(dag) == EdgeSet{{K::pc1, K::unseal_decode, 0},
+                                     {K::unseal_decode, K::tree_d, 0},
+                                     {K::tree_d, K::persist, 0},
+                                     {K::persist, K::report, 0}});
+    CHECK(std::string(vertex_limit_key(K::unseal_decode)) == "unseal");
+    CHECK_FALSE(vertex_stage_kind(K::unseal_decode).has_value());
+}
+
 TEST_CASE("topological order puts every vertex after its predecessors", "[dag]")
 {
     auto dag = build_batch_dag({{1001, 1, proof_id("StackedDrg2KiBV1_1"), Plan::snap},

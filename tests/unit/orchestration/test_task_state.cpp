@@ -14,7 +14,8 @@ TEST_CASE("state names are damocles' and parse back", "[state]")
 {
     const char *names[] = {"Empty",          "Allocated",      "PieceAdded",  "TreeDBuilt", "PC1Done",
                            "PC2Done",        "SealedChecked",  "SnapPieceAdded", "SnapTreeDBuilt",
-                           "SnapEncoded",    "SnapDone",       "Persisted",   "Finished",   "Aborted"};
+                           "SnapEncoded",    "SnapDone",       "Persisted",   "Finished",   "Aborted",
+                           "Unsealed"};
     for (uint32_t i = 0; i < kTaskStateCount; ++i) {
         CHECK(std::string(task_state_name(static_cast<S>(i))) == names[i]);
         auto back = task_state_from_name(names[i]);
@@ -83,9 +84,22 @@ TEST_CASE("completed_in_state is the inverse of state_after", "[state]")
     REQUIRE_FALSE(bad.ok());
     CHECK_THAT(bad.error().message, Catch::Contains("not part of the cc rebuild flow"));
     CHECK_FALSE(completed_in_state(Plan::snap, S::aborted).ok());
-    for (Plan plan : {Plan::cc, Plan::deal, Plan::snap, Plan::cache_only})
+    for (Plan plan : {Plan::cc, Plan::deal, Plan::snap, Plan::cache_only, Plan::unseal})
         for (uint32_t i = 1; i < kTaskStateCount; ++i) {
             auto kinds = completed_in_state(plan, static_cast<S>(i));
             if (kinds) CHECK(state_after(plan, *kinds) == static_cast<S>(i));
         }
+}
+
+TEST_CASE("the unseal flow: PC1Done, Unsealed, Persisted, Finished", "[state]")
+{
+    CHECK(state_after(Plan::unseal, {}) == S::allocated);
+    CHECK(state_after(Plan::unseal, {K::pc1}) == S::pc1_done);
+    CHECK(state_after(Plan::unseal, {K::pc1, K::unseal_decode}) == S::pc1_done);
+    CHECK(state_after(Plan::unseal, {K::pc1, K::unseal_decode, K::tree_d}) == S::unsealed);
+    CHECK(state_after(Plan::unseal, {K::pc1, K::unseal_decode, K::tree_d, K::persist, K::report}) == S::finished);
+    CHECK(std::string(task_state_name(S::unsealed)) == "Unsealed");
+    CHECK(*completed_in_state(Plan::unseal, S::unsealed) == std::set<K>{K::pc1, K::unseal_decode, K::tree_d});
+    CHECK_THAT(completed_in_state(Plan::unseal, S::pc2_done).error().message,
+               Catch::Contains("not part of the unseal rebuild flow"));
 }

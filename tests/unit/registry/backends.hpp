@@ -10,9 +10,10 @@
 #include <memory>
 #include <string>
 
-#include "service/registry/registry_store.hpp"
 #include "postgres_fixture.hpp"
 #include "process.hpp"
+#include "service/registry/registry_store.hpp"
+#include "skip.hpp"
 
 namespace dmc::test {
 
@@ -38,7 +39,9 @@ struct PostgresBackend {
         if (!server) {
             if (PostgresServer::must_run())
                 FAIL("PostgreSQL is required here: " << PostgresServer::unavailable_reason());
-            WARN("postgres variant skipped (PostgreSQL unavailable): " << PostgresServer::unavailable_reason());
+            const std::string reason = "PostgreSQL unavailable: " + PostgresServer::unavailable_reason();
+            mark_skipped(reason);
+            WARN("SKIPPED: " << reason);
             return false;
         }
         location = server->create_database("reg");

@@ -34,7 +34,7 @@ TEST_CASE("registry postgres: managers starting at once on an empty database mig
         CHECK(e.empty());
     auto versions =
         server->psql(url.substr(url.rfind('/') + 1), "SELECT count(*), max(version) FROM schema_migrations");
-    CHECK(versions.out == "2|2\n");
+    CHECK(versions.out == "3|3\n");
     // Same tables as the SQLite schema (registry_schema.cpp), nothing more.
     auto tables = server->psql(url.substr(url.rfind('/') + 1),
                                "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.tables "

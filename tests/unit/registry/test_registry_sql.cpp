@@ -38,8 +38,8 @@ TEST_CASE("registry sql: upserts and inserts come from the column lists", "[regi
     CHECK(snap_columns().insert_into("snap_info") ==
           "INSERT INTO snap_info (proof, comm_d_new, comm_r_new) VALUES (?, ?, ?)");
     CHECK(queue_columns().select("q").rfind("q.miner, q.number, q.priority, q.seq, ", 0) == 0);
-    CHECK(sector_columns().size() == 19);
-    CHECK(sector_columns().select().find(", updated_at, chain_checked_epoch") != std::string::npos);
+    CHECK(sector_columns().size() == 20);
+    CHECK(sector_columns().select().find(", updated_at, chain_checked_epoch, keep_unsealed") != std::string::npos);
 }
 
 TEST_CASE("registry sql: values keep ids, flags and NULL whichever way they are read", "[registry]")

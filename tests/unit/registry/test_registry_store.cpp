@@ -30,7 +30,7 @@ TEMPLATE_TEST_CASE("registry: schema is migrated and survives reopen", "[registr
         auto reg = backend.open();
         auto v = reg->schema_version();
         REQUIRE(v.ok());
-        CHECK(*v == 2);
+        CHECK(*v == 3);
         REQUIRE(reg->import_sector(sample_sector(1001, 1), false).ok());
     }
     auto reg = backend.open();

@@ -43,6 +43,14 @@ TEST_CASE("config: manager numbers must be integers in range", "[service][config
     REQUIRE(ok);
     CHECK(ok.value().lease_seconds == 60);
     CHECK(ok.value().miners == std::vector<uint64_t>{1001});
+    // File names are relative to the home.
+    auto tls = parse_manager_config("[rpc]\ntls_cert = \"c.pem\"\ntls_key = \"/k/key.pem\"\n[metrics]\ntoken_file = "
+                                    "\"m.token\"\n",
+                                    "/srv/home", "config.toml");
+    REQUIRE(tls);
+    CHECK(tls->rpc_tls.cert_file == "/srv/home/c.pem");
+    CHECK(tls->rpc_tls.key_file == "/k/key.pem");
+    CHECK(tls->metrics_token_file == "/srv/home/m.token");
 
     const std::vector<std::pair<std::string, std::string>> bad = {
         {"[[Miners]]\nActor = 1e60\n", "Actor"},
@@ -55,6 +63,10 @@ TEST_CASE("config: manager numbers must be integers in range", "[service][config
         {"[[Common.PersistStores]]\nName = \"store-a\"\nPath = \"\"\n", "Path"},
         {"[[Common.PersistStores]]\nPath = \"/a\"\nWeight = -3\n", "Weight"},
         {"[Common]\nPieceStores = [\"\"]\n", "PieceStores"},
+        {"[registry]\nurl = \"\"\n", "[registry] url"}, // would open an empty registry
+        {"[rpc]\ntls_cert = \"cert.pem\"\n", "tls_key"},
+        {"[rpc]\ntls_cert = \"\"\ntls_key = \"k\"\n", "rpc.tls_cert"},
+        {"[metrics]\ntoken_file = 3\n", "metrics.token_file"},
     };
     for (const auto &[text, key] : bad) {
         INFO(text);
@@ -82,5 +94,37 @@ TEST_CASE("config: worker numbers and durations are checked", "[service][config]
         auto r = parse_worker_config(base + extra, "worker.toml");
         REQUIRE_FALSE(r);
         CHECK(r.error().message.find(what) != std::string::npos);
+    }
+}
+
+TEST_CASE("config: worker token, TLS and CA files are relative to the config; piece_fetch_timeout", "[service][config]")
+{
+    auto defaults = parse_worker_config("[sealer_rpc]\nurl = \"127.0.0.1:1789\"\n", "/etc/dmc/worker.toml");
+    REQUIRE(defaults);
+    CHECK(defaults->rpc_token_file == "/etc/dmc/worker.token");
+    CHECK_FALSE(defaults->rpc_tls.enabled());
+    CHECK(defaults->sealing.piece_fetch_timeout.count() == 30 * 60);
+    auto set =
+        parse_worker_config("[worker.rpc_server]\ntoken_file = \"t/admin.token\"\ntls_cert = \"c.pem\"\ntls_key = "
+                            "\"/k.pem\"\n[sealer_rpc]\nurl = \"https://m:1789\"\nca_file = \"ca.pem\"\n[sealing]\n"
+                            "piece_fetch_timeout = \"5min\"\n[metrics]\ntoken_file = \"m.token\"\n",
+                            "/etc/dmc/worker.toml");
+    REQUIRE(set);
+    CHECK(set->rpc_token_file == "/etc/dmc/t/admin.token");
+    CHECK(set->rpc_tls.cert_file == "/etc/dmc/c.pem");
+    CHECK(set->rpc_tls.key_file == "/k.pem");
+    CHECK(set->manager_ca_file == "/etc/dmc/ca.pem");
+    CHECK(set->metrics_token_file == "/etc/dmc/m.token");
+    CHECK(set->sealing.piece_fetch_timeout.count() == 300);
+    const std::vector<std::pair<std::string, std::string>> bad = {
+        {"[worker.rpc_server]\ntls_cert = \"c.pem\"\n", "both tls_cert and tls_key"},
+        {"[worker.rpc_server]\ntoken_file = \"\"\n", "worker.rpc_server.token_file"},
+        {"[sealing]\npiece_fetch_timeout = \"0s\"\n", "sealing.piece_fetch_timeout"},
+    };
+    for (const auto &[text, key] : bad) {
+        INFO(text);
+        auto r = parse_worker_config("[sealer_rpc]\nurl = \"m:1\"\n" + text, "/etc/dmc/worker.toml");
+        REQUIRE_FALSE(r);
+        CHECK(r.error().message.find(key) != std::string::npos);
     }
 }

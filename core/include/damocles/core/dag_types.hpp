@@ -35,8 +35,9 @@ enum class VertexKind : uint8_t {
     snap_check,
     persist,
     report,
+    unseal_decode,
 };
-inline constexpr uint32_t kVertexKindCount = 13;
+inline constexpr uint32_t kVertexKindCount = 14;
 
 bool is_known_vertex_kind(VertexKind kind);
 // "add_pieces", "pc1", ... ("unknown" for a value outside the enum).
@@ -44,7 +45,7 @@ const char *vertex_kind_name(VertexKind kind);
 // Unknown name -> invalid_argument listing the known names.
 Result<VertexKind> vertex_kind_from_name(std::string_view name);
 // Plugin stage kind that implements the vertex, nullopt for core-internal ones
-// (add_pieces, comm_r_check, add_new_pieces, persist, report).
+// (add_pieces, comm_r_check, add_new_pieces, persist, report, unseal_decode).
 std::optional<dmc_stage_kind> vertex_stage_kind(VertexKind kind);
 // Key in [processors.limitation.concurrent] whose token the vertex takes,
 // "" for none (docs/architecture.md §5.2: persist takes no stage token).
@@ -54,8 +55,10 @@ const char *vertex_limit_key(VertexKind kind);
 double vertex_weight(VertexKind kind);
 
 // What must be rebuilt for a sector. cache_only: the sealed replica survived,
-// only its cache (tree_r_last, p_aux, t_aux) is rebuilt from it.
-enum class Plan : uint8_t { cc, deal, snap, cache_only };
+// only its cache (tree_r_last, p_aux, t_aux) is rebuilt from it. unseal: the
+// sealed (or updated) replica survived and only its unsealed copy is made,
+// by decoding it with the key PC1 regenerates (docs/architecture.md §4.2).
+enum class Plan : uint8_t { cc, deal, snap, cache_only, unseal };
 const char *plan_name(Plan plan);
 Result<Plan> plan_from_name(std::string_view name);
 

@@ -65,6 +65,7 @@ struct SealRequest {
     std::string out_dir;                // store: sealed/, cache/ (and update/, update-cache/)
     std::string work_dir;               // "" = <out_dir>/.damocles-work; resumes a killed run
     bool keep_intermediate = false;     // keep layers, tree-c, tree-d (a complete work dir)
+    bool unsealed = false;              // also unsealed/<id> in lotus' format (the new data with snap)
 };
 
 struct PieceSummary {
@@ -80,6 +81,7 @@ struct SealResult {
     Bytes32 ticket{}, replica_id{}, comm_d{}, comm_r{}, comm_c{}, comm_r_last{};
     std::string comm_d_cid, comm_r_cid;
     std::string sealed_path, cache_path;
+    std::string unsealed_path;          // when an unsealed copy was written
     std::vector<PieceSummary> pieces;
     // SnapDeals (snap = true)
     std::optional<Bytes32> comm_d_new, comm_r_new;
@@ -104,16 +106,22 @@ struct VerifyResult {
 
 // Rebuilds a sector offline (no manager) from its registry record (the
 // import format of docs/file-formats.md §8) into a store directory, checking
-// CommD/CommR against the record before anything is persisted.
+// CommD/CommR against the record before anything is persisted. A surviving
+// unsealed copy in the store (with the registered CommD) is the first piece
+// source. With `unsealed` the unsealed copy is wanted: decoded from the
+// store's sealed (or update) file when it survived, else written by the full
+// rebuild; the record's "unsealed" flag adds it to a full rebuild too.
 struct OfflineRebuildRequest {
     std::string sector_json;            // one sector object of the import format
     std::string store_dir;              // where sealed/ + cache/ (or update/…) go
     std::string work_dir;
+    bool unsealed = false;
     std::vector<std::string> local_pieces_dirs;
-    // Fetches a piece's recorded http(s):// source into a local file (the
-    // library has no network client; the CLI supplies one). Unset: such
-    // sources are not tried.
-    std::function<Status(const std::string &url, const std::string &dest)> download;
+    // Fetches a piece's recorded http(s):// source into a local file,
+    // reading at most `max_bytes` (the piece's unpadded size: a longer body
+    // must be refused while it streams). The library has no network client;
+    // the CLI supplies one. Unset: such sources are not tried.
+    std::function<Status(const std::string &url, uint64_t max_bytes, const std::string &dest)> download;
 };
 
 class Framework {

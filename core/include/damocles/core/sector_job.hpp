@@ -26,6 +26,10 @@ struct JobPiece {
     std::string cid;                       // for messages
     std::string path;                      // unpadded client data; "" = zeros (a filler piece)
     std::string source;                    // where it came from, for messages
+    // `path` is an unsealed copy (fr32-padded sector data): the piece is the
+    // padded_size bytes at padded_offset, unpadded when staged.
+    bool from_unsealed_copy = false;
+    uint64_t padded_offset = 0;
 };
 
 struct SnapJob {
@@ -49,7 +53,11 @@ struct SectorJob {
     std::optional<Bytes32> expected_comm_c;      // cache-only repair
     std::optional<Bytes32> expected_comm_r_last;
     std::optional<SnapJob> snap;
-    std::string surviving_replica;               // cache-only repair: the sealed file that survived
+    // cache-only repair: the sealed file that survived; unseal: the sealed
+    // file, or the updated replica of a snap sector, that is decoded.
+    std::string surviving_replica;
+    // Also persist the unsealed copy unsealed/<id> (docs/file-formats.md §1.1).
+    bool write_unsealed = false;
 
     std::string work_dir;                  // intermediates: unsealed, cache/, sealed, ...
     std::string record_path;               // <work_dir>/<sector id>.task
@@ -66,6 +74,9 @@ struct SectorJob {
     std::string snap_staged_path() const { return work_dir + "/unsealed-new"; }
     std::string update_path() const { return work_dir + "/update"; }
     std::string update_cache_dir() const { return work_dir + "/update-cache"; }
+    // The data whose unsealed copy is persisted: the new data of a snap
+    // sector, the staged (or, for the unseal plan, decoded) data otherwise.
+    std::string unsealed_data_path() const { return spec.plan == Plan::snap ? snap_staged_path() : staged_path(); }
 };
 
 } // namespace dmc::core

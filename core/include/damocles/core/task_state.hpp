@@ -31,8 +31,9 @@ enum class TaskState : uint8_t {
     persisted,
     finished,
     aborted,
+    unsealed,
 };
-inline constexpr uint32_t kTaskStateCount = 14;
+inline constexpr uint32_t kTaskStateCount = 15;
 
 // "Empty", "PC1Done", ... exactly as damocles prints them.
 const char *task_state_name(TaskState state);
@@ -48,7 +49,9 @@ const char *task_stage_label(TaskState state);
 //   add_new_pieces → SnapPieceAdded, tree_d_new → SnapTreeDBuilt,
 //   snap_encode → SnapEncoded, snap_check → SnapDone, persist → Persisted,
 //   report → Finished; nothing → Allocated. cache_only goes Allocated →
-//   PC2Done (tree_r_last + comm_r_check) → Persisted → Finished.
+//   PC2Done (tree_r_last + comm_r_check) → Persisted → Finished; unseal goes
+//   Allocated → PC1Done (pc1) → Unsealed (unseal_decode + tree_d) →
+//   Persisted → Finished.
 TaskState state_after(Plan plan, const std::set<VertexKind> &completed);
 
 // The inverse: the vertices complete in `state` (what `resume --state S`

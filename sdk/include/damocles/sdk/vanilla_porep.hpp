@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "damocles/sdk/fr.hpp"
@@ -55,15 +57,31 @@ struct SealedSectorView {
     std::span<const uint8_t> replica;                 // N nodes
 };
 
+// For many calls over the same sector (the synthetic challenges are proved
+// in batches): rebuilt tree-r-last segments and tree roots are kept.
+struct VanillaProofCache {
+    MerkleProofCache tree_c, tree_r_last;
+};
+
 Result<VanillaPorepProofs> generate_vanilla_proofs(const SealProof &proof, const SdrGraph &graph,
                                                    const SealedSectorView &sector, const Bytes32 &replica_id,
-                                                   std::span<const uint64_t> challenges);
+                                                   std::span<const uint64_t> challenges,
+                                                   VanillaProofCache *cache = nullptr);
+
+// For many calls against the same commitments: tree paths share their
+// verified nodes, and a column whose labels (compared by SHA-256) were
+// hashed before is not hashed again.
+struct VanillaVerifyCache {
+    MerkleVerifyCache tree_c, tree_r_last;
+    size_t max_columns = size_t{1} << 22;
+    std::unordered_map<uint64_t, std::pair<Bytes32, Fr>> columns;  // node -> (SHA-256 of the labels, hash)
+};
 
 // Ok when every proof checks (§12.5 steps 1-5) for exactly `challenges`; the
 // error names the challenge and the check that failed.
 Status verify_vanilla_proofs(const SealProof &proof, const SdrGraph &graph, const VanillaPorepProofs &proofs,
                              const Bytes32 &replica_id, const Bytes32 &comm_d, const Bytes32 &comm_r,
-                             std::span<const uint64_t> challenges);
+                             std::span<const uint64_t> challenges, VanillaVerifyCache *cache = nullptr);
 
 std::vector<uint8_t> serialize_vanilla_proofs(const VanillaPorepProofs &proofs);
 Result<VanillaPorepProofs> parse_vanilla_proofs(std::span<const uint8_t> bytes);

@@ -38,12 +38,17 @@ struct PieceSources {
     std::vector<PieceLocator> locators;
 };
 
+// The most bytes a piece's data may have: its padded size without the fr32
+// padding (127 of every 128 bytes).
+uint64_t unpadded_piece_bytes(const PieceRecord &piece);
+
 // The piece's recorded source when it is a file:// URL.
 PieceLocator recorded_file_source();
 
-// Downloads `url` into `dest` (atomically); supplied by whoever can speak
-// the protocol (core has no network client).
-using UrlDownload = std::function<Status(const std::string &url, const std::string &dest)>;
+// Downloads `url` into `dest` (atomically), reading at most `max_bytes`
+// (the piece's unpadded size: more is refused while streaming); supplied by
+// whoever can speak the protocol (core has no network client).
+using UrlDownload = std::function<Status(const std::string &url, uint64_t max_bytes, const std::string &dest)>;
 // The piece's recorded source when it is an http:// or https:// URL, fetched
 // with `download` (never with a token: the URL is a third party's).
 PieceLocator recorded_url_source(UrlDownload download);

@@ -54,6 +54,7 @@ struct LatestState {
     int64_t eta_seconds = -1;    // -1 unknown
     std::string stage;           // heaviest running stage ("pc1", "tree_c", ...), "" when idle
     double rate_mib_s = 0;       // sector bytes covered per second so far, 0 unknown
+    std::string pieces_source;   // where the rebuild takes its pieces from, "" = none needed
     int64_t updated_at = 0;      // unix seconds
     bool operator==(const LatestState &) const = default;
 };
@@ -71,6 +72,9 @@ struct SectorRecord {
     bool upgraded = false;                 // snap flag (decides snap vs not, R6)
     std::optional<SnapRecord> snap;
     std::string store;                     // persist store holding the files
+    // Keep an unsealed copy (lotus KeepUnsealed, curio requested_keep_data):
+    // every rebuild of the sector also writes unsealed/<id> (file-formats §1.1).
+    bool keep_unsealed = false;
     // Lifecycle (damocles semantics; "online" = in the online store, i.e. a
     // task is queued or running for it).
     bool online = false;

@@ -25,13 +25,29 @@ uint64_t tree_r_last_file_nodes(const SealProof &proof, uint32_t rows_to_discard
 // "sc-02-data-tree-r-last.dat" or "sc-02-data-tree-r-last-<i>.dat" names.
 std::vector<std::string> tree_r_last_file_names(const SealProof &proof);
 
+// What a persist wrote (what SubmitPersistedEx is told).
+struct PersistedSet {
+    bool upgrade = false;        // update/ + update-cache/ instead of sealed/ + cache/
+    bool unsealed = false;       // also unsealed/<id>
+    bool unsealed_only = false;  // only unsealed/<id> (the unseal plan)
+    bool cache_only = false;     // a cache-only repair: no synthetic proofs file (no layers to prove from)
+};
+
+// unsealed/<id>: the sector's padded data and the full-allocation trailer
+// (docs/file-formats.md §1.1).
+StoreFile unsealed_store_file(const SealProof &proof, const SectorKey &key);
+
 // Files a sealed (upgrade=false) or snap-updated (upgrade=true) sector must
-// have in a store: sealed/ + cache/ or update/ + update-cache/.
+// have in a store: sealed/ + cache/ or update/ + update-cache/; the cache of
+// a synthetic-PoRep sector holds its synthetic proofs file too.
 std::vector<StoreFile> persisted_files(const SealProof &proof, const SectorKey &key, bool upgrade);
+std::vector<StoreFile> persisted_files(const SealProof &proof, const SectorKey &key, const PersistedSet &set);
 
 // Checks presence and sizes under `store_root`; the error names the first
 // missing or wrong-sized file.
 Status check_persisted_files(const std::string &store_root, const SealProof &proof, const SectorKey &key,
                              bool upgrade);
+Status check_persisted_files(const std::string &store_root, const SealProof &proof, const SectorKey &key,
+                             const PersistedSet &set);
 
 } // namespace dmc::core

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// Lane engine of batch PC1 (lane_label_kernel.hpp). A label is SHA-256 over
+// the 64-byte prefix block and 37 parent labels (docs/algorithms.md, SDR
+// labelling): 20 compressions per node. The 19 parent blocks are compressed
+// in the lanes, all through one loop body (a compression is ~1800
+// instructions of straight-line code; more copies of it overflowed the
+// 32 KiB instruction cache); only the message words differ:
+//   blocks 1-18: labels 2b-2 and 2b-1 of the parent sequence;
+//   block 19:    label 36, then the padding (0x80, length 1248·8 bits).
+// The parent sequence repeats the 6 base parents (layer 1) or the 6 base +
+// 8 expander parents (later layers); base parents are read from this
+// layer's blocks, expander parents from the previous layer's.
+//
+// The prefix block (replica id, layer, node) depends on no label, and the
+// SHA-NI unit is idle while the lanes run: during block b of node v the
+// prefix of node v+1 for lane b-1 is compressed with SHA-NI, its rounds
+// issued between the lane rounds (compress_lanes' hook). Measured on Zen 5,
+// a lane block with one SHA-NI block interleaved took 1.5 % longer than
+// alone, so the prefix costs ~1/60 of a lane block per lane instead of a
+// whole lane block. The 16 (or 8) chaining values are transposed into the
+// lane state of node v+1 (lane_transpose.hpp) when node v is done.
+//
+// Prefetching: while node v is hashed, the parents of node v+kAhead are
+// prefetched, one parent block per message block, its lines spread over the
+// block's rounds (as the SHA-NI kernel spreads them over its chain,
+// sdr_label_kernel.cpp). A node of 16 lanes takes ~3.5 us; six nodes ahead
+// (~40 KiB of parent lines, within L1) measured best on the Zen 5 host:
+// 2, 4 and 8 nodes, or prefetching into L2 only, left layer 2 slower.
+#include "lane_label_kernel.hpp"
+
+#include <utility>
+
+#include "intrinsics.hpp"
+#include "lane_transpose.hpp"
+#include "sha256_lanes.hpp"
+#include "sha256_ni.hpp"
+
+namespace dmc::avx512 {
+
+namespace {
+
+constexpr unsigned kParentCount = 14;
+constexpr unsigned kBaseParents = 6;
+constexpr uint64_t kAhead = 6;
+constexpr uint32_t kMessageBits = (64 + 37 * 32) * 8;
+// trunc254 clears the two top bits of the label's last byte, which is the
+// lowest byte of big-endian word 7.
+constexpr uint32_t kTrunc254Mask = 0xffffff3fu;
+
+template <class L>
+struct Kernel {
+    using V = typename L::V;
+    static constexpr uint64_t kPitch = uint64_t(L::kLanes) * 32;
+    static constexpr unsigned kLinesPerBlock = kPitch / 64;
+
+    static const uint8_t *block(const uint8_t *base, uint32_t node) { return base + uint64_t(node) * kPitch; }
+
+    // Block of base parent `parent` of node `node` (this layer: ring or file).
+    static const uint8_t *base_block(const LaneLayerView &view, uint64_t node, uint32_t parent)
+    {
+        return node - parent <= view.ring_mask ? view.cur + (parent & view.ring_mask) * kPitch
+                                               : view.cur_old + uint64_t(parent) * kPitch;
+    }
+
+    static void load_words(const uint8_t *block, V *w)
+    {
+        for (unsigned j = 0; j < 8; ++j) w[j] = L::load(block + j * (kPitch / 8));
+    }
+
+    static void prefix(const LaneLayerView &view, uint32_t layer, uint64_t node, V (&w)[16])
+    {
+        for (unsigned j = 0; j < 8; ++j) w[j] = L::load(view.replica_words + j * L::kLanes);
+        w[8] = L::set1(layer);
+        w[9] = L::set1(static_cast<uint32_t>(node >> 32));
+        w[10] = L::set1(static_cast<uint32_t>(node));
+        for (unsigned j = 11; j < 16; ++j) w[j] = L::set1(0);
+    }
+
+    static void store_label(const LaneState<L> &state, uint8_t *out)
+    {
+        for (unsigned j = 0; j < 7; ++j) L::store(out + j * (kPitch / 8), state.h[j]);
+        L::store(out + 7 * (kPitch / 8), L::band(state.h[7], L::set1(kTrunc254Mask)));
+    }
+
+    // The parent block that block b of node v prefetches for node v+kAhead:
+    // blocks 1..13 take parents 1..13 (parent 0 is node v+kAhead-1, not
+    // labelled yet); layer 1 has base parents only.
+    template <bool kLayer1>
+    static const char *prefetch_target(const LaneLayerView &view, uint64_t ahead_node, const uint32_t *ahead,
+                                       unsigned block)
+    {
+        constexpr unsigned kLast = kLayer1 ? kBaseParents - 1 : kParentCount - 1;
+        if (block < 1 || block > kLast) return nullptr;
+        return reinterpret_cast<const char *>(block < kBaseParents ? base_block(view, ahead_node, ahead[block])
+                                                                   : Kernel::block(view.prev, ahead[block]));
+    }
+
+    // SHA-NI compression of one lane's prefix block, issued by compress_lanes.
+    // Between the lane rounds: the SHA-NI rounds of one lane's prefix, and
+    // the prefetch of one line of a parent block every few rounds (a burst
+    // of prefetches at the start of a block left most of them without effect
+    // on Zen 5, as the SHA-NI kernel found).
+    struct PrefixHook {
+        Sha256State state;
+        __m128i msg[4];
+        const char *prefetch = nullptr;
+        template <int q> __attribute__((always_inline)) void quad()
+        {
+            quad_rounds<q>(state, msg);
+            constexpr int kQuadsPerLine = 16 / kLinesPerBlock;
+            if constexpr (q % kQuadsPerLine == 0)
+                if (prefetch) _mm_prefetch(prefetch + 64 * (q / kQuadsPerLine), _MM_HINT_T0);
+        }
+    };
+
+    // Lane l's chaining value goes to words [slot(l), slot(l) + 8) so that
+    // the transpose of the 8 rows gives the lane state (lane_transpose.hpp).
+    static constexpr unsigned slot(unsigned lane)
+    {
+        return L::kLanes == 16 ? (lane % 8) * 16 + (lane / 8) * 8 : lane * 8;
+    }
+
+    static void start_prefix(PrefixHook &hook, const __m128i (&replica)[2], __m128i node_words)
+    {
+        hook.state = sha256_initial_state();
+        hook.msg[0] = replica[0];
+        hook.msg[1] = replica[1];
+        hook.msg[2] = node_words;
+        hook.msg[3] = _mm_setzero_si128();
+    }
+
+    // Feed-forward, then the words in order a..h (native integers).
+    static void finish_prefix(const PrefixHook &hook, uint32_t *out)
+    {
+        const Sha256State iv = sha256_initial_state();
+        const __m128i abef = _mm_add_epi32(hook.state.abef, iv.abef);
+        const __m128i cdgh = _mm_add_epi32(hook.state.cdgh, iv.cdgh);
+        const __m128i feba = _mm_shuffle_epi32(abef, 0x1b);
+        const __m128i dchg = _mm_shuffle_epi32(cdgh, 0xb1);
+        _mm_storeu_si128(reinterpret_cast<__m128i *>(out), _mm_blend_epi16(feba, dchg, 0xf0));
+        _mm_storeu_si128(reinterpret_cast<__m128i *>(out + 4), _mm_alignr_epi8(dchg, feba, 8));
+    }
+
+    // Prefix words 8..11 of `node`: u32_be(layer) ‖ u64_be(node) ‖ zeros.
+    static __m128i node_words(uint32_t layer, uint64_t node)
+    {
+        return _mm_set_epi32(0, static_cast<int>(static_cast<uint32_t>(node)), static_cast<int>(node >> 32),
+                             static_cast<int>(layer));
+    }
+
+    static void load_state(const uint32_t *slots, LaneState<L> &state)
+    {
+        if constexpr (L::kLanes == 16) {
+            __m512i rows[8];
+            for (unsigned i = 0; i < 8; ++i) rows[i] = _mm512_load_si512(slots + 16 * i);
+            transpose8x8_halves(rows);
+            for (unsigned j = 0; j < 8; ++j) state.h[j] = rows[j];
+        } else {
+            __m256i rows[8];
+            for (unsigned i = 0; i < 8; ++i) rows[i] = _mm256_load_si256(reinterpret_cast<const __m256i *>(slots + 8 * i));
+            transpose8x8(rows);
+            for (unsigned j = 0; j < 8; ++j) state.h[j] = rows[j];
+        }
+    }
+
+    template <bool kLayer1>
+    static void label_range(const LaneLayerView &view, const uint32_t *parents, uint64_t nodes, uint32_t layer,
+                            uint64_t begin, uint64_t end)
+    {
+        constexpr unsigned kCount = kLayer1 ? kBaseParents : kParentCount;
+        __m128i replica[L::kLanes][2];
+        for (unsigned l = 0; l < L::kLanes; ++l)
+            for (unsigned half = 0; half < 2; ++half)
+                replica[l][half] = _mm_setr_epi32(static_cast<int>(view.replica_words[(4 * half + 0) * L::kLanes + l]),
+                                                  static_cast<int>(view.replica_words[(4 * half + 1) * L::kLanes + l]),
+                                                  static_cast<int>(view.replica_words[(4 * half + 2) * L::kLanes + l]),
+                                                  static_cast<int>(view.replica_words[(4 * half + 3) * L::kLanes + l]));
+        // The prefix states of the first node, one lane after the other.
+        alignas(64) uint32_t prefix_slots[8 * L::kLanes];
+        PrefixHook hook;
+        hook.prefetch = nullptr;
+        for (unsigned l = 0; l < L::kLanes; ++l) {
+            start_prefix(hook, replica[l], node_words(layer, begin));
+            [&hook]<int... q>(std::integer_sequence<int, q...>) {
+                (hook.template quad<q>(), ...);
+            }(std::make_integer_sequence<int, 16>{});
+            finish_prefix(hook, prefix_slots + slot(l));
+        }
+        for (uint64_t v = begin; v < end; ++v) {
+            const uint32_t *entry = parents + v * kParentCount;
+            const uint64_t ahead_node = v + kAhead < nodes ? v + kAhead : v;
+            const uint32_t *ahead = parents + ahead_node * kParentCount;
+            const uint8_t *source[kParentCount];
+            for (unsigned i = 0; i < kCount; ++i)
+                source[i] = i < kBaseParents ? base_block(view, v, entry[i]) : block(view.prev, entry[i]);
+            LaneState<L> state;
+            load_state(prefix_slots, state);
+            const __m128i next_node = node_words(layer, v + 1);
+            V w[16];
+            unsigned label = 0; // index into the 37-label sequence, mod kCount
+            for (unsigned b = 1; b < 20; ++b) {
+                load_words(source[label], w);
+                label = label + 1 == kCount ? 0 : label + 1;
+                if (b < 19) {
+                    load_words(source[label], w + 8);
+                    label = label + 1 == kCount ? 0 : label + 1;
+                } else {
+                    w[8] = L::set1(0x80000000u);
+                    for (unsigned j = 9; j < 15; ++j) w[j] = L::set1(0);
+                    w[15] = L::set1(kMessageBits);
+                }
+                // Blocks past the last lane repeat its prefix, unused: one
+                // loop body for all nineteen.
+                const unsigned lane = b <= L::kLanes ? b - 1 : L::kLanes - 1;
+                start_prefix(hook, replica[lane], next_node);
+                hook.prefetch = prefetch_target<kLayer1>(view, ahead_node, ahead, b);
+                compress_lanes<L>(state, w, hook);
+                if (b <= L::kLanes) finish_prefix(hook, prefix_slots + slot(lane));
+            }
+            store_label(state, view.cur + (v & view.ring_mask) * kPitch);
+        }
+    }
+
+    static void node_zero(const LaneLayerView &view, uint32_t layer)
+    {
+        LaneState<L> state = LaneState<L>::initial();
+        V w[16];
+        prefix(view, layer, 0, w);
+        compress_lanes<L>(state, w);
+        w[0] = L::set1(0x80000000u);
+        for (unsigned j = 1; j < 15; ++j) w[j] = L::set1(0);
+        w[15] = L::set1(512);
+        compress_lanes<L>(state, w);
+        store_label(state, view.cur);
+    }
+};
+
+} // namespace
+
+void label_lane_nodes(const LaneLayerView &view, const uint32_t *parents, uint64_t nodes, uint32_t layer,
+                      uint64_t begin, uint64_t end)
+{
+    if (view.lanes == 16) {
+        if (layer == 1) return Kernel<Lanes16>::label_range<true>(view, parents, nodes, layer, begin, end);
+        return Kernel<Lanes16>::label_range<false>(view, parents, nodes, layer, begin, end);
+    }
+    if (layer == 1) return Kernel<Lanes8>::label_range<true>(view, parents, nodes, layer, begin, end);
+    return Kernel<Lanes8>::label_range<false>(view, parents, nodes, layer, begin, end);
+}
+
+void label_lane_node_zero(const LaneLayerView &view, uint32_t layer)
+{
+    if (view.lanes == 16) return Kernel<Lanes16>::node_zero(view, layer);
+    return Kernel<Lanes8>::node_zero(view, layer);
+}
+
+} // namespace dmc::avx512

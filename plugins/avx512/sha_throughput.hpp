@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// Throughput of the plugin's SHA-256 engines on one core, for the PC1
+// benchmark's limit (`damocles-run bench pc1`, through bench_exports.cpp):
+// independent messages, so nothing waits on a chain, read from a rotating
+// set of blocks in memory as the labelling reads parent labels (the
+// compiler cannot hoist their message schedules out of the loop), and every
+// state kept live to the end.
+#pragma once
+
+#include <cstdint>
+
+namespace dmc::avx512 {
+
+// Nanoseconds per compression of `lanes` AVX-512 lanes (0, 8 or 16) with
+// `ni_streams` SHA-NI streams interleaved (0..8; at most 4 with lanes), over
+// about `blocks` compressions. 0 for an unsupported combination.
+double sha_throughput_ns(unsigned lanes, unsigned ni_streams, uint64_t blocks);
+
+} // namespace dmc::avx512

@@ -120,10 +120,14 @@ void ConsoleActions::queue_one(const SectorKey &key, const QueueOptions &options
         row["outcome"] = "queued";
         return;
     }
-    // A sector already in the queue is reported as such, not as refused.
+    // A sector already in the queue is reported as such, not as refused,
+    // and without the refusal's text (it is about queueing it again).
     auto st = call_method(*dispatcher_, "Venus.FindSectorInAllStates", json::array({key.miner, key.number}));
-    const bool already = st && (*st)["queue"].is_object();
-    row["outcome"] = already ? "already queued" : "refused";
+    if (st && (*st)["queue"].is_object()) {
+        row["outcome"] = "already queued";
+        return;
+    }
+    row["outcome"] = "refused";
     row["message"] = r.error().message;
 }
 

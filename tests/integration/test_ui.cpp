@@ -102,6 +102,7 @@ TEST_CASE("ui: the JSON views and actions are the CLI's calls, checked in the re
     CHECK(again.first == 409);
     REQUIRE(again.second["results"].size() == 3);
     CHECK(again.second["results"][0]["outcome"] == "already queued");
+    CHECK_FALSE(again.second["results"][0].contains("message")); // no refusal text for it
     CHECK(again.second["results"][1]["outcome"] == "queued");
     CHECK(again.second["results"][2]["outcome"] == "refused");
     CHECK(again.second["results"][2]["message"] == "no available sector info");
@@ -183,6 +184,7 @@ TEST_CASE("ui: the JSON views and actions are the CLI's calls, checked in the re
     CHECK(check_queue.second["sectors"][0]["outcome"] == "queued");
     CHECK(check_queue.second["sectors"][1]["outcome"] == "already queued");
     CHECK(check_queue.second["sectors"][2]["outcome"] == "already queued");
+    CHECK_FALSE(check_queue.second["sectors"][2].contains("message"));
     CHECK(c.state(1)["queue"].is_object());
     CHECK(c.queue_order() == std::vector<std::string>{"s-t01002-2", "s-t01002-3", "s-t01002-1"});
     auto no_store = post("/ui/api/check", {{"store", "store-z"}});

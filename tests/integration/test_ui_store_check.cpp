@@ -66,6 +66,8 @@ TEST_CASE("ui: a store check, queueing what it found and a priority change from 
     CHECK(check_row_text(page, "s-t01002-5") == "sealed-missing / rebuild / queued");
     CHECK(check_row_text(page, "s-t01002-6") == "ok / none / ");
     CHECK(check_row_text(page, "s-t01002-7") == "sealed-missing / rebuild / already queued");
+    CHECK(page.eval("document.querySelector('#check-table tr[data-sector=\"s-t01002-7\"] td:last-child')"
+                    ".textContent") == "already queued");
     const json entry = c.state(5)["queue"];
     REQUIRE(entry.is_object());
     CHECK(entry["priority"] == 0);

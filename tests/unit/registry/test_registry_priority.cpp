@@ -163,6 +163,30 @@ TEMPLATE_TEST_CASE(
     CHECK((*again)->entry.allocations == 2);
 }
 
+TEMPLATE_TEST_CASE("registry priority: an entry queued for its unsealed copy keeps that flag", "[registry][priority]",
+                   SqliteBackend, PostgresBackend)
+{
+    DMC_BACKEND(backend);
+    auto reg = backend.open();
+    REQUIRE(reg->import_sector(sample_sector(1001, 1), false).ok());
+    REQUIRE(*reg->mark_for_rebuild({1001, 1}, RebuildMark{1, true, true}, 10));
+    auto changed = reg->set_priority({1001, 1}, 6);
+    REQUIRE(changed.ok());
+    CHECK(changed->entry.unsealed);
+    const QueueEntry after = entry_of(*reg, 1);
+    CHECK(after.priority == 6);
+    CHECK(after.unsealed);
+    CHECK(after.pieces_available);
+    // An unseal thread still takes it.
+    AllocationFilter f;
+    f.worker = "w1";
+    f.unsealed_only = true;
+    auto a = reg->allocate(f, 20);
+    REQUIRE(a.ok());
+    REQUIRE(a->has_value());
+    CHECK((*a)->entry.priority == 6);
+}
+
 TEMPLATE_TEST_CASE("registry priority: a sector that is not queued is not_found naming it, and nothing changes",
                    "[registry][priority]", SqliteBackend, PostgresBackend)
 {

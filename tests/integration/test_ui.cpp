@@ -264,10 +264,12 @@ TEST_CASE("ui: the console in a headless browser", "[ui][browser]")
     CHECK(st1["abort_reason"] == "rebuild cancelled");
     REQUIRE(wait_for("document.querySelector('#failures .failure.cancelled[data-sector=\"s-t01002-1\"]')"));
 
-    // A worker rebuilds sector 2 (priority 5) with 3 s before PC1 and before
-    // persist: its progress bar moves.
+    // A worker rebuilds sector 2 (priority 5) with 3 s before PC1 and 8 s
+    // before persist: its progress bar moves. The 8 s keep sector 3, next,
+    // running while the page is checked and its cancel button clicked, even
+    // when a busy machine slows the page (a 3 s wait let it finish first).
     WorkerFixture worker(*c.manager, c.worker_spec(), c.dir);
-    worker.start({{"DAMOCLES_FAILPOINTS", "before:pc1=sleep:3000,before:persist=sleep:3000"}});
+    worker.start({{"DAMOCLES_FAILPOINTS", "before:pc1=sleep:3000,before:persist=sleep:8000"}});
     const std::string bar = "document.querySelector('#running-table .bar[data-sector=\"s-t01002-2\"]')";
     REQUIRE(wait_for(bar, 30));
     std::vector<double> seen;
@@ -286,7 +288,7 @@ TEST_CASE("ui: the console in a headless browser", "[ui][browser]")
     REQUIRE(seen.size() >= 2);
     CHECK(seen.back() > seen.front());
     REQUIRE(wait_until([&] { return c.state(2)["need_rebuild"] == false && c.state(2)["online"] == false; },
-                       std::chrono::seconds(40)));
+                       std::chrono::seconds(60)));
 
     // The stage chart charges the injected sleeps to pc1 and persist.
     REQUIRE(wait_for("document.querySelector('#stage-chart rect[data-stage=\"persist\"]')", 10));

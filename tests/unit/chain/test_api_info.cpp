@@ -99,6 +99,9 @@ TEST_CASE("chain api info: errors name what is wrong", "[chain][api-info]")
     const std::vector<std::pair<std::string, std::string>> bad = {
         {"tok:/ip4/127.0.0.300/tcp/1234/http", "\"127.0.0.300\" is not an IPv4 address"},
         {"tok:/ip6/1.2.3.4/tcp/1234/http", "is not an IPv6 address"},
+        // A NUL would end the address where inet_pton stops reading (found by the fuzzer).
+        {std::string("tok:/ip6/::\0junk/tcp/1234/http", 30), "is not an IPv6 address"},
+        {std::string("tok:/ip4/127.0.0.1\0x/tcp/1234/http", 34), "is not an IPv4 address"},
         {"tok:/dns/bad host/tcp/1/http", "is not a host name"},
         {"tok:/ip4/127.0.0.1/udp/1234/http", "no /tcp/<port>"},
         {"tok:/ip4/127.0.0.1/tcp/0/http", "\"0\" is not a TCP port"},

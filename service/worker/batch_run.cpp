@@ -39,9 +39,9 @@
 
 #include "damocles/core/internal/rebuild_job.hpp"
 #include "damocles/core/task_state.hpp"
-#include "damocles/sdk/file.hpp"
 #include "service/metrics/series.hpp"
 #include "service/registry/registry_codec.hpp"
+#include "service/worker/batch_file.hpp"
 #include "service/worker/lease_heartbeat.hpp"
 #include "service/worker/lease_persist.hpp"
 #include "service/worker/piece_fetcher.hpp"
@@ -54,29 +54,6 @@ using namespace dmc::core;
 
 namespace fs = std::filesystem;
 using rpc::json;
-
-Status save_batch_file(const std::string &path, const std::vector<RebuildLease> &leases)
-{
-    json list = json::array();
-    for (const auto &lease : leases) list.push_back(rebuild_lease_to_json(lease));
-    return write_file_atomic(path, json{{"leases", list}}.dump());
-}
-
-Result<std::vector<RebuildLease>> load_batch_file(const std::string &path)
-{
-    std::string text;
-    DMC_TRY_ASSIGN(text, read_text_file(path));
-    const json j = json::parse(text, nullptr, false);
-    if (j.is_discarded() || !j.contains("leases") || !j["leases"].is_array())
-        return make_error(Errc::corrupt, "not a batch file (no \"leases\" array)");
-    std::vector<RebuildLease> leases;
-    for (const auto &item : j["leases"]) {
-        RebuildLease lease;
-        DMC_TRY_ASSIGN(lease, rebuild_lease_from_json(item));
-        leases.push_back(std::move(lease));
-    }
-    return leases;
-}
 
 namespace {
 

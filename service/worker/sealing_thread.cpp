@@ -25,6 +25,7 @@
 
 #include "damocles/core/task_state.hpp"
 #include "damocles/sdk/file.hpp"
+#include "service/worker/batch_file.hpp"
 #include "service/worker/sealing_thread_impl.hpp"
 
 namespace dmc::service {

@@ -89,9 +89,6 @@ void run_rebuild_task(SealingThreadImpl &t, const RebuildLease &task);
 // reported, persisted, finalized or aborted on its own. Returns when every
 // sector left the batch, or the thread stops. Defined in batch_run.cpp.
 void run_rebuild_batch(SealingThreadImpl &t, std::vector<RebuildLease> leases);
-// batch_file() contents: {"leases": [<lease>, …]}.
-Status save_batch_file(const std::string &path, const std::vector<RebuildLease> &leases);
-Result<std::vector<RebuildLease>> load_batch_file(const std::string &path);
 
 // Removes everything under the thread's data dir (after a task).
 void clean_data_dir(SealingThreadImpl &t);

@@ -4,8 +4,9 @@
 // manager on loopback, on 2KiB sectors: allocation of up to N sectors of the
 // first lease's proof type, a lost store rebuilt in batches through fused PC1
 // runs with files byte-identical to the original seal, a kill -9 during the
-// batch's PC1 resumed sector by sector from the batch file, and one sector
-// whose CommR check fails aborted alone while the others finish.
+// batch's PC1 resumed sector by sector from the batch file, one sector whose
+// CommR check fails aborted alone while the others finish, and one whose
+// piece is missing kept and retried alone.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -68,7 +69,7 @@ struct BatchSetup {
     {
         json sectors = json::array();
         for (uint64_t n = 1; n <= count; ++n) {
-            json sector = seal_sector(1002, n, store, "store-a");
+            json sector = piece_of.count(n) ? seal_deal(n, piece_of.at(n)) : seal_sector(1002, n, store, "store-a");
             if (n == wrong_comm_r) sector["comm_r"] = kOtherCommR;
             sectors.push_back(sector);
         }
@@ -79,6 +80,19 @@ struct BatchSetup {
             fs::remove_all(store + "/sealed/" + id(n));
             fs::remove_all(store + "/cache/" + id(n));
         }
+    }
+
+    // Sector n sealed with `piece` as its data (recorded source: the file).
+    json seal_deal(uint64_t n, const std::string &piece) const
+    {
+        auto r = run({damocles_run(), "seal", "--proof", "StackedDrg2KiBV1_1", "--miner", "1002", "--sector",
+                      std::to_string(n), "--ticket", kTicket, "--piece", piece, "--out", store, "--parent-cache",
+                      parent_cache_dir(), "--json"});
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+        json sector = json::parse(r.out)["sector"];
+        sector["store"] = "store-a";
+        return sector;
     }
 
     // The sealed file and every cache file of sector n, by relative path.
@@ -120,6 +134,8 @@ struct BatchSetup {
         REQUIRE(r.ok());
         return *r;
     }
+
+    std::map<uint64_t, std::string> piece_of; // deal sectors: their piece file
 
 private:
     std::map<uint64_t, std::map<std::string, std::string>> originals_;
@@ -275,4 +291,34 @@ TEST_CASE("batch rebuild: one sector failing its CommR check is aborted alone; t
     INFO(err);
     CHECK(err.rfind("permanent: s-t01002-2: comm_r_check: comm_r mismatch: rebuilt ", 0) == 0);
     CHECK(err.find("registered " + std::string(kOtherCommR)) != std::string::npos);
+}
+
+TEST_CASE("batch rebuild: a sector whose piece is missing is kept and retried alone; the others finish", "[batch]")
+{
+    BatchSetup s;
+    std::string data(2032, '\0');
+    for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 7 + 3);
+    const std::string piece = s.dir / "piece.bin";
+    write_text(piece, data);
+    s.piece_of[2] = piece;
+    s.seal_import_lose(3);
+    fs::rename(piece, s.dir / "piece.away"); // its only source
+    REQUIRE(s.manager->cli({"util", "sealer", "sectors", "rebuild", "--store", "store-a"}).exit_code == 0);
+    WorkerFixture w(*s.manager, s.spec(3), s.dir);
+    w.start();
+    REQUIRE(wait_until([&] { return s.finished(1) && s.finished(3); }, std::chrono::seconds(120)));
+    CHECK(s.identical(1));
+    CHECK(s.identical(3));
+    REQUIRE(w.wait_thread(0, [](const json &t) { return t["paused"].get<bool>(); }));
+    std::string err = w.threads()[0]["last_err"];
+    INFO(err);
+    CHECK(err.rfind("permanent: s-t01002-2: get piece ", 0) == 0);
+    // Sector 2 is still leased to the thread, the only one left in its batch.
+    CHECK(s.state(2)["online"] == true);
+    CHECK(json::parse(slurp(w.location(0) + "/data/batch.json"))["leases"].size() == 1);
+    // The piece is back: resumed, the sector is rebuilt identically.
+    fs::rename(s.dir / "piece.away", piece);
+    CHECK(w.cli({"resume", "--index", "0"}).out == "#0 worker resume done=true\n");
+    REQUIRE(wait_until([&] { return s.finished(2); }, std::chrono::seconds(60)));
+    CHECK(s.identical(2));
 }

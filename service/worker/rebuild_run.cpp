@@ -8,7 +8,8 @@
 // sealing_thread.cpp: temporary errors retried max_retries times,
 // recover_interval apart; a CommD/CommR mismatch aborts the sector on the
 // manager (registry data kept) and pauses the thread; anything else pauses
-// it with the task kept for `resume` / `resume --state S`.
+// it with the task kept for `resume` / `resume --state S`. A thread with
+// batch > 1 runs its sectors through batch_run.cpp under the same rules.
 #include <filesystem>
 
 #include <spdlog/spdlog.h>

@@ -203,6 +203,27 @@ TEST_CASE("batch rebuild: batch = 4 leases up to 4 queued sectors of the first l
     w.kill9();
 }
 
+TEST_CASE("batch rebuild: the thread's hot config overrides its batch", "[batch]")
+{
+    BatchSetup s;
+    json sectors = json::array();
+    for (uint64_t n = 1; n <= 3; ++n) sectors.push_back(paper_sector(1002, n));
+    s.import(sectors);
+    REQUIRE(s.manager->cli({"util", "sealer", "sectors", "rebuild", "--range", "1-3", "1002"}).exit_code == 0);
+    WorkerFixture w(*s.manager, s.spec(4), s.dir);
+    write_text(w.location(0) + "/config.toml", "plan = \"rebuild\"\nbatch = 2\n");
+    w.start({{"DAMOCLES_FAILPOINTS", "before:add_pieces=sleep:20000"}});
+    // The batch is complete once its run starts (and says so).
+    REQUIRE(wait_until([&] { return w.log().find("batch of 2 sector(s)") != std::string::npos; },
+                       std::chrono::seconds(30)));
+    std::set<uint64_t> leased;
+    for (const auto &e : s.queue())
+        if (!e["lease_worker"].get<std::string>().empty()) leased.insert(e["number"].get<uint64_t>());
+    CHECK(leased == std::set<uint64_t>{1, 2});
+    CHECK(w.log().find("plan = rebuild, batch = 2") != std::string::npos);
+    w.kill9();
+}
+
 TEST_CASE("batch rebuild: a lost store queued with --store is rebuilt in batches of 3, byte-identical", "[batch]")
 {
     BatchSetup s;

@@ -195,7 +195,14 @@ TEST_CASE("batch rebuild: batch = 4 leases up to 4 queued sectors of the first l
     std::set<std::set<uint64_t>> groups;
     for (const auto &[location, numbers] : by_thread) groups.insert(numbers);
     CHECK(groups == std::set<std::set<uint64_t>>{{1, 3, 4}, {2, 5}});
-    // Each thread keeps its batch's leases for a restart.
+    // Each thread keeps its batch's leases for a restart (complete once its run starts and says so).
+    REQUIRE(wait_until(
+        [&] {
+            const std::string log = w.log();
+            return log.find("batch of 3 sector(s)") != std::string::npos &&
+                   log.find("batch of 2 sector(s)") != std::string::npos;
+        },
+        std::chrono::seconds(30)));
     for (size_t i = 0; i < 2; ++i) {
         auto batch = json::parse(slurp(w.location(i) + "/data/batch.json"));
         CHECK(batch["leases"].size() == by_thread[w.location(i)].size());

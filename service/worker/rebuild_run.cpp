@@ -8,14 +8,12 @@
 // sealing_thread.cpp: temporary errors retried max_retries times,
 // recover_interval apart; a CommD/CommR mismatch aborts the sector on the
 // manager (registry data kept) and pauses the thread; anything else pauses
-// it with the task kept for `resume` / `resume --state S`.
-#include <cerrno>
-#include <cstring>
+// it with the task kept for `resume` / `resume --state S`. A thread with
+// batch > 1 runs its sectors through batch_run.cpp under the same rules.
 #include <filesystem>
 
 #include <spdlog/spdlog.h>
 
-#include "damocles/core/internal/persist.hpp"
 #include "damocles/core/internal/rebuild_job.hpp"
 #include "damocles/core/task_state.hpp"
 #include "damocles/sdk/file.hpp"
@@ -23,8 +21,10 @@
 #include "service/metrics/series.hpp"
 #include "service/registry/registry_codec.hpp"
 #include "service/worker/lease_heartbeat.hpp"
+#include "service/worker/lease_persist.hpp"
 #include "service/worker/piece_fetcher.hpp"
 #include "service/worker/sealing_thread_impl.hpp"
+#include "service/worker/task_rules.hpp"
 
 namespace dmc::service {
 
@@ -34,15 +34,6 @@ namespace fs = std::filesystem;
 using rpc::json;
 
 namespace {
-
-// A write to the thread's own disk met a full filesystem (the sdk and the
-// plugins name errno with strerror): retrying cannot help until someone
-// frees space. A full persist store is another matter: the next attempt
-// reserves again, maybe elsewhere, so it stays a temporary error.
-bool is_out_of_space(const Error &error)
-{
-    return error.message.find(std::strerror(ENOSPC)) != std::string::npos && error.message.rfind("persist: ", 0) != 0;
-}
 
 class RebuildRun {
 public:
@@ -122,22 +113,6 @@ private:
         }
     }
 
-    // The sector's file under `dir` ("sealed", "update") in its (attached)
-    // store, when it is there with the sector's size: a candidate for a
-    // cache-only repair or an unseal.
-    std::string surviving_replica(const char *dir) const
-    {
-        const auto &cfg = t_.ctx->config;
-        for (const auto &s : cfg.attached) {
-            if (s.name != task_.sector.store) continue;
-            const std::string path = s.location + "/" + dir + "/" + sid_;
-            auto proof = find_seal_proof(task_.sector.proof_id);
-            std::error_code ec;
-            if (proof && fs::file_size(path, ec) == proof.value()->sector_size && !ec) return path;
-        }
-        return {};
-    }
-
     RebuildJobOptions job_options() const
     {
         RebuildJobOptions o;
@@ -147,8 +122,8 @@ private:
             o.unsealed = task_.unsealed || t_.plan == "unseal";
         }
         if (!full_rebuild_) {
-            o.surviving_sealed = surviving_replica("sealed");
-            o.surviving_update = surviving_replica("update");
+            o.surviving_sealed = surviving_replica(t_.ctx->config, task_, "sealed");
+            o.surviving_update = surviving_replica(t_.ctx->config, task_, "update");
         }
         for (const auto &s : t_.ctx->config.attached) o.unsealed_copies.push_back(s.location + "/unsealed/" + sid_);
         return o;
@@ -189,56 +164,7 @@ private:
     uint32_t retries_ = 0;       // temporary errors in a row
 };
 
-Status RebuildRun::persist(SectorJob &job)
-{
-    const auto &cfg = t_.ctx->config;
-    const PersistOptions opts = persist_options_for(job);
-    // A cache-only repair writes the cache next to the sealed file, an
-    // unseal the unsealed copy next to it.
-    const bool in_place = opts.cache_only || opts.unsealed_only;
-    std::vector<std::string> candidates;
-    for (const auto &s : cfg.attached)
-        if (!s.readonly && (!in_place || s.name == task_.sector.store)) candidates.push_back(s.name);
-    if (candidates.empty()) return make_error(Errc::invalid_argument, "no available local persist store candidate");
-    const uint64_t size = job.proof->sector_size;
-    uint64_t required = opts.cache_only ? (64u << 20) : size >= (32ull << 30) ? size + size / 50 : 2 * size;
-    if (opts.unsealed_only)
-        required = size + (64u << 20);
-    else if (opts.unsealed)
-        required += size;
-    json chosen;
-    for (;;) {
-        auto r = call("Venus.StoreReserveSpace", json::array({key_.miner, key_.number, required, candidates}));
-        if (!r) return make_error(Errc::io, "store_reserve_space: " + r.error().message);
-        if (!r->is_null()) {
-            chosen = *r;
-            break;
-        }
-        spdlog::info("{}: no persist store selected, wait for next polling", sid_);
-        std::chrono::seconds wait;
-        {
-            std::lock_guard lock(t_.mu);
-            wait = t_.sealing.rpc_polling_interval;
-        }
-        t_.idle_wait(wait);
-        if (t_.stopping() || t_.cancel.load()) return make_error(Errc::cancelled, "stopped while waiting for a store");
-    }
-    const std::string name = chosen.value("Name", "");
-    auto it = std::find_if(cfg.attached.begin(), cfg.attached.end(), [&](const auto &s) { return s.name == name; });
-    if (it == cfg.attached.end()) return make_error(Errc::internal, "the manager chose store " + name + ", not attached here");
-    spdlog::info("{}: persist store acquired: {} ({})", sid_, name, it->location);
-    DMC_TRY_VOID(persist_sector_files(job, it->location, opts));
-    metrics::add_persisted_bytes(metrics::persisted_bytes(it->location, sid_, opts));
-    json written = {{"Unsealed", opts.unsealed}, {"UnsealedOnly", opts.unsealed_only}, {"CacheOnly", opts.cache_only}};
-    auto r = call("Venus.SubmitPersistedEx",
-                  json::array({key_.miner, key_.number, task_.lease_id, name, opts.upgrade, written}));
-    if (!r) return make_error(r.error().code == Errc::conflict ? Errc::conflict : Errc::io,
-                              "submit_persisted_ex: " + r.error().message);
-    if (!r->value("ok", false))
-        return make_error(Errc::corrupt,
-                          "sector files are persisted but unavailable for sealer: " + r->value("reason", std::string()));
-    return {};
-}
+Status RebuildRun::persist(SectorJob &job) { return persist_leased_sector(t_, task_, job); }
 
 Status RebuildRun::finalize(SectorJob &)
 {
@@ -292,29 +218,8 @@ bool RebuildRun::apply_forced_state(const std::string &state)
         clean_data_dir(t_);
         return false;
     }
-    const std::string record_path = t_.data_dir() + "/" + resume_record_file_name(sid_);
-    auto record = load_resume_record(record_path);
-    auto target = task_state_from_name(state);
-    std::string problem;
-    if (!record) {
-        problem = "no resume record to change: " + record.error().message;
-    } else if (record->state == *target) {
-        problem = "state unchanged, may enter an infinite loop";
-    } else {
-        auto completed = completed_in_state(record->plan, *target);
-        if (!completed)
-            problem = "state " + state + " is not part of the " + std::string(plan_name(record->plan)) + " rebuild flow";
-        else if (completed->count(VertexKind::persist) && !record->is_done(VertexKind::persist))
-            // Persist has not run: it, and the checks before it
-            // (docs/architecture.md §9), cannot be skipped by a forced state.
-            problem = "state " + state + " would skip persist and the checks before it, which have not run";
-        else {
-            record->completed = *completed;
-            record->set_state(*target, unix_now_ms());
-            Status st = save_resume_record(record_path, *record);
-            if (!st) problem = st.error().message;
-        }
-    }
+    const std::string problem =
+        force_task_state(t_.data_dir() + "/" + resume_record_file_name(sid_), state);
     if (!problem.empty()) {
         // R14: a wrong state never aborts the task; the thread stays paused.
         auto again = t_.pause_here("critical: " + problem);

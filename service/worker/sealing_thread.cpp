@@ -9,10 +9,11 @@
 //      said so (a broken file pauses only this thread with "critical: reload
 //      sealing thread hot config: <error>"; deleting it reverts to the main
 //      config); the plan is taken from it;
-//   3. plan "rebuild" or "unseal": a task left in <location>/data/task.json
-//      by a previous run (crash, stop) is resumed; otherwise one is
-//      allocated from the manager (an unseal thread only takes entries that
-//      ask for the unsealed copy). No task, or an RPC error: idle for
+//   3. plan "rebuild" or "unseal": a batch left in <location>/data/batch.json
+//      or a task left in <location>/data/task.json by a previous run (crash,
+//      stop) is resumed; otherwise one is allocated from the manager (an
+//      unseal thread only takes entries that ask for the unsealed copy), or
+//      with batch = N up to N of one proof type (batch_run.cpp). No task, or an RPC error: idle for
 //      recover_interval, woken early by a config change, a pause or a stop.
 //      Other damocles plans pause the thread ("not supported yet"); an
 //      unknown plan is critical ("unknown planner: <x>").
@@ -24,6 +25,7 @@
 
 #include "damocles/core/task_state.hpp"
 #include "damocles/sdk/file.hpp"
+#include "service/worker/batch_file.hpp"
 #include "service/worker/sealing_thread_impl.hpp"
 
 namespace dmc::service {
@@ -46,6 +48,34 @@ std::string format_elapsed(SteadyClock::duration d)
 bool is_damocles_plan(const std::string &plan)
 {
     return plan == "sealer" || plan == "snapup" || plan == "wdpost" || plan == "niporep";
+}
+
+// A thread with batch = N: after the first lease, up to N-1 more of the
+// same proof type (one registered_proof per fused PC1, docs/architecture.md
+// §4.3), each saved in batch_file() as soon as it is held, so a crash loses
+// none (an unsaved lease would only wait for its expiry). The queue's order
+// decides which: the first allocatable entries of that proof type.
+Result<std::vector<RebuildLease>> allocate_batch(SealingThreadImpl &t, AllocationRequest req, RebuildLease first,
+                                                 uint32_t batch)
+{
+    std::vector<RebuildLease> leases{std::move(first)};
+    DMC_TRY_VOID(save_batch_file(t.batch_file(), leases));
+    req.allowed_proofs = {leases.front().sector.proof_id};
+    while (leases.size() < batch && !t.stopping()) {
+        auto r = t.ctx->manager->call("Venus.AllocateRebuildSector", json::array({allocation_request_to_json(req)}));
+        if (!r || r->is_null()) {
+            if (!r) spdlog::warn("#{}: the batch stays at {} sector(s): {}", t.index, leases.size(), r.error().message);
+            break;
+        }
+        auto lease = rebuild_lease_from_json(*r);
+        if (!lease) {
+            spdlog::error("#{}: malformed task from the manager: {}", t.index, lease.error().message);
+            break;
+        }
+        leases.push_back(std::move(*lease));
+        DMC_TRY_VOID(save_batch_file(t.batch_file(), leases));
+    }
+    return leases;
 }
 
 } // namespace
@@ -127,6 +157,7 @@ SealingThread::SealingThread(size_t index, SealingThreadConfig config, WorkerCon
     impl_->config = std::move(config);
     impl_->ctx = &ctx;
     impl_->plan = impl_->config.plan;
+    impl_->batch = impl_->config.batch;
     impl_->sealing = impl_->config.sealing;
 }
 
@@ -232,6 +263,7 @@ bool SealingThread::reload_hot_config()
         t.hot_present = false;
         t.hot_mtime.reset();
         t.plan = t.config.plan;
+        t.batch = t.config.batch;
         t.sealing = t.config.sealing;
         return true;
     }
@@ -252,8 +284,9 @@ bool SealingThread::reload_hot_config()
     t.hot_present = true;
     t.hot_mtime = mtime;
     t.plan = hot->plan.value_or(t.config.plan);
+    t.batch = hot->batch.value_or(t.config.batch);
     t.sealing = hot->sealing;
-    spdlog::info("sealing thread reload hot config: #{} plan = {}", t.index, t.plan);
+    spdlog::info("sealing thread reload hot config: #{} plan = {}, batch = {}", t.index, t.plan, t.batch);
     return true;
 }
 
@@ -279,10 +312,12 @@ void SealingThread::loop()
         if (!reload_hot_config()) continue;
         std::string plan;
         SealingOptions sealing;
+        uint32_t batch;
         {
             std::lock_guard lock(t.mu);
             plan = t.plan;
             sealing = t.sealing;
+            batch = t.batch;
         }
         if (plan != "rebuild" && plan != "unseal") {
             if (is_damocles_plan(plan))
@@ -294,7 +329,18 @@ void SealingThread::loop()
             continue;
         }
 
-        // A task left by a previous run is resumed first.
+        // A batch or a task left by a previous run is resumed first.
+        if (fs::exists(t.batch_file(), ec)) {
+            auto leases = load_batch_file(t.batch_file());
+            if (!leases) {
+                spdlog::error("#{}: {} is corrupt ({}); dropping the local batch", t.index, t.batch_file(),
+                              leases.error().message);
+                clean_data_dir(t);
+                continue;
+            }
+            run_rebuild_batch(t, std::move(*leases));
+            continue;
+        }
         if (fs::exists(t.task_file(), ec)) {
             auto text = read_text_file(t.task_file());
             auto j = text ? json::parse(*text, nullptr, false) : json();
@@ -333,6 +379,16 @@ void SealingThread::loop()
         if (!task) {
             spdlog::error("#{}: malformed task from the manager: {}", t.index, task.error().message);
             t.idle_wait(sealing.recover_interval);
+            continue;
+        }
+        if (batch > 1) {
+            auto leases = allocate_batch(t, req, std::move(*task), batch);
+            if (!leases) {
+                t.pause_here("critical: cannot save the batch: " + leases.error().message);
+                continue;
+            }
+            run_rebuild_batch(t, std::move(*leases));
+            t.idle_wait(sealing.seal_interval);
             continue;
         }
         Status saved = write_file_atomic(t.task_file(), rebuild_lease_to_json(*task).dump());

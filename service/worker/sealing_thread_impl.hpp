@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "service/worker/sealing_thread.hpp"
 
@@ -40,6 +41,7 @@ struct SealingThreadImpl {
     ThreadPhase phase = ThreadPhase::idle;
     SteadyClock::time_point phase_since = SteadyClock::now();
     std::string plan;
+    uint32_t batch = 1;     // sectors leased per round (config or hot config)
     std::string last_err;
     std::string sector_id;
     std::string state_name = "Empty";
@@ -58,6 +60,8 @@ struct SealingThreadImpl {
 
     std::string data_dir() const { return config.location + "/data"; }
     std::string task_file() const { return data_dir() + "/task.json"; }
+    // The leases of a batch in progress (batch_run.cpp).
+    std::string batch_file() const { return data_dir() + "/batch.json"; }
 
     void set_phase(ThreadPhase p);
     // Waits up to `d`; returns early on stop, pause request or config change.
@@ -79,6 +83,12 @@ struct SealingThreadImpl {
 // cancelled, or stopped for a restart. Returns when the thread may take the
 // next task. Defined in rebuild_run.cpp.
 void run_rebuild_task(SealingThreadImpl &t, const RebuildLease &task);
+
+// Runs the sectors of `leases` (one proof type; saved in batch_file()) as
+// one batch: one engine run per round, their PC1 fused, each sector
+// reported, persisted, finalized or aborted on its own. Returns when every
+// sector left the batch, or the thread stops. Defined in batch_run.cpp.
+void run_rebuild_batch(SealingThreadImpl &t, std::vector<RebuildLease> leases);
 
 // Removes everything under the thread's data dir (after a task).
 void clean_data_dir(SealingThreadImpl &t);

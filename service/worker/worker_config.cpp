@@ -87,6 +87,17 @@ Result<SealingOptions> apply_sealing(const toml::table *t, const SealingOptions 
     return s;
 }
 
+// `batch` of a [[sealing_thread]] or of its hot config: sectors per lease
+// round, all of one proof type (their PC1 fused into one plugin call).
+Result<uint32_t> parse_batch(const toml::node &node, const std::string &source, const std::string &where)
+{
+    auto n = node.value_exact<int64_t>();
+    if (!n || *n < 1 || *n > int64_t{kMaxThreadBatch})
+        return bad(source, where + " must be an integer from 1 to " + std::to_string(kMaxThreadBatch) +
+                               " (how many sectors of one proof type a thread rebuilds together)");
+    return static_cast<uint32_t>(*n);
+}
+
 // A file name from the config: relative ones are relative to the config
 // file's directory.
 std::string config_relative(const std::string &source, const std::string &name)
@@ -203,6 +214,9 @@ Result<WorkerConfig> parse_worker_config(const std::string &text, const std::str
             if (!loc || loc->empty()) return bad(source, where + ".location is required");
             th.location = std::filesystem::absolute(*loc).lexically_normal().string();
             th.plan = (*t)["plan"].value_or(std::string("sealer"));
+            if (const auto *b = (*t)["batch"].node()) {
+                DMC_TRY_ASSIGN(th.batch, parse_batch(*b, source, where + ".batch"));
+            }
             DMC_TRY_ASSIGN(th.sealing, apply_sealing((*t)["sealing"].as_table(), c.sealing, source, where + ".sealing."));
             c.threads.push_back(std::move(th));
         }
@@ -261,6 +275,8 @@ Result<HotConfig> parse_hot_config(const std::string &text, const std::string &s
             auto p = node.value<std::string>();
             if (!p) return bad(source, "plan must be a string");
             h.plan = *p;
+        } else if (k == "batch") {
+            DMC_TRY_ASSIGN(h.batch, parse_batch(node, source, "batch"));
         } else if (k == "sealing") {
             DMC_TRY_ASSIGN(h.sealing, apply_sealing(node.as_table(), base, source, "sealing."));
         } else if (k == "location") {

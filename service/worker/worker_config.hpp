@@ -37,9 +37,14 @@ struct SealingOptions {
     std::chrono::seconds piece_fetch_timeout{30 * 60}; // a whole piece download (each read has its own)
 };
 
+// A thread leases up to `batch` sectors of one proof type at a time and runs
+// them through one engine run, their PC1 fused (docs/architecture.md §8.5).
+inline constexpr uint32_t kMaxThreadBatch = 16;
+
 struct SealingThreadConfig {
     std::string location;
     std::string plan = "sealer";
+    uint32_t batch = 1;       // 1..kMaxThreadBatch
     SealingOptions sealing;   // merged: defaults <- [sealing] <- thread's sealing.*
 };
 
@@ -74,9 +79,10 @@ struct WorkerConfig {
 Result<WorkerConfig> load_worker_config(const std::string &path);
 Result<WorkerConfig> parse_worker_config(const std::string &text, const std::string &source);
 
-// A thread's hot config: plan and sealing.* over the thread's own values.
+// A thread's hot config: plan, batch and sealing.* over the thread's own values.
 struct HotConfig {
     std::optional<std::string> plan;
+    std::optional<uint32_t> batch;
     SealingOptions sealing;
 };
 // Applies the TOML text of <location>/config.toml to `base`.

@@ -32,7 +32,8 @@ WorkerFixture::WorkerFixture(const ManagerFixture &manager, WorkerSpec spec, Tem
         std::string loc = dir / (name + "-thread-" + std::to_string(i));
         std::filesystem::create_directories(loc);
         locations_.push_back(loc);
-        toml << "[[sealing_thread]]\nlocation = \"" << loc << "\"\nplan = \"" << spec.plans[i] << "\"\n\n";
+        toml << "[[sealing_thread]]\nlocation = \"" << loc << "\"\nplan = \"" << spec.plans[i] << "\"\n"
+             << spec.thread_toml << "\n";
     }
     for (const auto &[store, location] : spec.stores)
         toml << "[[attached]]\nname = \"" << store << "\"\nlocation = \"" << location << "\"\n\n";

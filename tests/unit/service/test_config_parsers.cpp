@@ -128,3 +128,30 @@ TEST_CASE("config: worker token, TLS and CA files are relative to the config; pi
         CHECK(r.error().message.find(key) != std::string::npos);
     }
 }
+
+TEST_CASE("config: a sealing thread's batch is 1 to 16, in the main and the hot config", "[service][config]")
+{
+    const std::string base = "[sealer_rpc]\nurl = \"127.0.0.1:1789\"\n[[sealing_thread]]\nlocation = \"/data/0\"\n";
+    auto plain = parse_worker_config(base, "worker.toml");
+    REQUIRE(plain);
+    CHECK(plain->threads.at(0).batch == 1);
+    auto four = parse_worker_config(base + "batch = 4\n", "worker.toml");
+    REQUIRE(four);
+    CHECK(four->threads.at(0).batch == 4);
+    CHECK(parse_worker_config(base + "batch = 16\n", "worker.toml").value().threads.at(0).batch == 16);
+    for (const char *bad : {"batch = 0\n", "batch = 17\n", "batch = -1\n", "batch = 2.0\n", "batch = \"4\"\n"}) {
+        INFO(bad);
+        auto r = parse_worker_config(base + bad, "worker.toml");
+        REQUIRE_FALSE(r);
+        CHECK(r.error().message == "worker.toml: sealing_thread[0].batch must be an integer from 1 to 16 (how many "
+                                   "sectors of one proof type a thread rebuilds together)");
+    }
+    SealingOptions defaults;
+    auto hot = parse_hot_config("plan = \"rebuild\"\nbatch = 8\n", "config.toml", defaults);
+    REQUIRE(hot);
+    CHECK(hot->batch == 8u);
+    CHECK_FALSE(parse_hot_config("plan = \"rebuild\"\n", "config.toml", defaults).value().batch.has_value());
+    auto wrong = parse_hot_config("batch = 32\n", "config.toml", defaults);
+    REQUIRE_FALSE(wrong);
+    CHECK(wrong.error().message.find("config.toml: batch must be an integer from 1 to 16") == 0);
+}

@@ -1,0 +1,581 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// Design note: a batch of rebuild tasks on one sealing thread
+// ===========================================================
+// A thread with `batch = N` (docs/architecture.md §8.5) leases up to N
+// sectors of one proof type and runs them as one engine run: one DAG whose
+// PC1 vertices are fused (§4.3), so the pc1 plugin labels them in one call,
+// while tree_c, tree_r_last, the checks, persist and report stay per sector.
+//
+// Every sector keeps its own lease, heartbeat, work dir (<data>/<sector id>,
+// holding its resume record) and the failure rules of rebuild_run.cpp,
+// applied to it alone (§8.6):
+//   * finished: reported, its work dir removed, it leaves the batch;
+//   * CommD/CommR mismatch or failed proof: ReportAborted (registry data
+//     kept), work dir removed, it leaves the batch; once the batch is over
+//     the thread pauses with "permanent: <sector>: <message>", as it does
+//     after a single task;
+//   * mismatch of a cache-only repair or an unseal: that sector falls back to
+//     a full rebuild in the next round;
+//   * temporary error: that sector is retried (max_retries, recover_interval);
+//   * anything else: after the round the thread pauses, the sector kept for
+//     `resume` (`resume --state S` applies S to every sector still in the
+//     batch; `Aborted` aborts them all).
+// The scheduler stops only what depends on a failed vertex for the same
+// sector (a fused PC1 runs for the others), so one sector never fails or
+// loses the rest. A heartbeat answer that ends one sector (operator cancel,
+// finalized elsewhere, lease lost) interrupts the round; that sector is
+// handled and the others run again from their resume records.
+//
+// <data>/batch.json lists the leases still in the batch, rewritten
+// atomically as sectors leave it: after a crash the thread resumes the batch
+// from it, each sector from its own resume record (a fused PC1 whose sectors
+// stopped at different layers lets each one join at its own, §6.4).
+#include <algorithm>
+#include <filesystem>
+#include <map>
+
+#include <spdlog/spdlog.h>
+
+#include "damocles/core/internal/rebuild_job.hpp"
+#include "damocles/core/task_state.hpp"
+#include "service/metrics/series.hpp"
+#include "service/registry/registry_codec.hpp"
+#include "service/worker/batch_file.hpp"
+#include "service/worker/lease_heartbeat.hpp"
+#include "service/worker/lease_persist.hpp"
+#include "service/worker/piece_fetcher.hpp"
+#include "service/worker/sealing_thread_impl.hpp"
+#include "service/worker/task_rules.hpp"
+
+namespace dmc::service {
+
+using namespace dmc::core;
+
+namespace fs = std::filesystem;
+using rpc::json;
+
+namespace {
+
+// One sector of the batch. Status fields are guarded by the thread's mutex.
+struct BatchMember {
+    RebuildLease lease;
+    std::string sid;
+    std::string work_dir;
+    std::string state_name = "Allocated", prev_state = "Empty", last_event;
+    double progress = 0;
+    int64_t eta = -1;
+    std::string stage;
+    double rate_mib_s = 0;
+    std::string failure_level, failure_desc;
+    std::string pieces_source;
+    StopReason stop = StopReason::none; // set from its heartbeat's answer
+    bool finalizing = false;
+    // Touched by the thread only.
+    bool full_rebuild = false; // a cache-only or unseal attempt failed
+    uint32_t retries = 0;      // temporary errors in a row
+    std::mutex report_mutex;
+    std::unique_ptr<LeaseHeartbeat> heartbeat;
+};
+
+struct MemberAttempt {
+    SectorOutcome outcome = SectorOutcome::failed;
+    Error error;
+    Plan plan = Plan::cc;
+};
+
+// What happens to a sector after a round.
+enum class MemberStep { finished, stopped, again, full_rebuild, retry, abort, fail, pause };
+
+class BatchRun {
+public:
+    BatchRun(SealingThreadImpl &t, std::vector<RebuildLease> leases) : t_(t), mgr_(*t.ctx->manager)
+    {
+        for (auto &lease : leases) {
+            auto m = std::make_unique<BatchMember>();
+            m->sid = sector_id_string(lease.sector.key);
+            m->work_dir = t.data_dir() + "/" + m->sid;
+            m->lease = std::move(lease);
+            members_.push_back(std::move(m));
+        }
+    }
+
+    void run();
+
+private:
+    LatestState latest_state(const BatchMember &m) const;
+    std::optional<HeartbeatAnswer> report(BatchMember &m);
+    void on_answer(BatchMember &m, const HeartbeatAnswer &a);
+    void stop_member(BatchMember &m, StopReason reason);
+    void publish_summary(); // with t_.mu held
+    RebuildJobOptions job_options(const BatchMember &m) const;
+    Status finalize(BatchMember &m);
+    SessionOptions session_options();
+    std::vector<MemberAttempt> run_round();
+    MemberStep step_after(BatchMember &m, const MemberAttempt &a, bool interrupted);
+    void report_aborted(BatchMember &m, const std::string &reason);
+    void leave(BatchMember &m, const char *why);
+    bool pause_batch(std::string reason);
+    Status save_pending() const;
+
+    SealingThreadImpl &t_;
+    rpc::Client &mgr_;
+    std::vector<std::unique_ptr<BatchMember>> members_;     // still in the batch
+    std::map<const SectorJob *, BatchMember *> job_member_; // during a round
+    bool woken_for_member_stop_ = false;                    // guarded by t_.mu
+};
+
+LatestState BatchRun::latest_state(const BatchMember &m) const
+{
+    LatestState s;
+    s.worker_instance = t_.ctx->config.name;
+    s.worker_location = t_.config.location;
+    std::lock_guard lock(t_.mu);
+    s.prev = m.prev_state;
+    s.next = m.state_name;
+    s.event = m.last_event;
+    s.failure_level = m.failure_level;
+    s.failure_desc = m.failure_desc;
+    s.progress = m.progress;
+    s.eta_seconds = m.eta;
+    s.stage = m.stage;
+    s.rate_mib_s = m.rate_mib_s;
+    s.pieces_source = m.pieces_source;
+    return s;
+}
+
+std::optional<HeartbeatAnswer> BatchRun::report(BatchMember &m)
+{
+    // One report per sector at a time, each built when it is sent, so an
+    // older state never lands after a newer one.
+    std::lock_guard report_lock(m.report_mutex);
+    const SectorKey &key = m.lease.sector.key;
+    json state = codec::latest_state_to_json(latest_state(m));
+    auto r = mgr_.call("Venus.ReportState", json::array({key.miner, key.number, m.lease.lease_id, state}));
+    if (!r) {
+        if (r.error().code == Errc::not_found) return HeartbeatAnswer{true, false, false}; // 11001: gone
+        spdlog::warn("{}: report state failed: {}", m.sid, r.error().message);
+        return std::nullopt;
+    }
+    return HeartbeatAnswer{r->value("Finalized", false), r->value("LeaseValid", true),
+                           r->value("CancelRequested", false)};
+}
+
+void BatchRun::stop_member(BatchMember &m, StopReason reason)
+{
+    std::lock_guard lock(t_.mu);
+    if (m.finalizing || m.stop != StopReason::none) return;
+    m.stop = reason;
+    // The round in progress ends; the other sectors run again from their
+    // records. A batch paused for another sector learns it at once.
+    t_.cancel.store(1);
+    if (t_.paused) {
+        woken_for_member_stop_ = true;
+        t_.resume_signal = true;
+    }
+    t_.cv.notify_all();
+}
+
+void BatchRun::on_answer(BatchMember &m, const HeartbeatAnswer &a)
+{
+    if (a.finalized) {
+        spdlog::warn("{}: the manager finalized or aborted the sector; stopping it", m.sid);
+        stop_member(m, StopReason::finalized_elsewhere);
+    } else if (!a.lease_valid) {
+        spdlog::warn("{}: the lease went to another worker; dropping the sector", m.sid);
+        stop_member(m, StopReason::lease_lost);
+    } else if (a.cancel_requested) {
+        spdlog::info("{}: rebuild cancelled by the operator", m.sid);
+        stop_member(m, StopReason::operator_cancel);
+    }
+}
+
+// The thread's row in `worker list`: every sector of the batch, the state
+// and stage of the one furthest behind, the mean progress.
+void BatchRun::publish_summary()
+{
+    std::string ids;
+    const BatchMember *behind = nullptr;
+    double progress = 0;
+    int64_t eta = -1;
+    for (const auto &m : members_) {
+        ids += (ids.empty() ? "" : ",") + m->sid;
+        if (!behind || m->progress < behind->progress) behind = m.get();
+        progress += m->progress;
+        eta = std::max(eta, m->eta);
+    }
+    t_.sector_id = ids;
+    if (!behind) return;
+    t_.state_name = behind->state_name;
+    t_.stage = behind->stage;
+    t_.progress = progress / static_cast<double>(members_.size());
+    t_.eta = eta;
+}
+
+RebuildJobOptions BatchRun::job_options(const BatchMember &m) const
+{
+    RebuildJobOptions o;
+    {
+        std::lock_guard lock(t_.mu);
+        o.unsealed = m.lease.unsealed || t_.plan == "unseal";
+    }
+    if (!m.full_rebuild) {
+        o.surviving_sealed = surviving_replica(t_.ctx->config, m.lease, "sealed");
+        o.surviving_update = surviving_replica(t_.ctx->config, m.lease, "update");
+    }
+    for (const auto &s : t_.ctx->config.attached) o.unsealed_copies.push_back(s.location + "/unsealed/" + m.sid);
+    return o;
+}
+
+Status BatchRun::finalize(BatchMember &m)
+{
+    {
+        std::lock_guard lock(t_.mu);
+        m.prev_state = m.state_name;
+        m.state_name = "Finished";
+        m.progress = 1.0;
+        m.eta = 0;
+        m.last_event = "report";
+        m.finalizing = true;
+        publish_summary();
+    }
+    (void)report(m);
+    const SectorKey &key = m.lease.sector.key;
+    auto r = mgr_.call("Venus.ReportFinalized", json::array({key.miner, key.number, m.lease.lease_id}));
+    if (!r) return make_error(Errc::io, "report_finalized: " + r.error().message);
+    return {};
+}
+
+SessionOptions BatchRun::session_options()
+{
+    SessionOptions so;
+    so.cancel = &t_.cancel;
+    so.stop_before_vertex = [this] {
+        std::lock_guard lock(t_.mu);
+        return t_.pause_requested || t_.stop || t_.stop_reason != StopReason::none;
+    };
+    so.on_started = [this](const SectorJob &, VertexKind k) {
+        std::lock_guard lock(t_.mu);
+        if (t_.phase != ThreadPhase::running) t_.phase_since = SteadyClock::now();
+        t_.phase = ThreadPhase::running;
+        t_.running_vertex = vertex_kind_name(k);
+    };
+    so.on_waiting = [this](const SectorJob &, VertexKind) { t_.set_phase(ThreadPhase::waiting); };
+    so.on_progress = [this](const SectorJob &j, const SectorProgress &p) {
+        BatchMember &m = *job_member_.at(&j);
+        std::lock_guard lock(t_.mu);
+        m.progress = p.fraction;
+        m.eta = p.eta ? p.eta->count() : -1;
+        m.stage = p.finished ? "" : p.stage;
+        const double secs = static_cast<double>(p.elapsed.count());
+        m.rate_mib_s =
+            (secs >= 1 && j.proof) ? p.fraction * static_cast<double>(j.proof->sector_size) / secs / 1048576.0 : 0;
+        publish_summary();
+    };
+    so.on_vertex_done = [this](SectorJob &j, VertexKind k) {
+        BatchMember &m = *job_member_.at(&j);
+        {
+            std::lock_guard lock(t_.mu);
+            m.prev_state = m.state_name;
+            m.state_name = task_state_name(j.record.state);
+            m.last_event = vertex_kind_name(k);
+            publish_summary();
+        }
+        m.heartbeat->kick();
+    };
+    return so;
+}
+
+// One engine run over every sector still in the batch (a sector whose job
+// cannot be made, e.g. its pieces are missing, fails alone).
+std::vector<MemberAttempt> BatchRun::run_round()
+{
+    t_.set_phase(ThreadPhase::running);
+    std::vector<MemberAttempt> attempts(members_.size());
+    const auto &cfg = t_.ctx->config;
+    std::chrono::seconds fetch_timeout;
+    {
+        std::lock_guard lock(t_.mu);
+        fetch_timeout = t_.sealing.piece_fetch_timeout;
+        for (auto &m : members_) {
+            m->failure_level.clear();
+            m->failure_desc.clear();
+        }
+    }
+    const auto sources = worker_piece_sources(cfg.local_pieces_dirs,
+                                              {cfg.manager_url, cfg.manager_token, cfg.manager_ca_file}, fetch_timeout);
+    std::vector<std::unique_ptr<SectorJob>> jobs;
+    std::vector<SectorJob *> to_run;
+    std::vector<size_t> index;
+    job_member_.clear();
+    for (size_t i = 0; i < members_.size(); ++i) {
+        BatchMember &m = *members_[i];
+        auto made = make_rebuild_job(m.lease.sector, m.work_dir, sources, job_options(m));
+        if (!made) {
+            attempts[i].error = made.error();
+            continue;
+        }
+        jobs.push_back(std::move(*made));
+        SectorJob &job = *jobs.back();
+        attempts[i].plan = job.spec.plan;
+        m.pieces_source = pieces_source_summary(job);
+        if (!m.pieces_source.empty()) spdlog::info("{}: pieces from {}", m.sid, m.pieces_source);
+        job.persist = [this, &m](SectorJob &j) { return persist_leased_sector(t_, m.lease, j); };
+        job.report = [this, &m](SectorJob &) { return finalize(m); };
+        job_member_[&job] = &m;
+        to_run.push_back(&job);
+        index.push_back(i);
+    }
+    if (to_run.empty()) return attempts;
+    spdlog::info("sealing thread #{}: {} sector(s) of the batch in one run", t_.index, to_run.size());
+    auto outcomes = run_jobs(*t_.ctx->engine, to_run, session_options());
+    for (size_t k = 0; k < index.size(); ++k) {
+        MemberAttempt &a = attempts[index[k]];
+        if (!outcomes) {
+            a.error = outcomes.error();
+            continue;
+        }
+        a.outcome = (*outcomes)[k].outcome;
+        a.error = (*outcomes)[k].error;
+    }
+    job_member_.clear();
+    return attempts;
+}
+
+// The failure policy of rebuild_run.cpp, for one sector of the batch.
+// `interrupted`: the round was cut short because another sector left it.
+MemberStep BatchRun::step_after(BatchMember &m, const MemberAttempt &a, bool interrupted)
+{
+    {
+        std::lock_guard lock(t_.mu);
+        if (m.stop != StopReason::none) return MemberStep::stopped;
+    }
+    if (a.outcome == SectorOutcome::ok) return MemberStep::finished;
+    const Errc code = a.error.code;
+    if (code == Errc::cancelled || a.outcome == SectorOutcome::cancelled) {
+        std::lock_guard lock(t_.mu);
+        return interrupted && !t_.pause_requested ? MemberStep::again : MemberStep::pause;
+    }
+    if ((code == Errc::verify_failed || code == Errc::corrupt) &&
+        (a.plan == Plan::cache_only || a.plan == Plan::unseal))
+        return MemberStep::full_rebuild;
+    if (code == Errc::verify_failed) return MemberStep::abort;
+    if (is_out_of_space(a.error)) return MemberStep::fail;
+    std::lock_guard lock(t_.mu);
+    if ((code == Errc::io || code == Errc::device) && m.retries < t_.sealing.max_retries) return MemberStep::retry;
+    return MemberStep::fail;
+}
+
+void BatchRun::report_aborted(BatchMember &m, const std::string &reason)
+{
+    const SectorKey &key = m.lease.sector.key;
+    auto r = mgr_.call("Venus.ReportAborted", json::array({key.miner, key.number, m.lease.lease_id, reason}));
+    if (!r) spdlog::warn("{}: report aborted failed: {}", m.sid, r.error().message);
+}
+
+// The sector is over for this thread: its heartbeat stops and its local
+// data goes (it is removed from members_ by the caller).
+void BatchRun::leave(BatchMember &m, const char *why)
+{
+    m.heartbeat->stop();
+    std::error_code ec;
+    fs::remove_all(m.work_dir, ec);
+    spdlog::info("{}: {}; it leaves the batch", m.sid, why);
+}
+
+Status BatchRun::save_pending() const
+{
+    std::vector<RebuildLease> leases;
+    for (const auto &m : members_) leases.push_back(m->lease);
+    return save_batch_file(t_.batch_file(), leases);
+}
+
+// Pauses the whole batch with `reason`; false when the thread stops or no
+// sector is left. A forced state (`resume --state S`) applies to every
+// sector still in the batch.
+bool BatchRun::pause_batch(std::string reason)
+{
+    for (;;) {
+        const auto forced = t_.pause_here(reason);
+        if (t_.stopping()) return false;
+        bool member_stop;
+        {
+            std::lock_guard lock(t_.mu);
+            member_stop = woken_for_member_stop_;
+            woken_for_member_stop_ = false;
+        }
+        std::erase_if(members_, [&](const std::unique_ptr<BatchMember> &m) {
+            StopReason stop;
+            {
+                std::lock_guard lock(t_.mu);
+                stop = m->stop;
+            }
+            if (stop == StopReason::none) return false;
+            if (stop == StopReason::operator_cancel) report_aborted(*m, "rebuild cancelled by operator");
+            leave(*m, "stopped from the manager");
+            return true;
+        });
+        (void)save_pending();
+        if (members_.empty()) return false;
+        t_.cancel.store(0);
+        if (member_stop && !forced) continue; // the operator has not resumed yet
+        if (!forced) return true;
+        if (*forced == "Aborted") {
+            for (auto &m : members_) {
+                report_aborted(*m, "aborted by operator (resume --state Aborted)");
+                leave(*m, "aborted by the operator");
+            }
+            members_.clear();
+            return false;
+        }
+        std::string problems;
+        for (auto &m : members_) {
+            const std::string problem = force_task_state(m->work_dir + "/" + resume_record_file_name(m->sid), *forced);
+            if (!problem.empty()) problems += (problems.empty() ? "" : "; ") + m->sid + ": " + problem;
+        }
+        if (problems.empty()) return true;
+        // R14: a wrong state never aborts a task; the thread stays paused.
+        reason = "critical: " + problems;
+    }
+}
+
+// rounds until every sector left the batch: run_round -> per sector
+// finished | stopped | abort (leave) | full_rebuild | again (next round)
+// | retry (wait recover_interval) | fail | pause (pause the batch).
+void BatchRun::run()
+{
+    const int64_t lease_seconds = members_.empty() ? 600 : members_.front()->lease.lease_seconds;
+    const auto lease = std::chrono::seconds(std::max<int64_t>(lease_seconds, 4));
+    const auto interval = std::clamp(lease / 4, std::chrono::seconds(1), std::chrono::seconds(30));
+    {
+        std::lock_guard lock(t_.mu);
+        t_.stop_reason = StopReason::none;
+        t_.cancel.store(0);
+        t_.rate_mib_s = 0;
+        publish_summary();
+    }
+    for (auto &m : members_) {
+        BatchMember *member = m.get();
+        member->heartbeat = std::make_unique<LeaseHeartbeat>(
+            interval, [this, member] { return report(*member); },
+            [this, member](const HeartbeatAnswer &a) { on_answer(*member, a); });
+    }
+    spdlog::info("sealing thread #{}: batch of {} sector(s) (proof {})", t_.index, members_.size(),
+                 members_.empty() ? 0 : members_.front()->lease.sector.proof_id);
+    std::string abort_message; // the thread pauses with it once the batch is over
+    while (!members_.empty()) {
+        const auto attempts = run_round();
+        if (t_.stopping()) return; // local state kept for the next start
+        bool interrupted;
+        {
+            std::lock_guard lock(t_.mu);
+            interrupted = std::any_of(members_.begin(), members_.end(),
+                                      [](const auto &m) { return m->stop != StopReason::none; });
+        }
+        bool wait = false, pause = false;
+        std::string pause_reason;
+        std::vector<bool> gone(members_.size(), false);
+        for (size_t i = 0; i < members_.size(); ++i) {
+            BatchMember &m = *members_[i];
+            const MemberAttempt &a = attempts[i];
+            switch (step_after(m, a, interrupted)) {
+            case MemberStep::finished:
+                metrics::count_rebuild("finished");
+                leave(m, "rebuild finished");
+                gone[i] = true;
+                break;
+            case MemberStep::stopped:
+                if (m.stop == StopReason::operator_cancel) report_aborted(m, "rebuild cancelled by operator");
+                leave(m, "stopped from the manager");
+                gone[i] = true;
+                break;
+            case MemberStep::abort:
+                report_aborted(m, a.error.message);
+                metrics::count_rebuild("failed");
+                leave(m, "aborted");
+                abort_message = m.sid + ": " + a.error.message;
+                gone[i] = true;
+                break;
+            case MemberStep::full_rebuild: {
+                spdlog::warn("{}: {} failed ({}); falling back to a full rebuild", m.sid,
+                             a.plan == Plan::unseal ? "unsealing the surviving file" : "cache-only repair",
+                             a.error.message);
+                std::error_code ec;
+                fs::remove_all(m.work_dir, ec);
+                m.full_rebuild = true;
+                break;
+            }
+            case MemberStep::again: break;
+            case MemberStep::retry: {
+                ++m.retries;
+                spdlog::warn("{}: temp error occurred: {} (retry {})", m.sid, a.error.message, m.retries);
+                metrics::count_rebuild("retried");
+                {
+                    std::lock_guard lock(t_.mu);
+                    m.failure_level = "Temporary";
+                    m.failure_desc = a.error.message;
+                }
+                m.heartbeat->kick();
+                wait = true;
+                break;
+            }
+            case MemberStep::fail: {
+                metrics::count_rebuild("failed");
+                {
+                    std::lock_guard lock(t_.mu);
+                    m.failure_level = "Permanent";
+                    m.failure_desc = a.error.message;
+                }
+                m.heartbeat->kick();
+                m.retries = 0;
+                // The sector and its durable steps are kept: a resume continues where it stopped.
+                pause_reason = "permanent: " + m.sid + ": " + a.error.message;
+                if (is_out_of_space(a.error))
+                    pause_reason += " (out of space: free some, then `damocles-worker worker resume --index " +
+                                    std::to_string(t_.index) + "`)";
+                pause = true;
+                break;
+            }
+            case MemberStep::pause: pause = true; break;
+            }
+        }
+        for (size_t i = members_.size(); i-- > 0;)
+            if (gone[i]) members_.erase(members_.begin() + static_cast<std::ptrdiff_t>(i));
+        if (Status saved = save_pending(); !saved)
+            spdlog::warn("sealing thread #{}: cannot save the batch: {}", t_.index, saved.error().message);
+        {
+            std::lock_guard lock(t_.mu);
+            publish_summary();
+        }
+        if (members_.empty()) break;
+        t_.cancel.store(0);
+        if (pause) {
+            if (!pause_batch(pause_reason)) {
+                if (t_.stopping()) return;
+                continue; // every sector left while paused
+            }
+        } else if (wait) {
+            std::chrono::seconds recover;
+            {
+                std::lock_guard lock(t_.mu);
+                recover = t_.sealing.recover_interval;
+            }
+            spdlog::info("sealing thread #{}: wait before recovering ({}s)", t_.index, recover.count());
+            t_.idle_wait(recover);
+            if (t_.stopping()) return;
+        }
+    }
+    clean_data_dir(t_);
+    if (!abort_message.empty()) t_.pause_here("permanent: " + abort_message);
+}
+
+} // namespace
+
+void run_rebuild_batch(SealingThreadImpl &t, std::vector<RebuildLease> leases)
+{
+    BatchRun run(t, std::move(leases));
+    run.run();
+    t.set_phase(ThreadPhase::idle);
+}
+
+} // namespace dmc::service

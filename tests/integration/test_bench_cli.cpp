@@ -103,7 +103,7 @@ TEST_CASE("bench rebuild: a batch of 2KiB CC sectors against the PC1 batch bound
 
     auto bad = bench({"rebuild", "--size", "3KiB"}, dir);
     CHECK(bad.exit_code == 2);
-    CHECK(bad.err.find("--size 3KiB") != std::string::npos);
+    CHECK(bad.err.find("invalid --size '3KiB'") != std::string::npos);
     auto both = bench({"rebuild", "--size", "2KiB", "--comm-r", "x", "--sectors", "2"}, dir);
     CHECK(both.exit_code == 2);
 }

@@ -8,6 +8,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <httplib.h>
@@ -100,6 +101,92 @@ std::string transport_failure(httplib::Error error)
     }
 }
 
+// The httplib client of one call: connect and socket timeouts, no
+// redirects, the bearer token, TLS verification. nullopt when httplib cannot
+// use the endpoint.
+std::optional<httplib::Client> make_http_client(const ApiEndpoint &endpoint, const RpcOptions &options)
+{
+    // httplib's URL pattern takes bracketed IPv6 literals of digits and
+    // colons only, so an IPv6 host is reached through a placeholder name
+    // mapped to the address (the Host header still names the real one).
+    const bool ipv6 = endpoint.host.find(':') != std::string::npos;
+    const std::string connect_host = ipv6 ? std::string(kIpv6Placeholder) : endpoint.host;
+    std::optional<httplib::Client> client(std::in_place,
+                                          endpoint.scheme + "://" + connect_host + ":" + std::to_string(endpoint.port));
+    if (!client->is_valid()) return std::nullopt;
+    if (ipv6) client->set_hostname_addr_map({{std::string(kIpv6Placeholder), endpoint.host}});
+    client->set_connection_timeout(std::chrono::duration_cast<std::chrono::microseconds>(options.connect_timeout));
+    // Socket timeouts as a backstop; the watchdog enforces the total.
+    client->set_read_timeout(std::chrono::duration_cast<std::chrono::microseconds>(options.total_timeout));
+    client->set_write_timeout(std::chrono::duration_cast<std::chrono::microseconds>(options.total_timeout));
+    client->set_keep_alive(false);
+    client->set_follow_location(false);
+    if (!endpoint.token.empty()) client->set_bearer_token_auth(endpoint.token.c_str());
+#ifdef CPPHTTPLIB_OPENSSL_SUPPORT
+    client->enable_server_certificate_verification(options.verify_tls);
+    if (!options.ca_cert_path.empty()) client->set_ca_cert_path(options.ca_cert_path.c_str());
+#endif
+    return client;
+}
+
+// A response body kept up to `limit` bytes: a declared Content-Length over
+// the limit is refused before any body byte, a longer stream as it arrives.
+struct BoundedBody {
+    explicit BoundedBody(size_t max_bytes) : limit(max_bytes) {}
+
+    void attach_to(httplib::Request &request)
+    {
+        request.response_handler = [this](const httplib::Response &response) {
+            return !response.has_header("Content-Length") ||
+                   declared_length_fits(response.get_header_value("Content-Length"));
+        };
+        request.content_receiver = [this](const char *data, size_t length, uint64_t, uint64_t) {
+            if (text.size() + length > limit) {
+                too_large = true;
+                return false;
+            }
+            text.append(data, length);
+            return true;
+        };
+    }
+
+    bool declared_length_fits(const std::string &declared_text)
+    {
+        uint64_t declared = 0;
+        for (char digit : declared_text) {
+            if (digit < '0' || digit > '9') break;
+            declared = declared * 10 + static_cast<uint64_t>(digit - '0');
+            if (declared > limit) {
+                too_large = true;
+                return false;
+            }
+        }
+        return true;
+    }
+
+    size_t limit;
+    std::string text;
+    bool too_large = false;
+};
+
+// The outcome of sending one request under the total deadline.
+struct Exchange {
+    httplib::Response response;
+    httplib::Error transport_error = httplib::Error::Success;
+    bool sent = false;
+    bool timed_out = false;
+};
+
+Exchange send_with_deadline(httplib::Client &client, httplib::Request &request, std::chrono::milliseconds total)
+{
+    Exchange exchange;
+    Watchdog watchdog(client, std::chrono::steady_clock::now() + total);
+    exchange.sent = client.send(request, exchange.response, exchange.transport_error);
+    watchdog.disarm();
+    exchange.timed_out = watchdog.fired();
+    return exchange;
+}
+
 } // namespace
 
 RpcClient::RpcClient(std::string node_kind, ApiEndpoint endpoint, RpcOptions options)
@@ -118,27 +205,8 @@ Result<json> RpcClient::call(std::string_view method, const json &params) const
     const uint64_t id = next_id_->fetch_add(1);
     auto fail = [&](Errc code, const std::string &what) { return call_error(method, make_error(code, what)); };
 
-    // httplib's URL pattern takes bracketed IPv6 literals of digits and
-    // colons only, so an IPv6 host is reached through a placeholder name
-    // mapped to the address (the Host header still names the real one).
-    const bool ipv6 = endpoint_.host.find(':') != std::string::npos;
-    const std::string connect_host = ipv6 ? std::string(kIpv6Placeholder) : endpoint_.host;
-    httplib::Client client(endpoint_.scheme + "://" + connect_host + ":" + std::to_string(endpoint_.port));
-    if (!client.is_valid()) return fail(Errc::invalid_argument, "cannot use " + endpoint_.base_url());
-    if (ipv6) client.set_hostname_addr_map({{std::string(kIpv6Placeholder), endpoint_.host}});
-    const auto connect = options_.connect_timeout;
-    client.set_connection_timeout(std::chrono::duration_cast<std::chrono::microseconds>(connect));
-    // Socket timeouts as a backstop; the watchdog enforces the total.
-    client.set_read_timeout(std::chrono::duration_cast<std::chrono::microseconds>(options_.total_timeout));
-    client.set_write_timeout(std::chrono::duration_cast<std::chrono::microseconds>(options_.total_timeout));
-    client.set_keep_alive(false);
-    client.set_follow_location(false);
-    if (!endpoint_.token.empty()) client.set_bearer_token_auth(endpoint_.token.c_str());
-#ifdef CPPHTTPLIB_OPENSSL_SUPPORT
-    client.enable_server_certificate_verification(options_.verify_tls);
-    if (!options_.ca_cert_path.empty()) client.set_ca_cert_path(options_.ca_cert_path.c_str());
-#endif
-
+    auto client = make_http_client(endpoint_, options_);
+    if (!client) return fail(Errc::invalid_argument, "cannot use " + endpoint_.base_url());
     httplib::Request request;
     request.method = "POST";
     request.path = endpoint_.path;
@@ -146,53 +214,26 @@ Result<json> RpcClient::call(std::string_view method, const json &params) const
     request.set_header("Content-Type", "application/json");
     request.set_header("Accept", "application/json");
     request.set_header("Host", endpoint_.host_port());
+    BoundedBody body(options_.max_response_bytes);
+    body.attach_to(request);
 
-    std::string body;
-    bool too_large = false;
-    const size_t limit = options_.max_response_bytes;
-    request.response_handler = [&](const httplib::Response &response) {
-        // A declared length over the limit is refused before any body byte.
-        if (response.has_header("Content-Length")) {
-            uint64_t declared = 0;
-            for (char digit : response.get_header_value("Content-Length")) {
-                if (digit < '0' || digit > '9') break;
-                declared = declared * 10 + static_cast<uint64_t>(digit - '0');
-                if (declared > limit) {
-                    too_large = true;
-                    return false;
-                }
-            }
-        }
-        return true;
-    };
-    request.content_receiver = [&](const char *data, size_t length, uint64_t, uint64_t) {
-        if (body.size() + length > limit) {
-            too_large = true;
-            return false;
-        }
-        body.append(data, length);
-        return true;
-    };
-
-    httplib::Response response;
-    httplib::Error transport_error = httplib::Error::Success;
-    bool sent = false;
-    bool timed_out = false;
-    {
-        Watchdog watchdog(client, std::chrono::steady_clock::now() + options_.total_timeout);
-        sent = client.send(request, response, transport_error);
-        watchdog.disarm();
-        timed_out = watchdog.fired();
-    }
-    if (too_large) return fail(Errc::io, "response larger than " + std::to_string(limit) + " bytes (the limit)");
-    if (timed_out)
+    const Exchange exchange = send_with_deadline(*client, request, options_.total_timeout);
+    if (body.too_large) return fail(Errc::io, "response larger than " + std::to_string(body.limit) + " bytes (the limit)");
+    if (exchange.timed_out)
         return fail(Errc::io, "no answer within " + milliseconds_text(options_.total_timeout) + " (timed out)");
-    if (!sent) {
-        std::string what = transport_failure(transport_error);
-        if (transport_error == httplib::Error::ConnectionTimeout) what += " after " + milliseconds_text(connect);
+    if (!exchange.sent) {
+        std::string what = transport_failure(exchange.transport_error);
+        if (exchange.transport_error == httplib::Error::ConnectionTimeout)
+            what += " after " + milliseconds_text(options_.connect_timeout);
         return fail(Errc::io, what);
     }
+    return read_answer(method, exchange.response, body.text, id);
+}
 
+Result<json> RpcClient::read_answer(std::string_view method, const httplib::Response &response, const std::string &body,
+                                    uint64_t id) const
+{
+    auto fail = [&](Errc code, const std::string &what) { return call_error(method, make_error(code, what)); };
     const int status = response.status;
     if (status == 401)
         return fail(Errc::invalid_argument, endpoint_.token.empty() ? "401 Unauthorized (no token given)"

@@ -28,6 +28,11 @@
 #include "service/chain/api_info.hpp"
 #include "service/chain/rpc_envelope.hpp"
 
+namespace httplib
+{
+struct Response;
+}
+
 namespace dmc::service::chain
 {
 
@@ -75,6 +80,10 @@ class RpcClient
     const RpcOptions &options() const { return options_; }
 
   private:
+    // The JSON-RPC answer in `response` (status, error object, result).
+    Result<nlohmann::json> read_answer(std::string_view method, const httplib::Response &response,
+                                       const std::string &body, uint64_t id) const;
+
     std::string node_name_;
     ApiEndpoint endpoint_;
     RpcOptions options_;

@@ -22,6 +22,7 @@ SectorPieces group_pieces(const std::vector<CurioPieceRow> &rows)
         piece.padded_size = row.piece_size;
         const bool market_deal = row.f05_deal_id && *row.f05_deal_id > 0;
         if (market_deal) piece.deal_id = static_cast<uint64_t>(*row.f05_deal_id);
+        piece.keep_unsealed = row.requested_keep_data;
         // Sectors migrated from lotus-miner keep lotus' fillers: no deal, no
         // DDO manifest, the CID of zeros.
         piece.filler = !market_deal && !row.has_ddo_pam && row.piece_cid == zero_piece_cid(row.piece_size);
@@ -64,6 +65,7 @@ CurioOutcome curio_record(const CurioSectorMeta &meta, const std::vector<SourceP
     std::copy(meta.ticket_value.begin(), meta.ticket_value.end(), ticket.begin());
     record.ticket = ticket;
     record.ticket_epoch = meta.ticket_epoch;
+    record.keep_unsealed = wants_unsealed_copy(pieces);
     record.comm_d = meta.orig_unsealed_cid;
     record.comm_r = meta.orig_sealed_cid;
     record.store = !options.store.empty() ? options.store

@@ -152,7 +152,7 @@ Result<std::vector<CurioSectorMeta>> read_sectors(CurioReader &reader, const std
 Result<std::vector<CurioPieceRow>> read_pieces(CurioReader &reader, const std::optional<uint64_t> &miner)
 {
     const std::string sql = "SELECT sp_id, sector_num, piece_num, piece_cid, piece_size, f05_deal_id, "
-                            "ddo_pam IS NOT NULL FROM sectors_meta_pieces WHERE " +
+                            "ddo_pam IS NOT NULL, requested_keep_data FROM sectors_meta_pieces WHERE " +
                             miner_filter("sp_id") + " ORDER BY sp_id, sector_num, piece_num";
     DMC_TRY_ASSIGN(ResultPtr result, reader.query(sql, miner));
     std::vector<CurioPieceRow> pieces;
@@ -168,6 +168,7 @@ Result<std::vector<CurioPieceRow>> read_pieces(CurioReader &reader, const std::o
             DMC_TRY_ASSIGN(piece.f05_deal_id, integer(rows, row, 5));
         }
         piece.has_ddo_pam = text(rows, row, 6) == "t";
+        piece.requested_keep_data = text(rows, row, 7) == "t";
         pieces.push_back(std::move(piece));
     }
     return pieces;

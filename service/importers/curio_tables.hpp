@@ -42,6 +42,7 @@ struct CurioPieceRow {
     uint64_t piece_size = 0; // padded
     std::optional<int64_t> f05_deal_id;
     bool has_ddo_pam = false; // a DDO piece (activation manifest)
+    bool requested_keep_data = false;
 };
 
 // sector_filetype values (curio lib/storiface FTSealed, FTUpdate).

@@ -28,6 +28,7 @@ std::vector<SourcePiece> source_pieces(const chain::MinerSectorInfo &info)
         source.padded_size = piece.padded_size;
         source.filler = piece.is_filler();
         if (piece.deal && piece.deal->deal_id != 0) source.deal_id = piece.deal->deal_id;
+        source.keep_unsealed = piece.deal && piece.deal->keep_unsealed;
         pieces.push_back(std::move(source));
     }
     return pieces;
@@ -90,6 +91,7 @@ Result<Outcome> sector_outcome(uint64_t miner_id, const chain::MinerSectorInfo &
     record.store = options.store;
 
     const auto pieces = source_pieces(info);
+    record.keep_unsealed = wants_unsealed_copy(pieces);
     // A CC CommD with data pieces: the pieces are a SnapDeals update's.
     const bool upgraded =
         kind == LotusStateKind::upgraded || (record.comm_d == cc_comm_d(**proof) && has_data_pieces(pieces));

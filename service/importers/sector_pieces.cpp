@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "service/importers/sector_pieces.hpp"
 
+#include <algorithm>
+
 #include "damocles/sdk/cid.hpp"
 #include "damocles/sdk/comm_d.hpp"
 #include "damocles/sdk/piece.hpp"
@@ -106,6 +108,11 @@ Result<std::vector<core::PieceRecord>> record_pieces(const SealProof &proof, std
                                                    " data, fillers by the alignment rule) give CommD " + comm_d +
                                                    ", the source records " + std::string(expected_comm_d));
     return out;
+}
+
+bool wants_unsealed_copy(std::span<const SourcePiece> pieces)
+{
+    return std::any_of(pieces.begin(), pieces.end(), [](const SourcePiece &piece) { return piece.keep_unsealed; });
 }
 
 } // namespace dmc::service::importers

@@ -29,7 +29,12 @@ struct SourcePiece {
     uint64_t padded_size = 0;        // power of two >= 128
     std::optional<uint64_t> deal_id; // builtin-market deal; none for fillers and DDO pieces
     bool filler = false;             // zeros the sealer added (lotus DealInfo null)
+    bool keep_unsealed = false;      // lotus KeepUnsealed, curio requested_keep_data
 };
+
+// Whether the provider kept an unsealed copy of the sector: any of its pieces
+// asked for one (docs/architecture.md §14.1). The record's keep_unsealed.
+bool wants_unsealed_copy(std::span<const SourcePiece> pieces);
 
 // The record's pieces for a sector holding `listed` in that order: empty for
 // a committed-capacity sector. The error (an import reason) names the piece

@@ -165,9 +165,9 @@ std::string registered_values_difference(const SectorRecord &a, const SectorReco
                                  (b.snap ? "present" : "null");
     if (!b.store.empty() && a.store != b.store)
         return "store: registered " + (a.store.empty() ? std::string("(none)") : a.store) + ", imported " + b.store;
-    if (a.keep_unsealed != b.keep_unsealed)
-        return std::string("unsealed: registered ") + (a.keep_unsealed ? "true" : "false") + ", imported " +
-               (b.keep_unsealed ? "true" : "false");
+    // Only a source that asks for the unsealed copy says anything about it:
+    // the chain and damocles' export never do (docs/architecture.md §14.1).
+    if (b.keep_unsealed && !a.keep_unsealed) return "unsealed: registered false, imported true";
     return "";
 }
 
@@ -201,6 +201,7 @@ Result<ImportPlan> plan_import(const std::optional<SectorRecord> &existing, cons
     w.abort_reason = existing->abort_reason;
     w.latest = existing->latest;
     if (w.store.empty()) w.store = existing->store;
+    w.keep_unsealed = w.keep_unsealed || existing->keep_unsealed;
     if (!w.comm_c && !w.comm_r_last) {
         w.comm_c = existing->comm_c;
         w.comm_r_last = existing->comm_r_last;

@@ -52,6 +52,7 @@ TEST_CASE("lotus-miner import: the devnet sectors, as the vector and the fixture
     CHECK(cc->comm_r == devnet.at("expected").at("comm_r_cid").get<std::string>());
     CHECK(cc->pieces.empty()); // lotus' one filler of 2KiB is a CC sector
     CHECK(cc->store == "store-a");
+    CHECK_FALSE(cc->keep_unsealed); // no deal asked for an unsealed copy
 
     const core::SectorRecord *deal = find_record(*batch, 2);
     REQUIRE(deal);
@@ -60,6 +61,7 @@ TEST_CASE("lotus-miner import: the devnet sectors, as the vector and the fixture
     CHECK(deal->pieces[0].cid == dmc::test::kDealPieceCid);
     CHECK(deal->pieces[0].deal_id == 5432u);
     CHECK(deal->pieces[0].offset == 0);
+    CHECK(deal->keep_unsealed); // DealInfo.KeepUnsealed
     CHECK(fixture.stub.last_params("SectorsStatus") == nlohmann::json::array({2, true}));
 }
 

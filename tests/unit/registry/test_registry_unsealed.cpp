@@ -31,12 +31,20 @@ TEMPLATE_TEST_CASE("registry unsealed: the keep flag is a registered value, --un
     REQUIRE(reg->import_sector(sample_sector(1001, 2), false).ok());
     CHECK((*reg->get_sector({1001, 1}))->keep_unsealed);
     CHECK_FALSE((*reg->get_sector({1001, 2}))->keep_unsealed);
-    // Same values again: unchanged; the flag changed: a conflict unless replaced.
+    // Same values again: unchanged. A source that does not know about the
+    // copy (the chain, damocles' export) leaves the flag as it is; one that
+    // asks for a copy the registry does not keep conflicts unless replaced.
     CHECK(*reg->import_sector(kept, false) == ImportOutcome::unchanged);
-    auto dropped = sample_sector(1001, 1);
-    auto conflict = reg->import_sector(dropped, false);
+    CHECK(*reg->import_sector(sample_sector(1001, 1), false) == ImportOutcome::unchanged);
+    CHECK((*reg->get_sector({1001, 1}))->keep_unsealed);
+    auto asks = sample_sector(1001, 2);
+    asks.keep_unsealed = true;
+    auto conflict = reg->import_sector(asks, false);
     REQUIRE_FALSE(conflict.ok());
     CHECK(conflict.error().code == Errc::conflict);
+    CHECK(conflict.error().message.find("unsealed: registered false, imported true") != std::string::npos);
+    CHECK(*reg->import_sector(asks, true) == ImportOutcome::replaced);
+    CHECK((*reg->get_sector({1001, 2}))->keep_unsealed);
     CHECK(*reg->import_sector(kept, true) == ImportOutcome::unchanged);
 
     REQUIRE(*reg->mark_for_rebuild({1001, 1}, RebuildMark{0, false, false}, 10));

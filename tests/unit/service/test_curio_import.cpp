@@ -59,12 +59,12 @@ std::string meta_row(uint64_t sp, uint64_t number, const std::string &ticket_hex
 }
 
 std::string piece_row(uint64_t number, uint64_t index, const std::string &cid, uint64_t size, const std::string &deal,
-                      const std::string &ddo_pam = "NULL")
+                      const std::string &ddo_pam = "NULL", bool keep_data = false)
 {
     return "INSERT INTO sectors_meta_pieces (sp_id, sector_num, piece_num, piece_cid, piece_size, requested_keep_data, "
            "f05_deal_id, ddo_pam) VALUES (1002, " +
            std::to_string(number) + ", " + std::to_string(index) + ", '" + cid + "', " + std::to_string(size) +
-           ", FALSE, " + deal + ", " + ddo_pam + ");\n";
+           ", " + (keep_data ? "TRUE" : "FALSE") + ", " + deal + ", " + ddo_pam + ");\n";
 }
 
 std::string location_row(uint64_t number, int filetype, const std::string &storage, bool primary)
@@ -96,7 +96,7 @@ std::string curio_database(dmc::test::PostgresServer &server, std::string &name)
     sql += meta_row(1002, 3, ticket_2, sealed_cid(3), v.comm_d, sealed_cid(3), v.comm_d, false);
     sql += piece_row(3, 0, v.a, 128, "12") + piece_row(3, 1, zero_piece_cid(128), 128, "0") +
            piece_row(3, 2, zero_piece_cid(256), 256, "0") + piece_row(3, 3, zero_piece_cid(512), 512, "0") +
-           piece_row(3, 4, v.b, 1024, "13");
+           piece_row(3, 4, v.b, 1024, "13", "NULL", true);
     sql += meta_row(1002, 4, ticket_2, sealed_cid(4), v.cc, sealed_cid(104), v.comm_d, true);
     sql += piece_row(4, 0, v.a, 128, "14") + piece_row(4, 1, v.b, 1024, "15");
     sql += location_row(4, 2, "store-a", true) + location_row(4, 8, "store-b", true);
@@ -153,6 +153,8 @@ TEST_CASE("curio import: records from sectors_meta and sectors_meta_pieces", "[s
     CHECK(sealed_by_curio->pieces[0].deal_id == 11u);
     CHECK_FALSE(sealed_by_curio->pieces[1].deal_id); // DDO
     CHECK(migrated->pieces[1].deal_id == 13u);
+    CHECK(migrated->keep_unsealed); // one piece with requested_keep_data
+    CHECK_FALSE(sealed_by_curio->keep_unsealed);
 
     const core::SectorRecord *snapped = find_record(*batch, 4);
     REQUIRE(snapped);

@@ -78,6 +78,7 @@ TEST_CASE("bench pc2: full_mul_equivalents and the IFMA floor, counted for a 2Ki
     CHECK(kv.count("full_mul_equivalents_bound_s"));
     CHECK(kv.count("ratio_full_mul_equivalents"));
     CHECK(kv.count("floor_s"));
+    CHECK(kv.count("ratio_cpu"));
     CHECK(kv.count("seconds"));
     CHECK(kv.count("ratio"));
     CHECK(kv["ratio_basis"].rfind("ifma_floor:sbox_muls_x_mul_ns", 0) == 0);
@@ -97,7 +98,7 @@ TEST_CASE("bench rebuild: a batch of 2KiB CC sectors against the PC1 batch bound
     CHECK(kv["sectors"] == "2");
     for (const char *key :
          {"sectors_per_hour_per_core", "bound_sectors_per_hour_per_core", "pc1_batch_bound_s_per_sector",
-          "pc2_floor_s_per_sector", "pc1_basis", "pc2_basis", "seconds", "ratio"})
+          "pc2_floor_s_per_sector", "pc1_basis", "pc2_basis", "seconds", "ratio", "ratio_cpu"})
         CHECK(kv.count(key));
     CHECK(kv["ratio_basis"] == "seconds/(sectors*(pc1_batch_bound+pc2_ifma_floor)/cores)");
 

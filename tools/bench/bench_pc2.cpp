@@ -16,6 +16,8 @@
 //    matrix row at the madd52 kernel's rate.
 // ratio = (tree_c + tree_r_last seconds) / floor: >= 1, how far from the
 // floor the stages are.
+// ratio_cpu = the process's CPU seconds / (floor x threads): the same
+// without the time a shared machine kept the threads waiting for a core.
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
@@ -110,6 +112,7 @@ void run_pc2()
     Stopwatch c_watch;
     if (tree_c.ops<dmc_tree_c_ops>()->run(&call, &c_args) != DMC_OK) fail(std::string("tree_c failed: ") + error);
     const double c_seconds = c_watch.wall_seconds(), c_user = c_watch.user_seconds();
+    const double c_cpu = c_user + c_watch.system_seconds();
 
     dmc_tree_r_last_args r_args{};
     r_args.struct_size = sizeof r_args;
@@ -125,6 +128,7 @@ void run_pc2()
     if (tree_r.ops<dmc_tree_r_last_ops>()->run(&call, &r_args) != DMC_OK)
         fail(std::string("tree_r_last failed: ") + error);
     const double r_seconds = r_watch.wall_seconds(), r_user = r_watch.user_seconds();
+    const double r_cpu = r_user + r_watch.system_seconds();
     const double load_after = load_average();
 
     // The limits again after the run; the faster measurement is the stricter limit.
@@ -177,6 +181,10 @@ void run_pc2()
     const bool cpu_limits = tree_c.plugin_name() != "gpu" && tree_r.plugin_name() != "gpu";
     line.add("ratio_basis",
              cpu_limits ? "ifma_floor:" + floor_basis + "_per_thread" : "cpu_floor_for_a_gpu_plugin:" + floor_basis);
+    // On a machine shared with other work the wall clock includes the time
+    // the threads waited for a core; the process's CPU time does not.
+    line.add("cpu_s", c_cpu + r_cpu).add("ratio_cpu", (c_cpu + r_cpu) / ((c_floor + r_floor) * threads));
+    line.add("cpu_basis", "process_cpu_seconds/(floor_s*threads)");
     line.add("load1_before", load_before, 2).add("load1_after", load_after, 2).print();
 }
 

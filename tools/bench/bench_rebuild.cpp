@@ -15,6 +15,8 @@
 //   bound time = K · (PC1 batch bound + PC2 bound) / cores
 //   ratio = measured seconds / bound time   (= bound sectors/h per core over
 //           measured sectors/h per core)
+//   ratio_cpu = process CPU seconds / (K · (PC1 batch bound + PC2 bound))
+//           (without the time a shared machine kept threads waiting)
 // The parent cache is made ready before the clock starts (a rebuild node
 // keeps it). Also printed: the old basis (PC1 single stream + PC2
 // full_mul_equivalents) as ratio_single_stream_full_mul. With --comm-r
@@ -167,6 +169,10 @@ void run_rebuild()
     // Bounds are divided by `cores` (hardware threads unless --cores is
     // given): on an SMT machine pass --cores <physical cores>.
     line.add("ratio_basis", "seconds/(sectors*(pc1_batch_bound+pc2_ifma_floor)/cores)");
+    // On a shared machine the wall clock includes waiting for a core; the
+    // process's CPU time (all threads) against the core-seconds of the bound does not.
+    line.add("ratio_cpu", cpu / (o.sectors * (pc1_bound + pc2_bound)));
+    line.add("cpu_basis", "process_cpu_seconds/(sectors*(pc1_batch_bound+pc2_ifma_floor))");
     line.add("load1_before", load_before, 2).add("load1_after", load_after, 2).print();
 }
 

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// What the `damocles-run bench` commands share: the limits they measure in
-// the same run (single-stream SHA-256 compression time, Fr multiplication
-// time of the cpu/sdk code, of the avx512 plugin's kernels and of GMP,
-// Poseidon multiplication counts), timers, the result line, and scratch
-// space. A benchmark prints a ratio to a limit measured now, never to a
-// figure written in the code.
+// What the `damocles-run bench` commands share: in-process references
+// (OpenSSL's SHA-256 block, the sdk's Fr multiplication), the work counts
+// of PC1 and PC2, timers, the result line and scratch space. Plugin kernels
+// are timed through plugin_kernels.hpp, GMP in gmp_fr_reference.hpp, and the
+// limits built from them in bench_limits.hpp. A benchmark prints a ratio to
+// a limit measured now, never to a figure written in the code.
 #pragma once
 
 #include <atomic>

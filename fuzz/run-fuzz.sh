@@ -142,6 +142,10 @@ sources=(
   service/registry/sql_registry_sectors.cpp
   service/registry/sqlite_dialect.cpp
   core/store/store_layout.cpp
+  # the store layout's file sizes (unsealed trailer, synthetic proofs)
+  sdk/src/common/unsealed_file.cpp
+  sdk/src/common/rle_plus.cpp
+  sdk/src/porep/synthetic_proofs.cpp
 )
 # Release semantics, as the shipped (gcc, NDEBUG) build. Two defects of
 # Debian 12's toml++ 3.3.0 are kept out of the way, since they are not

@@ -6,6 +6,7 @@
 // damocles' texts; a missing sector is error code 11001, which workers turn
 // into an abort.
 #include <chrono>
+#include <cstdint>
 
 #include <spdlog/spdlog.h>
 
@@ -113,6 +114,21 @@ json sector_rebuild_cancel(ManagerService &svc, const json &p)
     case CancelOutcome::not_queued: return json("not_queued");
     }
     return json("not_queued");
+}
+
+// [miner, number, priority] -> {"entry": queue_json, "previous_priority"}:
+// the queued entry keeps its place in enqueue order and any lease
+// (docs/architecture.md §7.3).
+json sector_set_priority(ManagerService &svc, const json &p)
+{
+    const SectorKey key = key_args(p);
+    const json &priority = arg(p, 2, "priority");
+    if (!priority.is_number_integer() || priority.get<int64_t>() < INT32_MIN || priority.get<int64_t>() > INT32_MAX)
+        throw RpcError{rpc::kInvalidParams, "invalid params: priority must be a 32-bit integer (higher runs first)"};
+    const PriorityChange change = unwrap(svc.registry().set_priority(key, priority.get<int32_t>()));
+    spdlog::info("sector {}: priority {} -> {}", sector_id_string(key), change.previous_priority,
+                 change.entry.priority);
+    return {{"entry", queue_json(change.entry)}, {"previous_priority", change.previous_priority}};
 }
 
 json find_sector_in_all_states(ManagerService &svc, const json &p)
@@ -249,6 +265,7 @@ constexpr NamedMethod kMethods[] = {
     {"Venus.SectorsMarkChainChecked", sectors_mark_chain_checked},
     {"Venus.SectorSetForRebuild", sector_set_for_rebuild},
     {"Venus.SectorRebuildCancel", sector_rebuild_cancel},
+    {"Venus.SectorSetPriority", sector_set_priority},
     {"Venus.FindSectorInAllStates", find_sector_in_all_states},
     {"Venus.ListSectors", list_sectors},
     {"Venus.RebuildQueue", rebuild_queue},

@@ -26,6 +26,12 @@ struct ReportOutcome {
 
 enum class CancelOutcome { removed_from_queue, cancel_requested, not_queued };
 
+// A queue entry after its priority changed, and the priority it had.
+struct PriorityChange {
+    QueueEntry entry;
+    int32_t previous_priority = 0;
+};
+
 // How a sector is queued (`sectors rebuild` options).
 struct RebuildMark {
     int32_t priority = 0;
@@ -78,6 +84,10 @@ public:
     // lease_id 0 = operator action (no lease check).
     virtual Status abort(const SectorKey &key, uint64_t lease_id, const std::string &reason) = 0;
     virtual Result<CancelOutcome> cancel(const SectorKey &key) = 0;
+    // Changes the priority of a queued entry in place: its seq, enqueue time
+    // and lease (if a worker holds it) stay, so it is never out of the queue.
+    // A sector without a queue entry: not_found naming it.
+    virtual Result<PriorityChange> set_priority(const SectorKey &key, int32_t priority) = 0;
     virtual Result<std::optional<QueueEntry>> queue_entry(const SectorKey &key) = 0;
     virtual Result<std::vector<QueueEntry>> list_queue() = 0;
 

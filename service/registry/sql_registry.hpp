@@ -10,8 +10,9 @@
 // race are checked inside a write transaction, on rows read with the
 // dialect's lock clause:
 // * "offline before queued": mark_for_rebuild's conditional UPDATE;
-// * "leased to this task": report_state, finalize, abort and cancel read the
-//   queue row locked, so they are serialized with a re-allocation;
+// * "leased to this task": report_state, finalize, abort, cancel and
+//   set_priority read the queue row locked, so they are serialized with a
+//   re-allocation (set_priority changes only the priority, never the lease);
 // * "one holder at a time": allocate locks the first allocatable row, takes
 //   a fresh lease id from the `counters` row (updated last, so that its row
 //   lock is held only until COMMIT) and writes the lease.
@@ -55,6 +56,7 @@ public:
     Status finalize(const SectorKey &key, uint64_t lease_id, const std::string &store) override;
     Status abort(const SectorKey &key, uint64_t lease_id, const std::string &reason) override;
     Result<CancelOutcome> cancel(const SectorKey &key) override;
+    Result<PriorityChange> set_priority(const SectorKey &key, int32_t priority) override;
     Result<std::optional<QueueEntry>> queue_entry(const SectorKey &key) override;
     Result<std::vector<QueueEntry>> list_queue() override;
     Status upsert_worker(const WorkerRecord &worker) override;

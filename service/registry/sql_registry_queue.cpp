@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // The rebuild lifecycle (docs/architecture.md §7.2) and the queue with its
-// leases (§7.3): mark for rebuild, allocate, report, finalize, abort, cancel.
+// leases (§7.3): mark for rebuild, allocate, report, finalize, abort, cancel,
+// and a queued entry's priority.
 // Each method is one write transaction; the design notes on what is locked
 // and why are at the top of sql_registry.hpp.
 #include "service/registry/registry_codec.hpp"
@@ -188,6 +189,26 @@ Result<CancelOutcome> SqlRegistry::cancel(const SectorKey &key)
         // The holder stops at its next report.
         DMC_TRY_VOID(connection.execute("UPDATE rebuild_queue SET cancel_requested = 1" + kWhereKey, key_values(key)));
         return CancelOutcome::cancel_requested;
+    });
+}
+
+Result<PriorityChange> SqlRegistry::set_priority(const SectorKey &key, int32_t priority)
+{
+    return transact_value<PriorityChange>(TxMode::write, [&](SqlConnection &connection) -> Result<PriorityChange> {
+        // Locked like cancel's read, so a concurrent allocation of this row
+        // waits (or, with SKIP LOCKED, takes another) and keeps its lease.
+        std::optional<QueueEntry> entry;
+        DMC_TRY_ASSIGN(entry, load_queue_entry(connection, key, true));
+        if (!entry)
+            return make_error(Errc::not_found, "sector " + sector_id_string(key) +
+                                                   " is not queued for rebuild: queue it with a priority "
+                                                   "(sectors rebuild --priority P)");
+        PriorityChange change{*entry, entry->priority};
+        // Only the priority: seq, enqueued_at and the lease stay as they are.
+        DMC_TRY_VOID(connection.execute("UPDATE rebuild_queue SET priority = ?" + kWhereKey,
+                                        join_values({priority}, key_values(key))));
+        change.entry.priority = priority;
+        return change;
     });
 }
 

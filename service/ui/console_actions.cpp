@@ -110,6 +110,27 @@ ConsoleActions::ConsoleActions(std::shared_ptr<const rpc::Dispatcher> dispatcher
 {
 }
 
+void ConsoleActions::queue_one(const SectorKey &key, const QueueOptions &options, json &row) const
+{
+    const json flags = {{"PiecesAvailable", options.pieces_available},
+                        {"Priority", options.priority},
+                        {"CacheOnly", options.cache_only}};
+    auto r = call_method(*dispatcher_, "Venus.SectorSetForRebuild", json::array({key.miner, key.number, flags}));
+    if (r) {
+        row["outcome"] = "queued";
+        return;
+    }
+    // A sector already in the queue is reported as such, not as refused,
+    // and without the refusal's text (it is about queueing it again).
+    auto st = call_method(*dispatcher_, "Venus.FindSectorInAllStates", json::array({key.miner, key.number}));
+    if (st && (*st)["queue"].is_object()) {
+        row["outcome"] = "already queued";
+        return;
+    }
+    row["outcome"] = "refused";
+    row["message"] = r.error().message;
+}
+
 ActionAnswer ConsoleActions::rebuild(const json &body, bool cache_only) const
 {
     try {
@@ -145,22 +166,9 @@ ActionAnswer ConsoleActions::rebuild(const json &body, bool cache_only) const
         json rows = json::array();
         size_t queued = 0;
         for (const auto &key : keys) {
-            const json options = {
-                {"PiecesAvailable", pieces_available}, {"Priority", priority}, {"CacheOnly", cache_only}};
-            auto r =
-                call_method(*dispatcher_, "Venus.SectorSetForRebuild", json::array({key.miner, key.number, options}));
             json row = {{"sector_id", sector_id_string(key)}};
-            if (r) {
-                row["outcome"] = "queued";
-                ++queued;
-            } else {
-                // A sector already in the queue is reported as such, not as refused.
-                auto st =
-                    call_method(*dispatcher_, "Venus.FindSectorInAllStates", json::array({key.miner, key.number}));
-                const bool already = st && (*st)["queue"].is_object();
-                row["outcome"] = already ? "already queued" : "refused";
-                row["message"] = r.error().message;
-            }
+            queue_one(key, {pieces_available, priority, cache_only}, row);
+            if (row["outcome"] == "queued") ++queued;
             rows.push_back(row);
         }
         const size_t not_queued = keys.size() - queued;
@@ -206,42 +214,103 @@ ActionAnswer ConsoleActions::set_priority(const json &body) const
         if (!body.contains("priority")) throw BadInput{"missing field 'priority': send an integer (higher runs first)"};
         const int32_t priority = priority_field(body);
         const std::string id = sector_id_string(key);
-        auto queue = call_method(*dispatcher_, "Venus.RebuildQueue", json::array());
-        if (!queue) return refused(status_of(queue.error()), "rebuild queue: " + queue.error().message);
-        const json *entry = nullptr;
-        for (const auto &row : *queue)
-            if (row.value("sector_id", std::string()) == id) entry = &row;
-        if (!entry) return refused(409, id + ": not queued for rebuild");
-        if (!entry->value("lease_worker", std::string()).empty())
-            return refused(409, id + ": already running on " + entry->value("lease_worker", std::string()) +
-                                    "; a priority applies to queued sectors only");
-        if (entry->value("priority", 0) == priority)
-            return {200,
-                    {{"sector_id", id},
-                     {"outcome", "unchanged"},
-                     {"message", id + ": priority is already " + std::to_string(priority)}}};
-        // The registry has no priority update: the CLI's way is to cancel
-        // and queue again (the sector goes to the end of its new priority).
-        auto cancelled = call_method(*dispatcher_, "Venus.SectorRebuildCancel", json::array({key.miner, key.number}));
-        if (!cancelled)
-            return refused(status_of(cancelled.error()), id + ": cancel refused: " + cancelled.error().message);
-        if (*cancelled != "removed_from_queue")
-            // A worker took it between the two calls: it now runs with its old
-            // priority and the cancel asks it to stop (registry data kept).
-            return refused(409,
-                           id + ": a worker took it meanwhile and was asked to stop; queue it again once it stopped");
-        const json options = {
-            {"PiecesAvailable", entry->value("pieces_available", false)}, {"Priority", priority}, {"CacheOnly", false}};
-        auto queued =
-            call_method(*dispatcher_, "Venus.SectorSetForRebuild", json::array({key.miner, key.number, options}));
-        if (!queued)
-            return refused(status_of(queued.error()),
-                           id + ": removed from the queue but not queued again: " + queued.error().message +
-                               " (registry data kept; queue it again)");
+        // One registry update: the entry never leaves the queue, so no worker
+        // can take it in between (docs/architecture.md §7.3).
+        auto changed =
+            call_method(*dispatcher_, "Venus.SectorSetPriority", json::array({key.miner, key.number, priority}));
+        if (!changed) return refused(status_of(changed.error()), id + ": refused: " + changed.error().message);
+        const json &entry = (*changed)["entry"];
+        const int previous = (*changed)["previous_priority"].get<int>();
+        std::string message = id + ": priority " + std::to_string(previous) + " -> " + std::to_string(priority);
+        const std::string worker = entry.value("lease_worker", std::string());
+        if (!worker.empty())
+            message += " (running on " + worker + ", which keeps it; the priority counts if it is allocated again)";
         return {200,
                 {{"sector_id", id},
-                 {"outcome", "requeued"},
-                 {"message", id + ": queued again with priority " + std::to_string(priority)}}};
+                 {"outcome", previous == priority ? "unchanged" : "changed"},
+                 {"previous_priority", previous},
+                 {"entry", entry},
+                 {"message", message}}};
+    } catch (const BadInput &e) {
+        return bad_request(e.message);
+    }
+}
+
+namespace {
+
+// A check row as the page shows it: the file an unregistered row names goes
+// in front of its detail, as `sectors check` prints it.
+json check_row(const json &found)
+{
+    const bool has_key = found["miner"].is_number_unsigned() && found["number"].is_number_unsigned();
+    std::string detail = found.value("detail", std::string());
+    if (found.contains("file")) detail = found["file"].get<std::string>() + (detail.empty() ? "" : ": " + detail);
+    return {{"sector_id",
+             has_key ? json(sector_id_string({found["miner"].get<uint64_t>(), found["number"].get<uint64_t>()}))
+                     : json(nullptr)},
+            {"status", found["status"]},
+            {"action", found["action"]},
+            {"detail", detail}};
+}
+
+} // namespace
+
+ActionAnswer ConsoleActions::check_store(const json &body) const
+{
+    try {
+        const std::string store = string_field(body, "store");
+        if (store.empty()) throw BadInput{"missing field 'store': send a persist store name as the stores table shows"};
+        const bool queue_damaged = bool_field(body, "rebuild");
+        const QueueOptions queue_options{bool_field(body, "pieces_available"), priority_field(body), false};
+        json spec = {{"store", store}};
+        if (body.contains("miner") && !body["miner"].is_null() && body["miner"] != "")
+            spec["miner"] = miner_field(body);
+        auto report = call_method(*dispatcher_, "Venus.SectorsCheck", json::array({spec}));
+        // An unknown store is bad input, as `sectors check` exits 2 for it.
+        if (!report && report.error().code == Errc::invalid_argument) return bad_request(report.error().message);
+        if (!report)
+            return refused(status_of(report.error()), "check of store " + store + ": " + report.error().message);
+        json rows = json::array();
+        size_t ok = 0, damaged = 0, unregistered = 0, queued = 0, not_queued = 0;
+        for (const auto &found : (*report)["sectors"]) {
+            json row = check_row(found);
+            const std::string status = row["status"], action = row["action"];
+            if (status == "ok")
+                ++ok;
+            else if (status == "unregistered")
+                ++unregistered;
+            else
+                ++damaged;
+            // As `sectors check --rebuild`: each damaged sector with its
+            // repair; an unregistered file or a sector to inspect is a person's.
+            if (queue_damaged && (action == "rebuild" || action == "repair-cache")) {
+                QueueOptions options = queue_options;
+                options.cache_only = action == "repair-cache";
+                queue_one({found["miner"].get<uint64_t>(), found["number"].get<uint64_t>()}, options, row);
+                if (row["outcome"] == "refused")
+                    ++not_queued;
+                else
+                    ++queued;
+            }
+            rows.push_back(std::move(row));
+        }
+        std::string message = "store " + (*report)["store"].get<std::string>() + ": " + std::to_string(ok + damaged) +
+                              " sectors, " + std::to_string(ok) + " ok, " + std::to_string(damaged) + " damaged, " +
+                              std::to_string(unregistered) + " unregistered files";
+        if (queue_damaged)
+            message +=
+                "; " + std::to_string(queued) + " queued or already queued, " + std::to_string(not_queued) + " refused";
+        // As the rebuild action: 409 when a sector could not be queued.
+        return {not_queued == 0 ? 200 : 409,
+                {{"store", (*report)["store"]},
+                 {"path", (*report)["path"]},
+                 {"sectors", rows},
+                 {"ok", ok},
+                 {"damaged", damaged},
+                 {"unregistered", unregistered},
+                 {"queued", queued},
+                 {"refused", not_queued},
+                 {"message", message}}};
     } catch (const BadInput &e) {
         return bad_request(e.message);
     }

@@ -170,6 +170,7 @@ private:
         {"repair-cache", [this](const json &body) { return actions_.rebuild(body, true); }},
         {"cancel", [this](const json &body) { return actions_.cancel(body); }},
         {"priority", [this](const json &body) { return actions_.set_priority(body); }},
+        {"check", [this](const json &body) { return actions_.check_store(body); }},
         {"thread/pause", [this](const json &body) { return actions_.pause_thread(body); }},
         {"thread/resume", [this](const json &body) { return actions_.resume_thread(body); }},
     };

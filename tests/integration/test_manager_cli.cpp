@@ -229,3 +229,81 @@ TEST_CASE("manager: JSON-RPC rejects bad tokens and malformed requests without d
     CHECK((st.permissions() & std::filesystem::perms::group_read) == std::filesystem::perms::none);
     CHECK((st.permissions() & std::filesystem::perms::others_read) == std::filesystem::perms::none);
 }
+
+TEST_CASE("manager: sectors priority changes a queued rebuild in place, a running one keeps its lease",
+          "[manager][priority]")
+{
+    ManagerFixture m(kConfig);
+    import(m, json::array({sector(1001, 1), sector(1001, 2), sector(1001, 3)}));
+    REQUIRE(m.cli({"util", "sealer", "sectors", "rebuild", "1001", "1"}).exit_code == 0);
+    REQUIRE(m.cli({"util", "sealer", "sectors", "rebuild", "1001", "2"}).exit_code == 0);
+    auto c = client(m);
+    auto queue = [&] {
+        auto r = c.call("Venus.RebuildQueue", json::array());
+        REQUIRE(r.ok());
+        return *r;
+    };
+    const json before = queue();
+    REQUIRE(before.size() == 2);
+    REQUIRE(before[1]["sector_id"] == "s-t01001-2");
+
+    auto raised = m.cli({"util", "sealer", "sectors", "priority", "t01001", "2", "7"});
+    INFO(raised.err);
+    CHECK(raised.exit_code == 0);
+    CHECK(raised.out == "s-t01001-2: priority 0 -> 7\n");
+    const json after = queue();
+    REQUIRE(after.size() == 2);
+    CHECK(after[0]["sector_id"] == "s-t01001-2");
+    CHECK(after[0]["priority"] == 7);
+    // The same entry: never taken out of the queue.
+    CHECK(after[0]["seq"] == before[1]["seq"]);
+    CHECK(after[0]["enqueued_at"] == before[1]["enqueued_at"]);
+
+    // A negative priority is a value, not an option.
+    auto lowered = m.cli({"util", "sealer", "sectors", "priority", "1001", "2", "-1"});
+    CHECK(lowered.exit_code == 0);
+    CHECK(lowered.out == "s-t01001-2: priority 7 -> -1\n");
+    CHECK(queue()[0]["sector_id"] == "s-t01001-1");
+
+    // A worker holds sector 1: the priority changes, the lease stays.
+    auto held = c.call("Venus.AllocateRebuildSector", json::array({{{"AllowedMiners", json::array()},
+                                                                    {"AllowedProofTypes", json::array()},
+                                                                    {"Worker", "w"},
+                                                                    {"Location", "/l"}}}));
+    REQUIRE(held.ok());
+    REQUIRE((*held)["sector_id"] == "s-t01001-1");
+    const json lease = queue()[0];
+    auto running = m.cli({"util", "sealer", "sectors", "priority", "1001", "1", "3"});
+    CHECK(running.exit_code == 0);
+    CHECK(running.out == "s-t01001-1: priority 0 -> 3 (running on w, which keeps it; the priority counts if it is "
+                         "allocated again)\n");
+    const json still = queue()[0];
+    CHECK(still["priority"] == 3);
+    CHECK(still["lease_worker"] == "w");
+    CHECK(still["lease_expires"] == lease["lease_expires"]);
+    CHECK(still["allocations"] == 1);
+
+    // Not queued, unknown, bad input.
+    auto offline = m.cli({"util", "sealer", "sectors", "priority", "1001", "3", "1"});
+    CHECK(offline.exit_code == 1);
+    CHECK(offline.err == "rpc SectorSetPriority: sector s-t01001-3 is not queued for rebuild: queue it with a "
+                         "priority (sectors rebuild --priority P)\n");
+    CHECK(m.cli({"util", "sealer", "sectors", "priority", "1001", "99", "1"}).exit_code == 1);
+    auto bad_priority = m.cli({"util", "sealer", "sectors", "priority", "1001", "2", "high"});
+    CHECK(bad_priority.exit_code == 2);
+    CHECK(bad_priority.err == "invalid priority 'high': give an integer (higher runs first), e.g. 10 or -1\n");
+    auto too_large = m.cli({"util", "sealer", "sectors", "priority", "1001", "2", "4294967296"});
+    CHECK(too_large.exit_code == 2);
+    auto bad_number = m.cli({"util", "sealer", "sectors", "priority", "1001", "x2", "1"});
+    CHECK(bad_number.exit_code == 2);
+    CHECK(bad_number.err.rfind("invalid sector number 'x2'", 0) == 0);
+    auto missing = m.cli({"util", "sealer", "sectors", "priority", "1001", "2"});
+    CHECK(missing.exit_code == 2);
+    CHECK(missing.err == "usage: util sealer sectors priority <miner> <number> <priority>\n");
+    CHECK(queue()[1]["priority"] == -1); // nothing changed by the refusals
+
+    // Over JSON-RPC a priority outside 32 bits is invalid params.
+    auto wide = c.call("Venus.SectorSetPriority", json::array({1001, 2, 1ll << 40}));
+    REQUIRE_FALSE(wide.ok());
+    CHECK(wide.error().message.find("priority must be a 32-bit integer") != std::string::npos);
+}

@@ -12,146 +12,13 @@
 // skipped (DMC_SKIP).
 #include <catch2/catch.hpp>
 
-#include <filesystem>
-#include <functional>
-#include <map>
 #include <regex>
 #include <thread>
 
-#include <httplib.h>
-#include <nlohmann/json.hpp>
-
-#include "headless_chromium.hpp"
-#include "manager_fixture.hpp"
-#include "service/rpc/json_rpc.hpp"
-#include "skip.hpp"
-#include "worker_fixture.hpp"
+#include "ui_fixture.hpp"
 
 using namespace dmc::test;
-using nlohmann::json;
-namespace fs = std::filesystem;
-
-namespace {
-
-const char *kTicket = "c3a1ca12b981a8a59f9a4764edf3398edd239b2afa8ca2bbd57e0091ec193aa0";
-
-std::string parent_cache_dir()
-{
-    static TempDir dir("parents-ui");
-    return dir.path();
-}
-
-// A manager with miner 1002 and one persist store holding 2KiB sectors
-// sealed offline, imported, then lost.
-struct Console {
-    TempDir dir{"ui"};
-    std::string store = dir / "store";
-    std::unique_ptr<ManagerFixture> manager;
-
-    Console()
-    {
-        fs::create_directories(store);
-        // [worker_admin]: the console reaches the worker's admin API with the
-        // token the manager creates and the worker is given.
-        manager = std::make_unique<ManagerFixture>("[[Miners]]\nActor = 1002\n\n[[Common.PersistStores]]\nName = "
-                                                   "\"store-a\"\nPath = \"" +
-                                                   store + "\"\n\n[worker_admin]\ntoken_file = \"" + workers_token() +
-                                                   "\"\n");
-    }
-
-    // Returns each sector's seal output; `edit` may change an imported record.
-    std::map<uint64_t, json> seal_import_lose(std::initializer_list<uint64_t> numbers,
-                                              const std::function<void(uint64_t, json &)> &edit = {})
-    {
-        json sectors = json::array();
-        std::map<uint64_t, json> sealed;
-        for (uint64_t n : numbers) {
-            auto r = run({damocles_run(), "seal", "--proof", "StackedDrg2KiBV1_1", "--miner", "1002", "--sector",
-                          std::to_string(n), "--ticket", kTicket, "--out", store, "--parent-cache", parent_cache_dir(),
-                          "--json"});
-            INFO(r.err);
-            REQUIRE(r.exit_code == 0);
-            sealed[n] = json::parse(r.out);
-            json sector = sealed[n]["sector"];
-            sector["store"] = "store-a";
-            if (edit) edit(n, sector);
-            sectors.push_back(sector);
-        }
-        write_text(dir / "import.json", json{{"sectors", sectors}}.dump());
-        REQUIRE(manager->cli({"util", "sealer", "sectors", "import", dir / "import.json"}).exit_code == 0);
-        for (uint64_t n : numbers) {
-            fs::remove_all(store + "/sealed/s-t01002-" + std::to_string(n));
-            fs::remove_all(store + "/cache/s-t01002-" + std::to_string(n));
-        }
-        return sealed;
-    }
-
-    void queue(uint64_t n, int priority = 0)
-    {
-        auto r = manager->cli({"util", "sealer", "sectors", "rebuild", "1002", std::to_string(n), "--priority",
-                               std::to_string(priority)});
-        INFO(r.err);
-        REQUIRE(r.exit_code == 0);
-    }
-
-    // The registry's view, through the JSON-RPC the CLI uses.
-    json state(uint64_t n) const
-    {
-        dmc::service::rpc::Client c(manager->address(), manager->token());
-        auto r = c.call("Venus.FindSectorInAllStates", json::array({1002, n}));
-        REQUIRE(r.ok());
-        return *r;
-    }
-    std::vector<std::string> queue_order() const
-    {
-        dmc::service::rpc::Client c(manager->address(), manager->token());
-        auto r = c.call("Venus.RebuildQueue", json::array());
-        REQUIRE(r.ok());
-        std::vector<std::string> ids;
-        for (const auto &row : *r) ids.push_back(row["sector_id"]);
-        return ids;
-    }
-
-    httplib::Client http() const
-    {
-        auto hp = dmc::service::rpc::parse_host_port(manager->address(), 0);
-        httplib::Client c(hp->first, hp->second);
-        c.set_connection_timeout(5, 0);
-        c.set_read_timeout(30, 0);
-        return c;
-    }
-    std::string url(const std::string &path) const { return "http://" + manager->address() + path; }
-
-    WorkerSpec worker_spec() const
-    {
-        WorkerSpec s;
-        s.stores = {{"store-a", store}};
-        s.parent_cache = parent_cache_dir();
-        s.admin_token_file = workers_token();
-        return s;
-    }
-    std::string workers_token() const { return dir / "workers.token"; }
-};
-
-httplib::Headers bearer(const std::string &token) { return {{"Authorization", "Bearer " + token}}; }
-
-// "dmc_console=<value>; Path=/ui; …" -> the Set-Cookie header of a login.
-std::string login_cookie(httplib::Client &c, const std::string &token)
-{
-    auto res = c.Post("/ui/login", httplib::Params{{"token", token}});
-    REQUIRE(res);
-    REQUIRE(res->status == 303);
-    return res->get_header_value("Set-Cookie");
-}
-
-std::string screenshot_dir()
-{
-    const std::string dir = std::string(DMC_BUILD_ROOT) + "/test-results/ui";
-    fs::create_directories(dir);
-    return dir;
-}
-
-} // namespace
+using namespace dmc::test::ui;
 
 TEST_CASE("ui: login, session cookie and bearer token guard the page and its JSON", "[ui]")
 {
@@ -235,6 +102,7 @@ TEST_CASE("ui: the JSON views and actions are the CLI's calls, checked in the re
     CHECK(again.first == 409);
     REQUIRE(again.second["results"].size() == 3);
     CHECK(again.second["results"][0]["outcome"] == "already queued");
+    CHECK_FALSE(again.second["results"][0].contains("message")); // no refusal text for it
     CHECK(again.second["results"][1]["outcome"] == "queued");
     CHECK(again.second["results"][2]["outcome"] == "refused");
     CHECK(again.second["results"][2]["message"] == "no available sector info");
@@ -249,11 +117,23 @@ TEST_CASE("ui: the JSON views and actions are the CLI's calls, checked in the re
     CHECK(entries[0]["priority"] == 4);
     CHECK(entries[0]["running"] == false);
 
-    // A priority change: sector 2 moves ahead of 1 and 3.
+    // A priority change: sector 2 moves ahead of 1 and 3, as the same entry
+    // (Venus.SectorSetPriority: it never left the queue).
+    const json entry_before = c.state(2)["queue"];
+    REQUIRE(entry_before.is_object());
     auto prio = post("/ui/api/priority", {{"miner", "1002"}, {"number", 2}, {"priority", 9}});
     CHECK(prio.first == 200);
-    CHECK(prio.second["outcome"] == "requeued");
+    CHECK(prio.second["outcome"] == "changed");
+    CHECK(prio.second["message"] == "s-t01002-2: priority 0 -> 9");
     CHECK(c.queue_order() == std::vector<std::string>{"s-t01002-2", "s-t01002-3", "s-t01002-1"});
+    const json entry_after = c.state(2)["queue"];
+    CHECK(entry_after["priority"] == 9);
+    CHECK(entry_after["seq"] == entry_before["seq"]);
+    CHECK(entry_after["enqueued_at"] == entry_before["enqueued_at"]);
+    auto not_queued = post("/ui/api/priority", {{"miner", "1002"}, {"number", 7}, {"priority", 1}});
+    CHECK(not_queued.first == 409);
+    CHECK(not_queued.second["error"].get<std::string>().rfind(
+              "s-t01002-7: refused: sector s-t01002-7 is not queued for rebuild", 0) == 0);
 
     // Cancel: out of the queue, registry data kept.
     auto cancel = post("/ui/api/cancel", {{"miner", "1002"}, {"number", 1}});
@@ -282,6 +162,36 @@ TEST_CASE("ui: the JSON views and actions are the CLI's calls, checked in the re
     CHECK(stores[0]["sectors"] == 3);
     CHECK(stores[0]["rebuilding"] == 2);
     CHECK(json::parse(http.Get("/ui/api/sectors?online=true", auth)->body).size() == 2);
+
+    // The store check: every sector of store-a lost its files; with
+    // `rebuild` the cancelled sector 1 is queued again, 2 and 3 already are.
+    auto check = post("/ui/api/check", {{"store", "store-a"}});
+    CHECK(check.first == 200);
+    REQUIRE(check.second["sectors"].size() == 3);
+    for (const auto &row : check.second["sectors"]) {
+        CHECK(row["status"] == "sealed-missing");
+        CHECK(row["action"] == "rebuild");
+        CHECK_FALSE(row.contains("outcome"));
+    }
+    CHECK(check.second["sectors"][0]["sector_id"] == "s-t01002-1");
+    CHECK(check.second["sectors"][1]["detail"].get<std::string>().find("(a rebuild is queued or running)") !=
+          std::string::npos);
+    CHECK(check.second["message"] == "store store-a: 3 sectors, 0 ok, 3 damaged, 0 unregistered files");
+    CHECK(c.state(1)["queue"].is_null()); // a check alone queues nothing
+    auto check_queue = post("/ui/api/check", {{"store", "store-a"}, {"rebuild", true}});
+    CHECK(check_queue.first == 200);
+    REQUIRE(check_queue.second["sectors"].size() == 3);
+    CHECK(check_queue.second["sectors"][0]["outcome"] == "queued");
+    CHECK(check_queue.second["sectors"][1]["outcome"] == "already queued");
+    CHECK(check_queue.second["sectors"][2]["outcome"] == "already queued");
+    CHECK_FALSE(check_queue.second["sectors"][2].contains("message"));
+    CHECK(c.state(1)["queue"].is_object());
+    CHECK(c.queue_order() == std::vector<std::string>{"s-t01002-2", "s-t01002-3", "s-t01002-1"});
+    auto no_store = post("/ui/api/check", {{"store", "store-z"}});
+    CHECK(no_store.first == 400);
+    CHECK(no_store.second["error"].get<std::string>().rfind("no persist store is named store-z", 0) == 0);
+    CHECK(post("/ui/api/check", json::object()).first == 400);
+    REQUIRE(post("/ui/api/cancel", {{"miner", "1002"}, {"number", 1}}).first == 200);
 
     // Bad input: one line naming the field; not JSON: 415.
     auto bad = post("/ui/api/rebuild", {{"miner", "t01002"}, {"range", "5-2"}});
@@ -315,33 +225,16 @@ TEST_CASE("ui: the console in a headless browser", "[ui][browser]")
     c.queue(2, 5);
     c.queue(4, -1);
     const std::string shots = screenshot_dir();
-    TempDir profile("ui-chromium");
-    HeadlessChromium browser(*chromium, profile / "profile", c.dir / "chromium.log");
-    const std::string tab = browser.open_tab();
-    auto eval = [&](const std::string &js) { return browser.evaluate(tab, js); };
-    auto wait_for = [&](const std::string &js, int seconds = 15) {
-        return browser.wait_for(tab, js, std::chrono::seconds(seconds));
-    };
-    // Clicks the element and, for a destructive action, the confirmation.
-    auto click = [&](const std::string &selector, bool confirm) {
-        INFO(selector);
-        REQUIRE(wait_for("document.querySelector(" + json(selector).dump() + ")"));
-        eval("document.querySelector(" + json(selector).dump() + ").click()");
-        if (!confirm) return;
-        REQUIRE(wait_for("document.getElementById('confirm').open"));
-        eval("document.getElementById('confirm-yes').click()");
-    };
-    auto rows = [&](const std::string &table) {
-        return eval("[...document.querySelectorAll('#" + table + " tbody tr')].map(r => r.dataset.sector)");
-    };
+    ConsolePage page(*chromium, c.dir.path());
+    HeadlessChromium &browser = page.browser();
+    const std::string tab = page.tab();
+    auto eval = [&](const std::string &js) { return page.eval(js); };
+    auto wait_for = [&](const std::string &js, int seconds = 15) { return page.wait_for(js, seconds); };
+    auto click = [&](const std::string &selector, bool confirm) { page.click(selector, confirm); };
+    auto rows = [&](const std::string &table) { return page.rows(table); };
 
     // Login.
-    browser.navigate(tab, c.url("/ui"));
-    CHECK(eval("!!document.getElementById('login-form') && !document.getElementById('queue-table')") == true);
-    browser.screenshot(tab, shots + "/login.png");
-    eval("document.getElementById('token').value = " + json(c.manager->token()).dump() +
-         "; document.getElementById('login-form').submit()");
-    REQUIRE(wait_for("document.getElementById('refreshed') && document.getElementById('refreshed').dataset.at"));
+    page.login(c, shots + "/login.png");
     // The session cookie is out of the page's reach and is not the token.
     CHECK(eval("document.cookie") == "");
     json cookies = browser.send("Network.getCookies", {{"urls", {c.url("/ui")}}}, tab)["cookies"];
@@ -371,10 +264,12 @@ TEST_CASE("ui: the console in a headless browser", "[ui][browser]")
     CHECK(st1["abort_reason"] == "rebuild cancelled");
     REQUIRE(wait_for("document.querySelector('#failures .failure.cancelled[data-sector=\"s-t01002-1\"]')"));
 
-    // A worker rebuilds sector 2 (priority 5) with 3 s before PC1 and before
-    // persist: its progress bar moves.
+    // A worker rebuilds sector 2 (priority 5) with 3 s before PC1 and 8 s
+    // before persist: its progress bar moves. The 8 s keep sector 3, next,
+    // running while the page is checked and its cancel button clicked, even
+    // when a busy machine slows the page (a 3 s wait let it finish first).
     WorkerFixture worker(*c.manager, c.worker_spec(), c.dir);
-    worker.start({{"DAMOCLES_FAILPOINTS", "before:pc1=sleep:3000,before:persist=sleep:3000"}});
+    worker.start({{"DAMOCLES_FAILPOINTS", "before:pc1=sleep:3000,before:persist=sleep:8000"}});
     const std::string bar = "document.querySelector('#running-table .bar[data-sector=\"s-t01002-2\"]')";
     REQUIRE(wait_for(bar, 30));
     std::vector<double> seen;
@@ -393,7 +288,7 @@ TEST_CASE("ui: the console in a headless browser", "[ui][browser]")
     REQUIRE(seen.size() >= 2);
     CHECK(seen.back() > seen.front());
     REQUIRE(wait_until([&] { return c.state(2)["need_rebuild"] == false && c.state(2)["online"] == false; },
-                       std::chrono::seconds(40)));
+                       std::chrono::seconds(60)));
 
     // The stage chart charges the injected sleeps to pc1 and persist.
     REQUIRE(wait_for("document.querySelector('#stage-chart rect[data-stage=\"persist\"]')", 10));

@@ -381,6 +381,8 @@ void register_manager_commands(CLI::App &app)
     cancel->add_option("args", o.args, "<miner actor> <sector number>...");
     cancel->callback(cmd_rebuild_cancel);
 
+    register_sectors_priority_command(*sectors, o.home, o.ca_file);
+
     auto *state = sectors->add_subcommand("state", "Show a sector's state (searches online and offline records)");
     state->add_option("args", o.args, "<miner> <number>");
     state->add_flag("--offline", o.offline, "DEPRECATED: every state db is searched anyway");

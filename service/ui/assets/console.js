@@ -168,11 +168,11 @@ function drawQueue(q) {
   replaceRows('queue-table', queued.map((entry, i) => {
     const parts = sectorParts(entry.sector_id);
     const input = el('input', { type: 'number', step: 1, value: entry.priority, dataset: { sector: entry.sector_id } });
+    // One registry update: the entry stays queued and keeps its arrival
+    // order, so nothing is lost and no confirmation is needed.
     const set = el('button', {
       class: 'small quiet', dataset: { action: 'priority', sector: entry.sector_id },
-      onclick: () => act('priority', { miner: parts.miner, number: parts.number, priority: Number(input.value) },
-        'Move ' + entry.sector_id + ' to priority ' + input.value + '? It is taken out of the queue and queued ' +
-        'again, behind the sectors already at that priority.')
+      onclick: () => act('priority', { miner: parts.miner, number: parts.number, priority: Number(input.value) }, null)
     }, 'Set');
     return el('tr', { dataset: { sector: entry.sector_id } },
       el('td', {}, i + 1),
@@ -245,11 +245,15 @@ function drawStores(s) {
       el('td', {}, st.sectors),
       el('td', {}, st.rebuilding));
   }));
-  // The store choices of the form follow the stores the manager knows.
+  // The store choices of the forms follow the stores the manager knows.
   const names = s.stores.map((st) => st.name);
   if (names.join('\n') !== storesKnown) {
     storesKnown = names.join('\n');
-    $('rb-store').replaceChildren(el('option', { value: '' }, '–'), ...names.map((n) => el('option', { value: n }, n)));
+    for (const id of ['rb-store', 'ck-store']) {
+      const chosen = $(id).value;
+      $(id).replaceChildren(el('option', { value: '' }, '–'), ...names.map((n) => el('option', { value: n }, n)));
+      if (names.includes(chosen)) $(id).value = chosen;
+    }
   }
 }
 
@@ -372,6 +376,56 @@ async function submitRebuild(path) {
     class: r.outcome === 'queued' ? '' : 'refused', dataset: { sector: r.sector_id, outcome: r.outcome }
   }, r.sector_id + ': ' + r.outcome + (r.message ? ': ' + r.message : ''))));
 }
+
+// ---- the store check --------------------------------------------------
+
+function statusBadge(status) {
+  const kind = status === 'ok' ? 'good' : status === 'unregistered' ? 'warn' : 'bad';
+  return el('span', { class: 'badge ' + kind }, status);
+}
+
+function drawCheck(data) {
+  const summary = $('check-summary');
+  summary.hidden = false;
+  if (!data.sectors) {
+    summary.className = 'refused';
+    summary.textContent = data.error || data.message;
+    $('check-table').hidden = true;
+    return;
+  }
+  summary.className = data.refused ? 'refused' : '';
+  summary.textContent = data.message;
+  replaceRows('check-table', data.sectors.map((r) => el('tr', {
+    dataset: { sector: r.sector_id || '', status: r.status, action: r.action, outcome: r.outcome || '' }
+  },
+  el('td', { class: 'mono' }, r.sector_id || '–'),
+  el('td', {}, statusBadge(r.status)),
+  el('td', {}, r.action),
+  el('td', { class: 'mono err' }, r.detail || ''),
+  el('td', { class: r.outcome === 'refused' ? 'refused' : '' },
+    r.outcome ? r.outcome + (r.message ? ': ' + r.message : '') : '–'))));
+}
+
+async function submitCheck(queueDamaged) {
+  const store = $('ck-store').value;
+  if (!store) {
+    notice('Choose the persist store to check.', true);
+    return;
+  }
+  const confirmText = queueDamaged
+    ? 'Check store ' + store + ' and queue every damaged sector with its repair (a rebuild, or a cache repair ' +
+      'when only the cache was lost)? Sectors that are ok and files no record names are left alone.'
+    : null;
+  const answer = await act('check', { store, rebuild: queueDamaged, pieces_available: $('ck-pieces').checked },
+    confirmText);
+  if (answer) drawCheck(answer.data);
+}
+
+$('check-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  submitCheck(false);
+});
+$('ck-queue').addEventListener('click', () => submitCheck(true));
 
 $('rebuild-form').addEventListener('submit', (event) => {
   event.preventDefault();

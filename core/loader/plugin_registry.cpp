@@ -27,7 +27,7 @@
 //   e. every stage descriptor and ops table is at least as large as 1.0's,
 //      has a run function, a known kind, and an interface version this host
 //      understands (unknown kinds are ignored, a too-new interface skips the
-//      plugin);
+//      plugin); a kernel_bench table (ABI 1.1) lists valid kernel names;
 //   f. required CPU features are present (cpuid, core/loader/cpu_features);
 //   g. a CUDA plugin needs a CUDA device (libcuda probe, no CUDA link).
 // A skipped plugin is unloaded at once.
@@ -43,9 +43,9 @@
 #include "damocles/core/plugin_registry.hpp"
 
 #include <algorithm>
-#include <dlfcn.h>
 #include <cstdlib>
 #include <cstring>
+#include <dlfcn.h>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -86,6 +86,7 @@ const KindInfo kKinds[] = {
     {DMC_STAGE_POREP_VANILLA, "porep_vanilla", DMC_POREP_VANILLA_IFACE, sizeof(dmc_porep_vanilla_ops)},
     {DMC_STAGE_SNAP_ENCODE, "snap_encode", DMC_SNAP_ENCODE_IFACE, sizeof(dmc_snap_encode_ops)},
     {DMC_STAGE_SNAP_VANILLA, "snap_vanilla", DMC_SNAP_VANILLA_IFACE, sizeof(dmc_snap_vanilla_ops)},
+    {DMC_STAGE_KERNEL_BENCH, "kernel_bench", DMC_KERNEL_BENCH_IFACE, sizeof(dmc_kernel_bench_ops)},
 };
 
 const KindInfo *kind_info(uint32_t kind)
@@ -98,6 +99,25 @@ const KindInfo *kind_info(uint32_t kind)
 // Sizes of the 1.0 structs: the minimum a plugin may declare.
 constexpr size_t kMinDescriptorSize = sizeof(dmc_plugin_descriptor);
 constexpr size_t kMinStageDescSize = sizeof(dmc_stage_desc);
+
+// A kernel_bench table's kernel names (ABI 1.1), read as static data like
+// the descriptor: NULL-terminated, each a valid name, at most kMaxKernels.
+constexpr size_t kMaxKernels = 64;
+
+bool valid_name(const char *name);
+
+std::string read_kernel_names(const dmc_kernel_bench_ops &ops, std::vector<std::string> &out)
+{
+    if (!ops.kernels) return "stage kernel_bench has no kernel list";
+    for (size_t i = 0; ops.kernels[i]; ++i) {
+        if (i == kMaxKernels) return "stage kernel_bench lists more than " + std::to_string(kMaxKernels) + " kernels";
+        if (!valid_name(ops.kernels[i]))
+            return "stage kernel_bench kernel " + std::to_string(i) + " has an invalid name (want [a-z0-9_-]{1,32})";
+        out.emplace_back(ops.kernels[i]);
+    }
+    if (out.empty()) return "stage kernel_bench lists no kernel";
+    return {};
+}
 
 bool valid_name(const char *name)
 {
@@ -197,7 +217,7 @@ std::string validate_descriptor(const dmc_plugin_descriptor *d, PluginInfo &info
         const dmc_stage_desc &s = d->stages[i];
         if (s.struct_size < kMinStageDescSize) return "stage " + std::to_string(i) + " descriptor too short";
         const KindInfo *k = kind_info(s.kind);
-        if (!k) continue;  // a newer stage kind this host does not know: ignored
+        if (!k) continue; // a newer stage kind this host does not know: ignored
         if (s.interface_version == 0 || s.interface_version > k->iface)
             return std::string("stage ") + k->name + " interface " + std::to_string(s.interface_version) +
                    " is not supported by this host (max " + std::to_string(k->iface) + ")";
@@ -212,6 +232,10 @@ std::string validate_descriptor(const dmc_plugin_descriptor *d, PluginInfo &info
         if (!run) return std::string("stage ") + k->name + " has no run function";
         if (s.max_sectors == 0) return std::string("stage ") + k->name + " declares max_sectors 0";
         PluginStageInfo st;
+        if (k->kind == DMC_STAGE_KERNEL_BENCH)
+            if (auto why = read_kernel_names(*static_cast<const dmc_kernel_bench_ops *>(s.ops), st.kernels);
+                !why.empty())
+                return why;
         st.kind = k->kind;
         st.interface_version = s.interface_version;
         st.priority = s.priority;
@@ -328,7 +352,7 @@ PluginRegistry PluginRegistry::discover(const DiscoveryOptions &opts)
     PluginRegistry reg;
     const std::string install_dir = installed_plugin_dir();
     const uint64_t host_cpu = host_cpu_features();
-    std::map<std::string, std::string> claimed;  // plugin name -> path
+    std::map<std::string, std::string> claimed; // plugin name -> path
     std::set<std::string> seen_files;
     for (const auto &dir : plugin_search_path(opts, install_dir)) {
         std::error_code ec;
@@ -386,12 +410,12 @@ Result<StageHandle> PluginRegistry::select(dmc_stage_kind kind, const std::strin
         return make_error(Errc::unsupported, "plugin " + override_plugin + " configured for stage " +
                                                  stage_kind_name(kind) + " does not implement it");
     }
-    return make_error(Errc::not_found, "plugin " + override_plugin + " configured for stage " +
-                                           stage_kind_name(kind) + " was not found in " +
-                                           std::to_string(dirs_.size()) + " plugin directories");
+    return make_error(Errc::not_found, "plugin " + override_plugin + " configured for stage " + stage_kind_name(kind) +
+                                           " was not found in " + std::to_string(dirs_.size()) + " plugin directories");
 }
 
-Result<StageHandle> PluginRegistry::select(dmc_stage_kind kind, const std::map<std::string, std::string> &overrides) const
+Result<StageHandle> PluginRegistry::select(dmc_stage_kind kind,
+                                           const std::map<std::string, std::string> &overrides) const
 {
     auto it = overrides.find(stage_kind_name(kind));
     return select(kind, it == overrides.end() ? std::string() : it->second);

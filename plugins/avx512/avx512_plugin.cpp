@@ -26,6 +26,7 @@ const dmc_stage_desc kStages[] = {
      kMaxPc1Sectors, &kAvx512Pc1Ops},
     {sizeof(dmc_stage_desc), DMC_STAGE_TREE_C, DMC_TREE_C_IFACE, kPriority, 0, 1, &kAvx512TreeCOps},
     {sizeof(dmc_stage_desc), DMC_STAGE_TREE_R_LAST, DMC_TREE_R_LAST_IFACE, kPriority, 0, 1, &kAvx512TreeRLastOps},
+    {sizeof(dmc_stage_desc), DMC_STAGE_KERNEL_BENCH, DMC_KERNEL_BENCH_IFACE, kPriority, 0, 1, &kAvx512KernelBenchOps},
 };
 
 const dmc_plugin_descriptor kDescriptor = {

@@ -19,5 +19,7 @@ extern const dmc_pc1_ops kAvx512Pc1Ops;
 extern const dmc_tree_c_ops kAvx512TreeCOps;
 // tree_r_last: encoding + IFMA level-cache Poseidon trees (stage_tree_r_last.cpp).
 extern const dmc_tree_r_last_ops kAvx512TreeRLastOps;
+// kernel_bench: the kernels timed for `damocles-run bench` (stage_kernel_bench.cpp).
+extern const dmc_kernel_bench_ops kAvx512KernelBenchOps;
 
 } // namespace dmc::avx512

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // Throughput of the plugin's SHA-256 engines on one core, for the PC1
-// benchmark's limit (`damocles-run bench pc1`, through bench_exports.cpp):
+// benchmark's limit (`damocles-run bench pc1`, kernel sha256_throughput of
+// stage_kernel_bench.cpp):
 // independent messages, so nothing waits on a chain, read from a rotating
 // set of blocks in memory as the labelling reads parent labels (the
 // compiler cannot hoist their message schedules out of the loop), and every

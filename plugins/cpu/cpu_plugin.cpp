@@ -19,6 +19,7 @@ const dmc_stage_desc kStages[] = {
     {sizeof(dmc_stage_desc), DMC_STAGE_POREP_VANILLA, DMC_POREP_VANILLA_IFACE, 0, 0, 1, &kCpuPorepVanillaOps},
     {sizeof(dmc_stage_desc), DMC_STAGE_SNAP_ENCODE, DMC_SNAP_ENCODE_IFACE, 0, 0, 1, &kCpuSnapEncodeOps},
     {sizeof(dmc_stage_desc), DMC_STAGE_SNAP_VANILLA, DMC_SNAP_VANILLA_IFACE, 0, 0, 1, &kCpuSnapVanillaOps},
+    {sizeof(dmc_stage_desc), DMC_STAGE_KERNEL_BENCH, DMC_KERNEL_BENCH_IFACE, 0, 0, 1, &kCpuKernelBenchOps},
 };
 
 const dmc_plugin_descriptor kDescriptor = {

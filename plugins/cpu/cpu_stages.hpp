@@ -22,5 +22,7 @@ extern const dmc_porep_vanilla_ops kCpuPorepVanillaOps;
 extern const dmc_snap_encode_ops kCpuSnapEncodeOps;
 // snap_vanilla: SnapDeals vanilla partition proofs (stage_snap_vanilla.cpp).
 extern const dmc_snap_vanilla_ops kCpuSnapVanillaOps;
+// kernel_bench: the Fr arithmetic timed for `damocles-run bench` (stage_kernel_bench.cpp).
+extern const dmc_kernel_bench_ops kCpuKernelBenchOps;
 
 } // namespace dmc::cpu

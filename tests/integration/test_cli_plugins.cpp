@@ -68,6 +68,12 @@ TEST_CASE("cli: avx512 usable exactly when the CPU has its features; gpu skipped
         if (p["name"] == "cpu") {
             saw_cpu = true;
             CHECK(p["usable"] == true);
+            // ABI 1.1: its kernel_bench stage, listed with the kernels it times.
+            bool saw_kernels = false;
+            for (const auto &st : p["stages"])
+                if (st["stage"] == "kernel_bench")
+                    saw_kernels = st["kernels"] == nlohmann::json({"fr_mul", "fr_mul_latency", "poseidon"});
+            CHECK(saw_kernels);
         }
         if (p["name"] == "gpu" && !p["usable"].get<bool>())
             CHECK(p["skip_reason"].get<std::string>().find("needs a CUDA GPU") == 0);
@@ -85,7 +91,7 @@ TEST_CASE("cli: --version names the plugin ABI; aliases answer as manager and wo
 {
     auto v = run({damocles_run(), "--version"});
     REQUIRE(v.exit_code == 0);
-    CHECK(v.out.find(std::string("damocles-run ") + DMC_VERSION + " (plugin ABI 1.0)") != std::string::npos);
+    CHECK(v.out.find(std::string("damocles-run ") + DMC_VERSION + " (plugin ABI 1.1)") != std::string::npos);
 
     auto m = run({damocles_manager(), "--help"});
     CHECK(m.exit_code == 0);

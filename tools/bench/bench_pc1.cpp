@@ -33,7 +33,7 @@
 #include <cstring>
 #include <thread>
 
-#include "bench_support.hpp"
+#include "bench_limits.hpp"
 #include "cli_common.hpp"
 #include "damocles/sdk/parent_cache.hpp"
 #include "engine_setup.hpp"
@@ -63,49 +63,6 @@ Pc1Options &pc1_options()
 // scheduler time slice): on a machine shared with other work, some of them
 // run undisturbed, and a disturbed one only makes a limit looser.
 constexpr int kLimitRepeats = 24;
-
-// Strictest single-stream compression time: the faster of OpenSSL's and the
-// avx512 kernel's, each the best of many short runs.
-double sha_limit_ns(const std::optional<Avx512Kernels> &kernels, double &openssl_ns, double &kernel_ns)
-{
-    constexpr uint64_t kBlocks = 1u << 16;
-    for (int r = 0; r < kLimitRepeats; ++r) {
-        openssl_ns = std::min(openssl_ns, openssl_sha_block_ns(kBlocks));
-        if (kernels) kernel_ns = std::min(kernel_ns, kernels->sha_block_ns(kBlocks));
-    }
-    return std::min(openssl_ns, kernel_ns);
-}
-
-// The best per-core throughput over the engines, and which one it was.
-struct Throughput {
-    double best_ns = 1e30;
-    std::string basis = "none";
-    double lanes16_ns = 1e30; // 16 lanes alone, for reference
-};
-
-void measure_throughput(const std::optional<Avx512Kernels> &kernels, Throughput &t)
-{
-    if (!kernels || !kernels->sha_multi_ns) return;
-    constexpr uint64_t kBlocks = 1u << 15;
-    struct Config {
-        uint32_t lanes, ni;
-    };
-    static const Config kConfigs[] = {{16, 0}, {16, 1}, {16, 2}, {16, 3}, {16, 4}, {8, 0}, {8, 1}, {8, 2},
-                                      {0, 1},  {0, 2},  {0, 3},  {0, 4},  {0, 5},  {0, 6}, {0, 7}, {0, 8}};
-    for (int r = 0; r < kLimitRepeats / 2; ++r) {
-        for (const Config &c : kConfigs) {
-            const double ns = kernels->sha_multi_ns(c.lanes, c.ni, kBlocks);
-            if (ns <= 0) continue;
-            if (c.lanes == 16 && c.ni == 0) t.lanes16_ns = std::min(t.lanes16_ns, ns);
-            if (ns < t.best_ns) {
-                t.best_ns = ns;
-                t.basis = c.lanes == 0 ? "sha_ni_x" + std::to_string(c.ni)
-                                       : "lanes" + std::to_string(c.lanes) +
-                                             (c.ni ? "+sha_ni_x" + std::to_string(c.ni) : std::string());
-            }
-        }
-    }
-}
 
 struct Pc1Call {
     std::vector<std::string> dirs;
@@ -165,18 +122,15 @@ void run_pc1()
     std::printf("parent cache for %s (generated on first use) ...\n", proof->name);
     std::fflush(stdout);
     const std::string parent_cache = must(ensure_parent_cache(*proof, cache_options));
-    const auto kernels = avx512_kernels(registry);
+    const auto kernels = PluginKernels::of(registry, "avx512");
     const uint32_t threads = std::max(1u, o.threads);
 
-    double openssl_ns = 1e30, kernel_ns = 1e30;
-    sha_limit_ns(kernels, openssl_ns, kernel_ns);
-    Throughput throughput;
-    measure_throughput(kernels, throughput);
+    ShaLimits limits;
+    measure_sha_chain(kernels, kLimitRepeats, limits);
+    measure_sha_throughput(kernels, kLimitRepeats / 2, limits);
     std::string plan = "n/a";
-    if (kernels && kernels->pc1_plan && stage.plugin_name() == "avx512") {
-        char text[256] = {};
-        kernels->pc1_plan(o.sectors, threads, text, sizeof text);
-        plan = text;
+    if (stage.plugin_name() == "avx512" && kernels) {
+        if (auto text = kernels->text("pc1_plan", {o.sectors, threads, 0, 0})) plan = *text;
         for (char &ch : plan)
             if (ch == ' ') ch = '_';
     }
@@ -188,29 +142,33 @@ void run_pc1()
     const double load_before = load_average();
     double cpu = 0;
     uint64_t peak_anon = 0;
-    const double seconds =
-        run_stage_call(stage, *proof, parent_cache, scratch.path() + "/batch", o.sectors, threads, 1000, &cpu, &peak_anon);
+    const double seconds = run_stage_call(stage, *proof, parent_cache, scratch.path() + "/batch", o.sectors, threads,
+                                          1000, &cpu, &peak_anon);
     const double load_after = load_average();
     double single_seconds = 0;
     if (o.measure_single) {
         std::printf("pc1: one sector on one thread, for reference ...\n");
         std::fflush(stdout);
-        single_seconds = run_stage_call(stage, *proof, parent_cache, scratch.path() + "/single", 1, 1, 5000, nullptr,
-                                        nullptr);
+        single_seconds =
+            run_stage_call(stage, *proof, parent_cache, scratch.path() + "/single", 1, 1, 5000, nullptr, nullptr);
     }
 
-    const double chain_ns = sha_limit_ns(kernels, openssl_ns, kernel_ns);
-    measure_throughput(kernels, throughput);
+    measure_sha_chain(kernels, kLimitRepeats, limits);
+    measure_sha_throughput(kernels, kLimitRepeats / 2, limits);
+    const double chain_ns = limits.chain_ns();
     const double speed_ns = o.openssl_speed ? openssl_speed_block_ns().value_or(0.0) : 0.0;
-    const double bound = double(pc1_chain_compressions(*proof)) * chain_ns * 1e-9; // one sector, one chain
+    const double bound = pc1_single_stream_bound_s(*proof, limits); // one sector, one chain
     const double rss_per_sector = double(peak_anon) / o.sectors / double(proof->sector_size);
     const double sph = o.sectors * 3600.0 / seconds, bound_sph = 3600.0 / bound;
     const double per_core = sph / threads / bound_sph;
 
     ResultLine line("pc1");
     line.add("proof", proof->name).add("plugin", stage.plugin_name()).add("sectors", o.sectors, 0);
-    line.add("threads", threads, 0).add("plan", plan).add("sha_block_ns", chain_ns).add("openssl_inprocess_ns", openssl_ns);
-    if (kernels) line.add("avx512_kernel_ns", kernel_ns);
+    line.add("threads", threads, 0)
+        .add("plan", plan)
+        .add("sha_block_ns", chain_ns)
+        .add("openssl_inprocess_ns", limits.openssl_ns);
+    if (limits.kernel_ns < 1e29) line.add("avx512_kernel_ns", limits.kernel_ns);
     if (speed_ns > 0) line.add("openssl_speed_ns", speed_ns);
     line.add("bound_s", bound).add("seconds", seconds).add("cpu_s", cpu);
     line.add("sectors_per_hour", sph, 1).add("single_stream_bound_sectors_per_hour", bound_sph, 1);
@@ -219,10 +177,10 @@ void run_pc1()
         line.add("single_seconds", single_seconds)
             .add("per_core_speedup_vs_measured_single", sph / threads / (3600.0 / single_seconds))
             .add("per_core_speedup_vs_measured_single_basis", "one_sector_one_thread_this_run");
-    if (throughput.best_ns < 1e29) {
-        const double limit = (19.0 * chain_ns) / (20.0 * throughput.best_ns);
-        line.add("multi_best_ns", throughput.best_ns).add("lanes16_ns", throughput.lanes16_ns);
-        line.add("limit_per_core_speedup", limit).add("limit_basis", throughput.basis + "_20_per_label_vs_chain_19");
+    if (limits.has_throughput()) {
+        const double limit = (19.0 * chain_ns) / (20.0 * limits.multi_best_ns);
+        line.add("multi_best_ns", limits.multi_best_ns).add("lanes16_ns", limits.lanes16_ns);
+        line.add("limit_per_core_speedup", limit).add("limit_basis", limits.multi_basis + "_20_per_label_vs_chain_19");
         line.add("ratio", per_core / limit).add("ratio_basis", "per_core_speedup/limit_per_core_speedup");
         line.add("per_core_speedup_cpu", o.sectors * bound / cpu).add("ratio_cpu", o.sectors * bound / cpu / limit);
         line.add("cpu_basis", "process_cpu_seconds_all_threads");

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "bench_support.hpp"
 
-#include <dlfcn.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -13,8 +12,6 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <gmp.h>
 
 #include "damocles/sdk/fr.hpp"
 #include "damocles/sdk/poseidon.hpp"
@@ -91,30 +88,6 @@ void ResultLine::print() const
     std::fflush(stdout);
 }
 
-std::optional<Avx512Kernels> avx512_kernels(const core::PluginRegistry &registry)
-{
-    for (const auto &p : registry.plugins()) {
-        if (p.name != "avx512" || !p.usable) continue;
-        // Already loaded by the registry (features checked): this only takes a reference.
-        void *lib = ::dlopen(p.path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
-        if (!lib) lib = ::dlopen(p.path.c_str(), RTLD_NOW | RTLD_LOCAL);
-        if (!lib) return std::nullopt;
-        Avx512Kernels k;
-        k.sha_block_ns = reinterpret_cast<double (*)(uint64_t)>(::dlsym(lib, "dmc_avx512_bench_sha_block_ns"));
-        k.fr_mul_ns = reinterpret_cast<double (*)(uint64_t)>(::dlsym(lib, "dmc_avx512_bench_fr_mul_ns"));
-        k.fr_mul_latency_ns =
-            reinterpret_cast<double (*)(uint64_t)>(::dlsym(lib, "dmc_avx512_bench_fr_mul_latency_ns"));
-        k.poseidon_ns = reinterpret_cast<double (*)(uint32_t, uint64_t)>(::dlsym(lib, "dmc_avx512_bench_poseidon_ns"));
-        if (!k.sha_block_ns || !k.fr_mul_ns || !k.fr_mul_latency_ns || !k.poseidon_ns) return std::nullopt;
-        k.sha_multi_ns =
-            reinterpret_cast<double (*)(uint32_t, uint32_t, uint64_t)>(::dlsym(lib, "dmc_avx512_bench_sha_multi_ns"));
-        k.pc1_plan = reinterpret_cast<int (*)(uint32_t, uint32_t, char *, uint32_t)>(
-            ::dlsym(lib, "dmc_avx512_bench_pc1_plan"));
-        return k;
-    }
-    return std::nullopt;
-}
-
 double openssl_sha_block_ns(uint64_t blocks)
 {
     // The sdk's one-shot SHA-256 (OpenSSL) over 256 KiB: OpenSSL's assembly
@@ -180,60 +153,30 @@ double sdk_fr_mul_latency_ns(uint64_t muls)
     return seconds * 1e9 / double(muls);
 }
 
-namespace {
-
-// a·b·2^-256 mod r on 4 limbs with GMP's mpn layer: schoolbook product,
-// then word-by-word Montgomery reduction with mpn_addmul_1.
-void gmp_mont_mul(mp_limb_t *out, const mp_limb_t *a, const mp_limb_t *b, const mp_limb_t *modulus)
-{
-    mp_limb_t t[9];
-    mpn_mul_n(t, a, b, 4);
-    t[8] = 0;
-    for (int i = 0; i < 4; ++i) {
-        const mp_limb_t m = t[i] * fr_detail::kInv;
-        const mp_limb_t carry = mpn_addmul_1(t + i, modulus, 4, m);
-        mpn_add_1(t + i + 4, t + i + 4, 5 - i, carry);
-    }
-    if (t[8] != 0 || mpn_cmp(t + 4, modulus, 4) >= 0) mpn_sub_n(t + 4, t + 4, modulus, 4);
-    std::memcpy(out, t + 4, 4 * sizeof(mp_limb_t));
-}
-
-} // namespace
-
-double gmp_fr_mul_ns(uint64_t muls, bool *matches_sdk)
-{
-    static_assert(sizeof(mp_limb_t) == 8, "64-bit GMP limbs");
-    const mp_limb_t *modulus = reinterpret_cast<const mp_limb_t *>(fr_detail::kModulus);
-    mp_limb_t v[8][4];
-    Fr reference[8];
-    for (unsigned i = 0; i < 8; ++i) {
-        reference[i] = sample_fr(i + 1);
-        std::memcpy(v[i], reference[i].l, sizeof v[i]);
-    }
-    // Independent check: 3 rounds against the sdk (same Montgomery radix 2^256).
-    bool ok = true;
-    mp_limb_t check[4];
-    for (unsigned i = 0; i < 8; ++i) {
-        gmp_mont_mul(check, v[i], v[(i + 1) & 7], modulus);
-        const Fr expected = mul(reference[i], reference[(i + 1) & 7]);
-        ok = ok && std::memcmp(check, expected.l, sizeof check) == 0;
-    }
-    if (matches_sdk) *matches_sdk = ok;
-    const uint64_t rounds = muls / 8 + 1;
-    const double start = now_wall();
-    for (uint64_t k = 0; k < rounds; ++k)
-        for (unsigned i = 0; i < 8; ++i) gmp_mont_mul(v[i], v[i], v[(i + 1) & 7], modulus);
-    const double seconds = now_wall() - start;
-    volatile mp_limb_t sink = v[0][0];
-    (void)sink;
-    return seconds * 1e9 / double(rounds * 8);
-}
-
 uint64_t poseidon_muls(unsigned arity)
 {
     const PoseidonConstants &c = poseidon_constants(arity);
     const uint64_t t = c.width;
     return uint64_t(c.full_rounds) * (3 * t + t * t) + uint64_t(c.partial_rounds) * (3 + 2 * t - 1);
+}
+
+void PoseidonWork::add(unsigned arity, uint64_t count)
+{
+    const PoseidonConstants &c = poseidon_constants(arity);
+    const uint64_t t = c.width;
+    hashes += count;
+    full_muls += count * poseidon_muls(arity);
+    sbox_muls += count * 3 * (uint64_t(c.full_rounds) * t + c.partial_rounds);
+    mds_rows += count * (uint64_t(c.full_rounds) + c.partial_rounds) * t;
+}
+
+PoseidonWork &PoseidonWork::operator+=(const PoseidonWork &other)
+{
+    hashes += other.hashes;
+    full_muls += other.full_muls;
+    sbox_muls += other.sbox_muls;
+    mds_rows += other.mds_rows;
+    return *this;
 }
 
 Pc2Work pc2_work(const SealProof &proof)
@@ -242,21 +185,17 @@ Pc2Work pc2_work(const SealProof &proof)
     auto layout = sector_tree_layout(proof.sector_size);
     if (!layout) return w;
     const uint64_t per_tree = (layout->base_tree.leaves - 1) / 7;
-    uint64_t compound = 0, compound_muls = 0;
+    PoseidonWork trees;
+    trees.add(8, uint64_t(layout->base_tree_count) * per_tree);
     if (proof.shape.sub_arity) {
-        const uint64_t groups = proof.shape.top_arity ? proof.shape.top_arity : 1;
-        compound = groups + (proof.shape.top_arity ? 1 : 0);
-        compound_muls = groups * poseidon_muls(proof.shape.sub_arity) +
-                        (proof.shape.top_arity ? poseidon_muls(proof.shape.top_arity) : 0);
+        trees.add(proof.shape.sub_arity, proof.shape.top_arity ? proof.shape.top_arity : 1);
+        if (proof.shape.top_arity) trees.add(proof.shape.top_arity, 1);
     }
     w.column_arity = layout->column_arity;
     w.column_hashes = layout->nodes;
-    const uint64_t tree_hashes = uint64_t(layout->base_tree_count) * per_tree;
-    w.tree_c_hashes = tree_hashes + compound;
-    w.tree_r_last_hashes = tree_hashes + compound;
-    const uint64_t tree_muls = tree_hashes * poseidon_muls(8) + compound_muls;
-    w.tree_c_muls = w.column_hashes * poseidon_muls(w.column_arity) + tree_muls;
-    w.tree_r_last_muls = tree_muls;
+    w.tree_c.add(w.column_arity, w.column_hashes);
+    w.tree_c += trees;
+    w.tree_r_last = trees;
     return w;
 }
 

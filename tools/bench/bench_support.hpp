@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// What the `damocles-run bench` commands share: the limits they measure in
-// the same run (single-stream SHA-256 compression time, Fr multiplication
-// time of the cpu/sdk code, of the avx512 plugin's kernels and of GMP,
-// Poseidon multiplication counts), timers, the result line, and scratch
-// space. A benchmark prints a ratio to a limit measured now, never to a
-// figure written in the code.
+// What the `damocles-run bench` commands share: in-process references
+// (OpenSSL's SHA-256 block, the sdk's Fr multiplication), the work counts
+// of PC1 and PC2, timers, the result line and scratch space. Plugin kernels
+// are timed through plugin_kernels.hpp, GMP in gmp_fr_reference.hpp, and the
+// limits built from them in bench_limits.hpp. A benchmark prints a ratio to
+// a limit measured now, never to a figure written in the code.
 #pragma once
 
 #include <atomic>
@@ -49,21 +49,6 @@ private:
     std::string text_;
 };
 
-// The avx512 plugin's kernel measurements (plugins/avx512/bench_exports.cpp),
-// when the registry found the plugin usable on this CPU.
-struct Avx512Kernels {
-    double (*sha_block_ns)(uint64_t blocks) = nullptr;
-    double (*fr_mul_ns)(uint64_t muls) = nullptr;
-    double (*fr_mul_latency_ns)(uint64_t muls) = nullptr;
-    double (*poseidon_ns)(uint32_t arity, uint64_t hashes) = nullptr;
-    // Optional (nullptr with an older plugin): SHA-256 throughput of
-    // `lanes` AVX-512 lanes + `ni_streams` SHA-NI streams, ns/compression;
-    // and the pc1 stage's plan for a call, as one line.
-    double (*sha_multi_ns)(uint32_t lanes, uint32_t ni_streams, uint64_t blocks) = nullptr;
-    int (*pc1_plan)(uint32_t sectors, uint32_t threads, char *out, uint32_t size) = nullptr;
-};
-std::optional<Avx512Kernels> avx512_kernels(const core::PluginRegistry &registry);
-
 // One SHA-256 compression in a single dependent chain, in-process, with
 // OpenSSL's block function (SHA-NI when the CPU has it).
 double openssl_sha_block_ns(uint64_t blocks);
@@ -71,27 +56,39 @@ double openssl_sha_block_ns(uint64_t blocks);
 // 1 KiB message), when an openssl binary is on PATH.
 std::optional<double> openssl_speed_block_ns();
 
-// Fr multiplications: the sdk's (the cpu plugin's arithmetic), 8
-// independent chains (throughput) or one chain (latency); and a GMP
-// Montgomery multiplication (mpn_mul_n + mpn_addmul_1 reduction),
-// checked against the sdk's result.
+// Fr multiplications of the sdk, in-process: 8 independent chains
+// (throughput) or one chain (latency). The limit for a plugin that has no
+// fr_mul kernel of its own (bench_limits.hpp).
 double sdk_fr_mul_ns(uint64_t muls);
 double sdk_fr_mul_latency_ns(uint64_t muls);
-double gmp_fr_mul_ns(uint64_t muls, bool *matches_sdk);
 
 // Fr multiplications of one Poseidon hash of `arity` in the optimised form
 // (docs/algorithms.md §14.2): 8·(3t + t²) + R_P·(3 + 2t − 1), t = arity + 1.
 uint64_t poseidon_muls(unsigned arity);
 
-// The Poseidon work of PC2 for a proof: column hashes, tree_c and
-// tree_r_last hashes (compound roots included), and their multiplications.
+// What Poseidon hashes of some arity cost, counted three ways:
+//  * full_muls: Fr multiplications of the optimised form (poseidon_muls);
+//  * sbox_muls: the S-box multiplications alone, 3 per x^5: R_F·t + R_P
+//    S-boxes per hash;
+//  * mds_rows: rows of the round matrices, (R_F + R_P)·t per hash; each
+//    needs at least one Montgomery reduction, however its products are
+//    accumulated (docs/algorithms.md §14.2).
+struct PoseidonWork {
+    uint64_t hashes = 0;
+    uint64_t full_muls = 0;
+    uint64_t sbox_muls = 0;
+    uint64_t mds_rows = 0;
+    void add(unsigned arity, uint64_t count);
+    PoseidonWork &operator+=(const PoseidonWork &other);
+};
+
+// The Poseidon work of PC2 for a proof: column hashes + tree_c's arity-8
+// and compound hashes; tree_r_last's arity-8 and compound hashes.
 struct Pc2Work {
-    uint64_t column_hashes = 0;
     unsigned column_arity = 0;
-    uint64_t tree_c_hashes = 0;      // arity-8 and compound hashes of tree_c
-    uint64_t tree_r_last_hashes = 0; // the same for tree_r_last
-    uint64_t tree_c_muls = 0;        // columns included
-    uint64_t tree_r_last_muls = 0;
+    uint64_t column_hashes = 0;
+    PoseidonWork tree_c; // columns included
+    PoseidonWork tree_r_last;
 };
 Pc2Work pc2_work(const SealProof &proof);
 

@@ -34,11 +34,14 @@ void list_plugins(bool as_json)
         nlohmann::json out = nlohmann::json::array();
         for (const auto &p : reg.plugins()) {
             nlohmann::json stages = nlohmann::json::array();
-            for (const auto &st : p.stages)
-                stages.push_back({{"stage", core::stage_kind_name(st.kind)},
-                                  {"priority", st.priority},
-                                  {"interface", st.interface_version},
-                                  {"max_sectors", st.max_sectors}});
+            for (const auto &st : p.stages) {
+                nlohmann::json stage = {{"stage", core::stage_kind_name(st.kind)},
+                                        {"priority", st.priority},
+                                        {"interface", st.interface_version},
+                                        {"max_sectors", st.max_sectors}};
+                if (st.kind == DMC_STAGE_KERNEL_BENCH) stage["kernels"] = st.kernels;
+                stages.push_back(std::move(stage));
+            }
             out.push_back({{"name", p.name},
                            {"version", p.version},
                            {"path", p.path},

@@ -37,7 +37,7 @@ extern "C" {
 #endif
 
 #define DMC_PLUGIN_ABI_MAJOR 1u
-#define DMC_PLUGIN_ABI_MINOR 0u
+#define DMC_PLUGIN_ABI_MINOR 1u /* 1.1: DMC_STAGE_KERNEL_BENCH */
 #define DMC_PLUGIN_ABI ((DMC_PLUGIN_ABI_MAJOR << 16) | DMC_PLUGIN_ABI_MINOR)
 #define DMC_PLUGIN_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
 #define DMC_PLUGIN_QUERY_SYMBOL "dmc_plugin_query"
@@ -115,7 +115,8 @@ typedef enum dmc_stage_kind {
     DMC_STAGE_POREP_VANILLA = 5,
     DMC_STAGE_SNAP_ENCODE = 6,
     DMC_STAGE_SNAP_VANILLA = 7,
-    DMC_STAGE_KIND_MAX = 7,
+    DMC_STAGE_KERNEL_BENCH = 8, /* ABI 1.1: kernel measurements for benchmarks */
+    DMC_STAGE_KIND_MAX = 8,
 } dmc_stage_kind;
 
 /* Interface versions of each stage's ops table (bumped on additions). */
@@ -126,6 +127,7 @@ typedef enum dmc_stage_kind {
 #define DMC_POREP_VANILLA_IFACE 1u
 #define DMC_SNAP_ENCODE_IFACE 1u
 #define DMC_SNAP_VANILLA_IFACE 1u
+#define DMC_KERNEL_BENCH_IFACE 1u
 
 /* tree_d: binary SHA-256/trunc254 tree over the staged (fr32-padded) data. */
 typedef struct dmc_tree_d_args {
@@ -276,6 +278,32 @@ typedef struct dmc_snap_vanilla_ops {
     uint32_t reserved0;
     dmc_status (*run)(const dmc_call *call, dmc_snap_vanilla_args *args);
 } dmc_snap_vanilla_ops;
+
+/* kernel_bench (ABI 1.1): times one of the plugin's compute kernels, so that
+ * `damocles-run bench` compares a stage with a limit measured in the same
+ * run on the same code, without reaching into the plugin's private symbols.
+ * It is not a sealing stage: the engine never schedules it. The kernel names
+ * and the meaning of work/params are the plugin's; docs/plugin-guide.md
+ * lists the names the benchmarks ask for. */
+typedef struct dmc_kernel_bench_args {
+    uint32_t struct_size;
+    uint32_t text_size;  /* bytes of text, 0 when text is NULL */
+    const char *kernel;  /* one of dmc_kernel_bench_ops.kernels */
+    uint64_t work;       /* units to run (blocks, products, hashes...) */
+    uint64_t params[4];  /* kernel-specific (lanes, arity...); unused = 0 */
+    double ns_per_op;    /* out: wall-clock ns per unit; 0 for a kernel that
+                            only describes (text). Params the kernel does not
+                            offer: DMC_ERR_UNSUPPORTED */
+    char *text;          /* out, may be NULL: one NUL-terminated line */
+} dmc_kernel_bench_args;
+
+typedef struct dmc_kernel_bench_ops {
+    uint32_t struct_size;
+    uint32_t reserved0;
+    /* DMC_ERR_UNSUPPORTED for a kernel name it does not have. */
+    dmc_status (*run)(const dmc_call *call, dmc_kernel_bench_args *args);
+    const char *const *kernels; /* NULL-terminated list of kernel names */
+} dmc_kernel_bench_ops;
 
 /* ------------------------------------------------------------------ *
  * Descriptor                                                          *

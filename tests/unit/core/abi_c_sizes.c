@@ -13,6 +13,8 @@ size_t dmc_test_c_sizeof(int which)
     case 3: return sizeof(dmc_pc1_args);
     case 4: return sizeof(dmc_tree_r_last_args);
     case 5: return sizeof(dmc_snap_vanilla_args);
+    case 6: return sizeof(dmc_kernel_bench_args);
+    case 7: return sizeof(dmc_kernel_bench_ops);
     default: return 0;
     }
 }

@@ -10,6 +10,7 @@
 #include <cstddef>
 
 #include "damocles/plugin.h"
+#include "damocles/version.h"
 
 extern "C" size_t dmc_test_c_sizeof(int which);
 
@@ -97,6 +98,16 @@ TEST_CASE("plugin ABI: struct sizes and offsets are pinned", "[abi]")
     CHECK(offsetof(dmc_snap_vanilla_args, proofs_path) == 176);
     CHECK(sizeof(dmc_snap_vanilla_ops) == 16);
     CHECK(offsetof(dmc_snap_vanilla_ops, run) == 8);
+    CHECK(sizeof(dmc_kernel_bench_args) == 72);
+    CHECK(offsetof(dmc_kernel_bench_args, text_size) == 4);
+    CHECK(offsetof(dmc_kernel_bench_args, kernel) == 8);
+    CHECK(offsetof(dmc_kernel_bench_args, work) == 16);
+    CHECK(offsetof(dmc_kernel_bench_args, params) == 24);
+    CHECK(offsetof(dmc_kernel_bench_args, ns_per_op) == 56);
+    CHECK(offsetof(dmc_kernel_bench_args, text) == 64);
+    CHECK(sizeof(dmc_kernel_bench_ops) == 24);
+    CHECK(offsetof(dmc_kernel_bench_ops, run) == 8);
+    CHECK(offsetof(dmc_kernel_bench_ops, kernels) == 16);
     CHECK(sizeof(dmc_stage_desc) == 32);
     CHECK(offsetof(dmc_stage_desc, kind) == 4);
     CHECK(offsetof(dmc_stage_desc, interface_version) == 8);
@@ -124,11 +135,21 @@ TEST_CASE("plugin ABI: C and C++ agree on struct sizes", "[abi]")
     CHECK(dmc_test_c_sizeof(3) == sizeof(dmc_pc1_args));
     CHECK(dmc_test_c_sizeof(4) == sizeof(dmc_tree_r_last_args));
     CHECK(dmc_test_c_sizeof(5) == sizeof(dmc_snap_vanilla_args));
+    CHECK(dmc_test_c_sizeof(6) == sizeof(dmc_kernel_bench_args));
+    CHECK(dmc_test_c_sizeof(7) == sizeof(dmc_kernel_bench_ops));
 }
 
 TEST_CASE("plugin ABI: version macros", "[abi]")
 {
     STATIC_REQUIRE(DMC_PLUGIN_ABI_MAJOR_OF(DMC_PLUGIN_ABI) == DMC_PLUGIN_ABI_MAJOR);
     STATIC_REQUIRE((DMC_PLUGIN_ABI & 0xffff) == DMC_PLUGIN_ABI_MINOR);
-    STATIC_REQUIRE(DMC_STAGE_KIND_MAX == DMC_STAGE_SNAP_VANILLA);
+    // 1.1 appended the kernel_bench stage kind (backward compatible: minor).
+    STATIC_REQUIRE(DMC_PLUGIN_ABI_MAJOR == 1);
+    STATIC_REQUIRE(DMC_PLUGIN_ABI_MINOR == 1);
+    // meson.build's version (--version, damocles-sdk.pc) is the header's.
+    STATIC_REQUIRE(DMC_SDK_PLUGIN_ABI_MAJOR == DMC_PLUGIN_ABI_MAJOR);
+    STATIC_REQUIRE(DMC_SDK_PLUGIN_ABI_MINOR == DMC_PLUGIN_ABI_MINOR);
+    STATIC_REQUIRE(DMC_STAGE_KERNEL_BENCH == 8);
+    STATIC_REQUIRE(DMC_STAGE_KIND_MAX == DMC_STAGE_KERNEL_BENCH);
+    STATIC_REQUIRE(DMC_KERNEL_BENCH_IFACE == 1);
 }

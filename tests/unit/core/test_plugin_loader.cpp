@@ -199,3 +199,84 @@ TEST_CASE("loader: cpu feature names", "[loader]")
     CHECK(cpu_feature_names(0) == "");
     CHECK(cpu_feature_names(1ull << 40) == "unknown-bits-0x10000000000");
 }
+
+namespace {
+
+// Calls the kernel_bench stage of a handle; returns its status.
+dmc_status call_kernel(const StageHandle &handle, const char *kernel, uint64_t work, uint64_t param0, std::string &text,
+                       std::string &error)
+{
+    char err[256] = {};
+    char line[64] = {};
+    dmc_call call{};
+    call.struct_size = sizeof call;
+    call.error = err;
+    call.error_size = sizeof err;
+    dmc_kernel_bench_args args{};
+    args.struct_size = sizeof args;
+    args.kernel = kernel;
+    args.work = work;
+    args.params[0] = param0;
+    args.params[3] = 4;
+    args.ns_per_op = -5;
+    args.text = line;
+    args.text_size = sizeof line;
+    const dmc_status status = handle.ops<dmc_kernel_bench_ops>()->run(&call, &args);
+    text = line;
+    error = err;
+    if (status == DMC_OK) CHECK(args.ns_per_op == 0);
+    return status;
+}
+
+} // namespace
+
+TEST_CASE("loader: a kernel_bench stage (ABI 1.1) is listed with its kernels and callable", "[loader][kernel_bench]")
+{
+    auto reg = PluginRegistry::discover(only({DMC_TEST_PLUGIN_DIR}));
+    const auto *p = find_by_file(reg, "dmc-test-plugin-kernel-bench.so");
+    REQUIRE(p);
+    CHECK(p->usable);
+    REQUIRE(p->stages.size() == 1);
+    CHECK(p->stages[0].kind == DMC_STAGE_KERNEL_BENCH);
+    CHECK(p->stages[0].kernels == std::vector<std::string>{"echo"});
+    CHECK(stage_kind_name(DMC_STAGE_KERNEL_BENCH) == std::string("kernel_bench"));
+    CHECK(stage_kind_from_name("kernel_bench") == DMC_STAGE_KERNEL_BENCH);
+
+    auto handle = reg.select(DMC_STAGE_KERNEL_BENCH, std::string("test-kernel-bench"));
+    REQUIRE(handle.ok());
+    std::string text, error;
+    CHECK(call_kernel(*handle, "echo", 12, 3, text, error) == DMC_OK);
+    CHECK(text == "work=12 params=3,4");
+    // Params the kernel does not offer, an unknown kernel, no work: one line each.
+    CHECK(call_kernel(*handle, "echo", 12, 7, text, error) == DMC_ERR_UNSUPPORTED);
+    CHECK(error == "test-kernel-bench kernel_bench: kernel echo does not offer params 7,0,0,4");
+    CHECK(call_kernel(*handle, "sha", 12, 0, text, error) == DMC_ERR_UNSUPPORTED);
+    CHECK(error.find("no kernel named 'sha'") != std::string::npos);
+    CHECK(call_kernel(*handle, "echo", 0, 0, text, error) == DMC_ERR_INVALID_ARG);
+    CHECK(error == "test-kernel-bench kernel_bench: work must be at least 1");
+}
+
+TEST_CASE("loader: a plugin without kernel_bench (ABI 1.0) still loads", "[loader][kernel_bench]")
+{
+    auto reg = PluginRegistry::discover(only({DMC_TEST_PLUGIN_DIR}));
+    const auto *old = find_by_file(reg, "dmc-test-plugin-abi-1-0.so");
+    REQUIRE(old);
+    CHECK(old->usable);
+    CHECK(old->stages.empty());
+    const auto *valid = find_by_file(reg, "dmc-test-plugin-valid.so");
+    REQUIRE(valid);
+    CHECK(valid->usable);
+    for (const auto &h : reg.all(DMC_STAGE_KERNEL_BENCH)) CHECK(h.plugin_name() == "test-kernel-bench");
+    auto none = reg.select(DMC_STAGE_KERNEL_BENCH, std::string("test-abi-1-0"));
+    REQUIRE_FALSE(none.ok());
+    CHECK(none.error().message == "plugin test-abi-1-0 configured for stage kernel_bench does not implement it");
+}
+
+TEST_CASE("loader: an invalid kernel name skips the plugin", "[loader][kernel_bench]")
+{
+    auto reg = PluginRegistry::discover(only({DMC_TEST_PLUGIN_DIR}));
+    const auto *bad = find_by_file(reg, "dmc-test-plugin-bad-kernel-list.so");
+    REQUIRE(bad);
+    CHECK_FALSE(bad->usable);
+    CHECK(bad->skip_reason == "stage kernel_bench kernel 1 has an invalid name (want [a-z0-9_-]{1,32})");
+}

@@ -28,6 +28,7 @@ struct PluginStageInfo {
     int32_t priority = 0;
     uint32_t flags = 0;
     uint32_t max_sectors = 1;
+    std::vector<std::string> kernels; // kernel_bench only: the kernels it can time
 };
 
 struct PluginInfo {

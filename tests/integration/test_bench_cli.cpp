@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// Smoke tests of `damocles-run bench`: each bench runs on a 2KiB sector (or a
+// few products), ends in one key=value line with seconds= and ratio=, names
+// the basis of its ratio, and reaches plugin kernels through the
+// kernel_bench stage (docs/plugin-guide.md). Nothing here is timed: the
+// figures are checked for presence and for the work counts, never for speed.
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <sstream>
+
+#include "process.hpp"
+
+using namespace dmc::test;
+
+namespace {
+
+// The last line of stdout as key -> value.
+std::map<std::string, std::string> result_line(const std::string &out)
+{
+    std::string last, line;
+    std::istringstream in(out);
+    while (std::getline(in, line))
+        if (!line.empty()) last = line;
+    std::map<std::string, std::string> kv;
+    std::istringstream words(last);
+    std::string word;
+    while (words >> word) {
+        const auto eq = word.find('=');
+        if (eq != std::string::npos) kv[word.substr(0, eq)] = word.substr(eq + 1);
+    }
+    return kv;
+}
+
+RunResult bench(std::vector<std::string> args, const TempDir &dir)
+{
+    args.insert(args.begin(), {damocles_run(), "bench"});
+    return run(args, RunOptions{{{"DAMOCLES_LOG", "warn"}, {"TMPDIR", dir.path()}}});
+}
+
+} // namespace
+
+TEST_CASE("bench fr: the fastest GMP way is named; plugin kernels come through kernel_bench", "[bench]")
+{
+    TempDir dir("bench-fr");
+    auto r = bench({"fr", "--muls", "40000", "--repeat", "1"}, dir);
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    auto kv = result_line(r.out);
+    CHECK(kv["bench"] == "fr");
+    CHECK(kv.count("seconds"));
+    CHECK(kv.count("ratio"));
+    for (const char *method : {"gmp_mpn_montgomery_ns", "gmp_mpn_tdiv_ns", "gmp_mpz_mod_ns"}) CHECK(kv.count(method));
+    const std::string fastest = kv["gmp_method"];
+    CHECK((fastest == "mpn_montgomery" || fastest == "mpn_tdiv" || fastest == "mpz_mod"));
+    CHECK(kv["gmp_ns"] == kv["gmp_" + fastest + "_ns"]);
+    CHECK(kv["cpu_source"] == "cpu:fr_mul");
+}
+
+TEST_CASE("bench pc2: full_mul_equivalents and the IFMA floor, counted for a 2KiB sector", "[bench]")
+{
+    TempDir dir("bench-pc2");
+    auto r = bench({"pc2", "--proof", "StackedDrg2KiBV1_1", "--parent-cache", dir / "parents"}, dir);
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    auto kv = result_line(r.out);
+    CHECK(kv["bench"] == "pc2");
+    // 2KiB: 64 columns of 2 layers (Poseidon arity 2: t = 3, R_F = 8, R_P =
+    // 55) and 9 arity-8 hashes per tree (t = 9, R_P = 57), counted by hand:
+    //   full: arity 2 8·(3·3+9) + 55·(3+2·3−1) = 584, arity 8 864 + 1140 = 2004
+    //         -> 64·584 + 2·9·2004 = 73448
+    //   S-box multiplications: 3·(8·3+55) = 237, 3·(8·9+57) = 387 -> 64·237 + 18·387
+    //   matrix rows: (8+55)·3 = 189, (8+57)·9 = 585 -> 64·189 + 18·585
+    CHECK(kv["full_mul_equivalents"] == "73448");
+    CHECK(kv["sbox_muls"] == std::to_string(64 * 237 + 18 * 387));
+    CHECK(kv["mds_rows"] == std::to_string(64 * 189 + 18 * 585));
+    CHECK(kv.count("full_mul_equivalents_bound_s"));
+    CHECK(kv.count("ratio_full_mul_equivalents"));
+    CHECK(kv.count("floor_s"));
+    CHECK(kv.count("ratio_cpu"));
+    CHECK(kv.count("seconds"));
+    CHECK(kv.count("ratio"));
+    CHECK(kv["ratio_basis"].rfind("ifma_floor:sbox_muls_x_mul_ns", 0) == 0);
+    CHECK(r.out.find("pc2 basis full_mul_equivalents:") != std::string::npos);
+    CHECK(r.out.find("pc2 basis ifma_floor:") != std::string::npos);
+}
+
+TEST_CASE("bench rebuild: a batch of 2KiB CC sectors against the PC1 batch bound + PC2 floor", "[bench]")
+{
+    TempDir dir("bench-rebuild");
+    auto r = bench({"rebuild", "--size", "2KiB", "--sectors", "2", "--parent-cache", dir / "parents"}, dir);
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    auto kv = result_line(r.out);
+    CHECK(kv["bench"] == "rebuild");
+    CHECK(kv["proof"] == "StackedDrg2KiBV1_1");
+    CHECK(kv["sectors"] == "2");
+    for (const char *key :
+         {"sectors_per_hour_per_core", "bound_sectors_per_hour_per_core", "pc1_batch_bound_s_per_sector",
+          "pc2_floor_s_per_sector", "pc1_basis", "pc2_basis", "seconds", "ratio", "ratio_cpu"})
+        CHECK(kv.count(key));
+    CHECK(kv["ratio_basis"] == "seconds/(sectors*(pc1_batch_bound+pc2_ifma_floor)/cores)");
+
+    auto bad = bench({"rebuild", "--size", "3KiB"}, dir);
+    CHECK(bad.exit_code == 2);
+    CHECK(bad.err.find("invalid --size '3KiB'") != std::string::npos);
+    auto both = bench({"rebuild", "--size", "2KiB", "--comm-r", "x", "--sectors", "2"}, dir);
+    CHECK(both.exit_code == 2);
+}

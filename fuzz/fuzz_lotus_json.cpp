@@ -27,8 +27,7 @@ using namespace dmc::service::chain;
 namespace {
 
 // A refusal must say something; decoders refuse with Errc::corrupt.
-template <class T>
-bool accepted(const Result<T> &result, bool decoder)
+template <class T> bool accepted(const Result<T> &result, bool decoder)
 {
     if (result.ok()) return true;
     if (result.error().message.empty()) std::abort();

@@ -18,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (data[0] & 1) {
         auto cfg = dmc::service::parse_worker_config(text, "worker.toml");
         if (cfg.ok()) {
-            if (cfg->manager_url.empty()) std::abort();  // required key
+            if (cfg->manager_url.empty()) std::abort(); // required key
             for (const auto &t : cfg->threads)
                 if (t.location.empty()) std::abort();
         } else if (cfg.error().message.empty()) {

@@ -19,9 +19,9 @@ namespace {
 struct KindInfo {
     VertexKind kind;
     const char *name;
-    int stage;           // dmc_stage_kind, 0 = core-internal
+    int stage; // dmc_stage_kind, 0 = core-internal
     const char *limit_key;
-    double weight;       // minutes for a 32GiB sector (docs/architecture.md §5.2 resource guide)
+    double weight; // minutes for a 32GiB sector (docs/architecture.md §5.2 resource guide)
 };
 
 // tree_d_new takes the tree_d token and add_new_pieces the add_pieces token:
@@ -88,7 +88,8 @@ Result<VertexKind> vertex_kind_from_name(std::string_view name)
         known += known.empty() ? "" : ", ";
         known += k.name;
     }
-    return make_error(Errc::invalid_argument, "unknown stage '" + std::string(name) + "' (known stages: " + known + ")");
+    return make_error(Errc::invalid_argument,
+                      "unknown stage '" + std::string(name) + "' (known stages: " + known + ")");
 }
 
 std::optional<dmc_stage_kind> vertex_stage_kind(VertexKind kind)
@@ -187,8 +188,7 @@ Status validate(const Dag &dag)
         if (!is_known_vertex_kind(p.kind))
             return make_error(Errc::invalid_argument, "vertex " + std::to_string(*it) + " has an unknown stage kind (" +
                                                           std::to_string(static_cast<int>(p.kind)) + ")");
-        if (p.sectors.empty())
-            return make_error(Errc::invalid_argument, describe(dag, *it) + " serves no sector");
+        if (p.sectors.empty()) return make_error(Errc::invalid_argument, describe(dag, *it) + " serves no sector");
         std::set<uint32_t> seen;
         for (uint32_t s : p.sectors) {
             if (s >= dag.sectors.size())
@@ -205,7 +205,8 @@ Status validate(const Dag &dag)
     for (auto [it, end] = boost::edges(dag.graph); it != end; ++it)
         if (boost::source(*it, dag.graph) == boost::target(*it, dag.graph))
             return make_error(Errc::invalid_argument,
-                              "the DAG has a cycle: " + describe(dag, boost::source(*it, dag.graph)) + " depends on itself");
+                              "the DAG has a cycle: " + describe(dag, boost::source(*it, dag.graph)) +
+                                  " depends on itself");
     auto order = topological_order(dag);
     if (!order) return order.error();
     return {};

@@ -78,11 +78,14 @@ std::vector<Edge> plan_edges(Plan plan)
     if (plan == Plan::cache_only)
         return {{K::tree_r_last, K::comm_r_check}, {K::comm_r_check, K::persist}, {K::persist, K::report}};
     if (plan == Plan::unseal)
-        return {{K::pc1, K::unseal_decode}, {K::unseal_decode, K::tree_d}, {K::tree_d, K::persist}, {K::persist, K::report}};
-    std::vector<Edge> e = {{K::add_pieces, K::tree_d},      {K::tree_d, K::pc1},
-                           {K::pc1, K::tree_c},              {K::pc1, K::tree_r_last},
-                           {K::tree_c, K::comm_r_check},     {K::tree_r_last, K::comm_r_check},
-                           {K::comm_r_check, K::check_sealed}};
+        return {{K::pc1, K::unseal_decode},
+                {K::unseal_decode, K::tree_d},
+                {K::tree_d, K::persist},
+                {K::persist, K::report}};
+    std::vector<Edge> e = {
+        {K::add_pieces, K::tree_d},        {K::tree_d, K::pc1},          {K::pc1, K::tree_c},
+        {K::pc1, K::tree_r_last},          {K::tree_c, K::comm_r_check}, {K::tree_r_last, K::comm_r_check},
+        {K::comm_r_check, K::check_sealed}};
     if (plan == Plan::snap) {
         e.insert(e.end(), {{K::check_sealed, K::add_new_pieces},
                            {K::add_new_pieces, K::tree_d_new},
@@ -134,17 +137,14 @@ std::vector<VertexKind> plan_vertex_kinds(Plan plan)
 {
     using K = VertexKind;
     switch (plan) {
-    case Plan::cache_only:
-        return {K::tree_r_last, K::comm_r_check, K::persist, K::report};
-    case Plan::unseal:
-        return {K::pc1, K::unseal_decode, K::tree_d, K::persist, K::report};
+    case Plan::cache_only: return {K::tree_r_last, K::comm_r_check, K::persist, K::report};
+    case Plan::unseal: return {K::pc1, K::unseal_decode, K::tree_d, K::persist, K::report};
     case Plan::snap:
-        return {K::add_pieces,   K::tree_d,         K::pc1,        K::tree_c,      K::tree_r_last,
-                K::comm_r_check, K::check_sealed,   K::add_new_pieces, K::tree_d_new, K::snap_encode,
-                K::snap_check,   K::persist,        K::report};
+        return {K::add_pieces,   K::tree_d,         K::pc1,        K::tree_c,      K::tree_r_last, K::comm_r_check,
+                K::check_sealed, K::add_new_pieces, K::tree_d_new, K::snap_encode, K::snap_check,  K::persist,
+                K::report};
     case Plan::cc:
-    case Plan::deal:
-        break;
+    case Plan::deal: break;
     }
     return {K::add_pieces,   K::tree_d,       K::pc1,     K::tree_c, K::tree_r_last,
             K::comm_r_check, K::check_sealed, K::persist, K::report};
@@ -160,13 +160,9 @@ ResourceNeeds estimate_needs(VertexKind kind, const SealProof &proof, uint32_t s
     using K = VertexKind;
     switch (kind) {
     case K::add_pieces:
-    case K::add_new_pieces:
-        n.memory_bytes += std::min<uint64_t>(s, 64 * kMiB);
-        break;
+    case K::add_new_pieces: n.memory_bytes += std::min<uint64_t>(s, 64 * kMiB); break;
     case K::tree_d:
-    case K::tree_d_new:
-        n.memory_bytes += s + s / 2;
-        break;
+    case K::tree_d_new: n.memory_bytes += s + s / 2; break;
     case K::pc1:
         n.cores = k + 2;
         n.memory_bytes += 2 * s * k + std::min<uint64_t>(56 * (s / 32), kGiB);
@@ -189,12 +185,9 @@ ResourceNeeds estimate_needs(VertexKind kind, const SealProof &proof, uint32_t s
         n.memory_bytes += std::min<uint64_t>(s, kGiB);
         break;
     case K::persist:
-    case K::unseal_decode:
-        n.memory_bytes += 64 * kMiB;
-        break;
+    case K::unseal_decode: n.memory_bytes += 64 * kMiB; break;
     case K::comm_r_check:
-    case K::report:
-        break;
+    case K::report: break;
     }
     return n;
 }
@@ -236,7 +229,7 @@ double estimate_weight(VertexKind kind, const SealProof &proof, bool gpu)
     // Poseidon: 584 muls (arity 2), 2004 (arity 8), 2922 (arity 11).
     const double sha = 40, fr = 20, gpu_factor = gpu ? 1.0 / 50 : 1.0;
     const double column = (proof.layers <= 2 ? 584 : 2922) * fr;
-    const double tree = 2004.0 / 7 * fr;  // arity-8 nodes per leaf
+    const double tree = 2004.0 / 7 * fr; // arity-8 nodes per leaf
     switch (kind) {
     case VertexKind::add_pieces:
     case VertexKind::add_new_pieces: return 2 * sha;
@@ -267,11 +260,12 @@ Status fuse_pc1(Dag &dag, uint32_t max_sectors)
         const auto &p = dag[v];
         if (p.kind != VertexKind::pc1 || p.sectors.size() != 1 || p.sectors[0] >= dag.sectors.size()) continue;
         uint64_t proof = dag.sectors[p.sectors[0]].proof_id;
-        auto it = std::find_if(groups.begin(), groups.end(), [&](const auto &g) {
-            return g.first == proof && g.second.size() < max_sectors;
-        });
-        if (it == groups.end()) groups.push_back({proof, {v}});
-        else it->second.push_back(v);
+        auto it = std::find_if(groups.begin(), groups.end(),
+                               [&](const auto &g) { return g.first == proof && g.second.size() < max_sectors; });
+        if (it == groups.end())
+            groups.push_back({proof, {v}});
+        else
+            it->second.push_back(v);
     }
 
     std::vector<int64_t> chunk_of(n, -1);
@@ -319,8 +313,7 @@ Status require_plugins(const Dag &dag)
     std::set<std::string> missing;
     for (auto [it, end] = boost::vertices(dag.graph); it != end; ++it) {
         const auto &p = dag[*it];
-        if (vertex_stage_kind(p.kind) && p.plugin.empty())
-            missing.insert(stage_kind_name(*vertex_stage_kind(p.kind)));
+        if (vertex_stage_kind(p.kind) && p.plugin.empty()) missing.insert(stage_kind_name(*vertex_stage_kind(p.kind)));
     }
     if (missing.empty()) return {};
     std::string list;

@@ -105,8 +105,7 @@ std::string format_dag_dot(const Dag &dag)
         const auto &p = dag[v];
         std::string label = std::string(vertex_kind_name(p.kind)) + "\\n" + dot_escape(dag.sector_ids(v)) + "\\n" +
                             dot_escape(vertex_plugin_label(p)) + "\\n" + std::to_string(p.needs.cores) +
-                            (p.needs.cores == 1 ? " core, " : " cores, ") +
-                            format_bytes(p.needs.memory_bytes);
+                            (p.needs.cores == 1 ? " core, " : " cores, ") + format_bytes(p.needs.memory_bytes);
         if (p.needs.gpu_slots) label += ", " + std::to_string(p.needs.gpu_slots) + " gpu";
         os << "[label=\"" << label << "\"" << (p.sectors.size() > 1 ? ", style=bold" : "") << "]";
     };

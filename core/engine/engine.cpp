@@ -14,7 +14,8 @@
 
 namespace dmc::core {
 
-Engine::Engine(const PluginRegistry &registry, EngineOptions options) : registry_(registry), options_(std::move(options))
+Engine::Engine(const PluginRegistry &registry, EngineOptions options)
+    : registry_(registry), options_(std::move(options))
 {
 }
 
@@ -32,7 +33,10 @@ Status Engine::init()
     return {};
 }
 
-Result<StageHandle> Engine::stage(dmc_stage_kind kind) const { return registry_.select(kind, options_.plugin_overrides); }
+Result<StageHandle> Engine::stage(dmc_stage_kind kind) const
+{
+    return registry_.select(kind, options_.plugin_overrides);
+}
 
 Result<std::string> Engine::parent_cache(const SealProof &proof)
 {

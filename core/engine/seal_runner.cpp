@@ -5,10 +5,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include "engine/stage_timer.hpp"
 #include "damocles/sdk/synthetic_proofs.hpp"
 #include "damocles/sdk/tree_files.hpp"
 #include "engine/failpoints.hpp"
+#include "engine/stage_timer.hpp"
 
 namespace dmc::core::engine {
 
@@ -57,7 +57,7 @@ Status SealRunner::run_one(VertexKind kind, SectorJob &job, VertexContext &ctx)
         return job.persist(job);
     case VertexKind::report: return job.report ? job.report(job) : Status{};
     case VertexKind::unseal_decode: return step_unseal_decode(job, ctx);
-    case VertexKind::pc1: break;  // dispatched in run(): it may serve several sectors
+    case VertexKind::pc1: break; // dispatched in run(): it may serve several sectors
     }
     return make_error(Errc::internal, std::string("step ") + vertex_kind_name(kind) + " dispatched wrongly");
 }
@@ -70,7 +70,7 @@ Status SealRunner::run(const Dag &dag, VertexId v, VertexContext &ctx)
     if (options_.on_started)
         for (uint32_t s : ctx.sectors) options_.on_started(*jobs_.at(s), kind);
     const std::string name = vertex_kind_name(kind);
-    StageTimer stage_timer(engine_.options().on_stage_timed, name);  // an error unless succeeded()
+    StageTimer stage_timer(engine_.options().on_stage_timed, name); // an error unless succeeded()
     for (uint32_t s : ctx.sectors) DMC_TRY_VOID(failpoint("before:" + name, *jobs_.at(s)));
     if (kind == VertexKind::pc1) {
         std::vector<SectorJob *> jobs;
@@ -167,15 +167,15 @@ bool outputs_present(const SectorJob &job, VertexKind kind)
             if (!exists(job.cache_dir() + "/" + f)) return false;
         return true;
     case VertexKind::tree_r_last:
-        if (!out.comm_r_last ||
-            !exists(job.spec.plan == Plan::cache_only ? job.surviving_replica : job.replica_path()))
+        if (!out.comm_r_last || !exists(job.spec.plan == Plan::cache_only ? job.surviving_replica : job.replica_path()))
             return false;
         for (const auto &f : layout->tree_r_last_files)
             if (!exists(job.cache_dir() + "/" + f)) return false;
         return true;
     case VertexKind::comm_r_check: return out.comm_r.has_value() && exists(job.cache_dir() + "/" + kPAuxFileName);
     case VertexKind::add_new_pieces: return out.comm_d_new.has_value() && exists(job.snap_staged_path());
-    case VertexKind::tree_d_new: return out.comm_d_new.has_value() && exists(job.update_cache_dir() + "/" + tree_d_file_name());
+    case VertexKind::tree_d_new:
+        return out.comm_d_new.has_value() && exists(job.update_cache_dir() + "/" + tree_d_file_name());
     case VertexKind::snap_encode:
         if (!out.comm_r_new || !exists(job.update_path())) return false;
         for (const auto &f : layout->tree_r_last_files)

@@ -44,8 +44,8 @@ Status step_check_sealed(Engine &engine, SectorJob &job, VertexContext &ctx)
     args.replica_path = replica.c_str();
     args.proofs_path = proofs_path.c_str();
     StageCall call(ctx);
-    Status proved = call.result(stage.ops<dmc_porep_vanilla_ops>()->run(call.get(), &args), "porep_vanilla",
-                                stage.plugin_name());
+    Status proved =
+        call.result(stage.ops<dmc_porep_vanilla_ops>()->run(call.get(), &args), "porep_vanilla", stage.plugin_name());
     if (!proved) return proved.error().context("CheckSealed failed");
     std::vector<uint8_t> bytes;
     DMC_TRY_ASSIGN(bytes, read_file(proofs_path));
@@ -68,8 +68,10 @@ Status step_check_sealed(Engine &engine, SectorJob &job, VertexContext &ctx)
         DMC_TRY_VOID(append_synthetic_proof_record(from_file, proof, selected.proofs.at(i)));
         DMC_TRY_VOID(append_synthetic_proof_record(from_stage, proof, proofs.proofs.at(i)));
         if (from_file != from_stage)
-            return make_error(Errc::verify_failed, "the synthetic proofs file disagrees with the porep_vanilla stage at "
-                                                   "challenge " + std::to_string(challenges[i]));
+            return make_error(Errc::verify_failed,
+                              "the synthetic proofs file disagrees with the porep_vanilla stage at "
+                              "challenge " +
+                                  std::to_string(challenges[i]));
     }
     return {};
 }

@@ -62,7 +62,9 @@ Result<PieceInfo> stage_piece(StagedSectorWriter &writer, const JobPiece &piece)
     if (piece.from_unsealed_copy) return stage_piece_from_copy(writer, piece);
     std::error_code ec;
     const uint64_t size = std::filesystem::file_size(piece.path, ec);
-    if (ec) return make_error(Errc::not_found, "piece " + piece.cid + ": cannot read " + piece.path + " (" + ec.message() + ")");
+    if (ec)
+        return make_error(Errc::not_found,
+                          "piece " + piece.cid + ": cannot read " + piece.path + " (" + ec.message() + ")");
     if (size > unpadded)
         return make_error(Errc::invalid_argument, "piece " + piece.cid + " from " + piece.source + " has " +
                                                       std::to_string(size) + " bytes, more than its unpadded size " +
@@ -105,13 +107,12 @@ Result<Bytes32> stage_pieces(const std::string &path, const std::vector<JobPiece
         PieceInfo info;
         DMC_TRY_ASSIGN(info, stage_piece(writer, piece));
         if (info.padded_size != piece.padded_size)
-            return make_error(Errc::invalid_argument, "piece " + piece.cid + " staged as " +
-                                                          std::to_string(info.padded_size) + " padded bytes, registered " +
-                                                          std::to_string(piece.padded_size));
+            return make_error(Errc::invalid_argument,
+                              "piece " + piece.cid + " staged as " + std::to_string(info.padded_size) +
+                                  " padded bytes, registered " + std::to_string(piece.padded_size));
         if (piece.expected_comm && info.comm != *piece.expected_comm)
-            return make_error(Errc::verify_failed, "piece " + piece.cid + " from " + piece.source +
-                                                       " has CommP " + unsealed_cid(info.comm) +
-                                                       ", not its registered CID");
+            return make_error(Errc::verify_failed, "piece " + piece.cid + " from " + piece.source + " has CommP " +
+                                                       unsealed_cid(info.comm) + ", not its registered CID");
         ctx.report_progress(static_cast<double>(i + 1) / static_cast<double>(pieces.size() + 1));
         if (ctx.cancelled()) return make_error(Errc::cancelled, "cancelled");
     }
@@ -159,7 +160,8 @@ Status step_tree_d(Engine &engine, SectorJob &job, VertexContext &ctx)
     // pieces were placed wrongly.
     if (out.comm_d && *out.comm_d != comm_d)
         return make_error(Errc::verify_failed, "tree_d root " + unsealed_cid(comm_d) +
-                                                   " differs from the CommD of the pieces " + unsealed_cid(*out.comm_d));
+                                                   " differs from the CommD of the pieces " +
+                                                   unsealed_cid(*out.comm_d));
     if (job.expected_comm_d && *job.expected_comm_d != comm_d)
         return make_error(Errc::verify_failed, "comm_d mismatch: rebuilt " + unsealed_cid(comm_d) + ", registered " +
                                                    unsealed_cid(*job.expected_comm_d) +

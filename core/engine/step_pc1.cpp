@@ -86,10 +86,10 @@ Status step_pc1(Engine &engine, const std::vector<SectorJob *> &jobs, VertexCont
         if (!comm_d) return make_error(Errc::internal, job->sector_id() + ": PC1 before tree_d");
         Bytes32 rid = replica_id(prover_id_from_actor_id(job->spec.miner), job->spec.number, job->ticket, *comm_d,
                                  proof.porep_id());
-        if (out.replica_id && *out.replica_id != rid) job->record.pc1_layers_done = 0;  // inputs changed
+        if (out.replica_id && *out.replica_id != rid) job->record.pc1_layers_done = 0; // inputs changed
         out.replica_id = rid;
         uint32_t first = resume_layer(*job, job->record.pc1_layers_done);
-        if (first > proof.layers) continue;  // every layer is already durable
+        if (first > proof.layers) continue; // every layer is already durable
         if (first > 1) spdlog::info("{}: PC1 resumes at layer {}", job->sector_id(), first);
         dmc_pc1_sector s{};
         s.struct_size = sizeof s;

@@ -65,7 +65,8 @@ Status step_snap_encode(Engine &engine, SectorJob &job, VertexContext &ctx)
     StageHandle stage;
     DMC_TRY_ASSIGN(stage, engine.stage(DMC_STAGE_SNAP_ENCODE));
     const TaskOutputs out = outputs_of(job);
-    if (!out.comm_c || !out.comm_r || !out.comm_d_new) return make_error(Errc::internal, "snap_encode before its inputs");
+    if (!out.comm_c || !out.comm_r || !out.comm_d_new)
+        return make_error(Errc::internal, "snap_encode before its inputs");
     SectorTreeLayout layout;
     DMC_TRY_ASSIGN(layout, sector_tree_layout(job.proof->sector_size));
     const std::string key = job.replica_path(), staged = job.snap_staged_path(), replica = job.update_path(),
@@ -125,8 +126,8 @@ Status step_snap_check(Engine &engine, SectorJob &job, VertexContext &ctx)
     args.new_cache_dir = cache.c_str();
     args.proofs_path = proofs_path.c_str();
     StageCall call(ctx);
-    Status proved = call.result(stage.ops<dmc_snap_vanilla_ops>()->run(call.get(), &args), "snap_vanilla",
-                                stage.plugin_name());
+    Status proved =
+        call.result(stage.ops<dmc_snap_vanilla_ops>()->run(call.get(), &args), "snap_vanilla", stage.plugin_name());
     if (!proved) return proved.error().context("update proof check failed");
     std::vector<uint8_t> bytes;
     DMC_TRY_ASSIGN(bytes, read_file(proofs_path));
@@ -146,8 +147,8 @@ Status step_snap_check(Engine &engine, SectorJob &job, VertexContext &ctx)
     for (uint32_t k = 0; k < params.partitions; ++k) {
         SnapPublicInputs inputs{k, comm_r_old, *out.comm_d_new, comm_r_new, params.h_default};
         bool ok;
-        DMC_TRY_ASSIGN(ok, snap_verify_partition(params, job.proof->shape, layout.base_tree.leaves, inputs,
-                                                 file.partitions[k]));
+        DMC_TRY_ASSIGN(
+            ok, snap_verify_partition(params, job.proof->shape, layout.base_tree.leaves, inputs, file.partitions[k]));
         if (!ok)
             return make_error(Errc::verify_failed,
                               "generated an invalid update proof (partition " + std::to_string(k) + ")");

@@ -122,8 +122,7 @@ Status full_check(core::Engine &engine, const SealProof &proof, const VerifyRequ
 // A finalized synthetic-PoRep cache: the proofs of the challenges `seed`
 // selects, read from the synthetic proofs file as C1 reads them, verified.
 Status synthetic_file_check(const SealProof &proof, const VerifyRequest &req, uint64_t miner, const Bytes32 &ticket,
-                            const Bytes32 &seed, const Bytes32 &comm_d, const Bytes32 &comm_r,
-                            size_t *challenge_count)
+                            const Bytes32 &seed, const Bytes32 &comm_d, const Bytes32 &comm_r, size_t *challenge_count)
 {
     const Bytes32 rid = replica_id(prover_id_from_actor_id(miner), req.sector, ticket, comm_d, proof.porep_id());
     VanillaPorepProofs proofs;

@@ -34,15 +34,15 @@ Result<std::vector<core::JobPiece>> plan_pieces(const SealProof &proof, const st
         if (ec) return make_error(Errc::invalid_argument, "cannot read piece file " + path + ": " + ec.message());
         if (size == 0) return make_error(Errc::invalid_argument, "piece file " + path + " is empty");
         if (size > proof.unpadded_sector_size())
-            return make_error(Errc::invalid_argument,
-                              "piece file " + path + " has " + std::to_string(size) + " bytes, more than the " +
-                                  std::to_string(proof.unpadded_sector_size()) + " bytes a " + proof.size_name +
-                                  " sector holds");
+            return make_error(Errc::invalid_argument, "piece file " + path + " has " + std::to_string(size) +
+                                                          " bytes, more than the " +
+                                                          std::to_string(proof.unpadded_sector_size()) + " bytes a " +
+                                                          proof.size_name + " sector holds");
         uint64_t unpadded = piece_size_for_payload(size);
         unpadded_sizes.push_back(unpadded);
         if (sum_piece_bytes_with_alignment(unpadded_sizes) > proof.unpadded_sector_size())
-            return make_error(Errc::invalid_argument,
-                              "pieces do not fit in a " + std::string(proof.size_name) + " sector (with alignment): " + path);
+            return make_error(Errc::invalid_argument, "pieces do not fit in a " + std::string(proof.size_name) +
+                                                          " sector (with alignment): " + path);
         PieceInfo info;
         DMC_TRY_ASSIGN(info, compute_comm_p_file(path, unpadded));
         core::JobPiece p;
@@ -115,8 +115,8 @@ Status outcome_errors(const std::vector<core::SectorJob *> &jobs, const std::vec
     for (size_t i = 0; i < jobs.size(); ++i) {
         if (outcomes[i].outcome == core::SectorOutcome::ok) continue;
         code = outcomes[i].error.code;
-        failures += (failures.empty() ? "" : "; ") + std::string(what) + " of " + jobs[i]->sector_id() + " failed: " +
-                    outcomes[i].error.message + " (work dir kept: " + jobs[i]->work_dir + ")";
+        failures += (failures.empty() ? "" : "; ") + std::string(what) + " of " + jobs[i]->sector_id() +
+                    " failed: " + outcomes[i].error.message + " (work dir kept: " + jobs[i]->work_dir + ")";
     }
     if (failures.empty()) return {};
     // A failed seal is an operation that ran and failed, not bad input.
@@ -136,18 +136,20 @@ Result<std::vector<SealResult>> Framework::seal(const SealRequest &req, Progress
         return make_error(Errc::invalid_argument,
                           "invalid ticket: " + ticket.error().message + " (the 32-byte seal randomness as 64 hex)");
     if (req.sectors.empty()) return make_error(Errc::invalid_argument, "no sector number given");
-    if (req.snap && req.pieces.empty()) return make_error(Errc::invalid_argument, "a snap seal needs the new data as pieces");
+    if (req.snap && req.pieces.empty())
+        return make_error(Errc::invalid_argument, "a snap seal needs the new data as pieces");
     if (req.out_dir.empty()) return make_error(Errc::invalid_argument, "no output store directory given");
     std::vector<core::JobPiece> pieces;
     DMC_TRY_ASSIGN(pieces, plan_pieces(*proof, req.pieces));
     DMC_TRY_VOID(make_dirs(req.out_dir));
     const std::string out_root = fs::absolute(req.out_dir).string();
-    const std::string work_root = req.work_dir.empty() ? out_root + "/.damocles-work" : fs::absolute(req.work_dir).string();
+    const std::string work_root =
+        req.work_dir.empty() ? out_root + "/.damocles-work" : fs::absolute(req.work_dir).string();
 
     // One batch: the DAG may fuse the PC1s and spread them over NUMA nodes.
     std::vector<std::unique_ptr<core::SectorJob>> jobs;
     core::PersistOptions persist;
-    persist.move = !req.keep_intermediate;  // keep a complete work dir: copy
+    persist.move = !req.keep_intermediate; // keep a complete work dir: copy
     for (uint64_t number : req.sectors) {
         auto job = std::make_unique<core::SectorJob>();
         job->proof = proof;
@@ -185,7 +187,7 @@ Result<std::vector<SealResult>> Framework::seal(const SealRequest &req, Progress
     if (!req.keep_intermediate) {
         std::error_code ec;
         for (auto *job : batch) fs::remove_all(job->work_dir, ec);
-        fs::remove(work_root, ec);  // only when empty
+        fs::remove(work_root, ec); // only when empty
     }
     std::vector<SealResult> results;
     for (auto *job : batch) results.push_back(result_of(*job, out_root, req.unsealed));

@@ -58,9 +58,9 @@ std::string cpu_feature_names(uint64_t mask)
         uint64_t bit;
         const char *name;
     } names[] = {
-        {DMC_CPU_SHA_NI, "sha_ni"},       {DMC_CPU_AVX2, "avx2"},         {DMC_CPU_AVX512F, "avx512f"},
-        {DMC_CPU_AVX512BW, "avx512bw"},   {DMC_CPU_AVX512VL, "avx512vl"}, {DMC_CPU_AVX512IFMA, "avx512ifma"},
-        {DMC_CPU_ADX, "adx"},             {DMC_CPU_BMI2, "bmi2"},         {DMC_CPU_AVX512DQ, "avx512dq"},
+        {DMC_CPU_SHA_NI, "sha_ni"},     {DMC_CPU_AVX2, "avx2"},         {DMC_CPU_AVX512F, "avx512f"},
+        {DMC_CPU_AVX512BW, "avx512bw"}, {DMC_CPU_AVX512VL, "avx512vl"}, {DMC_CPU_AVX512IFMA, "avx512ifma"},
+        {DMC_CPU_ADX, "adx"},           {DMC_CPU_BMI2, "bmi2"},         {DMC_CPU_AVX512DQ, "avx512dq"},
         {DMC_CPU_AVX512CD, "avx512cd"},
     };
     std::string out;

@@ -28,8 +28,8 @@ Status check_commp(const std::string &path, const PieceRecord &piece, const Byte
     auto info = compute_comm_p_file(path, unpadded);
     if (!info) return info.error();
     if (info->comm != expected)
-        return make_error(Errc::verify_failed,
-                          "CommP is " + commitment_to_cid(info->comm, CommitmentKind::unsealed) + ", not the registered CID");
+        return make_error(Errc::verify_failed, "CommP is " + commitment_to_cid(info->comm, CommitmentKind::unsealed) +
+                                                   ", not the registered CID");
     return {};
 }
 

@@ -13,7 +13,10 @@ using nlohmann::json;
 
 namespace {
 
-Error bad(const std::string &where, const std::string &what) { return make_error(Errc::invalid_argument, where + ": " + what); }
+Error bad(const std::string &where, const std::string &what)
+{
+    return make_error(Errc::invalid_argument, where + ": " + what);
+}
 
 Status check_keys(const json &obj, const std::string &where, std::initializer_list<const char *> allowed)
 {
@@ -39,7 +42,8 @@ Result<uint64_t> get_u64(const json &obj, const char *key, const std::string &wh
 
 Result<std::string> get_cid(const json &obj, const char *key, const std::string &where, CommitmentKind kind)
 {
-    if (!obj.contains(key) || !obj[key].is_string()) return bad(where, std::string("missing '") + key + "' (a CID string)");
+    if (!obj.contains(key) || !obj[key].is_string())
+        return bad(where, std::string("missing '") + key + "' (a CID string)");
     std::string cid = obj[key];
     auto c = cid_to_commitment(cid, kind);
     if (!c) return bad(where + "." + key, c.error().message);
@@ -71,7 +75,8 @@ Result<std::vector<PieceRecord>> parse_pieces(const json &obj, const std::string
         DMC_TRY_ASSIGN(r.offset, get_u64(p, "offset", w, false, end_of_last));
         if (r.size < 128 || (r.size & (r.size - 1)) != 0)
             return bad(w, "size " + std::to_string(r.size) + " is not a padded piece size (a power of two >= 128)");
-        if (r.offset % r.size != 0) return bad(w, "offset " + std::to_string(r.offset) + " is not aligned to the piece size");
+        if (r.offset % r.size != 0)
+            return bad(w, "offset " + std::to_string(r.offset) + " is not aligned to the piece size");
         if (r.offset < end_of_last) return bad(w, "pieces overlap or are not in offset order");
         if (r.offset + r.size > sector_size)
             return bad(w, "piece ends at " + std::to_string(r.offset + r.size) + ", beyond the sector size " +
@@ -98,8 +103,9 @@ Result<std::vector<PieceRecord>> parse_pieces(const json &obj, const std::string
 
 Result<SectorRecord> parse_sector_object(const json &obj, const std::string &where)
 {
-    DMC_TRY_VOID(check_keys(obj, where, {"miner", "number", "proof", "ticket", "ticket_epoch", "comm_d", "comm_r",
-                                         "comm_c", "comm_r_last", "pieces", "store", "snap", "unsealed"}));
+    DMC_TRY_VOID(check_keys(obj, where,
+                            {"miner", "number", "proof", "ticket", "ticket_epoch", "comm_d", "comm_r", "comm_c",
+                             "comm_r_last", "pieces", "store", "snap", "unsealed"}));
     SectorRecord r;
     if (!obj.contains("miner")) return bad(where, "missing 'miner'");
     if (obj["miner"].is_string()) {

@@ -12,9 +12,6 @@ std::string sector_id_string(uint64_t miner, uint64_t number)
     return "s-t0" + std::to_string(miner) + "-" + std::to_string(number);
 }
 
-std::string sector_id_string(const SectorKey &key)
-{
-    return sector_id_string(key.miner, key.number);
-}
+std::string sector_id_string(const SectorKey &key) { return sector_id_string(key.miner, key.number); }
 
 } // namespace dmc::core

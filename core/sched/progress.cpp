@@ -104,8 +104,10 @@ SectorProgress ProgressTracker::sector_locked(uint32_t sector, Clock::time_point
     out.finished = all_settled;
     out.fraction = total > 0 ? done / total : (all_settled ? 1.0 : 0.0);
     base = total > 0 ? base / total : 0.0;
-    if (heaviest) out.stage = vertex_kind_name(dag_[heaviest_v].kind);
-    else if (latest) out.stage = vertex_kind_name(dag_[latest_v].kind);
+    if (heaviest)
+        out.stage = vertex_kind_name(dag_[heaviest_v].kind);
+    else if (latest)
+        out.stage = vertex_kind_name(dag_[latest_v].kind);
     if (sector < first_start_.size() && first_start_[sector]) out.elapsed = to_seconds(now - *first_start_[sector]);
     out.eta = estimate(out.fraction, base, out.elapsed, out.finished);
     return out;
@@ -147,11 +149,13 @@ std::string format_duration(std::chrono::seconds d)
 {
     int64_t s = std::max<int64_t>(0, d.count());
     char buf[32];
-    if (s < 60) std::snprintf(buf, sizeof buf, "%llds", static_cast<long long>(s));
-    else if (s < 3600) std::snprintf(buf, sizeof buf, "%lldm%02llds", static_cast<long long>(s / 60),
-                                     static_cast<long long>(s % 60));
-    else std::snprintf(buf, sizeof buf, "%lldh%02lldm", static_cast<long long>(s / 3600),
-                       static_cast<long long>(s / 60 % 60));
+    if (s < 60)
+        std::snprintf(buf, sizeof buf, "%llds", static_cast<long long>(s));
+    else if (s < 3600)
+        std::snprintf(buf, sizeof buf, "%lldm%02llds", static_cast<long long>(s / 60), static_cast<long long>(s % 60));
+    else
+        std::snprintf(buf, sizeof buf, "%lldh%02lldm", static_cast<long long>(s / 3600),
+                      static_cast<long long>(s / 60 % 60));
     return buf;
 }
 
@@ -167,8 +171,10 @@ std::string format_progress_line(const std::string &label, const SectorProgress 
     line += std::string(" ") + pct;
     if (!p.stage.empty()) line += "  " + p.stage;
     line += "  " + format_duration(p.elapsed) + " elapsed";
-    if (p.finished) line += ", done";
-    else line += ", ETA " + (p.eta ? format_duration(*p.eta) : std::string("--"));
+    if (p.finished)
+        line += ", done";
+    else
+        line += ", ETA " + (p.eta ? format_duration(*p.eta) : std::string("--"));
     return line;
 }
 

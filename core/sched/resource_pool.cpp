@@ -23,7 +23,8 @@ Result<ResourceLimits> resolve_budget(const ResourceBudget &budget, const Topolo
     out.memory_bytes = budget.memory_bytes ? budget.memory_bytes : default_memory_budget();
     if (out.memory_bytes == 0)
         return make_error(Errc::invalid_argument, "cannot size the memory budget (physical memory unknown); set it");
-    out.gpu_slots = budget.gpu_slots ? *budget.gpu_slots : static_cast<uint32_t>(std::max(0, probe_gpus().cuda_devices));
+    out.gpu_slots =
+        budget.gpu_slots ? *budget.gpu_slots : static_cast<uint32_t>(std::max(0, probe_gpus().cuda_devices));
     for (const auto &[key, limit] : budget.concurrency) {
         if (limit == 0)
             return make_error(Errc::invalid_argument, "[processors.limitation.concurrent] " + key +

@@ -141,7 +141,8 @@ struct RunState {
 
     RunState(const Dag &d, VertexRunner &r, const RunOptions &o)
         : dag(d), runner(r), observer(o.observer), cancel(o.cancel ? o.cancel : &own_cancel)
-    {}
+    {
+    }
     bool cancelled() const { return cancel->load(std::memory_order_relaxed) != 0; }
 };
 
@@ -254,7 +255,8 @@ void Scheduler::Impl::on_ready(RunState &run, VertexId v)
     }
     std::string why;
     ResourceNeeds needs = pool.clamp(props.needs, &why); // limits are immutable: no lock needed
-    if (!why.empty()) spdlog::warn("{} needs more than the whole budget ({}); it will run alone", describe(run.dag, v), why);
+    if (!why.empty())
+        spdlog::warn("{} needs more than the whole budget ({}); it will run alone", describe(run.dag, v), why);
     if (run.observer) run.observer->on_waiting(run.dag, v);
     {
         std::lock_guard lock(mu);
@@ -317,10 +319,10 @@ void Scheduler::Impl::start(Pending p)
     r.numa_node = node;
     r.threads = ctx.threads;
     r.started = Clock::now();
-    run.threads.emplace_back([this, rp, v, needs = std::move(p.needs), done = std::move(p.done),
-                              ctx = std::move(ctx)]() mutable {
-        execute(*rp, v, std::move(needs), std::move(done), std::move(ctx));
-    });
+    run.threads.emplace_back(
+        [this, rp, v, needs = std::move(p.needs), done = std::move(p.done), ctx = std::move(ctx)]() mutable {
+            execute(*rp, v, std::move(needs), std::move(done), std::move(ctx));
+        });
 }
 
 void Scheduler::Impl::execute(RunState &run, VertexId v, ResourceNeeds needs, std::vector<uint32_t> done,
@@ -429,8 +431,7 @@ Result<Scheduler> Scheduler::create(SchedulerOptions options)
     }
     for (const auto &n : nodes) {
         if (constrained)
-            impl->node_arenas.push_back(
-                std::make_unique<tbb::task_arena>(tbb::task_arena::constraints(n.os_index)));
+            impl->node_arenas.push_back(std::make_unique<tbb::task_arena>(tbb::task_arena::constraints(n.os_index)));
         else
             impl->node_arenas.push_back(std::make_unique<tbb::task_arena>(static_cast<int>(std::max(1u, n.pus))));
         impl->numa_load.push_back(NodeLoad{n.memory_bytes, 0, 0, n.cores});

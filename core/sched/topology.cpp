@@ -68,10 +68,14 @@ Result<std::shared_ptr<const Topology>> Topology::load_impl(const std::string *s
     impl->pus = count_inside(topo, root->cpuset, HWLOC_OBJ_PU);
     impl->cores = count_inside(topo, root->cpuset, HWLOC_OBJ_CORE);
     impl->memory = root->total_memory;
-    if (synthetic) impl->source = "synthetic";
-    else if (const char *env = std::getenv("HWLOC_SYNTHETIC"); env && *env) impl->source = "synthetic";
-    else if (const char *xml = std::getenv("HWLOC_XMLFILE"); xml && *xml) impl->source = "xml";
-    else impl->source = impl->this_system ? "native" : "foreign";
+    if (synthetic)
+        impl->source = "synthetic";
+    else if (const char *env = std::getenv("HWLOC_SYNTHETIC"); env && *env)
+        impl->source = "synthetic";
+    else if (const char *xml = std::getenv("HWLOC_XMLFILE"); xml && *xml)
+        impl->source = "xml";
+    else
+        impl->source = impl->this_system ? "native" : "foreign";
 
     int count = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE);
     for (int i = 0; i < count; ++i) {
@@ -123,11 +127,12 @@ std::string Topology::describe() const
 Status Topology::bind_current_thread(uint32_t node) const
 {
     if (node >= impl_->nodes.size())
-        return make_error(Errc::invalid_argument, "NUMA node " + std::to_string(node) + " does not exist (machine has " +
+        return make_error(Errc::invalid_argument, "NUMA node " + std::to_string(node) +
+                                                      " does not exist (machine has " +
                                                       std::to_string(impl_->nodes.size()) + ")");
     if (!impl_->this_system)
-        return make_error(Errc::unsupported, "the hwloc topology is " + impl_->source +
-                                                 ", not this machine: threads are not bound");
+        return make_error(Errc::unsupported,
+                          "the hwloc topology is " + impl_->source + ", not this machine: threads are not bound");
     hwloc_obj_t obj = hwloc_get_obj_by_type(impl_->topo, HWLOC_OBJ_NUMANODE, node);
     if (!obj) return make_error(Errc::internal, "hwloc lost NUMA node " + std::to_string(node));
     std::string failed;

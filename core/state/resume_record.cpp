@@ -48,13 +48,10 @@ struct BadValue {
     std::string what;
 };
 
-template <class Archive>
-constexpr bool kText = cereal::traits::is_text_archive<Archive>::value;
-template <class Archive>
-constexpr bool kLoading = Archive::is_loading::value;
+template <class Archive> constexpr bool kText = cereal::traits::is_text_archive<Archive>::value;
+template <class Archive> constexpr bool kLoading = Archive::is_loading::value;
 
-template <class Archive>
-void hash_field(Archive &ar, const char *name, std::optional<Bytes32> &h)
+template <class Archive> void hash_field(Archive &ar, const char *name, std::optional<Bytes32> &h)
 {
     if constexpr (kText<Archive>) {
         std::string hex = h ? to_hex(*h) : "";
@@ -107,8 +104,7 @@ void enum_field(Archive &ar, const char *name, Enum &value, uint32_t count, Name
     }
 }
 
-template <class Archive>
-void completed_field(Archive &ar, std::set<VertexKind> &completed)
+template <class Archive> void completed_field(Archive &ar, std::set<VertexKind> &completed)
 {
     if constexpr (kText<Archive>) {
         std::vector<std::string> names;
@@ -160,8 +156,7 @@ const char *const kRestartHint = "; remove the file to restart the sector from s
 } // namespace
 
 // Found by ADL from cereal; lives in this file only.
-template <class Archive>
-void serialize(Archive &ar, ResumeRecord &r, const std::uint32_t version)
+template <class Archive> void serialize(Archive &ar, ResumeRecord &r, const std::uint32_t version)
 {
     if (version > ResumeRecord::kFormatVersion) throw VersionTooNew{version};
     ar(cereal::make_nvp("miner", r.miner), cereal::make_nvp("number", r.number),
@@ -259,8 +254,8 @@ std::vector<uint8_t> encode_resume_record(const ResumeRecord &record)
 Result<ResumeRecord> decode_resume_record(std::span<const uint8_t> bytes)
 {
     if (bytes.size() < kHeaderSize + kChecksumSize)
-        return make_error(Errc::corrupt, "too short to be a resume record (" + std::to_string(bytes.size()) + " bytes)" +
-                                             kRestartHint);
+        return make_error(Errc::corrupt, "too short to be a resume record (" + std::to_string(bytes.size()) +
+                                             " bytes)" + kRestartHint);
     if (std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
         return make_error(Errc::corrupt, std::string("not a damocles resume record (bad magic)") + kRestartHint);
     auto framing = static_cast<uint32_t>(get_le(bytes.data() + 8, 4));
@@ -276,8 +271,8 @@ Result<ResumeRecord> decode_resume_record(std::span<const uint8_t> bytes)
     auto payload = bytes.subspan(kHeaderSize, length);
     Bytes32 sum = sha256(payload);
     if (std::memcmp(sum.data(), bytes.data() + kHeaderSize + length, kChecksumSize) != 0)
-        return make_error(Errc::corrupt, std::string("resume record checksum mismatch (the file is damaged)") +
-                                             kRestartHint);
+        return make_error(Errc::corrupt,
+                          std::string("resume record checksum mismatch (the file is damaged)") + kRestartHint);
     std::istringstream is(std::string(reinterpret_cast<const char *>(payload.data()), payload.size()),
                           std::ios::binary);
     ResumeRecord record;
@@ -287,14 +282,16 @@ Result<ResumeRecord> decode_resume_record(std::span<const uint8_t> bytes)
     } catch (const VersionTooNew &v) {
         return make_error(Errc::unsupported, "resume record format version " + std::to_string(v.version) +
                                                  " was written by a newer damocles-run (this build reads up to " +
-                                                 std::to_string(ResumeRecord::kFormatVersion) + "); upgrade damocles-run");
+                                                 std::to_string(ResumeRecord::kFormatVersion) +
+                                                 "); upgrade damocles-run");
     } catch (const BadValue &b) {
         return make_error(Errc::corrupt, "resume record holds an invalid " + b.what + kRestartHint);
     } catch (const std::exception &e) {
         return make_error(Errc::corrupt, std::string("cannot decode resume record: ") + e.what() + kRestartHint);
     }
     if (static_cast<uint64_t>(is.tellg()) != length)
-        return make_error(Errc::corrupt, "resume record has " + std::to_string(length - static_cast<uint64_t>(is.tellg())) +
+        return make_error(Errc::corrupt, "resume record has " +
+                                             std::to_string(length - static_cast<uint64_t>(is.tellg())) +
                                              " unexpected trailing bytes" + kRestartHint);
     return record;
 }

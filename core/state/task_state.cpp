@@ -110,8 +110,8 @@ Result<std::set<VertexKind>> completed_in_state(Plan plan, TaskState state)
         out.insert(kinds.begin(), kinds.end());
         if (s == state) return out;
     }
-    return make_error(Errc::invalid_argument, std::string("state ") + task_state_name(state) +
-                                                  " is not part of the " + plan_name(plan) + " rebuild flow");
+    return make_error(Errc::invalid_argument, std::string("state ") + task_state_name(state) + " is not part of the " +
+                                                  plan_name(plan) + " rebuild flow");
 }
 
 } // namespace dmc::core

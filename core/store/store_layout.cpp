@@ -73,8 +73,7 @@ std::vector<StoreFile> persisted_files(const SealProof &proof, const SectorKey &
     return files;
 }
 
-Status check_persisted_files(const std::string &store_root, const SealProof &proof, const SectorKey &key,
-                             bool upgrade)
+Status check_persisted_files(const std::string &store_root, const SealProof &proof, const SectorKey &key, bool upgrade)
 {
     PersistedSet set;
     set.upgrade = upgrade;

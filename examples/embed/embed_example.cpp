@@ -21,7 +21,8 @@ int main(int argc, char **argv)
         return 1;
     }
     for (const auto &p : (*fw)->plugins())
-        std::printf("plugin %s %s: %s\n", p.name.c_str(), p.version.c_str(), p.usable ? "usable" : p.skip_reason.c_str());
+        std::printf("plugin %s %s: %s\n", p.name.c_str(), p.version.c_str(),
+                    p.usable ? "usable" : p.skip_reason.c_str());
 
     dmc::SealRequest req;
     req.proof = "StackedDrg2KiBV1_1";
@@ -32,7 +33,8 @@ int main(int argc, char **argv)
     int last_percent = -1;
     auto sealed = (*fw)->seal(req, [&](const dmc::Progress &p) {
         int percent = static_cast<int>(p.fraction * 100);
-        if (percent / 25 != last_percent / 25) std::printf("progress %s %d%% (%s)\n", p.sector_id.c_str(), percent, p.stage.c_str());
+        if (percent / 25 != last_percent / 25)
+            std::printf("progress %s %d%% (%s)\n", p.sector_id.c_str(), percent, p.stage.c_str());
         last_percent = percent;
     });
     if (!sealed) {

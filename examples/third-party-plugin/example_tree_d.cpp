@@ -62,7 +62,8 @@ dmc::Status build(const dmc_call *call, dmc_tree_d_args *args)
         std::vector<uint8_t> cur = block;
         for (unsigned h = 1; h <= block_height; ++h) {
             std::vector<uint8_t> next(cur.size() / 2);
-            for (size_t i = 0; i < next.size() / 32; ++i) dmc::sha254_node(&cur[64 * i], &cur[64 * i + 32], &next[32 * i]);
+            for (size_t i = 0; i < next.size() / 32; ++i)
+                dmc::sha254_node(&cur[64 * i], &cur[64 * i + 32], &next[32 * i]);
             const uint64_t index = b * (block_leaves >> h);
             if (auto st = out->write_at((level_offset[h] + index) * 32, next); !st) {
                 ::close(fd);
@@ -83,7 +84,8 @@ dmc::Status build(const dmc_call *call, dmc_tree_d_args *args)
         const auto &below = levels[h - 1];
         auto &cur = levels[h];
         cur.resize(below.size() / 2);
-        for (size_t i = 0; i < cur.size() / 32; ++i) dmc::sha254_node(&below[64 * i], &below[64 * i + 32], &cur[32 * i]);
+        for (size_t i = 0; i < cur.size() / 32; ++i)
+            dmc::sha254_node(&below[64 * i], &below[64 * i + 32], &cur[32 * i]);
         if (auto st = out->write_at(level_offset[h] * 32, cur); !st) return st;
     }
     const auto &root = levels[height];
@@ -102,8 +104,16 @@ const dmc_stage_desc kStages[] = {
     {sizeof(dmc_stage_desc), DMC_STAGE_TREE_D, DMC_TREE_D_IFACE, -5, 0, 1, &kOps},
 };
 const dmc_plugin_descriptor kDescriptor = {
-    DMC_PLUGIN_ABI, sizeof(dmc_plugin_descriptor), "example-tree-d", "1.0.0",
-    "third-party example: depth-first tree_d", 0, DMC_GPU_NONE, 1, kStages, {nullptr, nullptr, nullptr, nullptr},
+    DMC_PLUGIN_ABI,
+    sizeof(dmc_plugin_descriptor),
+    "example-tree-d",
+    "1.0.0",
+    "third-party example: depth-first tree_d",
+    0,
+    DMC_GPU_NONE,
+    1,
+    kStages,
+    {nullptr, nullptr, nullptr, nullptr},
 };
 
 } // namespace

@@ -176,9 +176,9 @@ void BatchLayerWriter::run()
             lock.unlock();
         }
         if (st && phase == Phase::finishing) st = commit_all();
-        const bool more = st && phase == Phase::running &&
-                          labelled_.load(std::memory_order_acquire) >= flushed_.load(std::memory_order_relaxed) +
-                                                                           kChunkNodes;
+        const bool more =
+            st && phase == Phase::running &&
+            labelled_.load(std::memory_order_acquire) >= flushed_.load(std::memory_order_relaxed) + kChunkNodes;
         lock.lock();
         if (!st) stop_waiters(st);
         if (!st || phase == Phase::finishing) {

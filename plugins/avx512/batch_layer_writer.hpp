@@ -51,8 +51,8 @@ public:
     };
     struct Source {
         BatchLayout layout;
-        const uint8_t *ring = nullptr;        // the labelling's ring of node blocks
-        uint64_t ring_mask = 0;               // ring nodes - 1 (a multiple of kChunkNodes, minus 1)
+        const uint8_t *ring = nullptr;         // the labelling's ring of node blocks
+        uint64_t ring_mask = 0;                // ring nodes - 1 (a multiple of kChunkNodes, minus 1)
         const BatchScratch *scratch = nullptr; // the layer's file; must outlive wait_copied_out()
         const uint8_t *parent_cache = nullptr;
         uint64_t nodes = 0;
@@ -93,7 +93,7 @@ private:
     std::vector<Target> targets_;
     std::vector<AtomicFileWriter> files_;
     std::vector<uint8_t> bounce_;
-    uint64_t parents_ready_ = 0;     // parent cache entries faulted in
+    uint64_t parents_ready_ = 0; // parent cache entries faulted in
     std::atomic<uint64_t> labelled_{0};
     std::atomic<uint64_t> flushed_{0}; // nodes in the scratch and the layer files
     std::thread thread_;

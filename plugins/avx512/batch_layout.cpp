@@ -25,7 +25,8 @@ void deinterleave_words16(const uint8_t *blocks, uint64_t count, uint8_t *const 
         transpose8x8_halves(r);
         for (int i = 0; i < 8; ++i) {
             const __m512i bytes = _mm512_shuffle_epi8(r[i], mask);
-            if (outs[i]) _mm256_storeu_si256(reinterpret_cast<__m256i *>(outs[i] + 32 * v), _mm512_castsi512_si256(bytes));
+            if (outs[i])
+                _mm256_storeu_si256(reinterpret_cast<__m256i *>(outs[i] + 32 * v), _mm512_castsi512_si256(bytes));
             if (outs[i + 8])
                 _mm256_storeu_si256(reinterpret_cast<__m256i *>(outs[i + 8] + 32 * v),
                                     _mm512_extracti64x4_epi64(bytes, 1));
@@ -71,8 +72,7 @@ void deinterleave(const BatchLayout &layout, const uint8_t *blocks, uint64_t cou
     }
 }
 
-void interleave_slot(const BatchLayout &layout, const uint8_t *labels, uint64_t count, unsigned slot,
-                     uint8_t *blocks)
+void interleave_slot(const BatchLayout &layout, const uint8_t *labels, uint64_t count, unsigned slot, uint8_t *blocks)
 {
     const uint64_t pitch = layout.pitch();
     if (layout.arrangement == SlotArrangement::bytes) {

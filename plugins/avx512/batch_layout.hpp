@@ -39,7 +39,6 @@ void deinterleave(const BatchLayout &layout, const uint8_t *blocks, uint64_t cou
 // Writes `count` labels of one sector (bytes as on disk) into slot `slot`
 // of `blocks`, leaving the other slots as they are (a resumed sector's
 // previous layer read from its file).
-void interleave_slot(const BatchLayout &layout, const uint8_t *labels, uint64_t count, unsigned slot,
-                     uint8_t *blocks);
+void interleave_slot(const BatchLayout &layout, const uint8_t *labels, uint64_t count, unsigned slot, uint8_t *blocks);
 
 } // namespace dmc::avx512

@@ -28,8 +28,8 @@ int open_unnamed(const std::string &dir)
     int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
     if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)) return fd;
     static std::atomic<unsigned> counter{0};
-    const std::string path = dir + "/.pc1-batch-scratch-" + std::to_string(::getpid()) + "-" +
-                             std::to_string(counter.fetch_add(1));
+    const std::string path =
+        dir + "/.pc1-batch-scratch-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1));
     fd = ::open(path.c_str(), O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
     if (fd >= 0) ::unlink(path.c_str());
     return fd;

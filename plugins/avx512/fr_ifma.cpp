@@ -66,7 +66,8 @@ __mmask8 load_canonical(const uint8_t *bytes, unsigned count, FrVec &out)
     const __mmask8 valid_lanes = lanes(count);
     const __m512i zero = _mm512_setzero_si512();
     __m512i w[4];
-    for (unsigned k = 0; k < 4; ++k) w[k] = _mm512_mask_i64gather_epi64(zero, valid_lanes, element_offsets(k), bytes, 1);
+    for (unsigned k = 0; k < 4; ++k)
+        w[k] = _mm512_mask_i64gather_epi64(zero, valid_lanes, element_offsets(k), bytes, 1);
     const __m512i mask = _mm512_set1_epi64(static_cast<long long>(kMask52));
     out.l[0] = _mm512_and_si512(w[0], mask);
     out.l[1] = _mm512_and_si512(_mm512_or_si512(shift_right(w[0], 52), shift_left(w[1], 12)), mask);

@@ -181,8 +181,8 @@ __attribute__((always_inline)) inline FrVec add(const FrVec &a, const FrVec &b)
     const __mmask8 big = _mm512_cmpgt_epu64_mask(s.l[4], _mm512_set1_epi64(static_cast<long long>(kTwoRTop)));
     // 2r limb by limb (2·r_i may exceed 52 bits; normalize() sorts that out).
     for (unsigned i = 0; i < kLimbs; ++i)
-        s.l[i] = _mm512_mask_sub_epi64(s.l[i], big, s.l[i],
-                                       _mm512_set1_epi64(static_cast<long long>(2 * kModulus52.l[i])));
+        s.l[i] =
+            _mm512_mask_sub_epi64(s.l[i], big, s.l[i], _mm512_set1_epi64(static_cast<long long>(2 * kModulus52.l[i])));
     normalize(s);
     return s;
 }

@@ -48,8 +48,7 @@ constexpr uint32_t kMessageBits = (64 + 37 * 32) * 8;
 // lowest byte of big-endian word 7.
 constexpr uint32_t kTrunc254Mask = 0xffffff3fu;
 
-template <class L>
-struct Kernel {
+template <class L> struct Kernel {
     using V = typename L::V;
     static constexpr uint64_t kPitch = uint64_t(L::kLanes) * 32;
     static constexpr unsigned kLinesPerBlock = kPitch / 64;
@@ -158,7 +157,8 @@ struct Kernel {
             for (unsigned j = 0; j < 8; ++j) state.h[j] = rows[j];
         } else {
             __m256i rows[8];
-            for (unsigned i = 0; i < 8; ++i) rows[i] = _mm256_load_si256(reinterpret_cast<const __m256i *>(slots + 8 * i));
+            for (unsigned i = 0; i < 8; ++i)
+                rows[i] = _mm256_load_si256(reinterpret_cast<const __m256i *>(slots + 8 * i));
             transpose8x8(rows);
             for (unsigned j = 0; j < 8; ++j) state.h[j] = rows[j];
         }
@@ -182,9 +182,8 @@ struct Kernel {
         hook.prefetch = nullptr;
         for (unsigned l = 0; l < L::kLanes; ++l) {
             start_prefix(hook, replica[l], node_words(layer, begin));
-            [&hook]<int... q>(std::integer_sequence<int, q...>) {
-                (hook.template quad<q>(), ...);
-            }(std::make_integer_sequence<int, 16>{});
+            [&hook]<int... q>(std::integer_sequence<int, q...>) { (hook.template quad<q>(), ...); }
+            (std::make_integer_sequence<int, 16>{});
             finish_prefix(hook, prefix_slots + slot(l));
         }
         for (uint64_t v = begin; v < end; ++v) {

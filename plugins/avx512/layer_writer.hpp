@@ -28,9 +28,9 @@ namespace dmc::avx512 {
 class LayerWriter {
 public:
     struct Target {
-        uint32_t sector_index = 0;                       // in dmc_pc1_args::sectors
-        std::string path;                                // sc-02-data-layer-<l>.dat
-        const uint8_t *labels = nullptr;                 // N·32 bytes, final below labelled_nodes(i)
+        uint32_t sector_index = 0;       // in dmc_pc1_args::sectors
+        std::string path;                // sc-02-data-layer-<l>.dat
+        const uint8_t *labels = nullptr; // N·32 bytes, final below labelled_nodes(i)
     };
 
     LayerWriter() = default;

@@ -44,9 +44,9 @@ static_assert(kRingNodes % BatchLayerWriter::kChunkNodes == 0 && (kRingNodes & (
 struct LayerShared {
     const Pc1Job *job;
     uint32_t layer;
-    uint64_t progress_base;            // nodes of earlier layers, all sectors
-    std::atomic<uint64_t> done{0};     // nodes labelled in this layer, all workers
-    std::atomic<bool> stop{false};     // cancel seen by some worker
+    uint64_t progress_base;        // nodes of earlier layers, all sectors
+    std::atomic<uint64_t> done{0}; // nodes labelled in this layer, all workers
+    std::atomic<bool> stop{false}; // cancel seen by some worker
 };
 
 class BatchWorker {
@@ -258,10 +258,7 @@ Status BatchWorker::wait_current()
     return st;
 }
 
-Status BatchWorker::wait_copied_out()
-{
-    return current_ ? current_->wait_copied_out() : Status();
-}
+Status BatchWorker::wait_copied_out() { return current_ ? current_->wait_copied_out() : Status(); }
 
 Status BatchWorker::finish_last()
 {

@@ -56,8 +56,7 @@ struct AlignedBuffer {
     uint8_t *data;
 };
 
-template <class Body>
-double best_ns_per_node(Body &&body)
+template <class Body> double best_ns_per_node(Body &&body)
 {
     double best = 1e300;
     for (int r = 0; r < kRepeats; ++r) {
@@ -93,8 +92,9 @@ double time_lanes(const std::vector<uint32_t> &parents, unsigned lanes)
     view.cur = cur.data;
     view.prev = prev.data;
     view.replica_words = reinterpret_cast<const uint32_t *>(replica.data);
-    return best_ns_per_node(
-        [&] { label_lane_nodes(view, parents.data(), kCalibrationNodes, 2, kWindowBegin, kWindowBegin + kWindowNodes); });
+    return best_ns_per_node([&] {
+        label_lane_nodes(view, parents.data(), kCalibrationNodes, 2, kWindowBegin, kWindowBegin + kWindowNodes);
+    });
 }
 
 // Balanced split of `count` into `parts` sizes.

@@ -67,8 +67,8 @@ struct LayerContext {
     const ParentCache *cache;
     uint64_t nodes;
     uint32_t layer;
-    std::atomic<uint64_t> *done;   // nodes labelled, all sectors of the call
-    std::atomic<bool> *stop;       // set on cancel
+    std::atomic<uint64_t> *done;               // nodes labelled, all sectors of the call
+    std::atomic<bool> *stop;                   // set on cancel
     const std::atomic<uint64_t> *mapped_nodes; // output nodes mapped so far (nullptr: all)
 };
 
@@ -104,7 +104,8 @@ void label_group(const LayerContext &ctx, const SectorGroup &group, bool report_
 void label_groups(const LayerContext &ctx, const std::vector<SectorGroup> &groups, size_t first, size_t stride,
                   bool report_progress, uint64_t total, uint64_t base_done)
 {
-    for (size_t g = first; g < groups.size(); g += stride) label_group(ctx, groups[g], report_progress, total, base_done);
+    for (size_t g = first; g < groups.size(); g += stride)
+        label_group(ctx, groups[g], report_progress, total, base_done);
 }
 
 // One layer for the active sectors. They are split into groups of at most
@@ -142,7 +143,8 @@ Status label_layer(const dmc_call *call, const ParentCache &cache, uint64_t node
         }
     }
     label_groups(ctx, groups, 0, workers, true, progress_total, progress_base);
-    for (size_t w = started; w < workers; ++w) label_groups(ctx, groups, w, workers, true, progress_total, progress_base);
+    for (size_t w = started; w < workers; ++w)
+        label_groups(ctx, groups, w, workers, true, progress_total, progress_base);
     for (auto &t : helpers) t.join();
     if (stop.load() || cancel_requested(call)) return make_error(Errc::cancelled, "pc1: cancelled");
     return {};
@@ -234,7 +236,8 @@ Status run_pc1_single(const Pc1Job &job)
     std::unique_ptr<LayerWriter> previous;
     auto report = [&](LayerWriter &writer) {
         if (args->layer_done)
-            for (const auto &t : writer.targets()) args->layer_done(args->layer_done_user, t.sector_index, writer.layer());
+            for (const auto &t : writer.targets())
+                args->layer_done(args->layer_done_user, t.sector_index, writer.layer());
     };
     uint64_t progress_done = 0;
     for (uint32_t layer = first; layer <= layers; ++layer) {

@@ -77,8 +77,7 @@ __attribute__((always_inline)) inline void partial_round(const FrScalar &constan
     state[0] = redc(acc);
 }
 
-template <unsigned T>
-__attribute__((noinline)) FrVec hash(const PoseidonIfmaConstants &c, const FrVec *inputs)
+template <unsigned T> __attribute__((noinline)) FrVec hash(const PoseidonIfmaConstants &c, const FrVec *inputs)
 {
     FrVec state[T];
     state[0] = broadcast(c.merkle_tree_tag);

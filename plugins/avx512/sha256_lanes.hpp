@@ -89,8 +89,7 @@ alignas(64) inline constexpr uint32_t kSha256K[64] = {
 inline constexpr uint32_t kSha256Iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                           0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
 
-template <class L>
-struct LaneState {
+template <class L> struct LaneState {
     typename L::V h[8];
     static LaneState initial()
     {
@@ -112,23 +111,19 @@ constexpr int kXor3 = 0x96;
 constexpr int kChoose = 0xca; // a ? b : c
 constexpr int kMajority = 0xe8;
 
-template <class L>
-__attribute__((always_inline)) inline typename L::V big_sigma0(typename L::V a)
+template <class L> __attribute__((always_inline)) inline typename L::V big_sigma0(typename L::V a)
 {
     return L::template ternary<kXor3>(L::template ror<2>(a), L::template ror<13>(a), L::template ror<22>(a));
 }
-template <class L>
-__attribute__((always_inline)) inline typename L::V big_sigma1(typename L::V e)
+template <class L> __attribute__((always_inline)) inline typename L::V big_sigma1(typename L::V e)
 {
     return L::template ternary<kXor3>(L::template ror<6>(e), L::template ror<11>(e), L::template ror<25>(e));
 }
-template <class L>
-__attribute__((always_inline)) inline typename L::V small_sigma0(typename L::V x)
+template <class L> __attribute__((always_inline)) inline typename L::V small_sigma0(typename L::V x)
 {
     return L::template ternary<kXor3>(L::template ror<7>(x), L::template ror<18>(x), L::template shr<3>(x));
 }
-template <class L>
-__attribute__((always_inline)) inline typename L::V small_sigma1(typename L::V x)
+template <class L> __attribute__((always_inline)) inline typename L::V small_sigma1(typename L::V x)
 {
     return L::template ternary<kXor3>(L::template ror<17>(x), L::template ror<19>(x), L::template shr<10>(x));
 }
@@ -154,8 +149,7 @@ __attribute__((always_inline)) inline void round(typename L::V a, typename L::V 
 }
 
 // Schedule words t..t+7 (t >= 16) into the ring w[0..15].
-template <class L, int t>
-__attribute__((always_inline)) inline void schedule8(typename L::V (&w)[16])
+template <class L, int t> __attribute__((always_inline)) inline void schedule8(typename L::V (&w)[16])
 {
 #pragma GCC unroll 8
     for (int i = 0; i < 8; ++i) {
@@ -168,8 +162,7 @@ __attribute__((always_inline)) inline void schedule8(typename L::V (&w)[16])
 // W[t] + K[t]. The constant is a broadcast operand of the addition: as a
 // separate vector the compiler hoists all 64 out of the caller's loops and
 // spills them, which measured slower than reading them from L1 every time.
-template <class L, int t>
-__attribute__((always_inline)) inline typename L::V kw(const typename L::V (&w)[16])
+template <class L, int t> __attribute__((always_inline)) inline typename L::V kw(const typename L::V (&w)[16])
 {
     return L::add_broadcast(w[t & 15], &kSha256K[t]);
 }
@@ -202,9 +195,11 @@ __attribute__((always_inline)) inline void compress_lanes(LaneState<L> &state, t
     using V = typename L::V;
     // Eight rounds rotate the working variables back to where they started.
     V s[8] = {state.h[0], state.h[1], state.h[2], state.h[3], state.h[4], state.h[5], state.h[6], state.h[7]};
-    [&]<int... k>(std::integer_sequence<int, k...>) __attribute__((always_inline)) {
+    [&]<int... k>(std::integer_sequence<int, k...>) __attribute__((always_inline))
+    {
         (lanes_detail::eight_rounds<L, 8 * k>(s, w, hook), ...);
-    }(std::make_integer_sequence<int, 8>{});
+    }
+    (std::make_integer_sequence<int, 8>{});
     for (int i = 0; i < 8; ++i) state.h[i] = L::add(state.h[i], s[i]);
 }
 

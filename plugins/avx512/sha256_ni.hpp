@@ -57,8 +57,7 @@ inline Sha256State sha256_initial_state()
 
 // Rounds 4q..4q+3 of one stream, and the schedule of words 4q+16..4q+19
 // (written over words 4q..4q+3, which no later round reads).
-template <int q>
-__attribute__((always_inline)) inline void quad_rounds(Sha256State &state, __m128i (&msg)[4])
+template <int q> __attribute__((always_inline)) inline void quad_rounds(Sha256State &state, __m128i (&msg)[4])
 {
     const __m128i wk =
         _mm_add_epi32(msg[q & 3], _mm_load_si128(reinterpret_cast<const __m128i *>(kSha256RoundConstants + 4 * q)));
@@ -105,18 +104,18 @@ __attribute__((always_inline)) inline void compress2(Sha256State (&a)[K], __m128
 }
 
 // One block for each of K streams.
-template <int K>
-__attribute__((always_inline)) inline void compress(Sha256State (&state)[K], __m128i (&msg)[K][4])
+template <int K> __attribute__((always_inline)) inline void compress(Sha256State (&state)[K], __m128i (&msg)[K][4])
 {
     Sha256State save[K];
     for (int k = 0; k < K; ++k) save[k] = state[k];
-    [&]<int... q>(std::integer_sequence<int, q...>) __attribute__((always_inline)) {
-        ((
-             [&] __attribute__((always_inline)) {
-                 for (int k = 0; k < K; ++k) quad_rounds<q>(state[k], msg[k]);
-             }()),
+    [&]<int... q>(std::integer_sequence<int, q...>) __attribute__((always_inline))
+    {
+        (([&] __attribute__((always_inline)) {
+             for (int k = 0; k < K; ++k) quad_rounds<q>(state[k], msg[k]);
+         }()),
          ...);
-    }(std::make_integer_sequence<int, 16>{});
+    }
+    (std::make_integer_sequence<int, 16>{});
     for (int k = 0; k < K; ++k) {
         state[k].abef = _mm_add_epi32(state[k].abef, save[k].abef);
         state[k].cdgh = _mm_add_epi32(state[k].cdgh, save[k].cdgh);

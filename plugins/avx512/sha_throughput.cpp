@@ -14,7 +14,7 @@ namespace {
 constexpr unsigned kMessages = 16; // distinct message blocks, used in turn (16 KiB of lane words: L1)
 
 struct Messages {
-    alignas(64) uint8_t bytes[kMessages][64];       // for SHA-NI streams
+    alignas(64) uint8_t bytes[kMessages][64];      // for SHA-NI streams
     alignas(64) uint32_t words[kMessages][16][16]; // word-sliced, for the lanes
     Messages()
     {
@@ -28,7 +28,8 @@ struct Messages {
             }
         for (unsigned m = 0; m < kMessages; ++m)
             for (unsigned j = 0; j < 16; ++j)
-                for (unsigned l = 0; l < 16; ++l) words[m][j][l] = static_cast<uint32_t>(bytes[(m + l) % kMessages][j] * 0x01010101u);
+                for (unsigned l = 0; l < 16; ++l)
+                    words[m][j][l] = static_cast<uint32_t>(bytes[(m + l) % kMessages][j] * 0x01010101u);
     }
 };
 
@@ -39,8 +40,7 @@ const Messages &messages()
 }
 
 // SHA-NI rounds of K streams issued between the lane rounds.
-template <int K>
-struct NiStreams {
+template <int K> struct NiStreams {
     Sha256State state[K];
     __m128i msg[K][4];
     template <int q> __attribute__((always_inline)) void quad()
@@ -50,7 +50,8 @@ struct NiStreams {
     void load(uint64_t call)
     {
         for (int k = 0; k < K; ++k)
-            for (int w = 0; w < 4; ++w) msg[k][w] = load_be_words(messages().bytes[(call + 7 * k) % kMessages] + 16 * w);
+            for (int w = 0; w < 4; ++w)
+                msg[k][w] = load_be_words(messages().bytes[(call + 7 * k) % kMessages] + 16 * w);
     }
     void keep() const
     {
@@ -62,8 +63,7 @@ struct NiStreams {
     }
 };
 
-template <class L, int K>
-double lanes_with_ni(uint64_t calls)
+template <class L, int K> double lanes_with_ni(uint64_t calls)
 {
     using V = typename L::V;
     LaneState<L> lanes = LaneState<L>::initial();
@@ -94,8 +94,7 @@ double lanes_with_ni(uint64_t calls)
     return ns / double(calls * (L::kLanes + K));
 }
 
-template <int K>
-double ni_only(uint64_t calls)
+template <int K> double ni_only(uint64_t calls)
 {
     NiStreams<K> ni;
     for (auto &s : ni.state) s = sha256_initial_state();
@@ -109,8 +108,7 @@ double ni_only(uint64_t calls)
     return ns / double(calls * K);
 }
 
-template <class L>
-double lanes_dispatch(unsigned ni_streams, uint64_t calls)
+template <class L> double lanes_dispatch(unsigned ni_streams, uint64_t calls)
 {
     switch (ni_streams) {
     case 0: return lanes_with_ni<L, 0>(calls);

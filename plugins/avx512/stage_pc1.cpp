@@ -34,7 +34,8 @@ namespace {
 Status check_sector(const dmc_pc1_sector &sector, const SealProof &proof)
 {
     if (sector.struct_size < sizeof(dmc_pc1_sector))
-        return make_error(Errc::invalid_argument, "pc1: sector struct is older than this plugin (struct_size too small)");
+        return make_error(Errc::invalid_argument,
+                          "pc1: sector struct is older than this plugin (struct_size too small)");
     if (!sector.cache_dir || !*sector.cache_dir) return make_error(Errc::invalid_argument, "pc1: no cache_dir given");
     if (sector.first_layer < 1 || sector.first_layer > proof.layers)
         return make_error(Errc::invalid_argument, "pc1: first_layer " + std::to_string(sector.first_layer) +
@@ -54,7 +55,8 @@ std::string forced_engine()
 Status run(const dmc_call *call, const dmc_pc1_args *args)
 {
     if (!args || args->struct_size < sizeof(dmc_pc1_args))
-        return make_error(Errc::invalid_argument, "args struct is missing or older than this plugin (struct_size too small)");
+        return make_error(Errc::invalid_argument,
+                          "args struct is missing or older than this plugin (struct_size too small)");
     if (args->num_sectors < 1 || args->num_sectors > kMaxPc1Sectors)
         return make_error(Errc::invalid_argument, "the avx512 stage takes 1.." + std::to_string(kMaxPc1Sectors) +
                                                       " sectors per call, got " + std::to_string(args->num_sectors));

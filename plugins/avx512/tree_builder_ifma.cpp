@@ -85,10 +85,10 @@ void hash_row(const Group *child, uint64_t children, Group *parent, const Poseid
         FrVec inputs[8];
         for (unsigned i = 0; i < 8; ++i)
             for (unsigned limb = 0; limb < kLimbs; ++limb) {
-                const __m512i offsets = _mm512_add_epi64(
-                    _mm512_mullo_epi64(_mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0),
-                                       _mm512_set1_epi64(static_cast<long long>(sizeof(Group)))),
-                    _mm512_set1_epi64(static_cast<long long>(limb * 64 + i * 8)));
+                const __m512i offsets =
+                    _mm512_add_epi64(_mm512_mullo_epi64(_mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0),
+                                                        _mm512_set1_epi64(static_cast<long long>(sizeof(Group)))),
+                                     _mm512_set1_epi64(static_cast<long long>(limb * 64 + i * 8)));
                 inputs[i].l[limb] = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), mask, offsets, base, 1);
             }
         const FrVec hash = poseidon_hash8(arity8, inputs);
@@ -103,7 +103,8 @@ public:
         : leaves_(leaves), geometry_(geometry), out_(out), first_row_(first_row),
           chunk_height_(std::min(geometry.height, std::max(first_row, kMinChunkHeight))),
           arity8_(poseidon_ifma_constants(8)),
-          columns_(leaves.layers.empty() ? nullptr : &poseidon_ifma_constants(static_cast<unsigned>(leaves.layers.size()))),
+          columns_(leaves.layers.empty() ? nullptr
+                                         : &poseidon_ifma_constants(static_cast<unsigned>(leaves.layers.size()))),
           chunk_roots_((geometry.leaves >> (3 * chunk_height_)) / 8 + 1)
     {
     }
@@ -243,8 +244,8 @@ Result<Fr> build_base_tree_ifma(const TreeLeaves &leaves, uint64_t leaf_count, u
                                                       " is above the root row " + std::to_string(geometry.height));
     if (leaves.layers.empty() && !leaves.bytes) return make_error(Errc::invalid_argument, "no leaves given");
     if (leaves.layers.size() > 16)
-        return make_error(Errc::invalid_argument, "column hash over " + std::to_string(leaves.layers.size()) +
-                                                      " layers is not supported");
+        return make_error(Errc::invalid_argument,
+                          "column hash over " + std::to_string(leaves.layers.size()) + " layers is not supported");
     Builder builder(leaves, geometry, out, first_row);
     const uint64_t per_chunk = builder.chunk_work();
     DMC_TRY_VOID(parallel_chunks(

@@ -33,19 +33,19 @@
 #include <vector>
 
 #include "cpu_stages.hpp"
-#include "damocles/sdk/stage_support.hpp"
 #include "damocles/sdk/file.hpp"
 #include "damocles/sdk/fr32.hpp"
 #include "damocles/sdk/labels.hpp"
 #include "damocles/sdk/parent_cache.hpp"
 #include "damocles/sdk/proof.hpp"
+#include "damocles/sdk/stage_support.hpp"
 
 namespace dmc::cpu {
 
 namespace {
 
-constexpr uint64_t kPollNodes = 4096;        // cancel and progress granularity
-constexpr uint64_t kPrefetchDistance = 32;   // nodes ahead whose parents are prefetched
+constexpr uint64_t kPollNodes = 4096;      // cancel and progress granularity
+constexpr uint64_t kPrefetchDistance = 32; // nodes ahead whose parents are prefetched
 
 // One layer's inputs and output.
 struct LayerJob {
@@ -54,9 +54,9 @@ struct LayerJob {
     Bytes32 replica_id;
     uint32_t layer;
     uint64_t nodes;
-    uint8_t *cur;          // N·32 bytes, written
-    const uint8_t *prev;   // previous layer (nullptr for layer 1)
-    uint64_t progress_base;  // nodes of earlier layers
+    uint8_t *cur;           // N·32 bytes, written
+    const uint8_t *prev;    // previous layer (nullptr for layer 1)
+    uint64_t progress_base; // nodes of earlier layers
     uint64_t progress_total;
 };
 
@@ -115,7 +115,7 @@ Status label_layer_inline(const LayerJob &job)
 // labelled and their slots may be reused. Both are published per batch.
 struct alignas(64) Slot {
     LabelPrefixState prefix;
-    uint8_t labels[kParentCount * 32];  // base parents filled by the consumer
+    uint8_t labels[kParentCount * 32]; // base parents filled by the consumer
 };
 
 Status label_layer_pipelined(const LayerJob &job)
@@ -154,7 +154,7 @@ Status label_layer_pipelined(const LayerJob &job)
     try {
         helper = std::thread(producer);
     } catch (const std::system_error &) {
-        return label_layer_inline(job);  // no thread to be had: same bytes, inline
+        return label_layer_inline(job); // no thread to be had: same bytes, inline
     }
     // Stops and joins the producer on every way out of this function.
     struct StopHelper {
@@ -295,8 +295,8 @@ Status run_sector(const dmc_call *call, const dmc_pc1_args *args, const SealProo
 Status run(const dmc_call *call, const dmc_pc1_args *args)
 {
     if (args->num_sectors != 1)
-        return make_error(Errc::invalid_argument, "pc1: the cpu stage processes one sector per call, got " +
-                                                      std::to_string(args->num_sectors));
+        return make_error(Errc::invalid_argument,
+                          "pc1: the cpu stage processes one sector per call, got " + std::to_string(args->num_sectors));
     if (!args->sectors) return make_error(Errc::invalid_argument, "pc1: no sectors given");
     const SealProof *proof = nullptr;
     DMC_TRY_ASSIGN(proof, find_seal_proof(args->registered_proof));

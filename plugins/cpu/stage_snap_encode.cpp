@@ -12,8 +12,8 @@
 #include "cpu_stages.hpp"
 #include "damocles/sdk/file.hpp"
 #include "damocles/sdk/snap.hpp"
-#include "damocles/sdk/tree_files.hpp"
 #include "damocles/sdk/stage_support.hpp"
+#include "damocles/sdk/tree_files.hpp"
 #include "tree_r_build.hpp"
 
 namespace dmc::cpu {
@@ -24,9 +24,11 @@ constexpr uint64_t kChunkNodes = 1u << 16;
 
 Status encode(const dmc_call *call, dmc_snap_encode_args *args)
 {
-    if (args->struct_size < sizeof(dmc_snap_encode_args)) return make_error(Errc::invalid_argument, "args struct too short");
+    if (args->struct_size < sizeof(dmc_snap_encode_args))
+        return make_error(Errc::invalid_argument, "args struct too short");
     if (!args->sector_key_path || !args->staged_path || !args->new_replica_path || !args->new_cache_dir)
-        return make_error(Errc::invalid_argument, "sector_key_path, staged_path, new_replica_path and new_cache_dir are required");
+        return make_error(Errc::invalid_argument,
+                          "sector_key_path, staged_path, new_replica_path and new_cache_dir are required");
     const SealProof *proof;
     DMC_TRY_ASSIGN(proof, find_seal_proof(args->registered_proof));
     SectorTreeLayout layout;
@@ -59,13 +61,13 @@ Status encode(const dmc_call *call, dmc_snap_encode_args *args)
     for (uint64_t start = 0; start < nodes; start += kChunkNodes) {
         const uint64_t count = std::min(kChunkNodes, nodes - start);
         const uint8_t *d = data.data() + start * 32;
-        if (data.size() < (start + count) * 32) {  // zero-extended tail of a short staged file
+        if (data.size() < (start + count) * 32) { // zero-extended tail of a short staged file
             chunk.assign(count * 32, 0);
             if (data.size() > start * 32) std::copy(data.data() + start * 32, data.data() + data.size(), chunk.begin());
             d = chunk.data();
         }
-        DMC_TRY_VOID(snap_encode_nodes(encoding, start, count, key.data() + start * 32, d,
-                                       replica.mutable_data() + start * 32));
+        DMC_TRY_VOID(
+            snap_encode_nodes(encoding, start, count, key.data() + start * 32, d, replica.mutable_data() + start * 32));
         progress.report(0, start + count);
         if (progress.cancelled()) return make_error(Errc::cancelled, "cancelled");
     }

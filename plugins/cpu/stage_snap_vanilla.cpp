@@ -22,7 +22,8 @@ Result<Fr> fr_of(const uint8_t *bytes32) { return Fr::from_bytes(std::span<const
 
 Status prove(const dmc_call *call, dmc_snap_vanilla_args *args)
 {
-    if (args->struct_size < sizeof(dmc_snap_vanilla_args)) return make_error(Errc::invalid_argument, "args struct too short");
+    if (args->struct_size < sizeof(dmc_snap_vanilla_args))
+        return make_error(Errc::invalid_argument, "args struct too short");
     if (!args->sector_key_path || !args->old_cache_dir || !args->new_replica_path || !args->new_cache_dir ||
         !args->proofs_path)
         return make_error(Errc::invalid_argument, "every path argument is required");

@@ -11,9 +11,9 @@
 #include "cpu_stages.hpp"
 #include "damocles/sdk/file.hpp"
 #include "damocles/sdk/poseidon_tree.hpp"
+#include "damocles/sdk/stage_support.hpp"
 #include "damocles/sdk/tree_files.hpp"
 #include "damocles/sdk/tree_stage_inputs.hpp"
-#include "damocles/sdk/stage_support.hpp"
 
 namespace dmc::cpu {
 

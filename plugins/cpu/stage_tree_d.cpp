@@ -22,9 +22,9 @@
 #include <vector>
 
 #include "cpu_stages.hpp"
-#include "damocles/sdk/stage_support.hpp"
 #include "damocles/sdk/file.hpp"
 #include "damocles/sdk/sha254.hpp"
+#include "damocles/sdk/stage_support.hpp"
 
 namespace dmc::cpu {
 
@@ -104,7 +104,7 @@ bool is_zero(const uint8_t *data, uint64_t bytes)
         uint64_t w;
         std::memcpy(&w, data + i, 8);
         acc |= w;
-        if ((i & 4095) == 0 && acc) return false;  // stop early on data
+        if ((i & 4095) == 0 && acc) return false; // stop early on data
     }
     for (uint64_t i = bytes & ~uint64_t{7}; i < bytes; ++i) acc |= data[i];
     return acc == 0;

@@ -13,9 +13,9 @@
 #include "cpu_stages.hpp"
 #include "damocles/sdk/file.hpp"
 #include "damocles/sdk/poseidon_tree.hpp"
+#include "damocles/sdk/stage_support.hpp"
 #include "damocles/sdk/tree_files.hpp"
 #include "damocles/sdk/tree_stage_inputs.hpp"
-#include "damocles/sdk/stage_support.hpp"
 #include "tree_r_build.hpp"
 
 namespace dmc::cpu {

@@ -12,14 +12,14 @@
 
 #include "damocles/sdk/file.hpp"
 #include "damocles/sdk/fr.hpp"
-#include "damocles/sdk/tree_files.hpp"
 #include "damocles/sdk/stage_support.hpp"
+#include "damocles/sdk/tree_files.hpp"
 
 namespace dmc::cpu {
 
 struct TreeRBuild {
-    std::vector<AtomicFileWriter> files;   // uncommitted, one per base tree
-    Fr root = Fr::zero();                  // comm_r_last
+    std::vector<AtomicFileWriter> files; // uncommitted, one per base tree
+    Fr root = Fr::zero();                // comm_r_last
 };
 
 // progress units: base_tree_count * (hashes per base tree), starting at `base`.

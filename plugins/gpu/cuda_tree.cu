@@ -29,7 +29,7 @@ constexpr unsigned long long kNoBadInput = ~0ull;
 #define DMC_CUDA_TRY(expr)                                                                                             \
     do {                                                                                                               \
         const cudaError_t dmc_cuda_rc = (expr);                                                                        \
-        if (dmc_cuda_rc != cudaSuccess) return std::string(#expr) + ": " + cudaGetErrorString(dmc_cuda_rc);           \
+        if (dmc_cuda_rc != cudaSuccess) return std::string(#expr) + ": " + cudaGetErrorString(dmc_cuda_rc);            \
     } while (0)
 
 unsigned blocks_for(uint64_t count, unsigned block) { return static_cast<unsigned>((count + block - 1) / block); }
@@ -174,8 +174,8 @@ std::string CudaTreeEngine::column_hashes(unsigned layers, uint64_t count, BadIn
 {
     if (layers > inputs_ || count > chunk_leaves_) return "column_hashes: more layers or nodes than allocated";
     count_ = count;
-    DMC_CUDA_TRY(cudaMemcpy(device_inputs_, host_inputs_, layers * chunk_leaves_ * sizeof(FrHd),
-                            cudaMemcpyHostToDevice));
+    DMC_CUDA_TRY(
+        cudaMemcpy(device_inputs_, host_inputs_, layers * chunk_leaves_ * sizeof(FrHd), cudaMemcpyHostToDevice));
     const auto *in = static_cast<const FrHd *>(device_inputs_);
     auto *out = static_cast<FrHd *>(device_rows_);
     auto *flag = static_cast<unsigned long long *>(device_bad_);
@@ -185,9 +185,11 @@ std::string CudaTreeEngine::column_hashes(unsigned layers, uint64_t count, BadIn
     if (!layout) return "column_hashes: no Poseidon constants for " + std::to_string(layers) + " layers";
     const PoseidonTableHd table = bind_poseidon_table(*layout, static_cast<const FrHd *>(device_constants_));
     if (layers == 2)
-        column_hash_kernel<2><<<blocks_for(count, kHashBlock), kHashBlock>>>(table, in, chunk_leaves_, count, out, flag);
+        column_hash_kernel<2>
+            <<<blocks_for(count, kHashBlock), kHashBlock>>>(table, in, chunk_leaves_, count, out, flag);
     else if (layers == 11)
-        column_hash_kernel<11><<<blocks_for(count, kHashBlock), kHashBlock>>>(table, in, chunk_leaves_, count, out, flag);
+        column_hash_kernel<11>
+            <<<blocks_for(count, kHashBlock), kHashBlock>>>(table, in, chunk_leaves_, count, out, flag);
     else
         return "column_hashes: " + std::to_string(layers) + " layers are not supported";
     return take_bad(bad);
@@ -211,8 +213,7 @@ std::string CudaTreeEngine::encode(uint64_t count, bool with_data, BadInput &bad
     FrHd *data = with_data ? key + chunk_leaves_ : nullptr;
     DMC_CUDA_TRY(cudaMemcpy(key, input(0), count * sizeof(FrHd), cudaMemcpyHostToDevice));
     if (data) DMC_CUDA_TRY(cudaMemcpy(data, input(1), count * sizeof(FrHd), cudaMemcpyHostToDevice));
-    encode_kernel<<<blocks_for(count, kCheckBlock), kCheckBlock>>>(key, data, count,
-                                                                   static_cast<FrHd *>(device_rows_),
+    encode_kernel<<<blocks_for(count, kCheckBlock), kCheckBlock>>>(key, data, count, static_cast<FrHd *>(device_rows_),
                                                                    static_cast<unsigned long long *>(device_bad_));
     return take_bad(bad);
 }

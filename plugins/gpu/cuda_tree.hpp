@@ -31,7 +31,7 @@ std::string cuda_device_problem();
 // The first invalid input (a value >= r) a kernel found in the current chunk.
 struct BadInput {
     bool found = false;
-    uint64_t index = 0; // node index inside the chunk
+    uint64_t index = 0;  // node index inside the chunk
     unsigned source = 0; // column hashes: 0-based layer; encoding: 0 key, 1 data
 };
 

@@ -39,8 +39,14 @@ namespace fr_hd {
 #define DMC_FR_INV 0xfffffffeffffffffull
 
 // R^2 mod r (canonical -> Montgomery) and R mod r (Montgomery one).
-DMC_HD FrHd r_squared() { return FrHd{{0xc999e990f3f29c6dull, 0x2b6cedcb87925c23ull, 0x05d314967254398full, 0x0748d9d99f59ff11ull}}; }
-DMC_HD FrHd montgomery_one() { return FrHd{{0x00000001fffffffeull, 0x5884b7fa00034802ull, 0x998c4fefecbc4ff5ull, 0x1824b159acc5056full}}; }
+DMC_HD FrHd r_squared()
+{
+    return FrHd{{0xc999e990f3f29c6dull, 0x2b6cedcb87925c23ull, 0x05d314967254398full, 0x0748d9d99f59ff11ull}};
+}
+DMC_HD FrHd montgomery_one()
+{
+    return FrHd{{0x00000001fffffffeull, 0x5884b7fa00034802ull, 0x998c4fefecbc4ff5ull, 0x1824b159acc5056full}};
+}
 
 // High 64 bits of a * b.
 DMC_HD uint64_t mul_hi(uint64_t a, uint64_t b)
@@ -96,8 +102,7 @@ DMC_HD FrHd reduce_once(const FrHd &t)
     borrow = sub_borrow(t.l[3], DMC_FR_R3, borrow, d.l[3]);
     const uint64_t keep_t = 0 - borrow; // all ones when t < r
     FrHd out;
-    for (int i = 0; i < 4; ++i)
-        out.l[i] = (t.l[i] & keep_t) | (d.l[i] & ~keep_t);
+    for (int i = 0; i < 4; ++i) out.l[i] = (t.l[i] & keep_t) | (d.l[i] & ~keep_t);
     return out;
 }
 
@@ -175,8 +180,7 @@ DMC_HD bool fr_canonical_valid(const FrHd &c)
 {
     const uint64_t r[4] = {DMC_FR_R0, DMC_FR_R1, DMC_FR_R2, DMC_FR_R3};
     uint64_t borrow = 0, unused;
-    for (int i = 0; i < 4; ++i)
-        borrow = fr_hd::sub_borrow(c.l[i], r[i], borrow, unused);
+    for (int i = 0; i < 4; ++i) borrow = fr_hd::sub_borrow(c.l[i], r[i], borrow, unused);
     return borrow != 0;
 }
 

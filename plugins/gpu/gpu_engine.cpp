@@ -18,7 +18,8 @@ Status require_cuda_device(const std::string &stage)
     if (problem.empty()) return {};
     return make_error(Errc::device, "no usable CUDA device (" + problem +
                                         "); the gpu plugin needs one: run this stage with another plugin "
-                                        "(e.g. --plugin " + stage + "=cpu)");
+                                        "(e.g. --plugin " +
+                                        stage + "=cpu)");
 }
 
 Result<std::unique_ptr<TreeEngine>> open_engine(const SectorTreeLayout &layout, unsigned first_row, unsigned inputs)

@@ -35,12 +35,12 @@ struct PoseidonLayout {
     uint32_t width = 0;
     uint32_t full_rounds = 0;
     uint32_t partial_rounds = 0;
-    FrHd tag{};                   // MerkleTree domain tag 2^arity - 1 (Montgomery)
-    uint64_t mds = 0;             // width*width, row-major
-    uint64_t pre_sparse = 0;      // width*width, row-major
-    uint64_t full_constants = 0;  // full_rounds*width
+    FrHd tag{};                     // MerkleTree domain tag 2^arity - 1 (Montgomery)
+    uint64_t mds = 0;               // width*width, row-major
+    uint64_t pre_sparse = 0;        // width*width, row-major
+    uint64_t full_constants = 0;    // full_rounds*width
     uint64_t partial_constants = 0; // partial_rounds
-    uint64_t sparse = 0;          // partial_rounds*(2*width-1): [m00, w_1..w_{t-1}, v_1..v_{t-1}]
+    uint64_t sparse = 0;            // partial_rounds*(2*width-1): [m00, w_1..w_{t-1}, v_1..v_{t-1}]
 };
 
 struct PoseidonTableHd {
@@ -87,15 +87,13 @@ template <unsigned kWidth> DMC_HD void dense_multiply(const FrHd *matrix, FrHd *
 #if defined(__CUDA_ARCH__)
 #pragma unroll
 #endif
-        for (unsigned j = 1; j < kWidth; ++j)
-            acc = fr_add(acc, fr_mul(row[j], state[j]));
+        for (unsigned j = 1; j < kWidth; ++j) acc = fr_add(acc, fr_mul(row[j], state[j]));
         out[i] = acc;
     }
 #if defined(__CUDA_ARCH__)
 #pragma unroll
 #endif
-    for (unsigned i = 0; i < kWidth; ++i)
-        state[i] = out[i];
+    for (unsigned i = 0; i < kWidth; ++i) state[i] = out[i];
 }
 
 template <unsigned kWidth> DMC_HD void full_round(const FrHd *constants, const FrHd *matrix, FrHd *state)
@@ -103,8 +101,7 @@ template <unsigned kWidth> DMC_HD void full_round(const FrHd *constants, const F
 #if defined(__CUDA_ARCH__)
 #pragma unroll
 #endif
-    for (unsigned i = 0; i < kWidth; ++i)
-        state[i] = fr_pow5(fr_add(state[i], constants[i]));
+    for (unsigned i = 0; i < kWidth; ++i) state[i] = fr_pow5(fr_add(state[i], constants[i]));
     dense_multiply<kWidth>(matrix, state);
 }
 
@@ -116,13 +113,11 @@ template <unsigned kWidth> DMC_HD void partial_round(const FrHd &constant, const
 #if defined(__CUDA_ARCH__)
 #pragma unroll
 #endif
-    for (unsigned j = 1; j < kWidth; ++j)
-        first = fr_add(first, fr_mul(sparse[j], state[j]));
+    for (unsigned j = 1; j < kWidth; ++j) first = fr_add(first, fr_mul(sparse[j], state[j]));
 #if defined(__CUDA_ARCH__)
 #pragma unroll
 #endif
-    for (unsigned j = 1; j < kWidth; ++j)
-        state[j] = fr_add(state[j], fr_mul(sparse[kWidth + j - 1], s0));
+    for (unsigned j = 1; j < kWidth; ++j) state[j] = fr_add(state[j], fr_mul(sparse[kWidth + j - 1], s0));
     state[0] = first;
 }
 
@@ -151,8 +146,7 @@ template <unsigned kArity> DMC_HD FrHd poseidon_hash_hd(const PoseidonTableHd &t
 #if defined(__CUDA_ARCH__)
 #pragma unroll
 #endif
-    for (unsigned i = 0; i < kArity; ++i)
-        state[i + 1] = inputs[i];
+    for (unsigned i = 0; i < kArity; ++i) state[i + 1] = inputs[i];
     poseidon_permute_hd<kArity + 1>(table, state);
     return state[1];
 }
@@ -165,8 +159,7 @@ template <unsigned kArity> DMC_HD FrHd poseidon_hash_canonical_hd(const Poseidon
 #if defined(__CUDA_ARCH__)
 #pragma unroll
 #endif
-    for (unsigned i = 0; i < kArity; ++i)
-        inputs[i] = fr_to_montgomery(canonical[i]);
+    for (unsigned i = 0; i < kArity; ++i) inputs[i] = fr_to_montgomery(canonical[i]);
     return fr_from_montgomery(poseidon_hash_hd<kArity>(table, inputs));
 }
 

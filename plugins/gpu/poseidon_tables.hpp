@@ -53,8 +53,8 @@ inline PoseidonImage build_poseidon_image()
     PoseidonImage image;
     auto append = [&](const std::vector<Fr> &values, size_t expected) {
         if (values.size() != expected)
-            throw std::logic_error("sdk Poseidon constants have " + std::to_string(values.size()) +
-                                   " elements where " + std::to_string(expected) + " were expected");
+            throw std::logic_error("sdk Poseidon constants have " + std::to_string(values.size()) + " elements where " +
+                                   std::to_string(expected) + " were expected");
         const uint64_t offset = image.elements.size();
         for (const Fr &v : values) image.elements.push_back(to_hd(v));
         return offset;

@@ -69,7 +69,8 @@ Status build_tree_r_last(const dmc_call *call, dmc_tree_r_last_args *args)
             source.replica = &replica_file;
         }
         Fr root;
-        DMC_TRY_ASSIGN(root, build_base_tree_gpu(*engine, source, layout.base_tree, first_row, file, progress, i * work));
+        DMC_TRY_ASSIGN(root,
+                       build_base_tree_gpu(*engine, source, layout.base_tree, first_row, file, progress, i * work));
         roots.push_back(root);
         tree_files.push_back(std::move(file));
     }

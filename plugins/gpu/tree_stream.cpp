@@ -7,7 +7,6 @@
 #include <span>
 #include <string>
 
-
 namespace dmc::gpu {
 
 namespace {
@@ -25,7 +24,8 @@ Error not_canonical(const std::string &what, uint64_t index)
 
 Error bad_encoding_input(bool with_data, const BadInput &bad, uint64_t node)
 {
-    if (!with_data) return make_error(Errc::corrupt, "label of node " + std::to_string(node) + " is not a field element");
+    if (!with_data)
+        return make_error(Errc::corrupt, "label of node " + std::to_string(node) + " is not a field element");
     return make_error(Errc::invalid_argument, std::string(bad.source == 0 ? "key (last layer)" : "data") + " node " +
                                                   std::to_string(node) +
                                                   " is not a canonical field element (value >= r)");
@@ -49,7 +49,8 @@ Status make_row0(TreeEngine &engine, const TreeLeafSource &source, uint64_t chun
     switch (source.kind) {
     case TreeLeafSource::Kind::columns: {
         const auto layers = static_cast<unsigned>(source.layers.size());
-        for (unsigned l = 0; l < layers; ++l) std::memcpy(engine.input(l), source.layers[l] + first * kNodeBytes, bytes);
+        for (unsigned l = 0; l < layers; ++l)
+            std::memcpy(engine.input(l), source.layers[l] + first * kNodeBytes, bytes);
         err = engine.column_hashes(layers, count, bad);
         if (!err.empty()) return device_error(err);
         if (bad.found)
@@ -107,8 +108,8 @@ Result<Fr> build_base_tree_gpu(TreeEngine &engine, const TreeLeafSource &source,
         return make_error(Errc::internal, "GPU engine chunks are smaller than the discarded rows of this tree");
     const uint64_t chunks = tree.leaves / chunk_leaves;
     if (chunks > engine.chunk_leaves())
-        return make_error(Errc::unsupported, "base tree of " + std::to_string(tree.leaves) +
-                                                 " leaves is too tall for the GPU chunking");
+        return make_error(Errc::unsupported,
+                          "base tree of " + std::to_string(tree.leaves) + " leaves is too tall for the GPU chunking");
     const uint64_t work_per_chunk = chunk_leaves + (chunk_leaves - 1) / 7;
     std::vector<uint8_t> chunk_roots(chunks * kNodeBytes);
     std::string err;

@@ -232,7 +232,8 @@ Status write_file_atomic(const std::string &path, std::span<const uint8_t> bytes
 
 Status write_file_atomic(const std::string &path, const std::string &text)
 {
-    return write_file_atomic(path, std::span<const uint8_t>(reinterpret_cast<const uint8_t *>(text.data()), text.size()));
+    return write_file_atomic(path,
+                             std::span<const uint8_t>(reinterpret_cast<const uint8_t *>(text.data()), text.size()));
 }
 
 Result<std::vector<uint8_t>> read_file(const std::string &path)

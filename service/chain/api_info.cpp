@@ -7,11 +7,9 @@
 
 #include "service/chain/lotus_encoding.hpp"
 
-namespace dmc::service::chain
-{
+namespace dmc::service::chain {
 
-namespace
-{
+namespace {
 
 Error bad_info(std::string_view text, const std::string &why)
 {
@@ -165,15 +163,9 @@ std::string ApiEndpoint::host_port() const
     return (bracket ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
-std::string ApiEndpoint::base_url() const
-{
-    return scheme + "://" + host_port();
-}
+std::string ApiEndpoint::base_url() const { return scheme + "://" + host_port(); }
 
-std::string ApiEndpoint::url() const
-{
-    return base_url() + path;
-}
+std::string ApiEndpoint::url() const { return base_url() + path; }
 
 Status check_api_token(std::string_view token)
 {

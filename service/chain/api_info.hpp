@@ -19,8 +19,7 @@
 
 #include "damocles/sdk/result.hpp"
 
-namespace dmc::service::chain
-{
+namespace dmc::service::chain {
 
 inline constexpr std::string_view kFullNodeRpcPath = "/rpc/v1";
 inline constexpr std::string_view kMinerRpcPath = "/rpc/v0";

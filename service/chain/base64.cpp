@@ -3,11 +3,9 @@
 
 #include <array>
 
-namespace dmc::service::chain
-{
+namespace dmc::service::chain {
 
-namespace
-{
+namespace {
 
 constexpr char kBase64Alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr int8_t kNotBase64 = -1;
@@ -15,18 +13,14 @@ constexpr int8_t kNotBase64 = -1;
 constexpr std::array<int8_t, 256> make_reverse_table()
 {
     std::array<int8_t, 256> table{};
-    for (auto &entry : table)
-        entry = kNotBase64;
+    for (auto &entry : table) entry = kNotBase64;
     for (int index = 0; index < 64; ++index)
         table[static_cast<uint8_t>(kBase64Alphabet[index])] = static_cast<int8_t>(index);
     return table;
 }
 constexpr auto kReverse = make_reverse_table();
 
-Error bad_base64(const std::string &what)
-{
-    return make_error(Errc::invalid_argument, "invalid base64: " + what);
-}
+Error bad_base64(const std::string &what) { return make_error(Errc::invalid_argument, "invalid base64: " + what); }
 
 } // namespace
 
@@ -37,8 +31,7 @@ std::string base64_encode(std::span<const uint8_t> bytes)
     size_t pos = 0;
     for (; pos + 3 <= bytes.size(); pos += 3) {
         const uint32_t group = uint32_t(bytes[pos]) << 16 | uint32_t(bytes[pos + 1]) << 8 | bytes[pos + 2];
-        for (int shift = 18; shift >= 0; shift -= 6)
-            out.push_back(kBase64Alphabet[(group >> shift) & 0x3f]);
+        for (int shift = 18; shift >= 0; shift -= 6) out.push_back(kBase64Alphabet[(group >> shift) & 0x3f]);
     }
     const size_t rest = bytes.size() - pos;
     if (rest > 0) {

@@ -12,8 +12,7 @@
 
 #include "damocles/sdk/result.hpp"
 
-namespace dmc::service::chain
-{
+namespace dmc::service::chain {
 
 std::string base64_encode(std::span<const uint8_t> bytes);
 

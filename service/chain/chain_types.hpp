@@ -15,8 +15,7 @@
 #include "service/chain/id_address.hpp"
 #include "service/chain/lotus_encoding.hpp"
 
-namespace dmc::service::chain
-{
+namespace dmc::service::chain {
 
 struct TipSet {
     TipSetKey key; // Cids

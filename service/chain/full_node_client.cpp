@@ -4,13 +4,11 @@
 #include "service/chain/base64.hpp"
 #include "service/chain/full_node_decode.hpp"
 
-namespace dmc::service::chain
-{
+namespace dmc::service::chain {
 
 using nlohmann::json;
 
-namespace
-{
+namespace {
 
 constexpr const char *kNodeKind = "lotus";
 

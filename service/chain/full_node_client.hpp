@@ -23,12 +23,10 @@
 #include "service/chain/chain_types.hpp"
 #include "service/chain/rpc_client.hpp"
 
-namespace dmc::service::chain
-{
+namespace dmc::service::chain {
 
-class FullNodeClient
-{
-  public:
+class FullNodeClient {
+public:
     explicit FullNodeClient(RpcClient rpc) : rpc_(std::move(rpc)) {}
     // FULLNODE_API_INFO; no path in it means /rpc/v1.
     static Result<FullNodeClient> from_api_info(std::string_view api_info, RpcOptions options = {});
@@ -54,7 +52,7 @@ class FullNodeClient
 
     const RpcClient &rpc() const { return rpc_; }
 
-  private:
+private:
     RpcClient rpc_;
 };
 

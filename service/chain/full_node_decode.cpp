@@ -7,13 +7,11 @@
 
 #include "service/chain/json_view.hpp"
 
-namespace dmc::service::chain
-{
+namespace dmc::service::chain {
 
 using nlohmann::json;
 
-namespace
-{
+namespace {
 
 Result<std::vector<uint64_t>> read_deal_ids(const JsonView &value)
 {
@@ -49,10 +47,7 @@ Result<TipSetKey> read_tipset_key(const JsonView &cids)
 
 } // namespace
 
-bool is_padded_piece_size(uint64_t size)
-{
-    return size >= 128 && (size & (size - 1)) == 0;
-}
+bool is_padded_piece_size(uint64_t size) { return size >= 128 && (size & (size - 1)) == 0; }
 
 Result<std::optional<SectorOnChainInfo>> decode_sector_on_chain_info(const json &result)
 {
@@ -223,9 +218,6 @@ Result<std::string> decode_network_name(const json &result)
     return name;
 }
 
-Result<uint64_t> decode_network_version(const json &result)
-{
-    return JsonView(result, "").as_uint64();
-}
+Result<uint64_t> decode_network_version(const json &result) { return JsonView(result, "").as_uint64(); }
 
 } // namespace dmc::service::chain

@@ -16,8 +16,7 @@
 #include "damocles/sdk/result.hpp"
 #include "service/chain/chain_types.hpp"
 
-namespace dmc::service::chain
-{
+namespace dmc::service::chain {
 
 // StateSectorGetInfo: null -> nullopt (no such sector in that state). All
 // three result generations are read (see SectorInfoShape).

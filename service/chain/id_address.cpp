@@ -3,13 +3,9 @@
 
 #include "service/chain/lotus_encoding.hpp"
 
-namespace dmc::service::chain
-{
+namespace dmc::service::chain {
 
-std::string IdAddress::to_string() const
-{
-    return std::string(1, network) + "0" + std::to_string(id);
-}
+std::string IdAddress::to_string() const { return std::string(1, network) + "0" + std::to_string(id); }
 
 Result<IdAddress> parse_id_address(std::string_view text)
 {
@@ -57,8 +53,7 @@ std::vector<uint8_t> seal_randomness_entropy(uint64_t miner_id)
     std::vector<uint8_t> out;
     out.reserve(address.size() + 1);
     out.push_back(static_cast<uint8_t>(0x40 | address.size()));
-    for (uint8_t byte : address)
-        out.push_back(byte);
+    for (uint8_t byte : address) out.push_back(byte);
     return out;
 }
 

@@ -13,8 +13,7 @@
 
 #include "damocles/sdk/result.hpp"
 
-namespace dmc::service::chain
-{
+namespace dmc::service::chain {
 
 // Network prefix of an address string.
 inline constexpr char kMainnetPrefix = 'f';

@@ -5,33 +5,23 @@
 #include "service/chain/base64.hpp"
 #include "service/chain/lotus_encoding.hpp"
 
-namespace dmc::service::chain
-{
+namespace dmc::service::chain {
 
 using nlohmann::json;
 
 std::string json_type_name(const json &value)
 {
     switch (value.type()) {
-    case json::value_t::null:
-        return "null";
-    case json::value_t::object:
-        return "an object";
-    case json::value_t::array:
-        return "an array";
-    case json::value_t::string:
-        return "a string";
-    case json::value_t::boolean:
-        return "a boolean";
+    case json::value_t::null: return "null";
+    case json::value_t::object: return "an object";
+    case json::value_t::array: return "an array";
+    case json::value_t::string: return "a string";
+    case json::value_t::boolean: return "a boolean";
     case json::value_t::number_integer:
-    case json::value_t::number_unsigned:
-        return "an integer";
-    case json::value_t::number_float:
-        return "a fractional number";
-    case json::value_t::binary:
-        return "binary";
-    case json::value_t::discarded:
-        return "nothing";
+    case json::value_t::number_unsigned: return "an integer";
+    case json::value_t::number_float: return "a fractional number";
+    case json::value_t::binary: return "binary";
+    case json::value_t::discarded: return "nothing";
     }
     return "an unknown value";
 }
@@ -41,8 +31,7 @@ Error JsonView::error(const std::string &what) const
     return make_error(Errc::corrupt, (path_.empty() ? std::string("result") : path_) + ": " + what);
 }
 
-namespace
-{
+namespace {
 
 std::string child_path(const std::string &parent, std::string_view name)
 {

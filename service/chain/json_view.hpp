@@ -22,12 +22,10 @@
 #include "damocles/sdk/result.hpp"
 #include "service/chain/id_address.hpp"
 
-namespace dmc::service::chain
-{
+namespace dmc::service::chain {
 
-class JsonView
-{
-  public:
+class JsonView {
+public:
     // `value` must outlive the view and every view derived from it.
     JsonView(const nlohmann::json &value, std::string path) : value_(&value), path_(std::move(path)) {}
 
@@ -62,7 +60,7 @@ class JsonView
     // Errc::corrupt, "<path>: <what>".
     Error error(const std::string &what) const;
 
-  private:
+private:
     const nlohmann::json *value_;
     std::string path_;
 };

@@ -3,11 +3,9 @@
 
 #include "damocles/sdk/cid.hpp"
 
-namespace dmc::service::chain
-{
+namespace dmc::service::chain {
 
-namespace
-{
+namespace {
 
 // Minimal unsigned varint as multiformats requires; false when truncated,
 // over-long (> 9 bytes) or padded with a zero byte.
@@ -48,17 +46,13 @@ Status check_cid_string(std::string_view cid)
     return {};
 }
 
-nlohmann::json cid_json(std::string_view cid)
-{
-    return nlohmann::json{{"/", std::string(cid)}};
-}
+nlohmann::json cid_json(std::string_view cid) { return nlohmann::json{{"/", std::string(cid)}}; }
 
 nlohmann::json tipset_key_json(const TipSetKey &key)
 {
     if (key.is_head()) return nullptr;
     auto out = nlohmann::json::array();
-    for (const auto &cid : key.cids)
-        out.push_back(cid_json(cid));
+    for (const auto &cid : key.cids) out.push_back(cid_json(cid));
     return out;
 }
 

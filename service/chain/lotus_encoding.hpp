@@ -13,8 +13,7 @@
 
 #include "damocles/sdk/result.hpp"
 
-namespace dmc::service::chain
-{
+namespace dmc::service::chain {
 
 // A CIDv1 in multibase base32 lower case ("b…"), as Lotus prints every CID:
 // version 1, a codec, a multihash whose digest length matches the rest, no

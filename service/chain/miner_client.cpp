@@ -3,13 +3,11 @@
 
 #include "service/chain/miner_decode.hpp"
 
-namespace dmc::service::chain
-{
+namespace dmc::service::chain {
 
 using nlohmann::json;
 
-namespace
-{
+namespace {
 
 constexpr const char *kNodeKind = "lotus-miner";
 

@@ -14,12 +14,10 @@
 #include "service/chain/miner_types.hpp"
 #include "service/chain/rpc_client.hpp"
 
-namespace dmc::service::chain
-{
+namespace dmc::service::chain {
 
-class MinerClient
-{
-  public:
+class MinerClient {
+public:
     explicit MinerClient(RpcClient rpc) : rpc_(std::move(rpc)) {}
     // MINER_API_INFO; no path in it means /rpc/v0.
     static Result<MinerClient> from_api_info(std::string_view api_info, RpcOptions options = {});
@@ -33,7 +31,7 @@ class MinerClient
 
     const RpcClient &rpc() const { return rpc_; }
 
-  private:
+private:
     RpcClient rpc_;
 };
 

@@ -4,13 +4,11 @@
 #include "service/chain/full_node_decode.hpp"
 #include "service/chain/json_view.hpp"
 
-namespace dmc::service::chain
-{
+namespace dmc::service::chain {
 
 using nlohmann::json;
 
-namespace
-{
+namespace {
 
 Result<std::vector<uint64_t>> read_numbers(const JsonView &value)
 {
@@ -96,10 +94,7 @@ Result<MinerSectorPiece> read_piece(const JsonView &value)
 
 } // namespace
 
-Result<std::vector<uint64_t>> decode_sector_numbers(const json &result)
-{
-    return read_numbers(JsonView(result, ""));
-}
+Result<std::vector<uint64_t>> decode_sector_numbers(const json &result) { return read_numbers(JsonView(result, "")); }
 
 Result<MinerSectorInfo> decode_miner_sector_info(const json &result)
 {
@@ -155,9 +150,6 @@ Result<MinerSectorInfo> decode_miner_sector_info(const json &result)
     return info;
 }
 
-Result<IdAddress> decode_actor_address(const json &result)
-{
-    return JsonView(result, "").as_id_address();
-}
+Result<IdAddress> decode_actor_address(const json &result) { return JsonView(result, "").as_id_address(); }
 
 } // namespace dmc::service::chain

@@ -15,8 +15,7 @@
 #include "service/chain/id_address.hpp"
 #include "service/chain/miner_types.hpp"
 
-namespace dmc::service::chain
-{
+namespace dmc::service::chain {
 
 // SectorsList / SectorsListInStates: sector numbers (null = none).
 Result<std::vector<uint64_t>> decode_sector_numbers(const nlohmann::json &result);

@@ -13,8 +13,7 @@
 
 #include "damocles/sdk/hex.hpp"
 
-namespace dmc::service::chain
-{
+namespace dmc::service::chain {
 
 // The deal side of a piece (api.PieceDealInfo). A piece without one is a
 // filler (zeros, never on chain).

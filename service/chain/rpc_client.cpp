@@ -15,13 +15,11 @@
 
 #include "service/chain/lotus_encoding.hpp"
 
-namespace dmc::service::chain
-{
+namespace dmc::service::chain {
 
 using nlohmann::json;
 
-namespace
-{
+namespace {
 
 constexpr std::string_view kIpv6Placeholder = "ipv6-literal.invalid";
 
@@ -32,9 +30,8 @@ std::string milliseconds_text(std::chrono::milliseconds duration)
 }
 
 // Stops `client` once `deadline` passes, until disarmed.
-class Watchdog
-{
-  public:
+class Watchdog {
+public:
     Watchdog(httplib::Client &client, std::chrono::steady_clock::time_point deadline)
         : client_(client), deadline_(deadline), thread_([this] { run(); })
     {
@@ -54,7 +51,7 @@ class Watchdog
     }
     bool fired() const { return fired_.load(); }
 
-  private:
+private:
     void run()
     {
         std::unique_lock lock(mutex_);
@@ -84,20 +81,13 @@ std::string transport_failure(httplib::Error error)
     switch (error) {
     case httplib::Error::Connection:
         return "connection refused or host unreachable (is the node running and listening there?)";
-    case httplib::Error::ConnectionTimeout:
-        return "connect timed out";
-    case httplib::Error::Read:
-        return "connection closed before a complete response";
-    case httplib::Error::Write:
-        return "connection closed while sending the request";
-    case httplib::Error::SSLConnection:
-        return "TLS handshake failed";
-    case httplib::Error::SSLLoadingCerts:
-        return "cannot load the CA certificates";
-    case httplib::Error::SSLServerVerification:
-        return "TLS certificate verification failed";
-    default:
-        return "request failed (" + httplib::to_string(error) + ")";
+    case httplib::Error::ConnectionTimeout: return "connect timed out";
+    case httplib::Error::Read: return "connection closed before a complete response";
+    case httplib::Error::Write: return "connection closed while sending the request";
+    case httplib::Error::SSLConnection: return "TLS handshake failed";
+    case httplib::Error::SSLLoadingCerts: return "cannot load the CA certificates";
+    case httplib::Error::SSLServerVerification: return "TLS certificate verification failed";
+    default: return "request failed (" + httplib::to_string(error) + ")";
     }
 }
 
@@ -218,7 +208,8 @@ Result<json> RpcClient::call(std::string_view method, const json &params) const
     body.attach_to(request);
 
     const Exchange exchange = send_with_deadline(*client, request, options_.total_timeout);
-    if (body.too_large) return fail(Errc::io, "response larger than " + std::to_string(body.limit) + " bytes (the limit)");
+    if (body.too_large)
+        return fail(Errc::io, "response larger than " + std::to_string(body.limit) + " bytes (the limit)");
     if (exchange.timed_out)
         return fail(Errc::io, "no answer within " + milliseconds_text(options_.total_timeout) + " (timed out)");
     if (!exchange.sent) {

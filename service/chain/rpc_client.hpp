@@ -28,13 +28,11 @@
 #include "service/chain/api_info.hpp"
 #include "service/chain/rpc_envelope.hpp"
 
-namespace httplib
-{
+namespace httplib {
 struct Response;
 }
 
-namespace dmc::service::chain
-{
+namespace dmc::service::chain {
 
 inline constexpr size_t kDefaultMaxResponseBytes = size_t(64) << 20;
 
@@ -47,9 +45,8 @@ struct RpcOptions {
     std::string ca_cert_path; // https: a CA bundle; empty = the system's
 };
 
-class RpcClient
-{
-  public:
+class RpcClient {
+public:
     // node_kind names the node in errors: "lotus", "lotus-miner".
     RpcClient(std::string node_kind, ApiEndpoint endpoint, RpcOptions options = {});
 
@@ -79,7 +76,7 @@ class RpcClient
     const ApiEndpoint &endpoint() const { return endpoint_; }
     const RpcOptions &options() const { return options_; }
 
-  private:
+private:
     // The JSON-RPC answer in `response` (status, error object, result).
     Result<nlohmann::json> read_answer(std::string_view method, const httplib::Response &response,
                                        const std::string &body, uint64_t id) const;

@@ -3,18 +3,13 @@
 
 #include "service/chain/lotus_encoding.hpp"
 
-namespace dmc::service::chain
-{
+namespace dmc::service::chain {
 
 using nlohmann::json;
 
-namespace
-{
+namespace {
 
-Error malformed(const std::string &what)
-{
-    return make_error(Errc::corrupt, what);
-}
+Error malformed(const std::string &what) { return make_error(Errc::corrupt, what); }
 
 } // namespace
 

@@ -18,8 +18,7 @@
 
 #include "damocles/sdk/result.hpp"
 
-namespace dmc::service::chain
-{
+namespace dmc::service::chain {
 
 inline constexpr std::string_view kMethodPrefix = "Filecoin.";
 inline constexpr int kDefaultMaxJsonDepth = 64;

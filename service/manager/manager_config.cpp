@@ -92,7 +92,8 @@ Result<PersistStoreRecord> read_persist_store(const toml::node &entry, const std
     const auto weight_node = (*t)["Weight"];
     const auto weight = weight_node ? weight_node.value_exact<int64_t>() : std::optional<int64_t>(1);
     if (!weight || *weight < 0 || *weight > int64_t{UINT32_MAX})
-        return bad(source, "[[Common.PersistStores]] Weight of " + rec.path + " must be an integer from 0 to 4294967295");
+        return bad(source,
+                   "[[Common.PersistStores]] Weight of " + rec.path + " must be an integer from 0 to 4294967295");
     rec.weight = *weight <= 0 ? 1u : static_cast<uint32_t>(*weight); // damocles: 0 counts as 1
     rec.read_only = (*t)["ReadOnly"].value_or(false);
     DMC_TRY_ASSIGN(rec.allow_miners, id_array((*t)["AllowMiners"], source, "AllowMiners"));
@@ -139,13 +140,15 @@ Status read_service_sections(const toml::table &tbl, const std::string &home, co
     }
     if (auto metrics = tbl["metrics"]; metrics) {
         if (!metrics.is_table()) return bad(source, "[metrics] must be a table");
-        DMC_TRY_ASSIGN(cfg.metrics_token_file, file_key(metrics["token_file"].node(), home, source, "metrics.token_file"));
+        DMC_TRY_ASSIGN(cfg.metrics_token_file,
+                       file_key(metrics["token_file"].node(), home, source, "metrics.token_file"));
     }
     if (auto admin = tbl["worker_admin"]; admin) {
         if (!admin.is_table()) return bad(source, "[worker_admin] must be a table");
         DMC_TRY_ASSIGN(cfg.worker_admin_token_file,
                        file_key(admin["token_file"].node(), home, source, "worker_admin.token_file"));
-        DMC_TRY_ASSIGN(cfg.worker_admin_ca_file, file_key(admin["ca_file"].node(), home, source, "worker_admin.ca_file"));
+        DMC_TRY_ASSIGN(cfg.worker_admin_ca_file,
+                       file_key(admin["ca_file"].node(), home, source, "worker_admin.ca_file"));
     }
     if (auto rb = tbl["rebuild"]; rb) {
         const auto node = rb["lease_seconds"];
@@ -159,8 +162,7 @@ Status read_service_sections(const toml::table &tbl, const std::string &home, co
 
 } // namespace
 
-Result<ManagerConfig> parse_manager_config(const std::string &text, const std::string &home,
-                                           const std::string &source)
+Result<ManagerConfig> parse_manager_config(const std::string &text, const std::string &home, const std::string &source)
 {
     ManagerConfig cfg;
     cfg.home = home;

@@ -73,8 +73,8 @@ Result<ManagerEndpoint> read_manager_endpoint(const std::string &home)
     const auto api_path = (std::filesystem::path(home) / "api").string();
     auto api = read_text_file(api_path);
     if (!api)
-        return make_error(Errc::not_found, "no manager API address in " + api_path +
-                                               ": is `damocles-manager --home " + home + " daemon run` running?");
+        return make_error(Errc::not_found, "no manager API address in " + api_path + ": is `damocles-manager --home " +
+                                               home + " daemon run` running?");
     auto token = read_text_file((std::filesystem::path(home) / "token").string());
     if (!token) return make_error(Errc::not_found, "cannot read the manager token in " + home + "/token");
     auto trim = [](std::string s) {
@@ -125,9 +125,10 @@ Status run_manager_daemon(const ManagerDaemonOptions &opts)
     DMC_TRY_ASSIGN(server_ptr, rpc::make_http_server(cfg.rpc_tls, opts.home + "/config.toml [rpc] tls_cert/tls_key"));
     httplib::Server &server = *server_ptr;
     auto dispatcher = service->make_dispatcher();
-    ui::mount_console(server, dispatcher, token);  // GET /ui: the web console (docs/architecture.md §8.9)
+    ui::mount_console(server, dispatcher, token); // GET /ui: the web console (docs/architecture.md §8.9)
     rpc::mount(server, dispatcher, token);
-    server.Get("/healthz", [](const httplib::Request &, httplib::Response &res) { res.set_content("ok\n", "text/plain"); });
+    server.Get("/healthz",
+               [](const httplib::Request &, httplib::Response &res) { res.set_content("ok\n", "text/plain"); });
     mount_piece_store(server, cfg.piece_stores, token);
     metrics::mount(server, metrics_token);
     metrics::count_http_responses(server, "manager");

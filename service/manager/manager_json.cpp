@@ -41,11 +41,18 @@ void throw_error(const Error &e)
 
 json queue_json(const QueueEntry &q)
 {
-    return {{"sector_id", sector_id_string(q.key)}, {"miner", q.key.miner},          {"number", q.key.number},
-            {"priority", q.priority},              {"seq", q.seq},                  {"enqueued_at", q.enqueued_at},
-            {"pieces_available", q.pieces_available}, {"lease_worker", q.lease_worker},
-            {"lease_location", q.lease_location},  {"lease_expires", q.lease_expires},
-            {"allocations", q.allocations},        {"cancel_requested", q.cancel_requested},
+    return {{"sector_id", sector_id_string(q.key)},
+            {"miner", q.key.miner},
+            {"number", q.key.number},
+            {"priority", q.priority},
+            {"seq", q.seq},
+            {"enqueued_at", q.enqueued_at},
+            {"pieces_available", q.pieces_available},
+            {"lease_worker", q.lease_worker},
+            {"lease_location", q.lease_location},
+            {"lease_expires", q.lease_expires},
+            {"allocations", q.allocations},
+            {"cancel_requested", q.cancel_requested},
             {"unsealed", q.unsealed}};
 }
 
@@ -66,9 +73,10 @@ json sector_state_json(const SectorRecord &s, const std::optional<QueueEntry> &q
 
 json worker_json(const WorkerRecord &w)
 {
-    return {{"name", w.name},         {"address", w.address}, {"version", w.version}, {"last_ping", w.last_ping},
-            {"threads", w.threads},   {"empty", w.empty},     {"paused", w.paused},   {"running", w.running},
-            {"waiting", w.waiting},   {"errors", w.errors},   {"threads_json", w.threads_json}};
+    return {{"name", w.name},           {"address", w.address},          {"version", w.version},
+            {"last_ping", w.last_ping}, {"threads", w.threads},          {"empty", w.empty},
+            {"paused", w.paused},       {"running", w.running},          {"waiting", w.waiting},
+            {"errors", w.errors},       {"threads_json", w.threads_json}};
 }
 
 json store_status_json(const StoreStatus &st)
@@ -99,7 +107,8 @@ std::vector<uint64_t> actor_id_list(const json &j, const char *key)
     std::vector<uint64_t> ids;
     if (!j.contains(key)) return ids;
     const json &list = j[key];
-    if (!list.is_array()) throw RpcError{rpc::kInvalidParams, std::string("store: ") + key + " must be a list of actor ids"};
+    if (!list.is_array())
+        throw RpcError{rpc::kInvalidParams, std::string("store: ") + key + " must be a list of actor ids"};
     for (const auto &id : list) {
         if (!id.is_number_unsigned())
             throw RpcError{rpc::kInvalidParams, std::string("store: ") + key + " must be a list of actor ids"};
@@ -158,7 +167,8 @@ json store_check_json(const StoreCheckReport &report)
         if (!check.file.empty()) row["file"] = check.file;
         sectors.push_back(std::move(row));
     }
-    return {{"store", report.store}, {"path", report.path}, {"roots_learnt", report.roots_learnt}, {"sectors", sectors}};
+    return {
+        {"store", report.store}, {"path", report.path}, {"roots_learnt", report.roots_learnt}, {"sectors", sectors}};
 }
 
 } // namespace dmc::service::manager_json

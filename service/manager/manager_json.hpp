@@ -26,8 +26,7 @@ SectorKey key_args(const json &params);
 // abort; a registry that cannot be reached is an internal error, which
 // clients retry; other refusals are code 1).
 [[noreturn]] void throw_error(const Error &e);
-template <class T>
-T unwrap(Result<T> r)
+template <class T> T unwrap(Result<T> r)
 {
     if (!r) throw_error(r.error());
     return std::move(r).value();

@@ -63,7 +63,8 @@ json sectors_check(ManagerService &svc, const json &p)
         throw RpcError{rpc::kInvalidParams, "check: want {\"store\": <name or path>, \"miner\": M, \"deep\": bool}"};
     StoreCheckOptions options;
     if (spec.contains("miner") && !spec["miner"].is_null()) {
-        if (!spec["miner"].is_number_unsigned()) throw RpcError{rpc::kInvalidParams, "check: miner must be an actor id"};
+        if (!spec["miner"].is_number_unsigned())
+            throw RpcError{rpc::kInvalidParams, "check: miner must be an actor id"};
         options.miner = spec["miner"].get<uint64_t>();
     }
     if (spec.contains("deep") && spec["deep"].is_boolean()) options.deep = spec["deep"].get<bool>();
@@ -180,8 +181,8 @@ json allocate_rebuild_sector(ManagerService &svc, const json &p)
 
 json report_state(ManagerService &svc, const json &p)
 {
-    const auto out = unwrap(svc.report_state(key_args(p), u64_arg(p, 2, "lease_id"),
-                                             codec::latest_state_from_json(arg(p, 3, "state"))));
+    const auto out = unwrap(
+        svc.report_state(key_args(p), u64_arg(p, 2, "lease_id"), codec::latest_state_from_json(arg(p, 3, "state"))));
     return json{{"Finalized", !out.online}, {"LeaseValid", out.lease_valid}, {"CancelRequested", out.cancel_requested}};
 }
 
@@ -289,7 +290,8 @@ std::shared_ptr<rpc::Dispatcher> ManagerService::make_dispatcher()
     // Every method counts calls, errors and durations (GET /metrics).
     metrics::InstrumentedMethods methods(*table, "server");
     for (const auto &method : kMethods)
-        methods.add(method.name, [this, handler = method.handler](const json &params) { return handler(*this, params); });
+        methods.add(method.name,
+                    [this, handler = method.handler](const json &params) { return handler(*this, params); });
     return table;
 }
 

@@ -58,16 +58,16 @@ Status ManagerService::set_for_rebuild(const QueueRebuildRequest &req)
 {
     const SectorKey &key = req.key;
     if (!miner_configured(key.miner))
-        return make_error(Errc::invalid_argument,
-                          "miner config unavailable: config for miner actor " + std::to_string(key.miner) + " not found");
+        return make_error(Errc::invalid_argument, "miner config unavailable: config for miner actor " +
+                                                      std::to_string(key.miner) + " not found");
     std::optional<SectorRecord> s;
     DMC_TRY_ASSIGN(s, registry_->get_sector(key));
     // The registry is our view of the chain: a sector never imported, or
     // removed, is not in the miner's sector set.
     if (!s || s->removed) return make_error(Errc::not_found, "no available sector info");
     if (s->online)
-        return make_error(Errc::conflict,
-                          std::string(kRestorePrefix) + "load from offline store: load state from offline: key not found");
+        return make_error(Errc::conflict, std::string(kRestorePrefix) +
+                                              "load from offline store: load state from offline: key not found");
     bool deal_without_source = std::any_of(s->pieces.begin(), s->pieces.end(), [](const PieceRecord &p) {
         return p.deal_id.has_value() && !p.source.has_value();
     });
@@ -78,11 +78,11 @@ Status ManagerService::set_for_rebuild(const QueueRebuildRequest &req)
         return make_error(Errc::invalid_argument, std::string(kCallbackPrefix) + "unavailable upgrade public info");
     if (req.cache_only) DMC_TRY_VOID(check_cache_repair(*s));
     bool marked;
-    DMC_TRY_ASSIGN(marked, registry_->mark_for_rebuild(key, RebuildMark{req.priority, req.pieces_available, req.unsealed},
-                                                       now_seconds()));
+    DMC_TRY_ASSIGN(marked, registry_->mark_for_rebuild(
+                               key, RebuildMark{req.priority, req.pieces_available, req.unsealed}, now_seconds()));
     if (!marked)
-        return make_error(Errc::conflict,
-                          std::string(kRestorePrefix) + "load from offline store: load state from offline: key not found");
+        return make_error(Errc::conflict, std::string(kRestorePrefix) +
+                                              "load from offline store: load state from offline: key not found");
     spdlog::info("sector {} queued for rebuild (priority {})", sector_id_string(key), req.priority);
     return {};
 }
@@ -90,8 +90,9 @@ Status ManagerService::set_for_rebuild(const QueueRebuildRequest &req)
 Status ManagerService::check_cache_repair(const SectorRecord &s)
 {
     const std::string id = sector_id_string(s.key);
-    if (s.upgraded) return make_error(Errc::unsupported, "cache-only repair of an upgraded (snap) sector is not supported: "
-                                                         "use `sectors rebuild`");
+    if (s.upgraded)
+        return make_error(Errc::unsupported, "cache-only repair of an upgraded (snap) sector is not supported: "
+                                             "use `sectors rebuild`");
     if (!s.comm_c || !s.comm_r_last)
         return make_error(Errc::invalid_argument, "no comm_c/comm_r_last registered for " + id +
                                                       ": a cache-only repair cannot be checked; use `sectors rebuild` "
@@ -206,7 +207,8 @@ Result<std::optional<StoreChoice>> ManagerService::reserve_space(const SectorKey
         if (std::find(candidates.begin(), candidates.end(), st.store.name) == candidates.end()) continue;
         // Idempotent re-persist: the same sector already holds a reservation.
         for (const auto &r : st.reservations)
-            if (r.key == key && r.size == size) return std::optional<StoreChoice>(StoreChoice{st.store.name, st.store.path});
+            if (r.key == key && r.size == size)
+                return std::optional<StoreChoice>(StoreChoice{st.store.name, st.store.path});
         if (st.store.read_only || !st.reachable || st.free < st.reserved + size) continue;
         eligible.push_back(&st);
     }
@@ -251,7 +253,8 @@ Status ManagerService::submit_persisted(const SectorKey &key, uint64_t lease_id,
     std::vector<PersistStoreRecord> stores;
     DMC_TRY_ASSIGN(stores, registry_->list_stores());
     auto it = std::find_if(stores.begin(), stores.end(), [&](const auto &st) { return st.name == instance; });
-    if (it == stores.end()) return make_error(Errc::not_found, "persist store " + instance + " is not known to the manager");
+    if (it == stores.end())
+        return make_error(Errc::not_found, "persist store " + instance + " is not known to the manager");
     const SealProof *proof;
     DMC_TRY_ASSIGN(proof, find_seal_proof(s.proof_id));
     DMC_TRY_VOID(check_persisted_files(it->path, *proof, key, written));

@@ -15,10 +15,10 @@
 #include <vector>
 
 #include "damocles/core/internal/store_layout.hpp"
-#include "service/rpc/json_rpc.hpp"
 #include "service/manager/manager_config.hpp"
-#include "service/rpc/rebuild_lease.hpp"
 #include "service/registry/registry_store.hpp"
+#include "service/rpc/json_rpc.hpp"
+#include "service/rpc/rebuild_lease.hpp"
 
 namespace dmc::service {
 

@@ -36,12 +36,9 @@ std::string escape_help(std::string_view v)
 const char *kind_name(Kind k)
 {
     switch (k) {
-    case Kind::counter:
-        return "counter";
-    case Kind::gauge:
-        return "gauge";
-    case Kind::histogram:
-        return "histogram";
+    case Kind::counter: return "counter";
+    case Kind::gauge: return "gauge";
+    case Kind::histogram: return "histogram";
     }
     return "untyped";
 }
@@ -135,8 +132,7 @@ Histogram::Histogram(std::vector<double> upper_bounds) : bounds_(std::move(upper
     bounds_.erase(std::unique(bounds_.begin(), bounds_.end()), bounds_.end());
     if (!bounds_.empty() && std::isinf(bounds_.back())) bounds_.pop_back();
     buckets_ = std::make_unique<std::atomic<uint64_t>[]>(bounds_.size() + 1);
-    for (size_t i = 0; i <= bounds_.size(); ++i)
-        buckets_[i].store(0);
+    for (size_t i = 0; i <= bounds_.size(); ++i) buckets_[i].store(0);
 }
 
 void Histogram::observe(double v)
@@ -313,20 +309,16 @@ std::string Registry::expose()
     std::vector<std::function<void()>> hooks;
     {
         std::lock_guard lock(mu_);
-        for (const auto &[id, h] : hooks_)
-            hooks.push_back(h);
+        for (const auto &[id, h] : hooks_) hooks.push_back(h);
     }
-    for (const auto &h : hooks)
-        h();
+    for (const auto &h : hooks) h();
     std::vector<const Family *> families;
     {
         std::lock_guard lock(mu_);
-        for (const auto &f : families_)
-            families.push_back(f.get());
+        for (const auto &f : families_) families.push_back(f.get());
     }
     std::string out;
-    for (const auto *f : families)
-        f->expose(out);
+    for (const auto *f : families) f->expose(out);
     return out;
 }
 

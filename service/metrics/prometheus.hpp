@@ -59,8 +59,8 @@ public:
     const std::vector<double> &upper_bounds() const { return bounds_; }
 
 private:
-    std::vector<double> bounds_;                        // sorted, without +Inf
-    std::unique_ptr<std::atomic<uint64_t>[]> buckets_;  // bounds_.size() + 1 (the +Inf bucket)
+    std::vector<double> bounds_;                       // sorted, without +Inf
+    std::unique_ptr<std::atomic<uint64_t>[]> buckets_; // bounds_.size() + 1 (the +Inf bucket)
     std::atomic<double> sum_{0};
     std::atomic<uint64_t> count_{0};
 };
@@ -142,15 +142,15 @@ private:
     std::vector<std::unique_ptr<Family>> families_;
     std::map<uint64_t, std::function<void()>> hooks_;
     uint64_t next_hook_ = 1;
-    std::mutex scrape_mu_;  // one scrape at a time: hooks reset gauges
+    std::mutex scrape_mu_; // one scrape at a time: hooks reset gauges
 };
 
 // The process-wide registry (what GET /metrics serves).
 Registry &global();
 
 // Text-format helpers (exposed for tests).
-std::string format_value(double v);                  // "1", "0.25", "+Inf", "NaN"
-std::string escape_label_value(std::string_view v);  // \\, \", \n
+std::string format_value(double v);                 // "1", "0.25", "+Inf", "NaN"
+std::string escape_label_value(std::string_view v); // \\, \", \n
 bool valid_metric_name(std::string_view name);
 bool valid_label_name(std::string_view name);
 

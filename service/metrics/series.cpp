@@ -54,8 +54,6 @@ void observe_rpc(std::string_view side, std::string_view method, double seconds,
     durations.histogram(labels).observe(seconds);
 }
 
-
-
 InstrumentedMethods::InstrumentedMethods(rpc::Dispatcher &table, std::string side)
     : table_(table), side_(std::move(side))
 {

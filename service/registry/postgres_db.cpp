@@ -15,24 +15,19 @@ namespace {
 // SQLSTATEs after which running the whole transaction again may succeed:
 // serialization failure, deadlock, and a unique key inserted meanwhile by
 // another manager (the retry then sees the row and takes the other path).
-bool retryable_sqlstate(const std::string &state)
-{
-    return state == "40001" || state == "40P01" || state == "23505";
-}
+bool retryable_sqlstate(const std::string &state) { return state == "40001" || state == "40P01" || state == "23505"; }
 
 void notice_to_log(void *, const char *message)
 {
     std::string m(message ? message : "");
-    while (!m.empty() && m.back() == '\n')
-        m.pop_back();
+    while (!m.empty() && m.back() == '\n') m.pop_back();
     spdlog::debug("postgres: {}", m);
 }
 
 std::string trimmed(const char *text)
 {
     std::string s(text ? text : "");
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
-        s.pop_back();
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
     return s;
 }
 
@@ -57,15 +52,9 @@ Rows &Rows::operator=(Rows &&o) noexcept
     return *this;
 }
 
-int Rows::size() const
-{
-    return res_ ? PQntuples(res_) : 0;
-}
+int Rows::size() const { return res_ ? PQntuples(res_) : 0; }
 
-int Rows::columns() const
-{
-    return res_ ? PQnfields(res_) : 0;
-}
+int Rows::columns() const { return res_ ? PQnfields(res_) : 0; }
 
 int64_t Rows::affected() const
 {
@@ -73,10 +62,7 @@ int64_t Rows::affected() const
     return (n && *n) ? std::strtoll(n, nullptr, 10) : 0;
 }
 
-bool Rows::is_null(int row, int col) const
-{
-    return PQgetisnull(res_, row, col) != 0;
-}
+bool Rows::is_null(int row, int col) const { return PQgetisnull(res_, row, col) != 0; }
 
 std::string Rows::col_text(int row, int col) const
 {
@@ -106,10 +92,7 @@ Connection::~Connection()
     if (conn_) PQfinish(conn_);
 }
 
-bool Connection::broken() const
-{
-    return !conn_ || PQstatus(conn_) != CONNECTION_OK;
-}
+bool Connection::broken() const { return !conn_ || PQstatus(conn_) != CONNECTION_OK; }
 
 bool Connection::reset()
 {
@@ -136,8 +119,7 @@ Result<Rows> Connection::exec(const std::string &sql, const std::vector<Param> &
 {
     std::vector<const char *> values;
     values.reserve(params.size());
-    for (const auto &prm : params)
-        values.push_back(prm ? prm->c_str() : nullptr);
+    for (const auto &prm : params) values.push_back(prm ? prm->c_str() : nullptr);
     pg_result *res = PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr,
                                   values.empty() ? nullptr : values.data(), nullptr, nullptr, 0);
     ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
@@ -226,7 +208,7 @@ Status transact(Pool &pool, TxMode mode, const std::function<Status(Connection &
         auto b = c.exec(begin);
         if (!b) {
             last = b.error();
-            continue;  // a connection that broke while idle: the next acquire resets it
+            continue; // a connection that broke while idle: the next acquire resets it
         }
         Status st = body(c);
         if (st) {

@@ -107,8 +107,8 @@ private:
 };
 
 enum class TxMode {
-    read_write,          // READ COMMITTED: row locks decide who wins a race
-    read_only_snapshot,  // REPEATABLE READ READ ONLY: a listing sees one moment
+    read_write,         // READ COMMITTED: row locks decide who wins a race
+    read_only_snapshot, // REPEATABLE READ READ ONLY: a listing sees one moment
 };
 
 // Runs `body` between BEGIN and COMMIT on a pooled connection; rolls back

@@ -29,7 +29,7 @@ namespace {
 constexpr size_t kPoolSize = 8;
 
 // Any constant: the key of the advisory lock that serializes migrations.
-constexpr int64_t kMigrationLock = 0x646d632d72656731;  // "dmc-reg1"
+constexpr int64_t kMigrationLock = 0x646d632d72656731; // "dmc-reg1"
 
 std::vector<pg::Param> text_params(const std::vector<SqlValue> &params)
 {
@@ -124,10 +124,10 @@ std::string numbered_placeholders(std::string_view sql)
     std::string out;
     out.reserve(sql.size() + 16);
     int next = 1;
-    char quote = 0;  // the quote of the literal or identifier we are in
+    char quote = 0; // the quote of the literal or identifier we are in
     for (char c : sql) {
         if (quote) {
-            if (c == quote) quote = 0;  // a doubled quote re-enters at once
+            if (c == quote) quote = 0; // a doubled quote re-enters at once
             out += c;
         } else if (c == '\'' || c == '"') {
             quote = c;

@@ -95,15 +95,9 @@ std::optional<LatestState> parse_latest_state(const std::optional<std::string> &
 
 namespace {
 
-std::string text_of(const std::optional<Bytes32> &value)
-{
-    return value ? to_hex(*value) : "(none)";
-}
+std::string text_of(const std::optional<Bytes32> &value) { return value ? to_hex(*value) : "(none)"; }
 
-std::string text_of(const std::optional<std::string> &value)
-{
-    return value ? *value : "(none)";
-}
+std::string text_of(const std::optional<std::string> &value) { return value ? *value : "(none)"; }
 
 std::string piece_text(const PieceRecord &p)
 {
@@ -124,8 +118,7 @@ std::string pieces_difference(const std::string &name, const std::vector<PieceRe
     return "";
 }
 
-template <class T>
-std::string difference(const char *field, const T &registered, const T &imported)
+template <class T> std::string difference(const char *field, const T &registered, const T &imported)
 {
     return std::string(field) + ": registered " + text_of(registered) + ", imported " + text_of(imported);
 }
@@ -150,8 +143,8 @@ std::string registered_values_difference(const SectorRecord &a, const SectorReco
         return difference("comm_r_last", a.comm_r_last, b.comm_r_last);
     if (auto pieces = pieces_difference("pieces", a.pieces, b.pieces); !pieces.empty()) return pieces;
     if (a.upgraded != b.upgraded)
-        return std::string("snap: registered ") + (a.upgraded ? "an upgraded" : "a non-upgraded") + " sector, imported " +
-               (b.upgraded ? "an upgraded" : "a non-upgraded") + " one";
+        return std::string("snap: registered ") + (a.upgraded ? "an upgraded" : "a non-upgraded") +
+               " sector, imported " + (b.upgraded ? "an upgraded" : "a non-upgraded") + " one";
     if (a.snap && b.snap && a.snap != b.snap) {
         if (a.snap->proof != b.snap->proof)
             return "snap.proof: registered " + a.snap->proof + ", imported " + b.snap->proof;
@@ -161,8 +154,9 @@ std::string registered_values_difference(const SectorRecord &a, const SectorReco
             return difference("snap.comm_r_new", a.snap->comm_r_new, b.snap->comm_r_new);
         return pieces_difference("snap.pieces", a.snap->pieces, b.snap->pieces);
     }
-    if (a.snap != b.snap) return std::string("snap: registered ") + (a.snap ? "present" : "null") + ", imported " +
-                                 (b.snap ? "present" : "null");
+    if (a.snap != b.snap)
+        return std::string("snap: registered ") + (a.snap ? "present" : "null") + ", imported " +
+               (b.snap ? "present" : "null");
     if (!b.store.empty() && a.store != b.store)
         return "store: registered " + (a.store.empty() ? std::string("(none)") : a.store) + ", imported " + b.store;
     // Only a source that asks for the unsealed copy says anything about it:
@@ -185,10 +179,9 @@ Result<ImportPlan> plan_import(const std::optional<SectorRecord> &existing, cons
         return plan;
     }
     if (!replace)
-        return make_error(Errc::conflict, "sector " + sector_id_string(record.key) +
-                                              " is already registered with different values (" +
-                                              registered_values_difference(*existing, record) +
-                                              "); pass --replace to overwrite them");
+        return make_error(Errc::conflict,
+                          "sector " + sector_id_string(record.key) + " is already registered with different values (" +
+                              registered_values_difference(*existing, record) + "); pass --replace to overwrite them");
     if (existing->online)
         return make_error(Errc::conflict, "sector " + sector_id_string(record.key) +
                                               " has a rebuild queued or running; cancel it before replacing");

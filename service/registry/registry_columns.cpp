@@ -19,8 +19,7 @@ std::string ColumnList::select(std::string_view table_alias) const
 std::string ColumnList::placeholders() const
 {
     std::string out;
-    for (size_t i = 0; i < names_.size(); ++i)
-        out += i ? ", ?" : "?";
+    for (size_t i = 0; i < names_.size(); ++i) out += i ? ", ?" : "?";
     return out;
 }
 
@@ -43,10 +42,25 @@ std::string ColumnList::upsert_into(std::string_view table, size_t key_columns) 
 
 const ColumnList &sector_columns()
 {
-    static const ColumnList columns{"miner",        "number",       "proof",        "ticket",      "ticket_epoch",
-                                    "comm_d",       "comm_r",       "comm_c",       "comm_r_last", "upgraded",
-                                    "store",        "online",       "need_rebuild", "finalized",   "removed",
-                                    "abort_reason", "latest_state", "updated_at",   "chain_checked_epoch",
+    static const ColumnList columns{"miner",
+                                    "number",
+                                    "proof",
+                                    "ticket",
+                                    "ticket_epoch",
+                                    "comm_d",
+                                    "comm_r",
+                                    "comm_c",
+                                    "comm_r_last",
+                                    "upgraded",
+                                    "store",
+                                    "online",
+                                    "need_rebuild",
+                                    "finalized",
+                                    "removed",
+                                    "abort_reason",
+                                    "latest_state",
+                                    "updated_at",
+                                    "chain_checked_epoch",
                                     "keep_unsealed"};
     return columns;
 }
@@ -190,10 +204,7 @@ SnapRecord decode_snap(const SqlRow &row, int first)
     return snap;
 }
 
-std::vector<SqlValue> snap_values(const SnapRecord &snap)
-{
-    return {snap.proof, snap.comm_d_new, snap.comm_r_new};
-}
+std::vector<SqlValue> snap_values(const SnapRecord &snap) { return {snap.proof, snap.comm_d_new, snap.comm_r_new}; }
 
 WorkerRecord decode_worker(const SqlRow &row)
 {
@@ -255,10 +266,7 @@ std::vector<SqlValue> reservation_values(const Reservation &reservation)
     return {reservation.key.miner, reservation.key.number, reservation.store, reservation.size, reservation.at};
 }
 
-std::vector<SqlValue> key_values(const SectorKey &key)
-{
-    return {key.miner, key.number};
-}
+std::vector<SqlValue> key_values(const SectorKey &key) { return {key.miner, key.number}; }
 
 std::vector<SqlValue> join_values(std::vector<SqlValue> head, const std::vector<SqlValue> &tail)
 {

@@ -13,7 +13,7 @@ namespace dmc::service {
 struct Migration {
     int version;
     const char *description;
-    const char *sql;  // statements separated by ';'
+    const char *sql; // statements separated by ';'
 };
 
 const std::vector<Migration> &registry_migrations();

@@ -12,16 +12,16 @@
 #include <string>
 #include <vector>
 
-#include "service/registry/registry_types.hpp"
 #include "damocles/sdk/result.hpp"
+#include "service/registry/registry_types.hpp"
 
 namespace dmc::service {
 
 // What a worker learns when it reports progress.
 struct ReportOutcome {
-    bool online = false;            // false: the sector was finalized/aborted meanwhile
-    bool lease_valid = false;       // false: another worker holds the task now
-    bool cancel_requested = false;  // operator asked to cancel
+    bool online = false;           // false: the sector was finalized/aborted meanwhile
+    bool lease_valid = false;      // false: another worker holds the task now
+    bool cancel_requested = false; // operator asked to cancel
 };
 
 enum class CancelOutcome { removed_from_queue, cancel_requested, not_queued };
@@ -36,13 +36,13 @@ struct PriorityChange {
 struct RebuildMark {
     int32_t priority = 0;
     bool pieces_available = false;
-    bool unsealed = false;  // --unsealed
+    bool unsealed = false; // --unsealed
 };
 
 class RegistryStore {
 public:
     virtual ~RegistryStore() = default;
-    virtual std::string backend() const = 0;  // "sqlite" / "postgres"
+    virtual std::string backend() const = 0; // "sqlite" / "postgres"
     virtual Result<int> schema_version() = 0;
 
     // Sectors ------------------------------------------------------------

@@ -18,35 +18,35 @@ namespace dmc::service {
 // The registry's vocabulary is core's sector record.
 using core::LatestState;
 using core::PieceRecord;
+using core::sector_id_string;
 using core::SectorKey;
 using core::SectorRecord;
 using core::SnapRecord;
-using core::sector_id_string;
 
 // Rebuild queue entry: FIFO within priority (higher first), leased to a
 // worker until lease_expires; an expired lease is allocatable again.
 struct QueueEntry {
     SectorKey key;
     int32_t priority = 0;
-    uint64_t seq = 0;             // enqueue order
+    uint64_t seq = 0; // enqueue order
     int64_t enqueued_at = 0;
     bool pieces_available = false;
-    std::string lease_worker;     // "" = not leased
+    std::string lease_worker; // "" = not leased
     std::string lease_location;
-    uint64_t lease_id = 0;        // changes on every allocation
+    uint64_t lease_id = 0; // changes on every allocation
     int64_t lease_expires = 0;
     uint32_t allocations = 0;
     bool cancel_requested = false;
-    bool unsealed = false;        // queued with --unsealed: the unsealed copy is wanted
+    bool unsealed = false; // queued with --unsealed: the unsealed copy is wanted
 };
 
 struct AllocationFilter {
-    std::vector<uint64_t> allowed_miners;   // empty = any
-    std::vector<uint64_t> allowed_proofs;   // empty = any
-    std::string worker;                     // worker instance name
-    std::string location;                   // sealing thread location
+    std::vector<uint64_t> allowed_miners; // empty = any
+    std::vector<uint64_t> allowed_proofs; // empty = any
+    std::string worker;                   // worker instance name
+    std::string location;                 // sealing thread location
     int64_t lease_seconds = 600;
-    bool unsealed_only = false;             // an unseal thread: entries queued with --unsealed
+    bool unsealed_only = false; // an unseal thread: entries queued with --unsealed
 };
 
 struct Allocation {
@@ -56,11 +56,11 @@ struct Allocation {
 
 struct WorkerRecord {
     std::string name;
-    std::string address;          // admin RPC host:port
+    std::string address; // admin RPC host:port
     std::string version;
     int64_t last_ping = 0;
     uint32_t threads = 0, empty = 0, paused = 0, running = 0, waiting = 0, errors = 0;
-    std::string threads_json;     // per-thread rows as the worker reported them
+    std::string threads_json; // per-thread rows as the worker reported them
 };
 
 struct PersistStoreRecord {
@@ -81,7 +81,7 @@ struct Reservation {
 };
 
 struct SectorFilter {
-    std::optional<bool> online;          // none = both
+    std::optional<bool> online; // none = both
     std::optional<uint64_t> miner;
     std::optional<std::string> store;
 };

@@ -26,7 +26,7 @@ namespace dmc::service {
 // Unsigned ids are stored as BIGINT, i.e. their two's complement.
 class SqlValue {
 public:
-    SqlValue() = default;  // NULL
+    SqlValue() = default; // NULL
     SqlValue(std::nullopt_t) {}
     SqlValue(bool flag) : value_(int64_t{flag ? 1 : 0}) {}
     SqlValue(int32_t number) : value_(int64_t{number}) {}
@@ -35,10 +35,7 @@ public:
     SqlValue(uint64_t number) : value_(static_cast<int64_t>(number)) {}
     SqlValue(std::string text) : value_(std::move(text)) {}
     SqlValue(const char *text) : value_(std::string(text)) {}
-    template <class T>
-    SqlValue(const std::optional<T> &value) : SqlValue(value ? SqlValue(*value) : SqlValue())
-    {
-    }
+    template <class T> SqlValue(const std::optional<T> &value) : SqlValue(value ? SqlValue(*value) : SqlValue()) {}
 
     bool is_null() const { return std::holds_alternative<std::monostate>(value_); }
     const int64_t *if_integer() const { return std::get_if<int64_t>(&value_); }
@@ -72,7 +69,7 @@ private:
 
 struct SqlRows {
     std::vector<SqlRow> rows;
-    int64_t affected = 0;  // rows changed by INSERT/UPDATE/DELETE
+    int64_t affected = 0; // rows changed by INSERT/UPDATE/DELETE
     bool empty() const { return rows.empty(); }
 };
 
@@ -92,8 +89,8 @@ public:
 };
 
 enum class TxMode {
-    write,          // may write; the checks it makes cannot race with another writer
-    read_snapshot,  // reads only; all its statements see one moment
+    write,         // may write; the checks it makes cannot race with another writer
+    read_snapshot, // reads only; all its statements see one moment
 };
 
 class SqlDialect {

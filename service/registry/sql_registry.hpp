@@ -72,11 +72,9 @@ private:
 
     // One transaction whose body computes a value; the value of the attempt
     // that committed is returned (a retried body starts from scratch).
-    template <class T, class Body>
-    Result<T> transact_value(TxMode mode, Body &&body);
+    template <class T, class Body> Result<T> transact_value(TxMode mode, Body &&body);
     // Every row `sql` selects, decoded, in one snapshot.
-    template <class Record, class Decode>
-    Result<std::vector<Record>> read_all(const std::string &sql, Decode decode);
+    template <class Record, class Decode> Result<std::vector<Record>> read_all(const std::string &sql, Decode decode);
 
     // sql_registry.cpp
     Status migrate();
@@ -127,8 +125,7 @@ Result<std::vector<Record>> SqlRegistry::read_all(const std::string &sql, Decode
         DMC_TRY_ASSIGN(rows, connection.query(sql));
         std::vector<Record> records;
         records.reserve(rows.rows.size());
-        for (const SqlRow &row : rows.rows)
-            records.push_back(decode(row));
+        for (const SqlRow &row : rows.rows) records.push_back(decode(row));
         return records;
     };
     return transact_value<std::vector<Record>>(TxMode::read_snapshot, read);

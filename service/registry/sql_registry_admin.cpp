@@ -10,8 +10,8 @@ namespace dmc::service {
 
 namespace {
 
-constexpr size_t kNameKey = 1;    // workers, persist_stores: name
-constexpr size_t kSectorKey = 2;  // reservations: miner, number
+constexpr size_t kNameKey = 1;   // workers, persist_stores: name
+constexpr size_t kSectorKey = 2; // reservations: miner, number
 
 } // namespace
 

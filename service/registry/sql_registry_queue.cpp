@@ -95,10 +95,10 @@ Result<bool> SqlRegistry::mark_for_rebuild(const SectorKey &key, const RebuildMa
         if (marked.affected == 0) return false;
         int64_t seq;
         DMC_TRY_ASSIGN(seq, next_counter(connection, "queue_seq"));
-        DMC_TRY_VOID(connection.execute("INSERT INTO rebuild_queue (miner, number, priority, seq, enqueued_at, "
-                                        "pieces_available, unsealed) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                        {key.miner, key.number, mark.priority, seq, now, mark.pieces_available,
-                                         mark.unsealed}));
+        DMC_TRY_VOID(
+            connection.execute("INSERT INTO rebuild_queue (miner, number, priority, seq, enqueued_at, "
+                               "pieces_available, unsealed) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               {key.miner, key.number, mark.priority, seq, now, mark.pieces_available, mark.unsealed}));
         return true;
     });
 }

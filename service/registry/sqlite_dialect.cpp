@@ -78,12 +78,8 @@ private:
         columns.reserve(static_cast<size_t>(count));
         for (int c = 0; c < count; ++c) {
             switch (sqlite3_column_type(stmt_, c)) {
-            case SQLITE_NULL:
-                columns.emplace_back();
-                break;
-            case SQLITE_INTEGER:
-                columns.emplace_back(int64_t{sqlite3_column_int64(stmt_, c)});
-                break;
+            case SQLITE_NULL: columns.emplace_back(); break;
+            case SQLITE_INTEGER: columns.emplace_back(int64_t{sqlite3_column_int64(stmt_, c)}); break;
             default: {
                 const unsigned char *text = sqlite3_column_text(stmt_, c);
                 const int size = sqlite3_column_bytes(stmt_, c);

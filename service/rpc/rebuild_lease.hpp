@@ -8,8 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "service/registry/registry_types.hpp"
 #include "damocles/sdk/result.hpp"
+#include "service/registry/registry_types.hpp"
 
 namespace dmc::service {
 

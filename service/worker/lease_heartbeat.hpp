@@ -25,12 +25,12 @@ struct HeartbeatAnswer {
 
 class LeaseHeartbeat {
 public:
-    using Report = std::function<std::optional<HeartbeatAnswer>()>;  // nullopt: RPC failed
+    using Report = std::function<std::optional<HeartbeatAnswer>()>; // nullopt: RPC failed
     using OnAnswer = std::function<void(const HeartbeatAnswer &)>;
 
     LeaseHeartbeat(std::chrono::seconds interval, Report report, OnAnswer on_answer);
     ~LeaseHeartbeat();
-    void kick();  // report now (a step finished)
+    void kick(); // report now (a step finished)
     void stop();
 
 private:

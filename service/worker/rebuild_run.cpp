@@ -77,7 +77,7 @@ private:
         json state = codec::latest_state_to_json(latest_state(level, desc));
         auto r = call("Venus.ReportState", json::array({key_.miner, key_.number, task_.lease_id, state}));
         if (!r) {
-            if (r.error().code == Errc::not_found) return HeartbeatAnswer{true, false, false};  // 11001: gone
+            if (r.error().code == Errc::not_found) return HeartbeatAnswer{true, false, false}; // 11001: gone
             spdlog::warn("{}: report state failed: {}", sid_, r.error().message);
             return std::nullopt;
         }
@@ -91,7 +91,7 @@ private:
         if (t_.stop_reason != StopReason::none && t_.stop_reason != StopReason::pause) return;
         t_.stop_reason = reason;
         t_.cancel.store(1);
-        if (t_.paused) t_.resume_signal = true;  // a paused task learns it at once
+        if (t_.paused) t_.resume_signal = true; // a paused task learns it at once
         t_.cv.notify_all();
     }
 
@@ -157,11 +157,11 @@ private:
     std::string prev_state_ = "Empty";
     std::string last_event_;
     std::string failure_level_, failure_desc_;
-    bool finalizing_ = false;  // guarded by t_.mu
+    bool finalizing_ = false; // guarded by t_.mu
     std::mutex report_mutex_;
-    bool full_rebuild_ = false;  // a cache-only or unseal attempt failed
-    std::string pieces_source_;  // where the pieces came from, for `sectors state`
-    uint32_t retries_ = 0;       // temporary errors in a row
+    bool full_rebuild_ = false; // a cache-only or unseal attempt failed
+    std::string pieces_source_; // where the pieces came from, for `sectors state`
+    uint32_t retries_ = 0;      // temporary errors in a row
 };
 
 Status RebuildRun::persist(SectorJob &job) { return persist_leased_sector(t_, task_, job); }
@@ -190,8 +190,8 @@ bool RebuildRun::handle_stop(StopReason reason)
 {
     switch (reason) {
     case StopReason::operator_cancel: {
-        auto r = call("Venus.ReportAborted", json::array({key_.miner, key_.number, task_.lease_id,
-                                                          "rebuild cancelled by operator"}));
+        auto r = call("Venus.ReportAborted",
+                      json::array({key_.miner, key_.number, task_.lease_id, "rebuild cancelled by operator"}));
         if (!r) spdlog::warn("{}: report aborted failed: {}", sid_, r.error().message);
         spdlog::info("{}: cleanup cancelled sector", sid_);
         clean_data_dir(t_);
@@ -202,7 +202,7 @@ bool RebuildRun::handle_stop(StopReason reason)
         spdlog::info("{}: cleanup aborted sector", sid_);
         clean_data_dir(t_);
         return true;
-    case StopReason::shutdown: return true;  // local state kept for the next start
+    case StopReason::shutdown: return true; // local state kept for the next start
     default: return false;
     }
 }
@@ -211,15 +211,14 @@ bool RebuildRun::handle_stop(StopReason reason)
 bool RebuildRun::apply_forced_state(const std::string &state)
 {
     if (state == "Aborted") {
-        auto r = call("Venus.ReportAborted",
-                      json::array({key_.miner, key_.number, task_.lease_id, "aborted by operator (resume --state Aborted)"}));
+        auto r = call("Venus.ReportAborted", json::array({key_.miner, key_.number, task_.lease_id,
+                                                          "aborted by operator (resume --state Aborted)"}));
         if (!r) spdlog::warn("{}: report aborted failed: {}", sid_, r.error().message);
         spdlog::info("{}: cleanup aborted sector", sid_);
         clean_data_dir(t_);
         return false;
     }
-    const std::string problem =
-        force_task_state(t_.data_dir() + "/" + resume_record_file_name(sid_), state);
+    const std::string problem = force_task_state(t_.data_dir() + "/" + resume_record_file_name(sid_), state);
     if (!problem.empty()) {
         // R14: a wrong state never aborts the task; the thread stays paused.
         auto again = t_.pause_here("critical: " + problem);
@@ -290,9 +289,8 @@ SessionOptions RebuildRun::session_options(LeaseHeartbeat &heartbeat)
         t_.eta = p.eta ? p.eta->count() : -1;
         t_.stage = p.finished ? "" : p.stage;
         const double secs = static_cast<double>(p.elapsed.count());
-        t_.rate_mib_s = (secs >= 1 && j.proof)
-                            ? p.fraction * static_cast<double>(j.proof->sector_size) / secs / 1048576.0
-                            : 0;
+        t_.rate_mib_s =
+            (secs >= 1 && j.proof) ? p.fraction * static_cast<double>(j.proof->sector_size) / secs / 1048576.0 : 0;
     };
     so.on_vertex_done = [this, &heartbeat](SectorJob &j, VertexKind k) {
         {
@@ -356,9 +354,9 @@ void RebuildRun::run()
     start_task();
     spdlog::info("{}: rebuild task (lease {}) on sealing thread #{}", sid_, task_.lease_id, t_.index);
     const auto lease = std::chrono::seconds(std::max<int64_t>(task_.lease_seconds, 4));
-    LeaseHeartbeat heartbeat(std::clamp(lease / 4, std::chrono::seconds(1), std::chrono::seconds(30)),
-                             [this] { return report(failure_level_, failure_desc_); },
-                             [this](const HeartbeatAnswer &a) { on_answer(a); });
+    LeaseHeartbeat heartbeat(
+        std::clamp(lease / 4, std::chrono::seconds(1), std::chrono::seconds(30)),
+        [this] { return report(failure_level_, failure_desc_); }, [this](const HeartbeatAnswer &a) { on_answer(a); });
     Step step = Step::attempt;
     Attempt last;
     std::string pause_reason;
@@ -399,8 +397,8 @@ void RebuildRun::run()
             step = Step::attempt;
             break;
         case Step::abort: {
-            auto r = call("Venus.ReportAborted",
-                          json::array({key_.miner, key_.number, task_.lease_id, last.error.message}));
+            auto r =
+                call("Venus.ReportAborted", json::array({key_.miner, key_.number, task_.lease_id, last.error.message}));
             if (!r) spdlog::warn("{}: report aborted failed: {}", sid_, r.error().message);
             metrics::count_rebuild("failed");
             heartbeat.stop();

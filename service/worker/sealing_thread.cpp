@@ -118,7 +118,7 @@ std::optional<std::string> SealingThreadImpl::pause_here(const std::string &erro
     }
     paused = false;
     if (stop) return std::nullopt;
-    if (!resume_signal) {  // the config changed: it is re-read next
+    if (!resume_signal) { // the config changed: it is re-read next
         last_err.clear();
         phase = ThreadPhase::idle;
         phase_since = SteadyClock::now();
@@ -169,7 +169,10 @@ SealingThread::~SealingThread()
 
 const std::string &SealingThread::location() const { return impl_->config.location; }
 
-void SealingThread::start() { thread_ = std::thread([this] { loop(); }); }
+void SealingThread::start()
+{
+    thread_ = std::thread([this] { loop(); });
+}
 
 void SealingThread::request_stop()
 {
@@ -273,11 +276,11 @@ bool SealingThread::reload_hot_config()
         {
             std::lock_guard lock(t.mu);
             t.hot_present = present;
-            t.hot_mtime = mtime;  // report it once; a fixed file changes the mtime
+            t.hot_mtime = mtime; // report it once; a fixed file changes the mtime
         }
         t.pause_here("critical: reload sealing thread hot config: " + hot.error().message, true);
         std::lock_guard lock(t.mu);
-        t.hot_mtime.reset();  // re-read after resume
+        t.hot_mtime.reset(); // re-read after resume
         return false;
     }
     std::lock_guard lock(t.mu);
@@ -397,7 +400,7 @@ void SealingThread::loop()
             continue;
         }
         run_rebuild_task(t, *task);
-        t.idle_wait(sealing.seal_interval);  // "wait before sealing"
+        t.idle_wait(sealing.seal_interval); // "wait before sealing"
     }
     spdlog::info("sealing thread #{} stopped", t.index);
 }

@@ -34,13 +34,13 @@ struct ThreadStatus {
     size_t index = 0;
     std::string location;
     std::string plan;
-    std::string sector_id;            // "" = none
+    std::string sector_id; // "" = none
     bool paused = false;
     std::optional<std::chrono::seconds> paused_elapsed;
-    std::string state = "Empty";      // damocles state name of the task
-    std::string stage = "-";          // JobStage label of the next step
-    std::string thread_state;         // Idle, Paused(3m2s), Running(12s) pc1, Waiting(5s)
-    std::string last_err;             // "" = none
+    std::string state = "Empty"; // damocles state name of the task
+    std::string stage = "-";     // JobStage label of the next step
+    std::string thread_state;    // Idle, Paused(3m2s), Running(12s) pc1, Waiting(5s)
+    std::string last_err;        // "" = none
     double progress = 0;
     int64_t eta_seconds = -1;
 };

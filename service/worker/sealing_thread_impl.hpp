@@ -41,15 +41,15 @@ struct SealingThreadImpl {
     ThreadPhase phase = ThreadPhase::idle;
     SteadyClock::time_point phase_since = SteadyClock::now();
     std::string plan;
-    uint32_t batch = 1;     // sectors leased per round (config or hot config)
+    uint32_t batch = 1; // sectors leased per round (config or hot config)
     std::string last_err;
     std::string sector_id;
     std::string state_name = "Empty";
     std::string running_vertex;
     double progress = 0;
     int64_t eta = -1;
-    std::string stage;      // heaviest running stage, for `sectors state`
-    double rate_mib_s = 0;  // sector MiB per second since the first stage started
+    std::string stage;     // heaviest running stage, for `sectors state`
+    double rate_mib_s = 0; // sector MiB per second since the first stage started
     // config
     SealingOptions sealing;
     std::optional<std::filesystem::file_time_type> hot_mtime;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "service/worker/worker_config.hpp"
 
-#include <cctype>
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -19,7 +19,10 @@ namespace dmc::service {
 
 namespace {
 
-Error bad(const std::string &source, const std::string &what) { return make_error(Errc::invalid_argument, source + ": " + what); }
+Error bad(const std::string &source, const std::string &what)
+{
+    return make_error(Errc::invalid_argument, source + ": " + what);
+}
 
 Error parse_failure(const std::string &source, const toml::parse_error &e)
 {
@@ -54,7 +57,8 @@ Result<SealingOptions> apply_sealing(const toml::table *t, const SealingOptions 
             for (const auto &v : *arr) {
                 auto str = v.value<std::string>();
                 if (!str) return bad(source, where + " must contain size strings");
-                if (auto p = parse_sector_size(*str); !p) return bad(source, "invalid size string " + *str + " in " + where);
+                if (auto p = parse_sector_size(*str); !p)
+                    return bad(source, "invalid size string " + *str + " in " + where);
                 s.allowed_sizes.push_back(*str);
             }
         } else if (k == "max_retries" || k == "request_task_max_retries") {
@@ -66,7 +70,9 @@ Result<SealingOptions> apply_sealing(const toml::table *t, const SealingOptions 
             if (!str) return bad(source, where + " must be a duration string like \"30s\"");
             auto d = parse_duration(*str);
             if (!d) return bad(source, where + ": " + d.error().message);
-            (k == "seal_interval" ? s.seal_interval : k == "recover_interval" ? s.recover_interval : s.rpc_polling_interval) = *d;
+            (k == "seal_interval"      ? s.seal_interval
+             : k == "recover_interval" ? s.recover_interval
+                                       : s.rpc_polling_interval) = *d;
         } else if (k == "piece_fetch_timeout") {
             auto str = node.value<std::string>();
             if (!str) return bad(source, where + " must be a duration string like \"30min\"");
@@ -130,21 +136,29 @@ Result<std::chrono::seconds> parse_duration(const std::string &text)
         return make_error(Errc::invalid_argument, "invalid duration '" + text + "' (e.g. 30s, 1.5min, 1h)");
     };
     size_t i = 0, dots = 0;
-    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) dots += text[i++] == '.';
+    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
+        dots += text[i++] == '.';
     // from_chars never throws (stod did on "." and on 400 digits).
     double value = 0;
     if (i == 0 || dots > 1) return invalid();
-    if (auto [end, ec] = std::from_chars(text.data(), text.data() + i, value); ec != std::errc() || end != text.data() + i)
+    if (auto [end, ec] = std::from_chars(text.data(), text.data() + i, value);
+        ec != std::errc() || end != text.data() + i)
         return invalid();
     std::string unit = text.substr(i);
     double seconds;
-    if (unit == "ms") seconds = value / 1000.0;
-    else if (unit == "s" || unit == "sec" || unit.empty()) seconds = value;
-    else if (unit == "m" || unit == "min") seconds = value * 60;
-    else if (unit == "h") seconds = value * 3600;
-    else return make_error(Errc::invalid_argument, "invalid duration unit in '" + text + "' (ms, s, min, h)");
+    if (unit == "ms")
+        seconds = value / 1000.0;
+    else if (unit == "s" || unit == "sec" || unit.empty())
+        seconds = value;
+    else if (unit == "m" || unit == "min")
+        seconds = value * 60;
+    else if (unit == "h")
+        seconds = value * 3600;
+    else
+        return make_error(Errc::invalid_argument, "invalid duration unit in '" + text + "' (ms, s, min, h)");
     // A year is far beyond any interval or timeout here, and keeps the cast below defined.
-    if (!(seconds <= 365.0 * 86400)) return make_error(Errc::invalid_argument, "duration '" + text + "' is longer than a year");
+    if (!(seconds <= 365.0 * 86400))
+        return make_error(Errc::invalid_argument, "duration '" + text + "' is longer than a year");
     // Whole seconds, rounded up, and never 0: every duration here is an
     // interval or a timeout, and 0 would make a loop spin (ping, polling).
     if (!(seconds > 0)) return make_error(Errc::invalid_argument, "duration '" + text + "' must be longer than 0");
@@ -217,14 +231,16 @@ Result<WorkerConfig> parse_worker_config(const std::string &text, const std::str
             if (const auto *b = (*t)["batch"].node()) {
                 DMC_TRY_ASSIGN(th.batch, parse_batch(*b, source, where + ".batch"));
             }
-            DMC_TRY_ASSIGN(th.sealing, apply_sealing((*t)["sealing"].as_table(), c.sealing, source, where + ".sealing."));
+            DMC_TRY_ASSIGN(th.sealing,
+                           apply_sealing((*t)["sealing"].as_table(), c.sealing, source, where + ".sealing."));
             c.threads.push_back(std::move(th));
         }
     }
     if (const auto *lim = tbl["processors"]["limitation"]["concurrent"].as_table()) {
         for (const auto &[key, node] : *lim) {
             auto v = node.value_exact<int64_t>();
-            if (!v || *v <= 0 || *v > int64_t{UINT32_MAX}) return bad(source, "processors.limitation.concurrent." + std::string(key.str()) + " must be >= 1");
+            if (!v || *v <= 0 || *v > int64_t{UINT32_MAX})
+                return bad(source, "processors.limitation.concurrent." + std::string(key.str()) + " must be >= 1");
             c.concurrency[std::string(key.str())] = static_cast<uint32_t>(*v);
         }
     }

@@ -26,8 +26,8 @@ namespace dmc::service {
 
 // [sealing] and [[sealing_thread]].sealing.* (defaults as damocles).
 struct SealingOptions {
-    std::vector<uint64_t> allowed_miners;       // empty = any
-    std::vector<std::string> allowed_sizes;     // "32GiB", ...; empty = any
+    std::vector<uint64_t> allowed_miners;   // empty = any
+    std::vector<std::string> allowed_sizes; // "32GiB", ...; empty = any
     uint32_t max_retries = 5;
     std::chrono::seconds seal_interval{30};
     std::chrono::seconds recover_interval{60};
@@ -44,8 +44,8 @@ inline constexpr uint32_t kMaxThreadBatch = 16;
 struct SealingThreadConfig {
     std::string location;
     std::string plan = "sealer";
-    uint32_t batch = 1;       // 1..kMaxThreadBatch
-    SealingOptions sealing;   // merged: defaults <- [sealing] <- thread's sealing.*
+    uint32_t batch = 1;     // 1..kMaxThreadBatch
+    SealingOptions sealing; // merged: defaults <- [sealing] <- thread's sealing.*
 };
 
 struct AttachedStore {
@@ -55,23 +55,23 @@ struct AttachedStore {
 };
 
 struct WorkerConfig {
-    std::string name;                         // [worker] name (default: hostname)
-    std::string rpc_listen = "127.0.0.1:17890";  // [worker.rpc_server] listen
+    std::string name;                           // [worker] name (default: hostname)
+    std::string rpc_listen = "127.0.0.1:17890"; // [worker.rpc_server] listen
     std::string rpc_token_file; // [worker.rpc_server] token_file (default worker.token next to the config)
     rpc::ServerTls rpc_tls;     // [worker.rpc_server] tls_cert, tls_key: https admin API
-    std::vector<std::string> local_pieces_dirs;  // [worker] local_pieces_dirs
+    std::vector<std::string> local_pieces_dirs; // [worker] local_pieces_dirs
     std::chrono::seconds ping_interval{30};
-    std::string manager_url;                  // [sealer_rpc] url
-    std::string manager_token;                // [sealer_rpc] token
-    std::string manager_ca_file;              // [sealer_rpc] ca_file: the CA of an https manager
-    SealingOptions sealing;                   // [sealing]
-    std::vector<SealingThreadConfig> threads; // [[sealing_thread]]
-    std::map<std::string, uint32_t> concurrency;  // [processors.limitation.concurrent]
-    std::vector<AttachedStore> attached;      // [[attached]]
-    std::map<std::string, std::string> plugins;   // [plugins] stage = "plugin"
-    std::string parent_cache_dir;             // [processors] parent_cache_dir
-    std::string metrics_listen;               // [metrics] listen ("" = off)
-    std::string metrics_token_file;           // [metrics] token_file: /metrics requires its bearer token
+    std::string manager_url;                     // [sealer_rpc] url
+    std::string manager_token;                   // [sealer_rpc] token
+    std::string manager_ca_file;                 // [sealer_rpc] ca_file: the CA of an https manager
+    SealingOptions sealing;                      // [sealing]
+    std::vector<SealingThreadConfig> threads;    // [[sealing_thread]]
+    std::map<std::string, uint32_t> concurrency; // [processors.limitation.concurrent]
+    std::vector<AttachedStore> attached;         // [[attached]]
+    std::map<std::string, std::string> plugins;  // [plugins] stage = "plugin"
+    std::string parent_cache_dir;                // [processors] parent_cache_dir
+    std::string metrics_listen;                  // [metrics] listen ("" = off)
+    std::string metrics_token_file;              // [metrics] token_file: /metrics requires its bearer token
 };
 
 // File names in the config (token_file, tls_cert, ca_file, …) are relative

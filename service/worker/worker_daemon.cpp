@@ -3,9 +3,9 @@
 
 #include <atomic>
 #include <filesystem>
+#include <poll.h>
 #include <set>
 #include <sys/inotify.h>
-#include <poll.h>
 #include <unistd.h>
 
 #include <httplib.h>
@@ -14,9 +14,9 @@
 #include "damocles/core/plugin_registry.hpp"
 #include "damocles/sdk/file.hpp"
 #include "damocles/version.h"
+#include "service/daemon/signal_waiter.hpp"
 #include "service/metrics/endpoint.hpp"
 #include "service/metrics/series.hpp"
-#include "service/daemon/signal_waiter.hpp"
 #include "service/worker/piece_fetcher.hpp"
 
 namespace dmc::service {
@@ -96,7 +96,7 @@ private:
 std::shared_ptr<rpc::Dispatcher> admin_dispatcher(std::vector<std::unique_ptr<SealingThread>> &threads)
 {
     auto table = std::make_shared<rpc::Dispatcher>();
-    auto d = std::make_unique<metrics::InstrumentedMethods>(*table, "server");  // counted for GET /metrics
+    auto d = std::make_unique<metrics::InstrumentedMethods>(*table, "server"); // counted for GET /metrics
     auto thread_at = [&threads](const json &p) -> SealingThread & {
         if (!p.is_array() || p.empty() || !p[0].is_number_unsigned())
             throw rpc::RpcError{rpc::kInvalidParams, "invalid params: thread index required"};
@@ -122,7 +122,8 @@ std::shared_ptr<rpc::Dispatcher> admin_dispatcher(std::vector<std::unique_ptr<Se
     return table;
 }
 
-json ping_body(const WorkerConfig &cfg, const std::string &address, std::vector<std::unique_ptr<SealingThread>> &threads)
+json ping_body(const WorkerConfig &cfg, const std::string &address,
+               std::vector<std::unique_ptr<SealingThread>> &threads)
 {
     json rows = json::array();
     uint32_t empty = 0, paused = 0, running = 0, waiting = 0, errors = 0;
@@ -135,9 +136,9 @@ json ping_body(const WorkerConfig &cfg, const std::string &address, std::vector<
         if (s.thread_state.rfind("Waiting", 0) == 0) ++waiting;
         if (!s.last_err.empty()) ++errors;
     }
-    return {{"name", cfg.name},    {"address", address}, {"version", DMC_VERSION}, {"threads", threads.size()},
-            {"empty", empty},      {"paused", paused},   {"running", running},     {"waiting", waiting},
-            {"errors", errors},    {"thread_rows", rows}};
+    return {{"name", cfg.name}, {"address", address}, {"version", DMC_VERSION}, {"threads", threads.size()},
+            {"empty", empty},   {"paused", paused},   {"running", running},     {"waiting", waiting},
+            {"errors", errors}, {"thread_rows", rows}};
 }
 
 } // namespace
@@ -154,8 +155,9 @@ Status run_worker_daemon(const std::string &config_path)
     for (const auto &a : cfg.attached) {
         bool known = false;
         for (const auto &s : *stores) known = known || s.value("name", "") == a.name;
-        if (!known) return make_error(Errc::invalid_argument, "store basic info of instance " + a.name +
-                                                                  " not found in damocles-manager");
+        if (!known)
+            return make_error(Errc::invalid_argument,
+                              "store basic info of instance " + a.name + " not found in damocles-manager");
     }
 
     auto registry = PluginRegistry::discover();
@@ -211,7 +213,7 @@ Status run_worker_daemon(const std::string &config_path)
                                      b["paused"].get<uint32_t>(), b["running"].get<uint32_t>(),
                                      b["waiting"].get<uint32_t>(), b["errors"].get<uint32_t>()});
     });
-    metrics::Endpoint metrics_endpoint;  // [metrics] listen: /metrics on its own address too
+    metrics::Endpoint metrics_endpoint; // [metrics] listen: /metrics on its own address too
     if (!cfg.metrics_listen.empty())
         DMC_TRY_VOID(metrics_endpoint.start(cfg.metrics_listen, cfg.rpc_tls, metrics_token));
 
@@ -242,7 +244,8 @@ Status run_worker_daemon(const std::string &config_path)
     spdlog::info("damocles-worker {} listening on {} ({} sealing threads, manager {})", cfg.name, address,
                  threads.size(), cfg.manager_url);
     // Written for tests and tools that start the worker on port 0.
-    if (const char *f = std::getenv("DAMOCLES_WORKER_ADDRESS_FILE"); f && *f) (void)write_file_atomic(f, address + "\n");
+    if (const char *f = std::getenv("DAMOCLES_WORKER_ADDRESS_FILE"); f && *f)
+        (void)write_file_atomic(f, address + "\n");
     admin.listen_after_bind();
     {
         std::lock_guard lock(stop_mu);

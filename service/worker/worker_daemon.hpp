@@ -10,8 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "service/worker/sealing_thread.hpp"
 #include "damocles/sdk/result.hpp"
+#include "service/worker/sealing_thread.hpp"
 
 namespace dmc::service {
 

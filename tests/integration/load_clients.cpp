@@ -15,8 +15,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "service/rpc/json_rpc.hpp"
 #include "service/manager/manager_daemon.hpp"
+#include "service/rpc/json_rpc.hpp"
 
 namespace dmc::test::load {
 
@@ -28,22 +28,16 @@ namespace {
 struct Shared {
     std::mutex mu;
     Outcome out;
-    std::map<uint64_t, int> holders;  // sector -> client holding a live lease
+    std::map<uint64_t, int> holders; // sector -> client holding a live lease
     std::set<uint64_t> finalized;
     std::atomic<bool> done{false};
     std::atomic<uint64_t> finalized_count{0};
     Clock::time_point start = Clock::now();
 };
 
-void sleep_ms(int ms)
-{
-    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
-}
+void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
 
-double since(Clock::time_point t)
-{
-    return std::chrono::duration<double>(Clock::now() - t).count();
-}
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 // Sends a JSON-RPC call over a fresh connection and closes it without
 // reading the answer: after the whole request (the manager may allocate,
@@ -87,7 +81,7 @@ void client(int index, const Options &o, Shared &sh)
                                     {"Location", "/load/" + std::to_string(index)}}});
     while (!sh.done.load()) {
         auto ep = service::read_manager_endpoint(home);
-        if (!ep) {  // a manager restarting: its api file comes back
+        if (!ep) { // a manager restarting: its api file comes back
             sleep_ms(20);
             continue;
         }
@@ -165,16 +159,14 @@ Outcome run(const Options &opts)
 {
     Shared sh;
     std::vector<std::thread> threads;
-    for (int i = 0; i < opts.clients; ++i)
-        threads.emplace_back([i, &opts, &sh] { client(i, opts, sh); });
+    for (int i = 0; i < opts.clients; ++i) threads.emplace_back([i, &opts, &sh] { client(i, opts, sh); });
     const auto deadline = Clock::now() + opts.deadline;
     while (sh.finalized_count.load() < opts.sectors && Clock::now() < deadline) {
         if (opts.on_progress) opts.on_progress(sh.finalized_count.load());
         sleep_ms(20);
     }
     sh.done = true;
-    for (auto &t : threads)
-        t.join();
+    for (auto &t : threads) t.join();
     Outcome out = sh.out;
     out.finalized = sh.finalized.size();
     out.total_seconds = since(sh.start);

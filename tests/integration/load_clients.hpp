@@ -19,12 +19,12 @@
 namespace dmc::test::load {
 
 struct Options {
-    std::vector<std::string> homes;  // manager homes; client i uses homes[i % size]
+    std::vector<std::string> homes; // manager homes; client i uses homes[i % size]
     uint64_t miner = 1001;
-    uint64_t sectors = 200;  // numbers 1..sectors are queued
+    uint64_t sectors = 200; // numbers 1..sectors are queued
     int clients = 8;
-    double hang_up_rate = 0;  // per allocation call: hang up mid-call
-    double crash_rate = 0;    // per task received: keep it, never finalize
+    double hang_up_rate = 0; // per allocation call: hang up mid-call
+    double crash_rate = 0;   // per task received: keep it, never finalize
     // Misbehave only this long after the start: a lease lost late would be
     // re-allocated only after another lease period (test time, not coverage).
     std::chrono::seconds misbehave_for{3600};
@@ -40,15 +40,15 @@ struct Lease {
 };
 
 struct Outcome {
-    uint64_t finalized = 0;              // distinct sectors acknowledged
-    std::map<uint64_t, int> received;    // sector -> tasks received by clients
-    std::vector<Lease> crashed;          // leases dropped by "crashed" clients
-    uint64_t hang_ups = 0;               // calls hung up on
-    uint64_t double_holds = 0;           // a sector received while another client held it
-    uint64_t finalize_conflicts = 0;     // an acknowledged task the manager refused
-    uint64_t call_errors = 0;            // transport errors (manager down)
-    std::vector<double> first_receipts;  // seconds from start to each sector's first receipt, in order
-    double total_seconds = 0;            // until every sector was finalized
+    uint64_t finalized = 0;             // distinct sectors acknowledged
+    std::map<uint64_t, int> received;   // sector -> tasks received by clients
+    std::vector<Lease> crashed;         // leases dropped by "crashed" clients
+    uint64_t hang_ups = 0;              // calls hung up on
+    uint64_t double_holds = 0;          // a sector received while another client held it
+    uint64_t finalize_conflicts = 0;    // an acknowledged task the manager refused
+    uint64_t call_errors = 0;           // transport errors (manager down)
+    std::vector<double> first_receipts; // seconds from start to each sector's first receipt, in order
+    double total_seconds = 0;           // until every sector was finalized
 };
 
 Outcome run(const Options &opts);

@@ -105,10 +105,7 @@ inline double counter(const std::string &text, const std::string &series)
     return std::isnan(v) ? 0 : v;
 }
 
-inline bool is_root()
-{
-    return geteuid() == 0;
-}
+inline bool is_root() { return geteuid() == 0; }
 
 // Leaves a test that needs root as skipped (CI runs as root).
 #define DMC_REQUIRE_ROOT()                                                                                             \

@@ -38,9 +38,10 @@ TEST_CASE("cli: seal on a terminal shows a progress line with percent and ETA", 
 {
     TempDir dir("tty");
     // `script` gives the command a pseudo-terminal, as an operator's shell.
-    std::string cmd = damocles_run() + " seal --proof StackedDrg2KiBV1_1 --miner 1002 --sector 1 --ticket "
-                      "c3a1ca12b981a8a59f9a4764edf3398edd239b2afa8ca2bbd57e0091ec193aa0 --out " + dir.path() +
-                      " --parent-cache " + dir.path() + "/parents";
+    std::string cmd = damocles_run() +
+                      " seal --proof StackedDrg2KiBV1_1 --miner 1002 --sector 1 --ticket "
+                      "c3a1ca12b981a8a59f9a4764edf3398edd239b2afa8ca2bbd57e0091ec193aa0 --out " +
+                      dir.path() + " --parent-cache " + dir.path() + "/parents";
     auto r = run({"/usr/bin/script", "-qec", cmd, "/dev/null"}, RunOptions{{{"DAMOCLES_LOG", "warn"}}});
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
@@ -68,9 +69,9 @@ TEST_CASE("cli: util replica-id and util task", "[cli]")
     CHECK(bad.exit_code == 2);
 
     TempDir dir("task");
-    REQUIRE(run({damocles_run(), "seal", "--proof", "StackedDrg2KiBV1_1", "--miner", "1002", "--sector", "1", "--ticket",
-                 "c3a1ca12b981a8a59f9a4764edf3398edd239b2afa8ca2bbd57e0091ec193aa0", "--out", dir.path(), "--work",
-                 dir / "work", "--keep-intermediate", "--parent-cache", dir / "parents"})
+    REQUIRE(run({damocles_run(), "seal", "--proof", "StackedDrg2KiBV1_1", "--miner", "1002", "--sector", "1",
+                 "--ticket", "c3a1ca12b981a8a59f9a4764edf3398edd239b2afa8ca2bbd57e0091ec193aa0", "--out", dir.path(),
+                 "--work", dir / "work", "--keep-intermediate", "--parent-cache", dir / "parents"})
                 .exit_code == 0);
     auto t = run({damocles_run(), "util", "task", dir / "work/s-t01002-1/s-t01002-1.task"});
     REQUIRE(t.exit_code == 0);

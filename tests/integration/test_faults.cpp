@@ -24,11 +24,11 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
-#include "service/manager/manager_daemon.hpp"
 #include "load_clients.hpp"
 #include "manager_fixture.hpp"
 #include "ops_support.hpp"
 #include "postgres_fixture.hpp"
+#include "service/manager/manager_daemon.hpp"
 #include "worker_fixture.hpp"
 
 using namespace dmc::test;
@@ -38,7 +38,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int kLeaseSeconds = 10;  // the smallest [rebuild] lease_seconds the manager accepts
+constexpr int kLeaseSeconds = 10; // the smallest [rebuild] lease_seconds the manager accepts
 
 // The manager logs each allocation at info level; the test suite runs with
 // DAMOCLES_LOG=warn, so managers started here ask for info.
@@ -70,11 +70,9 @@ void queue_sectors(const ManagerFixture &m, uint64_t count)
 {
     dmc::service::rpc::Client c(m.address(), m.token());
     json sectors = json::array();
-    for (uint64_t n = 1; n <= count; ++n)
-        sectors.push_back(paper_sector(1001, n));
+    for (uint64_t n = 1; n <= count; ++n) sectors.push_back(paper_sector(1001, n));
     REQUIRE(c.call("Venus.SectorsImport", json::array({{{"sectors", sectors}}})).ok());
-    for (uint64_t n = 1; n <= count; ++n)
-        REQUIRE(c.call("Venus.SectorSetForRebuild", json::array({1001, n})).ok());
+    for (uint64_t n = 1; n <= count; ++n) REQUIRE(c.call("Venus.SectorSetForRebuild", json::array({1001, n})).ok());
 }
 
 void record_figures(const std::string &line)
@@ -115,8 +113,7 @@ Checked check_outcome(const load::Outcome &out, const std::vector<ManagerFixture
     CHECK(allocs.size() == sectors);
     c.reallocations = c.allocations - allocs.size();
     uint64_t received = 0;
-    for (const auto &[n, k] : out.received)
-        received += static_cast<uint64_t>(k);
+    for (const auto &[n, k] : out.received) received += static_cast<uint64_t>(k);
     CHECK(received == sectors + out.crashed.size());
     CHECK(c.reallocations >= out.crashed.size());
     CHECK(c.allocations - received <= lost_calls);
@@ -141,8 +138,7 @@ void load_test(const std::string &backend, const std::vector<ManagerFixture *> &
     constexpr uint64_t kSectors = 200;
     queue_sectors(*managers.front(), kSectors);
     load::Options o;
-    for (auto *m : managers)
-        o.homes.push_back(m->home());
+    for (auto *m : managers) o.homes.push_back(m->home());
     o.sectors = kSectors;
     o.clients = 8;
     o.hang_up_rate = 0.08;
@@ -174,8 +170,7 @@ void disruption_test(const std::string &what, const std::vector<ManagerFixture *
     constexpr uint64_t kSectors = 120;
     queue_sectors(*managers.front(), kSectors);
     load::Options o;
-    for (auto *m : managers)
-        o.homes.push_back(m->home());
+    for (auto *m : managers) o.homes.push_back(m->home());
     o.sectors = kSectors;
     o.clients = 8;
     bool disrupted = false;
@@ -314,8 +309,7 @@ bool same_file(const std::string &path, const std::string &got, const std::strin
     if (fs::path(path).filename() != "t_aux") return got == original;
     auto count = [](const std::string &text, const std::string &what) {
         size_t n = 0;
-        for (size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + 1))
-            ++n;
+        for (size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
         return n;
     };
     const size_t names = count(original, originals + "/cache/");
@@ -340,7 +334,7 @@ TEST_CASE("faults: a store that fills up during persist leaves no partial file a
     const std::string originals = dir / "originals";
     json sector = seal_sector(1001, 7, originals, "store-a");
     const auto expected = files_under(originals);
-    REQUIRE(expected.size() == 4);  // sealed, p_aux, t_aux, tree-r-last
+    REQUIRE(expected.size() == 4); // sealed, p_aux, t_aux, tree-r-last
 
     ManagerFixture m("[[Miners]]\nActor = 1001\n\n[[Common.PersistStores]]\nName = \"store-a\"\nPath = \"" + store +
                      "\"\n");

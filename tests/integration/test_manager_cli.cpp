@@ -8,8 +8,8 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
-#include "service/rpc/json_rpc.hpp"
 #include "manager_fixture.hpp"
+#include "service/rpc/json_rpc.hpp"
 
 using namespace dmc::test;
 using nlohmann::json;
@@ -77,7 +77,8 @@ TEST_CASE("manager: rebuild refusals carry damocles' texts (seeds 2-5)", "[manag
                                    {"deal_id", 77},
                                    {"source", nullptr}}});
     json snap_no_info = sector(1001, 4);
-    snap_no_info["snap"] = {{"proof", "StackedDrg2KiBV1_1"}, {"comm_d_new", nullptr}, {"comm_r_new", nullptr}, {"pieces", json::array()}};
+    snap_no_info["snap"] = {
+        {"proof", "StackedDrg2KiBV1_1"}, {"comm_d_new", nullptr}, {"comm_r_new", nullptr}, {"pieces", json::array()}};
     import(m, json::array({sector(1001, 1), no_ticket, deal, snap_no_info, sector(1003, 1)}));
 
     auto not_configured = m.cli({"util", "sealer", "sectors", "rebuild", "1003", "1"});
@@ -148,7 +149,8 @@ TEST_CASE("manager: allocation filters by miner and proof, one entry each, none 
     REQUIRE(m.cli({"util", "sealer", "sectors", "rebuild", "1002", "1"}).exit_code == 0);
     auto c = client(m);
     auto spec = [](std::vector<uint64_t> miners, std::vector<uint64_t> proofs) {
-        return json::array({{{"AllowedMiners", miners}, {"AllowedProofTypes", proofs}, {"Worker", "w"}, {"Location", "/l"}}});
+        return json::array(
+            {{{"AllowedMiners", miners}, {"AllowedProofTypes", proofs}, {"Worker", "w"}, {"Location", "/l"}}});
     };
     // 64GiB-only thread (proofs 4, 9, 14, 19) gets nothing.
     auto none64 = c.call("Venus.AllocateRebuildSector", spec({}, {4, 9, 14, 19}));
@@ -204,21 +206,25 @@ TEST_CASE("manager: JSON-RPC rejects bad tokens and malformed requests without d
     auto hp = dmc::service::rpc::parse_host_port(m.address(), 0);
     REQUIRE(hp.ok());
     httplib::Client raw(hp->first, hp->second);
-    auto no_token = raw.Post("/rpc/v0", R"({"jsonrpc":"2.0","id":1,"method":"Venus.Version","params":[]})", "application/json");
+    auto no_token =
+        raw.Post("/rpc/v0", R"({"jsonrpc":"2.0","id":1,"method":"Venus.Version","params":[]})", "application/json");
     REQUIRE(no_token);
     CHECK(no_token->status == 401);
     raw.set_bearer_token_auth("wrong");
-    auto wrong = raw.Post("/rpc/v0", R"({"jsonrpc":"2.0","id":1,"method":"Venus.Version","params":[]})", "application/json");
+    auto wrong =
+        raw.Post("/rpc/v0", R"({"jsonrpc":"2.0","id":1,"method":"Venus.Version","params":[]})", "application/json");
     CHECK(wrong->status == 401);
 
     raw.set_bearer_token_auth(m.token().c_str());
     auto garbage = raw.Post("/rpc/v0", "{not json", "application/json");
     REQUIRE(garbage);
     CHECK(json::parse(garbage->body)["error"]["code"] == -32700);
-    auto unknown = raw.Post("/rpc/v0", R"({"jsonrpc":"2.0","id":2,"method":"Venus.Nope","params":[]})", "application/json");
+    auto unknown =
+        raw.Post("/rpc/v0", R"({"jsonrpc":"2.0","id":2,"method":"Venus.Nope","params":[]})", "application/json");
     CHECK(json::parse(unknown->body)["error"]["code"] == -32601);
-    auto bad_params = raw.Post("/rpc/v0", R"({"jsonrpc":"2.0","id":3,"method":"Venus.SectorSetForRebuild","params":["x"]})",
-                               "application/json");
+    auto bad_params =
+        raw.Post("/rpc/v0", R"({"jsonrpc":"2.0","id":3,"method":"Venus.SectorSetForRebuild","params":["x"]})",
+                 "application/json");
     CHECK(json::parse(bad_params->body)["error"]["code"] == -32602);
     std::string huge(70u << 20, ' ');
     auto oversize = raw.Post("/rpc/v0", huge, "application/json");

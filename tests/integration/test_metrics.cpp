@@ -10,9 +10,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "service/metrics/prometheus.hpp"
 #include "manager_fixture.hpp"
 #include "ops_support.hpp"
+#include "service/metrics/prometheus.hpp"
 #include "worker_fixture.hpp"
 
 using namespace dmc::test;
@@ -30,8 +30,7 @@ TEST_CASE("metrics: exposition of counters, gauges and histograms is the text fo
     requests.counter({"/z", "401"}).inc(0.5);
     reg.gauge("t_queue", "Queue length").gauge().set(-3);
     auto &lat = reg.histogram("t_latency_seconds", "Latency", {"method"}, {1, 0.1});
-    for (double v : {0.05, 0.1, 0.5, 5.0})
-        lat.histogram({"m"}).observe(v);
+    for (double v : {0.05, 0.1, 0.5, 5.0}) lat.histogram({"m"}).observe(v);
     const std::string expected = "# HELP t_requests_total Requests \\\\ \"served\"\\nper path\n"
                                  "# TYPE t_requests_total counter\n"
                                  "t_requests_total{path=\"/a\\\"b\\\\c\\nd\",code=\"200\"} 3\n"
@@ -55,7 +54,7 @@ TEST_CASE("metrics: values print as Prometheus reads them", "[metrics]")
     CHECK(metrics::format_value(-3) == "-3");
     CHECK(metrics::format_value(0.25) == "0.25");
     CHECK(metrics::format_value(0.005) == "0.005");
-    CHECK(metrics::format_value(0.1 + 0.2) == "0.30000000000000004");  // exact round trip, not "0.3"
+    CHECK(metrics::format_value(0.1 + 0.2) == "0.30000000000000004"); // exact round trip, not "0.3"
     CHECK(metrics::format_value(1e-7) == "1e-07");
     CHECK(metrics::format_value(1e20) == "1e+20");
     CHECK(metrics::format_value(9007199254740991.0) == "9007199254740991");
@@ -107,8 +106,7 @@ TEST_CASE("metrics: the manager's /metrics moves with calls, errors, bad tokens 
     CHECK_FALSE(wrong.call("Venus.Version", json::array()).ok());
     json sectors = json::array({paper_sector(1001, 1), paper_sector(1001, 2)});
     REQUIRE(c.call("Venus.SectorsImport", json::array({{{"sectors", sectors}}})).ok());
-    for (uint64_t n : {1, 2})
-        REQUIRE(c.call("Venus.SectorSetForRebuild", json::array({1001, n})).ok());
+    for (uint64_t n : {1, 2}) REQUIRE(c.call("Venus.SectorSetForRebuild", json::array({1001, n})).ok());
     auto task = c.call("Venus.AllocateRebuildSector", json::array({{{"AllowedMiners", json::array()},
                                                                     {"AllowedProofTypes", json::array()},
                                                                     {"Worker", "w"},
@@ -189,8 +187,7 @@ TEST_CASE("metrics: a worker's /metrics shows stages, a finished rebuild, bytes 
     }
     // Bytes persisted = the sector's files as they lie in the store now.
     uint64_t on_disk = fs::file_size(store + "/sealed/s-t01002-1");
-    for (const auto &e : fs::directory_iterator(store + "/cache/s-t01002-1"))
-        on_disk += e.file_size();
+    for (const auto &e : fs::directory_iterator(store + "/cache/s-t01002-1")) on_disk += e.file_size();
     CHECK(sample(done, "dmc_persisted_bytes_total") == static_cast<double>(on_disk));
 
     // The same registry on [metrics] listen; a paused thread shows up.

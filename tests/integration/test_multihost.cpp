@@ -114,8 +114,7 @@ std::string metrics_in(const Host &host, const std::string &ca, const std::strin
 
 std::string trimmed(std::string s)
 {
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
-        s.pop_back();
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
     return s;
 }
 
@@ -145,8 +144,7 @@ TEST_CASE("multihost: manager and two workers in separate network namespaces reb
     constexpr uint64_t kSectors = 4;
     const std::string originals = dir / "originals";
     json sectors = json::array();
-    for (uint64_t n = 1; n <= kSectors; ++n)
-        sectors.push_back(seal_sector(1002, n, originals, "store-a"));
+    for (uint64_t n = 1; n <= kSectors; ++n) sectors.push_back(seal_sector(1002, n, originals, "store-a"));
 
     const TestCerts certs = make_test_certs(dir.path(), {"10.231.1.1", "10.231.2.1"});
     const std::string home = dir / "home";
@@ -278,7 +276,6 @@ TEST_CASE("multihost: manager and two workers in separate network namespaces reb
             std::chrono::seconds(10));
         CHECK(finished_here == per_worker[workers[i].name]);
     }
-    for (auto &w : workers)
-        w.proc->stop();
+    for (auto &w : workers) w.proc->stop();
     manager.stop();
 }

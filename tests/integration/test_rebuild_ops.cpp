@@ -13,8 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "service/rpc/json_rpc.hpp"
 #include "manager_fixture.hpp"
+#include "service/rpc/json_rpc.hpp"
 #include "worker_fixture.hpp"
 
 using namespace dmc::test;
@@ -39,9 +39,9 @@ struct Ops {
     Ops()
     {
         for (const auto &d : {store, pieces, local}) fs::create_directories(d);
-        manager = std::make_unique<ManagerFixture>(
-            "[[Miners]]\nActor = 1002\n\n[Common]\nPieceStores = [\"" + pieces +
-            "\"]\n\n[[Common.PersistStores]]\nName = \"store-a\"\nPath = \"" + store + "\"\n");
+        manager = std::make_unique<ManagerFixture>("[[Miners]]\nActor = 1002\n\n[Common]\nPieceStores = [\"" + pieces +
+                                                   "\"]\n\n[[Common.PersistStores]]\nName = \"store-a\"\nPath = \"" +
+                                                   store + "\"\n");
     }
 
     WorkerSpec spec(size_t threads = 1) const
@@ -58,9 +58,9 @@ struct Ops {
     // returns the seal JSON; `edit` may change the imported record.
     json seal_import(uint64_t n, const std::string &piece = "", const std::function<void(json &)> &edit = {})
     {
-        std::vector<std::string> argv = {damocles_run(), "seal", "--proof", "StackedDrg2KiBV1_1", "--miner", "1002",
-                                         "--sector", std::to_string(n), "--ticket", kTicket, "--out", store,
-                                         "--parent-cache", parent_cache_dir(), "--json"};
+        std::vector<std::string> argv = {damocles_run(), "seal",     "--proof",         "StackedDrg2KiBV1_1", "--miner",
+                                         "1002",         "--sector", std::to_string(n), "--ticket",           kTicket,
+                                         "--out",        store,      "--parent-cache",  parent_cache_dir(),   "--json"};
         if (!piece.empty()) argv.insert(argv.end(), {"--piece", piece});
         auto r = run(argv);
         REQUIRE(r.exit_code == 0);
@@ -122,7 +122,7 @@ TEST_CASE("rebuild ops: cache-only repair from the surviving sealed file, verifi
     CHECK(o.snapshot(1) == original);
     std::string log = w.log();
     CHECK(log.find("cache-only repair") != std::string::npos);
-    CHECK(log.find("PC1 layer") == std::string::npos);  // no PC1, no PC2 trees but tree-r-last
+    CHECK(log.find("PC1 layer") == std::string::npos); // no PC1, no PC2 trees but tree-r-last
     auto v = run({damocles_run(), "util", "verify", "--proof", "StackedDrg2KiBV1_1", "--miner", "1002", "--sector", "1",
                   "--ticket", kTicket, "--comm-r", "bagboea4b5abcbnym7z3pgc64fk5wwsk3nsmz62jamgaa3pekzelmm3fv5q6g6zji",
                   "--sealed", o.store + "/sealed/s-t01002-1", "--cache", o.store + "/cache/s-t01002-1"});
@@ -199,7 +199,8 @@ TEST_CASE("rebuild ops: pieces come from the first source whose CommP matches; n
     write_text(o.dir / "import2.json", json{{"sectors", json::array({sector})}}.dump());
     REQUIRE(o.manager->cli({"util", "sealer", "sectors", "import", o.dir / "import2.json"}).exit_code == 0);
     REQUIRE(o.manager->cli({"util", "sealer", "sectors", "rebuild", "1002", "2"}).exit_code == 0);
-    REQUIRE(w.wait_thread(0, [](const json &t) { return t["paused"].get<bool>(); }, 60));
+    REQUIRE(w.wait_thread(
+        0, [](const json &t) { return t["paused"].get<bool>(); }, 60));
     std::string err = w.threads()[0]["last_err"];
     INFO(err);
     CHECK(err.find("get piece " + cid) != std::string::npos);
@@ -229,7 +230,8 @@ TEST_CASE("rebuild ops: a lost store in one batch, --range, already queued, prog
     REQUIRE(wait_until(
         [&] {
             listing = o.manager->cli({"util", "sealer", "sectors", "list", "--rebuild", "--sealing=false"}).out;
-            return listing.find("\tProgress: ") != std::string::npos && listing.find(" MiB/s, ETA ") != std::string::npos;
+            return listing.find("\tProgress: ") != std::string::npos &&
+                   listing.find(" MiB/s, ETA ") != std::string::npos;
         },
         std::chrono::seconds(30)));
     INFO(listing);
@@ -252,10 +254,12 @@ TEST_CASE("rebuild ops: cancel a queued and a running rebuild, registry data kep
     WorkerFixture w(*o.manager, o.spec(), o.dir);
     w.start({{"DAMOCLES_FAILPOINTS", "before:pc1=sleep:4000"}});
     REQUIRE(o.manager->cli({"util", "sealer", "sectors", "rebuild", "1002", "2"}).exit_code == 0);
-    REQUIRE(w.wait_thread(0, [](const json &t) { return t["state"] == "TreeDBuilt"; }, 30));
+    REQUIRE(w.wait_thread(
+        0, [](const json &t) { return t["state"] == "TreeDBuilt"; }, 30));
     auto running = o.manager->cli({"util", "sealer", "sectors", "rebuild-cancel", "1002", "2"});
     CHECK(running.out == "s-t01002-2: cancel requested (the worker stops at the next step)\n");
-    REQUIRE(w.wait_thread(0, [](const json &t) { return t["state"] == "Empty"; }, 30));
+    REQUIRE(w.wait_thread(
+        0, [](const json &t) { return t["state"] == "Empty"; }, 30));
     auto st = o.state(2);
     CHECK(st["online"] == false);
     CHECK(st["abort_reason"] == "rebuild cancelled by operator");

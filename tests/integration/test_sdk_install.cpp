@@ -123,8 +123,7 @@ std::set<std::string> documented_core_headers()
 
 } // namespace
 
-TEST_CASE("sdk: libdamocles-core links no database or HTTP library and installs only the documented headers",
-          "[sdk]")
+TEST_CASE("sdk: libdamocles-core links no database or HTTP library and installs only the documented headers", "[sdk]")
 {
     TempDir dir("sdk-core-seam");
     const std::string dest = dir / "dest";

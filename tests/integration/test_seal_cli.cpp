@@ -11,8 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "damocles/sdk/comm_p.hpp"
 #include "damocles/sdk/cid.hpp"
+#include "damocles/sdk/comm_p.hpp"
 #include "damocles/sdk/sha254.hpp"
 #include "process.hpp"
 #include "vectors.hpp"
@@ -50,8 +50,24 @@ std::vector<std::string> verify_args(const std::string &proof, const std::string
                                      const std::string &ticket, const std::string &comm_r, const std::string &sealed,
                                      const std::string &cache)
 {
-    return {damocles_run(), "util",   "verify", "--proof",  proof,  "--miner", miner,     "--sector", sector,
-            "--ticket",     ticket,   "--comm-r", comm_r,   "--sealed", sealed, "--cache", cache, "--parent-cache",
+    return {damocles_run(),
+            "util",
+            "verify",
+            "--proof",
+            proof,
+            "--miner",
+            miner,
+            "--sector",
+            sector,
+            "--ticket",
+            ticket,
+            "--comm-r",
+            comm_r,
+            "--sealed",
+            sealed,
+            "--cache",
+            cache,
+            "--parent-cache",
             parent_cache_dir()};
 }
 
@@ -98,11 +114,13 @@ TEST_CASE("seal: an 8MiB CC sector matches the upstream digest and passes the fu
     const auto &vec = use_vector("sdr", "pc1_cc_StackedDrg8MiBV1_1");
     CHECK(j["replica_id"] == vec["expected"]["replica_id_hex"]);
     CHECK(file_sha256(out / "sealed/s-t01000-1") == vec["expected"]["sealed_replica"]["file_sha256"]);
-    CHECK(file_sha256(out / "work/s-t01000-1/cache/sc-02-data-layer-1.dat") == vec["expected"]["layer1"]["file_sha256"]);
+    CHECK(file_sha256(out / "work/s-t01000-1/cache/sc-02-data-layer-1.dat") ==
+          vec["expected"]["layer1"]["file_sha256"]);
 
     // The kept work dir is a complete cache: the full vanilla check runs.
-    auto full = run(verify_args("StackedDrg8MiBV1_1", "1000", "1", "0606060606060606060606060606060606060606060606060606060606060606",
-                                j["comm_r"], out / "work/s-t01000-1/sealed", out / "work/s-t01000-1/cache"));
+    auto full = run(verify_args("StackedDrg8MiBV1_1", "1000", "1",
+                                "0606060606060606060606060606060606060606060606060606060606060606", j["comm_r"],
+                                out / "work/s-t01000-1/sealed", out / "work/s-t01000-1/cache"));
     INFO(full.out << full.err);
     CHECK(full.exit_code == 0);
     CHECK(full.out.find("vanilla PoRep challenge proofs verify") != std::string::npos);
@@ -138,8 +156,8 @@ TEST_CASE("verify: a flipped byte in the replica or a tree file is reported (exi
     flip(out / "work/s-t01002-1/cache/sc-02-data-layer-1.dat", 32 * 10 + 3);
     flip(out / "work/s-t01002-1/cache/sc-02-data-layer-1.dat", 32 * 20 + 3);
     flip(out / "work/s-t01002-1/cache/sc-02-data-layer-1.dat", 32 * 40 + 3);
-    auto c = run(verify_args("StackedDrg2KiBV1_1", "1002", "1", kDevnetTicket, kDevnetCommR, out / "work/s-t01002-1/sealed",
-                             out / "work/s-t01002-1/cache"));
+    auto c = run(verify_args("StackedDrg2KiBV1_1", "1002", "1", kDevnetTicket, kDevnetCommR,
+                             out / "work/s-t01002-1/sealed", out / "work/s-t01002-1/cache"));
     INFO(c.out << c.err);
     CHECK(c.exit_code == 1);
     CHECK(c.err.find("invalid") != std::string::npos);
@@ -174,16 +192,16 @@ TEST_CASE("seal: a deal sector with a piece file, its CommP as util commp prints
     REQUIRE(j["sector"]["pieces"].size() == 1);
     CHECK(j["sector"]["pieces"][0]["cid"] == cid);
     CHECK(j["sector"]["pieces"][0]["size"] == 2048);
-    auto v = run(verify_args("StackedDrg2KiBV1_1", "1002", "5", kDevnetTicket, j["comm_r"], out / "store/sealed/s-t01002-5",
-                             out / "store/cache/s-t01002-5"));
+    auto v = run(verify_args("StackedDrg2KiBV1_1", "1002", "5", kDevnetTicket, j["comm_r"],
+                             out / "store/sealed/s-t01002-5", out / "store/cache/s-t01002-5"));
     CHECK(v.exit_code == 0);
 }
 
 TEST_CASE("seal: bad input is one clear line and exit 2", "[seal]")
 {
     TempDir out("seal-bad");
-    auto bad_ticket = seal({"--proof", "StackedDrg2KiBV1_1", "--miner", "1002", "--sector", "1", "--ticket", "abcd",
-                            "--out", out.path()});
+    auto bad_ticket = seal(
+        {"--proof", "StackedDrg2KiBV1_1", "--miner", "1002", "--sector", "1", "--ticket", "abcd", "--out", out.path()});
     CHECK(bad_ticket.exit_code == 2);
     CHECK(bad_ticket.err.find("invalid ticket: expected 32 bytes (64 hex characters)") == 0);
     auto bad_proof = seal({"--proof", "StackedDrg3KiBV1", "--miner", "1002", "--sector", "1", "--ticket", kDevnetTicket,
@@ -195,8 +213,8 @@ TEST_CASE("seal: bad input is one clear line and exit 2", "[seal]")
                          "--piece", out / "big.bin", "--out", out.path()});
     CHECK(too_big.exit_code == 2);
     CHECK(too_big.err.find("more than the 2032 bytes a 2KiB sector holds") != std::string::npos);
-    auto bad_miner = seal({"--proof", "5", "--miner", "t3xyz", "--sector", "1", "--ticket", kDevnetTicket, "--out",
-                           out.path()});
+    auto bad_miner =
+        seal({"--proof", "5", "--miner", "t3xyz", "--sector", "1", "--ticket", kDevnetTicket, "--out", out.path()});
     CHECK(bad_miner.exit_code == 2);
     for (const auto *r : {&bad_ticket, &bad_proof, &too_big, &bad_miner})
         CHECK(std::count(r->err.begin(), r->err.end(), '\n') == 1);

@@ -9,8 +9,8 @@
 // resume records show.
 #include <catch2/catch.hpp>
 
-#include <filesystem>
 #include <csignal>
+#include <filesystem>
 #include <set>
 #include <thread>
 
@@ -31,15 +31,18 @@ std::string parent_cache_dir()
 
 std::vector<std::string> seal_argv(const std::string &out, const std::string &work)
 {
-    return {damocles_run(), "seal", "--proof", "StackedDrg8MiBV1_1", "--miner", "1000", "--sector", "1", "--ticket",
-            kTicket,        "--out", out,    "--work", work,          "--parent-cache", parent_cache_dir()};
+    return {damocles_run(), "seal",  "--proof",        "StackedDrg8MiBV1_1",
+            "--miner",      "1000",  "--sector",       "1",
+            "--ticket",     kTicket, "--out",          out,
+            "--work",       work,    "--parent-cache", parent_cache_dir()};
 }
 
 // The files of a sealed sector in a store, read whole.
 std::vector<std::pair<std::string, std::string>> store_files(const std::string &root)
 {
     std::vector<std::pair<std::string, std::string>> out;
-    for (const char *rel : {"sealed/s-t01000-1", "cache/s-t01000-1/p_aux", "cache/s-t01000-1/sc-02-data-tree-r-last.dat"})
+    for (const char *rel :
+         {"sealed/s-t01000-1", "cache/s-t01000-1/p_aux", "cache/s-t01000-1/sc-02-data-tree-r-last.dat"})
         out.emplace_back(rel, slurp(root + "/" + rel));
     return out;
 }
@@ -119,8 +122,8 @@ TEST_CASE("seal batch: 3 PC1s on a synthetic 2-node topology use both nodes", "[
     REQUIRE(r.exit_code == 0);
     std::set<int> nodes;
     for (int n = 1; n <= 3; ++n) {
-        auto rec = dmc::core::load_resume_record(dir / ("work/s-t01000-" + std::to_string(n) + "/s-t01000-" +
-                                                     std::to_string(n) + ".task"));
+        auto rec = dmc::core::load_resume_record(
+            dir / ("work/s-t01000-" + std::to_string(n) + "/s-t01000-" + std::to_string(n) + ".task"));
         REQUIRE(rec.ok());
         CHECK(rec->numa_node >= 0);
         nodes.insert(rec->numa_node);
@@ -131,9 +134,18 @@ TEST_CASE("seal batch: 3 PC1s on a synthetic 2-node topology use both nodes", "[
 TEST_CASE("seal: --limit pc1=1 never runs two PC1 at once", "[resume][limits]")
 {
     TempDir dir("limits");
-    auto r = run({damocles_run(), "seal", "--proof", "StackedDrg2KiBV1_1", "--miner", "1000", "--sector", "1",
-                  "--sector", "2", "--sector", "3", "--ticket", kTicket, "--out", dir / "out", "--limit", "pc1=1",
-                  "--cores", "12", "--parent-cache", parent_cache_dir(), "--plugin", "pc1=cpu"},
+    auto r = run({damocles_run(),   "seal",
+                  "--proof",        "StackedDrg2KiBV1_1",
+                  "--miner",        "1000",
+                  "--sector",       "1",
+                  "--sector",       "2",
+                  "--sector",       "3",
+                  "--ticket",       kTicket,
+                  "--out",          dir / "out",
+                  "--limit",        "pc1=1",
+                  "--cores",        "12",
+                  "--parent-cache", parent_cache_dir(),
+                  "--plugin",       "pc1=cpu"},
                  RunOptions{{{"DAMOCLES_LOG", "debug"}}, "", "", std::chrono::seconds(300)});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);

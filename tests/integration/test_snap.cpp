@@ -12,10 +12,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "service/rpc/json_rpc.hpp"
 #include "damocles/sdk/cid.hpp"
 #include "damocles/sdk/sha254.hpp"
 #include "manager_fixture.hpp"
+#include "service/rpc/json_rpc.hpp"
 #include "vectors.hpp"
 #include "worker_fixture.hpp"
 
@@ -66,7 +66,7 @@ TEST_CASE("snap: seal --snap reproduces the 2KiB update of the devnet sector", "
     auto j = seal_snap("StackedDrg2KiBV1_1", 1, dir / "new.bin", dir / "store");
     const auto &vec = use_vector("poseidon", "snap_2kib_update_of_lotus_devnet_sector");
     const auto &e = vec["expected"];
-    CHECK(j["comm_r"] == "bagboea4b5abcbnym7z3pgc64fk5wwsk3nsmz62jamgaa3pekzelmm3fv5q6g6zji");  // comm_r_old
+    CHECK(j["comm_r"] == "bagboea4b5abcbnym7z3pgc64fk5wwsk3nsmz62jamgaa3pekzelmm3fv5q6g6zji"); // comm_r_old
     CHECK(dmc::to_hex(*dmc::cid_to_commitment(j["comm_d_new"].get<std::string>(), dmc::CommitmentKind::unsealed)) ==
           e["comm_d_new_le_hex"]);
     CHECK(dmc::to_hex(*dmc::cid_to_commitment(j["comm_r_new"].get<std::string>(), dmc::CommitmentKind::sealed)) ==
@@ -74,7 +74,7 @@ TEST_CASE("snap: seal --snap reproduces the 2KiB update of the devnet sector", "
     CHECK(sha256_of_file(dir / "store/update/s-t01002-1") == e["new_replica_sha256"]);
     CHECK(hex_of_file(dir / "store/update-cache/s-t01002-1/p_aux") == e["p_aux_new_hex"]);
     CHECK(j["sector"]["snap"]["comm_r_new"] == j["comm_r_new"]);
-    CHECK(fs::exists(dir / "store/sealed/s-t01002-1"));  // the sector key stays
+    CHECK(fs::exists(dir / "store/sealed/s-t01002-1")); // the sector key stays
 }
 
 namespace {
@@ -89,7 +89,8 @@ struct SnapRebuild {
     {
         fs::create_directories(store);
         manager = std::make_unique<ManagerFixture>("[[Miners]]\nActor = 1002\n\n[[Common.PersistStores]]\nName = "
-                                                   "\"store-a\"\nPath = \"" + store + "\"\n");
+                                                   "\"store-a\"\nPath = \"" +
+                                                   store + "\"\n");
         std::string data;
         for (uint64_t i = 0; i < data_bytes; ++i) data.push_back(static_cast<char>((i * 31 + 7) & 0xff));
         write_text(dir / "new.bin", data);
@@ -99,10 +100,12 @@ struct SnapRebuild {
         if (!registered_comm_r_new.empty()) sector["snap"]["comm_r_new"] = registered_comm_r_new;
         write_text(dir / "import.json", json{{"sectors", json::array({sector})}}.dump());
         REQUIRE(manager->cli({"util", "sealer", "sectors", "import", dir / "import.json"}).exit_code == 0);
-        for (const char *d : {"update", "sealed"}) fs::copy_file(store + "/" + d + "/s-t01002-1", dir / (std::string(d) + ".orig"));
+        for (const char *d : {"update", "sealed"})
+            fs::copy_file(store + "/" + d + "/s-t01002-1", dir / (std::string(d) + ".orig"));
         fs::copy(store + "/update-cache/s-t01002-1", dir / "update-cache.orig");
         // The disk died: every file of the sector is gone.
-        for (const char *d : {"sealed/", "cache/", "update/", "update-cache/"}) fs::remove_all(store + "/" + d + "s-t01002-1");
+        for (const char *d : {"sealed/", "cache/", "update/", "update-cache/"})
+            fs::remove_all(store + "/" + d + "s-t01002-1");
     }
 
     WorkerSpec spec() const
@@ -161,7 +164,8 @@ TEST_CASE("snap: a wrong registered comm_r_new fails the sector with both values
     WorkerFixture w(*s.manager, s.spec(), s.dir);
     w.start();
     REQUIRE(s.manager->cli({"util", "sealer", "sectors", "rebuild", "1002", "1"}).exit_code == 0);
-    REQUIRE(w.wait_thread(0, [](const json &t) { return t["paused"].get<bool>(); }, 60));
+    REQUIRE(w.wait_thread(
+        0, [](const json &t) { return t["paused"].get<bool>(); }, 60));
     std::string err = w.threads()[0]["last_err"];
     INFO(err);
     CHECK(err.find("comm_r_new mismatch: rebuilt " + s.sealed["comm_r_new"].get<std::string>() + ", registered " +

@@ -78,7 +78,10 @@ struct Setup {
         return j["comm_r"];
     }
 
-    RunResult rebuild(uint64_t n) { return manager->cli({"util", "sealer", "sectors", "rebuild", "1002", std::to_string(n)}); }
+    RunResult rebuild(uint64_t n)
+    {
+        return manager->cli({"util", "sealer", "sectors", "rebuild", "1002", std::to_string(n)});
+    }
     json state(uint64_t n) const
     {
         dmc::service::rpc::Client c(manager->address(), manager->token());
@@ -108,7 +111,8 @@ TEST_CASE("worker: a wrong registered comm_r fails the sector with both values a
     auto t = w.threads()[0];
     std::string err = t["last_err"];
     INFO(err);
-    CHECK(err.rfind("permanent: comm_r_check: comm_r mismatch: rebuilt " + real + ", registered " + kOtherCommR, 0) == 0);
+    CHECK(err.rfind("permanent: comm_r_check: comm_r mismatch: rebuilt " + real + ", registered " + kOtherCommR, 0) ==
+          0);
     CHECK_FALSE(fs::exists(s.store + "/sealed/s-t01002-1"));
     CHECK_FALSE(fs::exists(s.store + "/cache/s-t01002-1"));
     auto st = s.state(1);
@@ -128,9 +132,12 @@ TEST_CASE("worker: CC rebuild, local data cleaned, listing formats", "[worker]")
     w.start();
     auto list = w.cli({"list"});
     REQUIRE(list.exit_code == 0);
-    CHECK(list.out == "#0: \"" + w.location(0) + "\"; plan=rebuild, sector_id=None, paused=false, paused_elapsed=None, "
-                      "state=Empty, last_err=None\n#1: \"" + w.location(1) +
-                          "\"; plan=rebuild, sector_id=None, paused=false, paused_elapsed=None, state=Empty, last_err=None\n");
+    CHECK(list.out ==
+          "#0: \"" + w.location(0) +
+              "\"; plan=rebuild, sector_id=None, paused=false, paused_elapsed=None, "
+              "state=Empty, last_err=None\n#1: \"" +
+              w.location(1) +
+              "\"; plan=rebuild, sector_id=None, paused=false, paused_elapsed=None, state=Empty, last_err=None\n");
     REQUIRE(s.rebuild(1).exit_code == 0);
     REQUIRE(wait_until([&] { return s.finished(1); }, std::chrono::seconds(60)));
     CHECK(slurp(s.store + "/sealed/s-t01002-1") == slurp(s.dir / "s-t01002-1.sealed.orig"));
@@ -146,7 +153,9 @@ TEST_CASE("worker: CC rebuild, local data cleaned, listing formats", "[worker]")
 
     // Manager side: util worker list / info.
     REQUIRE(wait_until(
-        [&] { return s.manager->cli({"util", "worker", "list"}).out.find("worker") != std::string::npos; },
+        [&] {
+            return s.manager->cli({"util", "worker", "list"}).out.find("worker") != std::string::npos;
+        },
         std::chrono::seconds(40)));
     auto wl = s.manager->cli({"util", "worker", "list"});
     CHECK(wl.out.rfind("Name    Dest", 0) == 0);
@@ -172,14 +181,17 @@ TEST_CASE("worker: hot reload switches an idle thread's plan within seconds; bro
     CHECK(w.threads()[0]["last_err"].get<std::string>().find("plan sealer is not supported") != std::string::npos);
     const std::string hot = w.location(0) + "/config.toml";
     write_text(hot, "plan = \"rebuild\"\n");
-    CHECK(w.wait_thread(0, [](const json &t) { return t["plan"] == "rebuild" && !t["paused"].get<bool>(); }, 3));
+    CHECK(w.wait_thread(
+        0, [](const json &t) { return t["plan"] == "rebuild" && !t["paused"].get<bool>(); }, 3));
     fs::remove(hot);
-    CHECK(w.wait_thread(0, [](const json &t) { return t["plan"] == "sealer"; }, 5));
+    CHECK(w.wait_thread(
+        0, [](const json &t) { return t["plan"] == "sealer"; }, 5));
     write_text(hot, "plan = \"rebuild\"\nsealing.max_retries = \"x\n");
     REQUIRE(w.wait_thread(0, is_paused, 5));
     CHECK(w.threads()[0]["last_err"].get<std::string>().rfind("critical: reload sealing thread hot config: ", 0) == 0);
     write_text(hot, "plan = \"rebuild\"\n");
-    CHECK(w.wait_thread(0, [](const json &t) { return t["plan"] == "rebuild" && !t["paused"].get<bool>(); }, 5));
+    CHECK(w.wait_thread(
+        0, [](const json &t) { return t["plan"] == "rebuild" && !t["paused"].get<bool>(); }, 5));
 }
 
 TEST_CASE("worker: pause between steps, resume rules, resume --state Aborted keeps registry data", "[worker]")
@@ -265,12 +277,14 @@ TEST_CASE("worker: temporary RPC failures are retried, then the thread pauses (p
     Setup s;
     s.seal_import_lose(1);
     WorkerSpec spec = s.spec();
-    spec.sealing = "recover_interval = \"1s\"\nseal_interval = \"1s\"\nrpc_polling_interval = \"1s\"\nmax_retries = 2\n";
+    spec.sealing =
+        "recover_interval = \"1s\"\nseal_interval = \"1s\"\nrpc_polling_interval = \"1s\"\nmax_retries = 2\n";
     WorkerFixture w(*s.manager, spec, s.dir);
     w.start({{"DAMOCLES_FAILPOINTS", "before:persist=sleep:3000"}});
     REQUIRE(s.rebuild(1).exit_code == 0);
-    REQUIRE(w.wait_thread(0, [](const json &t) { return t["state"] == "SealedChecked"; }, 30));
-    s.manager->stop();  // persist's RPCs now fail
+    REQUIRE(w.wait_thread(
+        0, [](const json &t) { return t["state"] == "SealedChecked"; }, 30));
+    s.manager->stop(); // persist's RPCs now fail
     REQUIRE(w.wait_thread(0, is_paused, 60));
     std::string err = w.threads()[0]["last_err"];
     CHECK(err.rfind("permanent: ", 0) == 0);
@@ -291,7 +305,7 @@ TEST_CASE("worker: temporary RPC failures are retried, then the thread pauses (p
 TEST_CASE("worker: files the manager cannot see are 'persisted but unavailable' (permanent)", "[worker]")
 {
     TempDir other("elsewhere");
-    Setup s(other.path());  // the manager looks for store-a somewhere else
+    Setup s(other.path()); // the manager looks for store-a somewhere else
     s.seal_import_lose(1);
     WorkerFixture w(*s.manager, s.spec(), s.dir);
     w.start();

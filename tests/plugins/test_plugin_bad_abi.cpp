@@ -4,8 +4,11 @@
 
 namespace {
 const dmc_plugin_descriptor kDescriptor = {
-    (99u << 16) | 0u, sizeof(dmc_plugin_descriptor), "test-bad-abi", "0.0.1", "wrong ABI major", 0, DMC_GPU_NONE, 0,
-    nullptr,          {nullptr, nullptr, nullptr, nullptr},
+    (99u << 16) | 0u,  sizeof(dmc_plugin_descriptor),
+    "test-bad-abi",    "0.0.1",
+    "wrong ABI major", 0,
+    DMC_GPU_NONE,      0,
+    nullptr,           {nullptr, nullptr, nullptr, nullptr},
 };
 } // namespace
 

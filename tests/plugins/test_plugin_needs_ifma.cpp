@@ -4,8 +4,16 @@
 
 namespace {
 const dmc_plugin_descriptor kDescriptor = {
-    DMC_PLUGIN_ABI, sizeof(dmc_plugin_descriptor), "test-needs-ifma", "0.0.1", "needs avx512ifma",
-    DMC_CPU_AVX512IFMA, DMC_GPU_NONE, 0, nullptr, {nullptr, nullptr, nullptr, nullptr},
+    DMC_PLUGIN_ABI,
+    sizeof(dmc_plugin_descriptor),
+    "test-needs-ifma",
+    "0.0.1",
+    "needs avx512ifma",
+    DMC_CPU_AVX512IFMA,
+    DMC_GPU_NONE,
+    0,
+    nullptr,
+    {nullptr, nullptr, nullptr, nullptr},
 };
 } // namespace
 

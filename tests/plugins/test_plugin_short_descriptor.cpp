@@ -4,7 +4,15 @@
 
 namespace {
 const dmc_plugin_descriptor kDescriptor = {
-    DMC_PLUGIN_ABI, 16, "test-short", "0.0.1", "short descriptor", 0, DMC_GPU_NONE, 0, nullptr,
+    DMC_PLUGIN_ABI,
+    16,
+    "test-short",
+    "0.0.1",
+    "short descriptor",
+    0,
+    DMC_GPU_NONE,
+    0,
+    nullptr,
     {nullptr, nullptr, nullptr, nullptr},
 };
 } // namespace

@@ -62,8 +62,16 @@ const dmc_stage_desc kStages[] = {
     {sizeof(dmc_stage_desc), DMC_STAGE_TREE_D, DMC_TREE_D_IFACE, -10, 0, 1, &kTreeDOps},
 };
 const dmc_plugin_descriptor kDescriptor = {
-    DMC_PLUGIN_ABI, sizeof(dmc_plugin_descriptor), "test-valid", "1.2.3", "loader test plugin (valid)", 0,
-    DMC_GPU_NONE,   1,  kStages, {nullptr, nullptr, nullptr, nullptr},
+    DMC_PLUGIN_ABI,
+    sizeof(dmc_plugin_descriptor),
+    "test-valid",
+    "1.2.3",
+    "loader test plugin (valid)",
+    0,
+    DMC_GPU_NONE,
+    1,
+    kStages,
+    {nullptr, nullptr, nullptr, nullptr},
 };
 
 } // namespace

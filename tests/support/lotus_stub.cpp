@@ -14,8 +14,7 @@
 
 #include "lotus_stub_chain.hpp"
 
-namespace dmc::test
-{
+namespace dmc::test {
 
 using nlohmann::json;
 
@@ -34,8 +33,7 @@ struct LotusStub::Server {
     }
 };
 
-namespace
-{
+namespace {
 
 std::string envelope(const json &id, const LotusStubReply &reply)
 {
@@ -131,20 +129,13 @@ LotusStub::LotusStub(LotusStubOptions options)
 
 LotusStub::LotusStub(const LotusStubFixture &fixture) : LotusStub(fixture.options)
 {
-    for (const auto &sector : fixture.sectors)
-        add_sector(sector);
-    for (const auto &deal : fixture.deals)
-        add_deal(deal);
-    for (const auto &randomness : fixture.randomness)
-        set_randomness(randomness);
-    for (const auto &[method, fault] : fixture.faults)
-        set_fault(method, fault);
+    for (const auto &sector : fixture.sectors) add_sector(sector);
+    for (const auto &deal : fixture.deals) add_deal(deal);
+    for (const auto &randomness : fixture.randomness) set_randomness(randomness);
+    for (const auto &[method, fault] : fixture.faults) set_fault(method, fault);
 }
 
-LotusStub::~LotusStub()
-{
-    stop();
-}
+LotusStub::~LotusStub() { stop(); }
 
 Status LotusStub::start(int port)
 {
@@ -187,52 +178,22 @@ void LotusStub::stop()
     server_->thread.join();
 }
 
-std::string LotusStub::host_port() const
-{
-    return "127.0.0.1:" + std::to_string(port_);
-}
+std::string LotusStub::host_port() const { return "127.0.0.1:" + std::to_string(port_); }
 
 std::string LotusStub::api_info() const
 {
     return chain_->options().token + ":/ip4/127.0.0.1/tcp/" + std::to_string(port_) + "/http";
 }
 
-const std::string &LotusStub::token() const
-{
-    return chain_->options().token;
-}
+const std::string &LotusStub::token() const { return chain_->options().token; }
 
-void LotusStub::add_sector(const LotusStubSector &sector)
-{
-    chain_->add_sector(sector);
-}
-void LotusStub::add_deal(const LotusStubDeal &deal)
-{
-    chain_->add_deal(deal);
-}
-void LotusStub::set_randomness(const LotusStubRandomness &randomness)
-{
-    chain_->set_randomness(randomness);
-}
-void LotusStub::set_head_height(int64_t height)
-{
-    chain_->set_head_height(height);
-}
-void LotusStub::set_fault(const std::string &method, const LotusStubFault &fault)
-{
-    chain_->set_fault(method, fault);
-}
-void LotusStub::clear_faults()
-{
-    chain_->clear_faults();
-}
-uint64_t LotusStub::call_count(const std::string &method) const
-{
-    return chain_->call_count(method);
-}
-json LotusStub::last_params(const std::string &method) const
-{
-    return chain_->last_params(method);
-}
+void LotusStub::add_sector(const LotusStubSector &sector) { chain_->add_sector(sector); }
+void LotusStub::add_deal(const LotusStubDeal &deal) { chain_->add_deal(deal); }
+void LotusStub::set_randomness(const LotusStubRandomness &randomness) { chain_->set_randomness(randomness); }
+void LotusStub::set_head_height(int64_t height) { chain_->set_head_height(height); }
+void LotusStub::set_fault(const std::string &method, const LotusStubFault &fault) { chain_->set_fault(method, fault); }
+void LotusStub::clear_faults() { chain_->clear_faults(); }
+uint64_t LotusStub::call_count(const std::string &method) const { return chain_->call_count(method); }
+json LotusStub::last_params(const std::string &method) const { return chain_->last_params(method); }
 
 } // namespace dmc::test

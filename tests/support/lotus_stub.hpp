@@ -34,8 +34,7 @@
 
 #include "damocles/sdk/result.hpp"
 
-namespace dmc::test
-{
+namespace dmc::test {
 
 using StubBytes32 = std::array<uint8_t, 32>;
 
@@ -131,9 +130,8 @@ std::vector<uint8_t> lotus_stub_miner_entropy(uint64_t miner);
 
 class LotusStubChain;
 
-class LotusStub
-{
-  public:
+class LotusStub {
+public:
     explicit LotusStub(LotusStubOptions options = {});
     explicit LotusStub(const LotusStubFixture &fixture);
     ~LotusStub();
@@ -163,7 +161,7 @@ class LotusStub
     uint64_t call_count(const std::string &method) const;
     nlohmann::json last_params(const std::string &method) const;
 
-  private:
+private:
     struct Server;
     std::unique_ptr<LotusStubChain> chain_;
     std::unique_ptr<Server> server_;

@@ -14,13 +14,11 @@
 
 #include "damocles/sdk/cid.hpp"
 
-namespace dmc::test
-{
+namespace dmc::test {
 
 using nlohmann::json;
 
-namespace
-{
+namespace {
 
 constexpr int64_t kCodeMethodError = 1; // go-jsonrpc's code for a method's error
 constexpr int64_t kCodeParseError = -32700;
@@ -29,10 +27,7 @@ constexpr int64_t kCodeInvalidParams = -32602;
 constexpr int64_t kTagSealRandomness = 5;
 constexpr int64_t kTagInteractiveSealChallengeSeed = 6;
 
-json cid_object(const std::string &cid)
-{
-    return json{{"/", cid}};
-}
+json cid_object(const std::string &cid) { return json{{"/", cid}}; }
 
 StubBytes32 sha256_of(const std::vector<uint8_t> &data)
 {
@@ -43,8 +38,7 @@ StubBytes32 sha256_of(const std::vector<uint8_t> &data)
 
 void put_u64_be(std::vector<uint8_t> &out, uint64_t value)
 {
-    for (int shift = 56; shift >= 0; shift -= 8)
-        out.push_back(static_cast<uint8_t>(value >> shift));
+    for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(value >> shift));
 }
 
 LotusStubReply wrong_param_count(const std::string &method, size_t got, size_t want)
@@ -121,8 +115,7 @@ std::vector<uint8_t> lotus_stub_miner_entropy(uint64_t miner)
     } while (miner != 0);
     std::vector<uint8_t> out;
     out.push_back(static_cast<uint8_t>(0x40 + address.size())); // CBOR bytes, short length
-    for (uint8_t byte : address)
-        out.push_back(byte);
+    for (uint8_t byte : address) out.push_back(byte);
     return out;
 }
 
@@ -152,8 +145,7 @@ std::optional<int64_t> LotusStubChain::tipset_height(const std::string &cid)
     auto bytes = base32_lower_decode(cid.substr(1));
     if (!bytes || bytes->size() != 36) return std::nullopt;
     uint64_t height = 0;
-    for (size_t pos = 4; pos < 12; ++pos)
-        height = height << 8 | (*bytes)[pos];
+    for (size_t pos = 4; pos < 12; ++pos) height = height << 8 | (*bytes)[pos];
     if (height > uint64_t(INT64_MAX) || tipset_cid(static_cast<int64_t>(height)) != cid) return std::nullopt;
     return static_cast<int64_t>(height);
 }

@@ -18,8 +18,7 @@
 
 #include "lotus_stub.hpp"
 
-namespace dmc::test
-{
+namespace dmc::test {
 
 // One answer: a result, or a JSON-RPC error object sent with http_status
 // (go-jsonrpc: 200 for a method's error, 500 for bad params/unknown method).
@@ -36,9 +35,8 @@ struct LotusStubReply {
     }
 };
 
-class LotusStubChain
-{
-  public:
+class LotusStubChain {
+public:
     explicit LotusStubChain(LotusStubOptions options) : options_(std::move(options)) {}
 
     const LotusStubOptions &options() const { return options_; }
@@ -63,7 +61,7 @@ class LotusStubChain
     static std::string tipset_cid(int64_t height);
     static std::optional<int64_t> tipset_height(const std::string &cid);
 
-  private:
+private:
     using SectorKey = std::pair<uint64_t, uint64_t>; // miner, number
     using RandomnessKey = std::tuple<int64_t, int64_t, std::vector<uint8_t>>;
 

@@ -11,13 +11,11 @@
 #include "lotus_stub.hpp"
 #include "lotus_stub_chain.hpp"
 
-namespace dmc::test
-{
+namespace dmc::test {
 
 using nlohmann::json;
 
-namespace
-{
+namespace {
 
 struct FixtureError : std::runtime_error {
     using std::runtime_error::runtime_error;

@@ -20,7 +20,7 @@ public:
     ~ManagerFixture();
 
     const std::string &home() const { return home_; }
-    std::string address() const;   // host:port from <home>/api
+    std::string address() const; // host:port from <home>/api
     std::string token() const;
     // Runs `damocles-manager --home <home> <args...>`.
     RunResult cli(const std::vector<std::string> &args, const RunOptions &opts = {}) const;

@@ -64,8 +64,7 @@ pid_t spawn(const std::vector<std::string> &argv, const std::string &log, bool d
 {
     std::vector<std::string> args = argv;
     std::vector<char *> cargv;
-    for (auto &a : args)
-        cargv.push_back(a.data());
+    for (auto &a : args) cargv.push_back(a.data());
     cargv.push_back(nullptr);
     auto account = server_account();
     // Everything that may allocate or read NSS is done before fork: other
@@ -119,10 +118,7 @@ bool PostgresServer::must_run()
     return geteuid() == 0;
 }
 
-const std::string &PostgresServer::unavailable_reason()
-{
-    return g_reason;
-}
+const std::string &PostgresServer::unavailable_reason() { return g_reason; }
 
 PostgresServer *PostgresServer::shared()
 {
@@ -163,15 +159,9 @@ PostgresServer::PostgresServer()
     start();
 }
 
-PostgresServer::~PostgresServer()
-{
-    stop();
-}
+PostgresServer::~PostgresServer() { stop(); }
 
-std::string PostgresServer::bin(const std::string &tool) const
-{
-    return bin_dir_ + "/" + tool;
-}
+std::string PostgresServer::bin(const std::string &tool) const { return bin_dir_ + "/" + tool; }
 
 void PostgresServer::start()
 {
@@ -197,7 +187,7 @@ void PostgresServer::start()
 void PostgresServer::stop()
 {
     if (pid_ <= 0) return;
-    ::kill(pid_, SIGINT);  // fast shutdown: disconnects clients
+    ::kill(pid_, SIGINT); // fast shutdown: disconnects clients
     bool done = wait_until(
         [&] {
             int status;

@@ -154,7 +154,8 @@ Background::~Background()
     if (pid_ > 0 && !reaped_) stop();
 }
 
-Background::Background(Background &&o) noexcept : pid_(o.pid_), log_(std::move(o.log_)), status_(o.status_), reaped_(o.reaped_)
+Background::Background(Background &&o) noexcept
+    : pid_(o.pid_), log_(std::move(o.log_)), status_(o.status_), reaped_(o.reaped_)
 {
     o.pid_ = -1;
 }

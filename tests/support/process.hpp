@@ -14,12 +14,12 @@
 namespace dmc::test {
 
 struct RunResult {
-    int exit_code = -1;   // -signal when killed by a signal
+    int exit_code = -1; // -signal when killed by a signal
     std::string out, err;
 };
 
 struct RunOptions {
-    std::map<std::string, std::string> env;  // added to / overriding the environment
+    std::map<std::string, std::string> env; // added to / overriding the environment
     std::string cwd;
     std::string stdin_data;
     std::chrono::seconds timeout{600};
@@ -44,8 +44,8 @@ public:
     pid_t pid() const { return pid_; }
     bool running();
     void kill(int sig);
-    int wait(); // exit code, -signal
-    void stop();  // SIGTERM, wait up to 10 s, then SIGKILL
+    int wait();  // exit code, -signal
+    void stop(); // SIGTERM, wait up to 10 s, then SIGKILL
     const std::string &log_path() const { return log_; }
 
 private:
@@ -73,13 +73,14 @@ void write_text(const std::string &path, const std::string &text);
 // A free TCP port on 127.0.0.1.
 int free_port();
 // Polls `pred` every 50 ms until true or timeout; returns the last value.
-template <class Pred>
-bool wait_until(Pred pred, std::chrono::milliseconds timeout)
+template <class Pred> bool wait_until(Pred pred, std::chrono::milliseconds timeout)
 {
     auto end = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < end) {
         if (pred()) return true;
-        struct timespec ts{0, 50'000'000};
+        struct timespec ts {
+            0, 50'000'000
+        };
         nanosleep(&ts, nullptr);
     }
     return pred();

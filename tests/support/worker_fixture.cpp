@@ -48,11 +48,11 @@ void WorkerFixture::start(const std::map<std::string, std::string> &env_override
     std::filesystem::remove(addr_file_);
     RunOptions opts;
     opts.env = env_;
-    opts.env.emplace("DAMOCLES_LOG", "info");  // tests read the worker's log
+    opts.env.emplace("DAMOCLES_LOG", "info"); // tests read the worker's log
     for (const auto &[k, v] : env_override) opts.env[k] = v;
     opts.env["DAMOCLES_WORKER_ADDRESS_FILE"] = addr_file_;
-    daemon_ = std::make_unique<Background>(std::vector<std::string>{damocles_worker(), "daemon", "run", "--config", config_},
-                                           opts, log_);
+    daemon_ = std::make_unique<Background>(
+        std::vector<std::string>{damocles_worker(), "daemon", "run", "--config", config_}, opts, log_);
     bool up = wait_until([&] { return std::filesystem::exists(addr_file_) || !daemon_->running(); },
                          std::chrono::milliseconds(30000));
     if (!up || !daemon_->running()) throw std::runtime_error("worker did not start:\n" + log());

@@ -19,12 +19,12 @@
 namespace dmc::test {
 
 struct WorkerSpec {
-    std::vector<std::string> plans = {"rebuild"};      // one sealing thread each
-    std::map<std::string, std::string> stores;         // name -> location ([[attached]])
+    std::vector<std::string> plans = {"rebuild"}; // one sealing thread each
+    std::map<std::string, std::string> stores;    // name -> location ([[attached]])
     std::string parent_cache;
-    std::string extra_toml;                            // appended verbatim
-    std::string thread_toml;                           // added to every [[sealing_thread]] ("batch = 4\n")
-    std::map<std::string, std::string> env;            // e.g. DAMOCLES_FAILPOINTS
+    std::string extra_toml;                 // appended verbatim
+    std::string thread_toml;                // added to every [[sealing_thread]] ("batch = 4\n")
+    std::map<std::string, std::string> env; // e.g. DAMOCLES_FAILPOINTS
     std::string sealing = "recover_interval = \"1s\"\nseal_interval = \"1s\"\nrpc_polling_interval = \"1s\"\n";
     std::string manager_ca_file;               // [sealer_rpc] ca_file (an https manager)
     std::string admin_tls_cert, admin_tls_key; // [worker.rpc_server] tls_cert / tls_key

@@ -34,8 +34,7 @@ struct Exit {
 // Maps an sdk/core error to an exit: invalid input -> 2, otherwise 1.
 [[noreturn]] void fail_with(const Error &e);
 
-template <class T>
-T must(Result<T> r)
+template <class T> T must(Result<T> r)
 {
     if (!r) fail_with(r.error());
     return std::move(r).value();

@@ -32,7 +32,7 @@ namespace {
 struct ManagerOptions {
     std::string home = default_manager_home();
     std::string listen = "127.0.0.1:1789";
-    std::string db;  // daemon run --db: registry URL over [registry] url
+    std::string db;      // daemon run --db: registry URL over [registry] url
     std::string ca_file; // --ca-file: the CA of an https manager (default: its [rpc] tls_cert)
     // sectors
     std::vector<std::string> args;
@@ -119,7 +119,7 @@ void cmd_rebuild(CLI::App *sub, bool cache_only)
     const auto &o = opts();
     if ((o.args.size() < 2 && o.range.empty() && o.store.empty()) || (o.args.empty() && o.store.empty())) {
         std::printf("%s", sub->help().c_str());
-        return;  // damocles prints the help and exits 0
+        return; // damocles prints the help and exits 0
     }
     uint64_t miner = 0;
     auto keys = rebuild_targets(&miner);
@@ -127,9 +127,12 @@ void cmd_rebuild(CLI::App *sub, bool cache_only)
     auto client = manager_client(o.home, o.ca_file);
     bool any_failed = false;
     for (const auto &key : keys) {
-        json params = json::array({key.miner, key.number,
-                                   {{"PiecesAvailable", o.pieces_available}, {"Priority", o.priority},
-                                    {"CacheOnly", cache_only}, {"Unsealed", o.unsealed}}});
+        json params = json::array({key.miner,
+                                   key.number,
+                                   {{"PiecesAvailable", o.pieces_available},
+                                    {"Priority", o.priority},
+                                    {"CacheOnly", cache_only},
+                                    {"Unsealed", o.unsealed}}});
         auto r = client.call("Venus.SectorSetForRebuild", params);
         std::string id = core::sector_id_string(key);
         if (r) {
@@ -137,8 +140,9 @@ void cmd_rebuild(CLI::App *sub, bool cache_only)
             continue;
         }
         any_failed = true;
-        if (!batch) fail(std::string(cache_only ? "repair cache failed: " : "set sector for rebuild failed: ") +
-                         r.error().message);
+        if (!batch)
+            fail(std::string(cache_only ? "repair cache failed: " : "set sector for rebuild failed: ") +
+                 r.error().message);
         // A sector already in the queue is reported as such, not as refused.
         auto st = client.call("Venus.FindSectorInAllStates", json::array({key.miner, key.number}));
         if (st && (*st)["queue"].is_object())
@@ -225,7 +229,8 @@ void cmd_storage_attach()
 void cmd_storage_list()
 {
     auto stores = call("Venus.StoreList", json::array());
-    auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    auto now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     for (const auto &s : stores) {
         uint64_t total = s["total"], free = s["free"], reserved = s["reserved"];
         uint64_t used = total - free;
@@ -273,8 +278,7 @@ service::WorkerAdminClient worker_admin(const std::string &name_or_addr)
     return service::WorkerAdminClient(*address, 30, access);
 }
 
-template <class T>
-T worker_must(const std::string &name_or_addr, Result<T> r)
+template <class T> T worker_must(const std::string &name_or_addr, Result<T> r)
 {
     if (!r) fail("worker " + name_or_addr + ": " + r.error().message);
     return std::move(r).value();
@@ -284,7 +288,8 @@ void cmd_worker_list()
 {
     auto expiration = service::parse_duration(opts().expiration);
     if (!expiration) fail_usage("invalid --expiration: " + expiration.error().message);
-    auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    auto now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     TextTable t({"Name", "Dest", "Version", "Threads", "Empty", "Paused", "Running", "Waiting", "Errors",
                  "LastPing(with ! if expired)"});
     for (const auto &w : call("Venus.WorkerList", json::array())) {
@@ -304,7 +309,8 @@ void cmd_worker_info()
     TextTable t({"Index", "Loc", "Plan", "SectorID", "Paused", "PausedElapsed", "State", "LastErr"});
     auto null_or = [](const json &v) { return v.is_null() ? std::string("NULL") : v.get<std::string>(); };
     for (const auto &r : rows) {
-        std::string elapsed = r["paused_elapsed"].is_null() ? "NULL" : format_duration(r["paused_elapsed"].get<int64_t>());
+        std::string elapsed =
+            r["paused_elapsed"].is_null() ? "NULL" : format_duration(r["paused_elapsed"].get<int64_t>());
         std::string err = r["last_err"].is_null() ? "NULL" : escape_debug(r["last_err"].get<std::string>());
         t.add({std::to_string(r["index"].get<size_t>()), r["location"], r["plan"], null_or(r["sector_id"]),
                r["paused"].get<bool>() ? "true" : "false", elapsed, r["state"], err});
@@ -342,8 +348,9 @@ void register_manager_commands(CLI::App &app)
     daemon->require_subcommand(1);
     auto *run = daemon->add_subcommand("run", "Serve JSON-RPC on --listen until SIGINT/SIGTERM");
     run->add_option("--listen", o.listen, "host:port to listen on (port 0 = any free port)");
-    run->add_option("--db", o.db, "Registry: postgres://user@host/db (several managers may share it) or a SQLite "
-                                  "file; overrides [registry] url");
+    run->add_option("--db", o.db,
+                    "Registry: postgres://user@host/db (several managers may share it) or a SQLite "
+                    "file; overrides [registry] url");
     run->callback([] {
         // The daemon reads it as an override of [registry] url (and so does a
         // deployment that sets the variable itself).

@@ -62,8 +62,8 @@ void list_plugins(bool as_json)
         return;
     }
     for (const auto &p : reg.plugins()) {
-        std::printf("%-8s %-8s %s\n", p.name.empty() ? "?" : p.name.c_str(), p.version.empty() ? "-" : p.version.c_str(),
-                    p.path.c_str());
+        std::printf("%-8s %-8s %s\n", p.name.empty() ? "?" : p.name.c_str(),
+                    p.version.empty() ? "-" : p.version.c_str(), p.path.c_str());
         std::printf("         stages: %s\n", stage_list(p).c_str());
         if (p.usable)
             std::printf("         usable\n");

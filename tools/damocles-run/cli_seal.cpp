@@ -14,8 +14,8 @@
 #include "cli_common.hpp"
 #include "damocles/sdk/proof.hpp"
 #include "framework_cli.hpp"
-#include "service/worker/piece_fetcher.hpp"
 #include "progress_printer.hpp"
+#include "service/worker/piece_fetcher.hpp"
 
 namespace dmc::cli {
 
@@ -123,7 +123,8 @@ void register_seal_commands(CLI::App &app)
     seal->add_option("--ticket", r.ticket, "Seal randomness, 64 hex characters")->required();
     seal->add_option("--piece", r.pieces, "Unpadded piece file (repeatable; none = committed capacity)");
     seal->add_option("--out", r.out_dir, "Store directory to write sealed/ and cache/ into")->required();
-    seal->add_option("--work", r.work_dir, "Work root for intermediates, one dir per sector (default <out>/.damocles-work)");
+    seal->add_option("--work", r.work_dir,
+                     "Work root for intermediates, one dir per sector (default <out>/.damocles-work)");
     seal->add_flag("--json", o.json_out, "Print CIDs and the registry import object as JSON");
     seal->add_flag("--keep-intermediate", r.keep_intermediate, "Keep layers, tree-c and tree-d in the work dir");
     seal->add_flag("--snap", r.snap, "Seal CC, then update it with the --piece files (SnapDeals)");

@@ -63,7 +63,9 @@ void cmd_commp()
     if (!info) fail_with(info.error());
     const std::string cid = commitment_to_cid(info->comm, CommitmentKind::unsealed);
     if (opts().json_out) {
-        nlohmann::json j = {{"cid", cid}, {"comm_p", to_hex(info->comm)}, {"padded_size", info->padded_size},
+        nlohmann::json j = {{"cid", cid},
+                            {"comm_p", to_hex(info->comm)},
+                            {"padded_size", info->padded_size},
                             {"payload_size", fs::file_size(opts().file)}};
         std::printf("%s\n", j.dump(2).c_str());
     } else {

@@ -80,7 +80,8 @@ std::string or_none(const json &v)
 void cmd_list()
 {
     for (const auto &row : admin_call("VenusWorker.WorkerList", json::array())) {
-        std::string paused_elapsed = row["paused_elapsed"].is_null() ? "None" : std::to_string(row["paused_elapsed"].get<int64_t>()) + "s";
+        std::string paused_elapsed =
+            row["paused_elapsed"].is_null() ? "None" : std::to_string(row["paused_elapsed"].get<int64_t>()) + "s";
         std::string last_err = row["last_err"].is_null() ? "None" : escape_debug(row["last_err"].get<std::string>());
         std::printf("#%zu: \"%s\"; plan=%s, sector_id=%s, paused=%s, paused_elapsed=%s, state=%s, last_err=%s\n",
                     row["index"].get<size_t>(), row["location"].get<std::string>().c_str(),

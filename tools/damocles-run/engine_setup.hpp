@@ -14,11 +14,11 @@
 namespace dmc::cli {
 
 struct EngineCliOptions {
-    std::string parent_cache;                 // --parent-cache
-    std::vector<std::string> plugins;         // --plugin stage=name
-    std::vector<std::string> limits;          // --limit key=N ([processors.limitation.concurrent])
-    uint32_t cores = 0;                       // --cores
-    uint64_t memory_mib = 0;                  // --memory-mib
+    std::string parent_cache;         // --parent-cache
+    std::vector<std::string> plugins; // --plugin stage=name
+    std::vector<std::string> limits;  // --limit key=N ([processors.limitation.concurrent])
+    uint32_t cores = 0;               // --cores
+    uint64_t memory_mib = 0;          // --memory-mib
 };
 
 void add_engine_options(CLI::App *cmd, EngineCliOptions &o);

@@ -11,7 +11,7 @@ using nlohmann::json;
 
 std::unique_ptr<Framework> open_framework(const EngineCliOptions &o)
 {
-    core::EngineOptions e = engine_options(o);  // validates the flags (exit 2)
+    core::EngineOptions e = engine_options(o); // validates the flags (exit 2)
     FrameworkOptions fo;
     fo.plugins = e.plugin_overrides;
     fo.concurrency = e.budget.concurrency;
@@ -46,14 +46,19 @@ json seal_result_json(const SealResult &r)
         rec.comm_r_last = r.comm_r_last;
     }
     rec.keep_unsealed = !r.unsealed_path.empty();
-    json j = {{"replica_id", to_hex(r.replica_id)}, {"comm_d", r.comm_d_cid},         {"comm_r", r.comm_r_cid},
-              {"comm_d_hex", to_hex(r.comm_d)},     {"comm_r_hex", to_hex(r.comm_r)}, {"sealed", r.sealed_path},
+    json j = {{"replica_id", to_hex(r.replica_id)},
+              {"comm_d", r.comm_d_cid},
+              {"comm_r", r.comm_r_cid},
+              {"comm_d_hex", to_hex(r.comm_d)},
+              {"comm_r_hex", to_hex(r.comm_r)},
+              {"sealed", r.sealed_path},
               {"cache", r.cache_path}};
     if (!r.unsealed_path.empty()) j["unsealed"] = r.unsealed_path;
     if (r.comm_r_new) {
         core::SnapRecord snap;
         auto proof = find_seal_proof(r.proof_id);
-        snap.proof = std::string("StackedDrg") + (proof ? proof.value()->size_name : "") + "V1";  // RegisteredUpdateProof
+        snap.proof =
+            std::string("StackedDrg") + (proof ? proof.value()->size_name : "") + "V1"; // RegisteredUpdateProof
         snap.comm_d_new = r.comm_d_new_cid;
         snap.comm_r_new = r.comm_r_new_cid;
         snap.pieces = piece_records(r.new_pieces);

@@ -17,7 +17,8 @@ std::string ProgressPrinter::line(const core::SectorProgress &p) const
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     if (total_bytes_ > 0 && seconds > 0.5 && p.fraction > 0) {
         char rate[48];
-        std::snprintf(rate, sizeof rate, ", %.1f MiB/s", p.fraction * static_cast<double>(total_bytes_) / seconds / 1048576.0);
+        std::snprintf(rate, sizeof rate, ", %.1f MiB/s",
+                      p.fraction * static_cast<double>(total_bytes_) / seconds / 1048576.0);
         out += rate;
     }
     return out;

@@ -29,7 +29,7 @@ private:
     bool printed_ = false;
     std::mutex mutex_;
     std::chrono::steady_clock::time_point last_{};
-    core::SectorProgress latest_;  // printed by finish() (updates are throttled)
+    core::SectorProgress latest_; // printed by finish() (updates are throttled)
     bool have_latest_ = false;
 };
 

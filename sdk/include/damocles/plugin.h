@@ -92,8 +92,8 @@ typedef void (*dmc_progress_fn)(void *user, uint64_t done, uint64_t total);
 
 typedef struct dmc_call {
     uint32_t struct_size;
-    uint32_t threads;   /* threads the stage may use; 0 means 1 */
-    int32_t numa_node;  /* NUMA node the host placed the call on, -1 = any */
+    uint32_t threads;  /* threads the stage may use; 0 means 1 */
+    int32_t numa_node; /* NUMA node the host placed the call on, -1 = any */
     uint32_t reserved0;
     dmc_progress_fn progress; /* may be NULL */
     void *progress_user;
@@ -148,24 +148,23 @@ typedef struct dmc_tree_d_ops {
 /* pc1: SDR labels of every layer for one or more replicas. */
 typedef struct dmc_pc1_sector {
     uint32_t struct_size;
-    uint32_t first_layer;  /* 1 = from scratch; resume: layers < first_layer
-                              exist in cache_dir and are final */
+    uint32_t first_layer; /* 1 = from scratch; resume: layers < first_layer
+                             exist in cache_dir and are final */
     uint8_t replica_id[32];
     const char *cache_dir; /* out: sc-02-data-layer-<l>.dat, written atomically */
 } dmc_pc1_sector;
 
-typedef void (*dmc_layer_done_fn)(void *user, uint32_t sector_index,
-                                  uint32_t layer);
+typedef void (*dmc_layer_done_fn)(void *user, uint32_t sector_index, uint32_t layer);
 
 typedef struct dmc_pc1_args {
     uint32_t struct_size;
-    uint32_t num_sectors; /* > 1 only if the stage advertises max_sectors > 1;
-                             all sectors share the proof type */
-    uint64_t registered_proof;      /* RegisteredSealProof id (0..19) */
-    const char *parent_cache_path;  /* 56*N bytes, verified by the host */
-    dmc_pc1_sector *sectors;        /* num_sectors entries */
-    dmc_layer_done_fn layer_done;   /* may be NULL: checkpoint hook, called
-                                       after a layer file is durable */
+    uint32_t num_sectors;          /* > 1 only if the stage advertises max_sectors > 1;
+                                      all sectors share the proof type */
+    uint64_t registered_proof;     /* RegisteredSealProof id (0..19) */
+    const char *parent_cache_path; /* 56*N bytes, verified by the host */
+    dmc_pc1_sector *sectors;       /* num_sectors entries */
+    dmc_layer_done_fn layer_done;  /* may be NULL: checkpoint hook, called
+                                      after a layer file is durable */
     void *layer_done_user;
 } dmc_pc1_args;
 
@@ -222,11 +221,11 @@ typedef struct dmc_porep_vanilla_args {
     uint32_t num_challenges;
     uint64_t registered_proof;
     uint8_t replica_id[32];
-    const uint64_t *challenges;   /* node indexes */
+    const uint64_t *challenges; /* node indexes */
     const char *parent_cache_path;
-    const char *cache_dir;        /* layers, tree-d, tree-c, tree-r-last, t_aux */
+    const char *cache_dir; /* layers, tree-d, tree-c, tree-r-last, t_aux */
     const char *replica_path;
-    const char *proofs_path;      /* out */
+    const char *proofs_path; /* out */
 } dmc_porep_vanilla_args;
 
 typedef struct dmc_porep_vanilla_ops {
@@ -243,11 +242,11 @@ typedef struct dmc_snap_encode_args {
     uint64_t registered_proof; /* the sector's seal proof */
     uint8_t comm_d_new[32];
     uint8_t comm_r_old[32];
-    const char *sector_key_path; /* in: old replica */
-    const char *staged_path;     /* in: new padded data */
-    const char *new_replica_path;/* out */
-    const char *new_cache_dir;   /* out: tree-r-last files */
-    uint8_t comm_r_last_new[32]; /* out */
+    const char *sector_key_path;  /* in: old replica */
+    const char *staged_path;      /* in: new padded data */
+    const char *new_replica_path; /* out */
+    const char *new_cache_dir;    /* out: tree-r-last files */
+    uint8_t comm_r_last_new[32];  /* out */
 } dmc_snap_encode_args;
 
 typedef struct dmc_snap_encode_ops {
@@ -269,8 +268,8 @@ typedef struct dmc_snap_vanilla_args {
     const char *sector_key_path;
     const char *old_cache_dir;
     const char *new_replica_path;
-    const char *new_cache_dir;   /* tree-r-last (new) and tree-d (new data) */
-    const char *proofs_path;     /* out */
+    const char *new_cache_dir; /* tree-r-last (new) and tree-d (new data) */
+    const char *proofs_path;   /* out */
 } dmc_snap_vanilla_args;
 
 typedef struct dmc_snap_vanilla_ops {
@@ -287,14 +286,14 @@ typedef struct dmc_snap_vanilla_ops {
  * lists the names the benchmarks ask for. */
 typedef struct dmc_kernel_bench_args {
     uint32_t struct_size;
-    uint32_t text_size;  /* bytes of text, 0 when text is NULL */
-    const char *kernel;  /* one of dmc_kernel_bench_ops.kernels */
-    uint64_t work;       /* units to run (blocks, products, hashes...) */
-    uint64_t params[4];  /* kernel-specific (lanes, arity...); unused = 0 */
-    double ns_per_op;    /* out: wall-clock ns per unit; 0 for a kernel that
-                            only describes (text). Params the kernel does not
-                            offer: DMC_ERR_UNSUPPORTED */
-    char *text;          /* out, may be NULL: one NUL-terminated line */
+    uint32_t text_size; /* bytes of text, 0 when text is NULL */
+    const char *kernel; /* one of dmc_kernel_bench_ops.kernels */
+    uint64_t work;      /* units to run (blocks, products, hashes...) */
+    uint64_t params[4]; /* kernel-specific (lanes, arity...); unused = 0 */
+    double ns_per_op;   /* out: wall-clock ns per unit; 0 for a kernel that
+                           only describes (text). Params the kernel does not
+                           offer: DMC_ERR_UNSUPPORTED */
+    char *text;         /* out, may be NULL: one NUL-terminated line */
 } dmc_kernel_bench_args;
 
 typedef struct dmc_kernel_bench_ops {

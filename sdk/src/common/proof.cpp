@@ -19,18 +19,15 @@ struct SizeParams {
 
 // docs/algorithms.md §1.3 (partitions x challenges per partition).
 const SizeParams kSizes[] = {
-    {"2KiB", 2048ull, 2, {8, 0, 0}, 1, 2, 13, 2},
-    {"8MiB", 8ull << 20, 2, {8, 0, 0}, 1, 2, 13, 2},
-    {"512MiB", 512ull << 20, 2, {8, 0, 0}, 1, 2, 13, 2},
-    {"32GiB", 32ull << 30, 11, {8, 8, 0}, 10, 18, 126, 18},
+    {"2KiB", 2048ull, 2, {8, 0, 0}, 1, 2, 13, 2},           {"8MiB", 8ull << 20, 2, {8, 0, 0}, 1, 2, 13, 2},
+    {"512MiB", 512ull << 20, 2, {8, 0, 0}, 1, 2, 13, 2},    {"32GiB", 32ull << 30, 11, {8, 8, 0}, 10, 18, 126, 18},
     {"64GiB", 64ull << 30, 11, {8, 8, 2}, 10, 18, 126, 18},
 };
 
 std::vector<SealProof> build_table()
 {
-    static const char *const kFamilies[] = {"V1", "V1_1", "V1_1_Feat_SyntheticPoRep",
-                                            "V1_2_Feat_NonInteractivePoRep"};
-    static std::vector<std::string> names;  // storage for name strings
+    static const char *const kFamilies[] = {"V1", "V1_1", "V1_1_Feat_SyntheticPoRep", "V1_2_Feat_NonInteractivePoRep"};
+    static std::vector<std::string> names; // storage for name strings
     names.reserve(20);
     std::vector<SealProof> table;
     for (uint32_t f = 0; f < 4; ++f) {
@@ -125,8 +122,8 @@ Result<uint64_t> parse_sector_size(std::string_view text)
         for (const auto &s : kSizes)
             if (v == s.sector_size) return v;
     }
-    return make_error(Errc::invalid_argument, "invalid sector size '" + std::string(text) +
-                                                  "'; valid sizes: 2KiB, 8MiB, 512MiB, 32GiB, 64GiB");
+    return make_error(Errc::invalid_argument,
+                      "invalid sector size '" + std::string(text) + "'; valid sizes: 2KiB, 8MiB, 512MiB, 32GiB, 64GiB");
 }
 
 std::string sector_size_name(uint64_t bytes)

@@ -60,7 +60,7 @@ Bytes32 sha254_tree_root(std::span<const uint8_t> leaves)
     }
     std::vector<uint8_t> level(n / 2 * 32);
     sha254_level(leaves.data(), level.data(), n / 2);
-    for (size_t m = n / 2; m > 1; m /= 2) sha254_level(level.data(), level.data(), m / 2);  // in-place safe: out <= in
+    for (size_t m = n / 2; m > 1; m /= 2) sha254_level(level.data(), level.data(), m / 2); // in-place safe: out <= in
     Bytes32 out;
     std::copy(level.begin(), level.begin() + 32, out.begin());
     return out;

@@ -10,16 +10,13 @@
 #include "damocles/sdk/file.hpp"
 #include "damocles/sdk/tree_files.hpp"
 
-namespace dmc
-{
+namespace dmc {
 
-namespace
-{
+namespace {
 
 void put_u64(std::vector<uint8_t> &out, uint64_t value)
 {
-    for (int i = 0; i < 8; ++i)
-        out.push_back(static_cast<uint8_t>(value >> (8 * i)));
+    for (int i = 0; i < 8; ++i) out.push_back(static_cast<uint8_t>(value >> (8 * i)));
 }
 
 void put_string(std::vector<uint8_t> &out, const std::string &text)
@@ -69,17 +66,15 @@ bool valid_utf8(const std::string &text)
     return true;
 }
 
-class BincodeReader
-{
-  public:
+class BincodeReader {
+public:
     explicit BincodeReader(std::span<const uint8_t> bytes) : bytes_(bytes) {}
 
     Result<uint64_t> u64(const char *what)
     {
         if (bytes_.size() - pos_ < 8) return truncated(what);
         uint64_t value = 0;
-        for (int i = 7; i >= 0; --i)
-            value = (value << 8) | bytes_[pos_ + i];
+        for (int i = 7; i >= 0; --i) value = (value << 8) | bytes_[pos_ + i];
         pos_ += 8;
         return value;
     }
@@ -119,7 +114,7 @@ class BincodeReader
 
     size_t remaining() const { return bytes_.size() - pos_; }
 
-  private:
+private:
     std::span<const uint8_t> bytes_;
     size_t pos_ = 0;
 
@@ -160,8 +155,7 @@ std::vector<uint8_t> serialize_t_aux(const TAux &t_aux)
 {
     std::vector<uint8_t> out;
     put_u64(out, t_aux.labels.size());
-    for (const auto &label : t_aux.labels)
-        put_store_config(out, label);
+    for (const auto &label : t_aux.labels) put_store_config(out, label);
     put_store_config(out, t_aux.tree_d);
     put_store_config(out, t_aux.tree_r_last);
     put_store_config(out, t_aux.tree_c);

@@ -7,11 +7,9 @@
 
 #include <string>
 
-namespace dmc
-{
+namespace dmc {
 
-namespace
-{
+namespace {
 
 Error out_of_range(const char *what)
 {
@@ -58,10 +56,7 @@ Fr pow(const Fr &a, const std::array<uint64_t, 4> &exponent)
     return acc;
 }
 
-Fr pow(const Fr &a, uint64_t exponent)
-{
-    return pow(a, std::array<uint64_t, 4>{exponent, 0, 0, 0});
-}
+Fr pow(const Fr &a, uint64_t exponent) { return pow(a, std::array<uint64_t, 4>{exponent, 0, 0, 0}); }
 
 Result<Fr> inverse(const Fr &a)
 {
@@ -76,8 +71,7 @@ Bytes32 fr_modulus_bytes()
 {
     Bytes32 out;
     for (int i = 0; i < 4; ++i) {
-        for (int b = 0; b < 8; ++b)
-            out[8 * i + b] = static_cast<uint8_t>(fr_detail::kModulus[i] >> (8 * b));
+        for (int b = 0; b < 8; ++b) out[8 * i + b] = static_cast<uint8_t>(fr_detail::kModulus[i] >> (8 * b));
     }
     return out;
 }

@@ -16,8 +16,7 @@
 
 #include "damocles/sdk/fr.hpp"
 
-namespace dmc::fr_detail
-{
+namespace dmc::fr_detail {
 
 struct ColumnAccumulator {
     uint64_t c0 = 0, c1 = 0, c2 = 0;
@@ -72,8 +71,7 @@ inline void redc_320(uint64_t out[4], const uint64_t t[9])
     uint64_t m[5];
     for (unsigned k = 0; k < 5; ++k) {
         acc.add_word(t[k]);
-        for (unsigned i = k > 3 ? k - 3 : 0; i < k; ++i)
-            acc.mac(m[i], kModulus[k - i]);
+        for (unsigned i = k > 3 ? k - 3 : 0; i < k; ++i) acc.mac(m[i], kModulus[k - i]);
         m[k] = acc.c0 * kInv;
         acc.mac(m[k], kModulus[0]); // clears the low word
         acc.shift();
@@ -81,8 +79,7 @@ inline void redc_320(uint64_t out[4], const uint64_t t[9])
     uint64_t v[4];
     for (unsigned k = 5; k < 9; ++k) {
         acc.add_word(t[k]);
-        for (unsigned i = k - 3; i < 5; ++i)
-            acc.mac(m[i], kModulus[k - i]);
+        for (unsigned i = k - 3; i < 5; ++i) acc.mac(m[i], kModulus[k - i]);
         v[k - 5] = acc.shift();
     }
     reduce_once(out, v);
@@ -99,14 +96,11 @@ template <unsigned kTerms> inline Fr dot_scaled(const Fr *a, const Fr *b, unsign
         const unsigned lo = k > 3 ? k - 3 : 0, hi = k < 3 ? k : 3;
         unsigned j = 0;
         for (; j + 1 < n; j += 2) {
-            for (unsigned i = lo; i <= hi; ++i)
-                even.mac(a[j].l[i], b[j].l[k - i]);
-            for (unsigned i = lo; i <= hi; ++i)
-                odd.mac(a[j + 1].l[i], b[j + 1].l[k - i]);
+            for (unsigned i = lo; i <= hi; ++i) even.mac(a[j].l[i], b[j].l[k - i]);
+            for (unsigned i = lo; i <= hi; ++i) odd.mac(a[j + 1].l[i], b[j + 1].l[k - i]);
         }
         if (j < n) {
-            for (unsigned i = lo; i <= hi; ++i)
-                even.mac(a[j].l[i], b[j].l[k - i]);
+            for (unsigned i = lo; i <= hi; ++i) even.mac(a[j].l[i], b[j].l[k - i]);
         }
         even.add(odd);
         odd = {};

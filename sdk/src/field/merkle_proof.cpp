@@ -12,16 +12,11 @@
 #include "damocles/sdk/poseidon.hpp"
 #include "damocles/sdk/tree_files.hpp"
 
-namespace dmc
-{
+namespace dmc {
 
-namespace
-{
+namespace {
 
-Error corrupt(const std::string &what)
-{
-    return make_error(Errc::corrupt, what);
-}
+Error corrupt(const std::string &what) { return make_error(Errc::corrupt, what); }
 
 Result<Fr> read_node(std::span<const uint8_t> bytes, uint64_t index, const char *what)
 {
@@ -97,8 +92,9 @@ Result<const std::vector<std::vector<Fr>> *> segment_rows(const StoredBaseTree &
         if (auto it = cache->segments.find(key); it != cache->segments.end()) return &it->second;
     const uint64_t width = 1ull << (3 * tree.first_row);
     DMC_TRY_ASSIGN(local, rebuild_segment(leaves, key, tree.first_row));
-    DMC_TRY_ASSIGN(const Fr cached, read_node(tree.rows, geometry.row_offset(tree.first_row, tree.first_row) +
-                                                             segment_start / width, "stored tree"));
+    DMC_TRY_ASSIGN(const Fr cached,
+                   read_node(tree.rows, geometry.row_offset(tree.first_row, tree.first_row) + segment_start / width,
+                             "stored tree"));
     if (!(cached == local[tree.first_row][0]))
         return corrupt("the replica does not match the tree-r-last cache at node " + std::to_string(key) + " (row " +
                        std::to_string(tree.first_row) + ")");
@@ -161,13 +157,11 @@ uint64_t PoseidonMerkleProof::leaf_index() const
 Fr merkle_proof_compute_root(const PoseidonMerkleProof &proof)
 {
     Fr running = proof.leaf;
-    for (const auto &element : proof.path)
-        running = hash_level(element, running);
+    for (const auto &element : proof.path) running = hash_level(element, running);
     return running;
 }
 
-namespace
-{
+namespace {
 
 uint64_t memo_key(size_t level, uint64_t index) { return (uint64_t{level} << 58) | index; }
 
@@ -180,18 +174,20 @@ Fr compute_root_with_memo(const PoseidonMerkleProof &proof, MerkleVerifyCache &c
     for (size_t level = 0; level < proof.path.size(); ++level) {
         const auto &element = proof.path[level];
         const size_t arity = element.siblings.size() + 1;
-        if (arity > children.size()) return merkle_proof_compute_root(proof);  // no such shape
+        if (arity > children.size()) return merkle_proof_compute_root(proof); // no such shape
         std::copy(element.siblings.begin(), element.siblings.begin() + element.index, children.begin());
         children[element.index] = running;
         std::copy(element.siblings.begin() + element.index, element.siblings.end(),
                   children.begin() + element.index + 1);
         const uint64_t key = memo_key(level + 1, index / arity);
         auto it = cache.parents.find(key);
-        if (it != cache.parents.end() && std::equal(children.begin(), children.begin() + arity, it->second.children.begin())) {
+        if (it != cache.parents.end() &&
+            std::equal(children.begin(), children.begin() + arity, it->second.children.begin())) {
             running = it->second.value;
         } else {
             running = poseidon_hash(static_cast<unsigned>(arity), std::span<const Fr>(children.data(), arity));
-            if (cache.parents.size() < cache.max_parents) cache.parents.insert_or_assign(key, MerkleVerifyCache::Parent{children, running});
+            if (cache.parents.size() < cache.max_parents)
+                cache.parents.insert_or_assign(key, MerkleVerifyCache::Parent{children, running});
         }
         index /= arity;
     }

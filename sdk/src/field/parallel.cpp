@@ -8,8 +8,7 @@
 #include <thread>
 #include <vector>
 
-namespace dmc::field_detail
-{
+namespace dmc::field_detail {
 
 unsigned resolve_threads(unsigned threads)
 {
@@ -61,8 +60,7 @@ Status parallel_for(uint64_t count, unsigned threads, const std::function<Status
         }
     }
     worker(true);
-    for (auto &thread : helpers)
-        thread.join();
+    for (auto &thread : helpers) thread.join();
 
     if (first_error) return *first_error;
     if (finished.load() != count) return make_error(Errc::cancelled, "cancelled");

@@ -11,8 +11,7 @@
 
 #include "damocles/sdk/result.hpp"
 
-namespace dmc::field_detail
-{
+namespace dmc::field_detail {
 
 // Runs task(i) for every i in [0, count) on `threads` threads (0 = all
 // hardware threads). Stops handing out work at the first error, or when

@@ -14,11 +14,9 @@
 
 #include "fr_dot.hpp"
 
-namespace dmc
-{
+namespace dmc {
 
-namespace
-{
+namespace {
 
 constexpr unsigned kMaxWidth = kPoseidonMaxArity + 1;
 
@@ -36,12 +34,10 @@ void plain_multiply(const Fr *matrix, Fr *state, unsigned t)
     for (unsigned i = 0; i < t; ++i) {
         const Fr *row = matrix + static_cast<size_t>(i) * t;
         Fr acc = mul(row[0], state[0]);
-        for (unsigned j = 1; j < t; ++j)
-            acc += mul(row[j], state[j]);
+        for (unsigned j = 1; j < t; ++j) acc += mul(row[j], state[j]);
         out[i] = acc;
     }
-    for (unsigned i = 0; i < t; ++i)
-        state[i] = out[i];
+    for (unsigned i = 0; i < t; ++i) state[i] = out[i];
 }
 
 // state <- M state, M given with entries scaled by 2^64 (fr_dot.hpp).
@@ -51,16 +47,14 @@ template <unsigned kWidth> inline void dense_multiply(const Fr *scaled_matrix, F
     Fr out[kWidth ? kWidth : kMaxWidth];
     for (unsigned i = 0; i < t; ++i)
         out[i] = fr_detail::dot_scaled<kWidth>(scaled_matrix + static_cast<size_t>(i) * t, state, t);
-    for (unsigned i = 0; i < t; ++i)
-        state[i] = out[i];
+    for (unsigned i = 0; i < t; ++i) state[i] = out[i];
 }
 
 template <unsigned kWidth>
 inline void full_round(const Fr *constants, const Fr *scaled_matrix, Fr *state, unsigned width)
 {
     const unsigned t = kWidth ? kWidth : width;
-    for (unsigned i = 0; i < t; ++i)
-        state[i] = sbox(state[i] + constants[i]);
+    for (unsigned i = 0; i < t; ++i) state[i] = sbox(state[i] + constants[i]);
     dense_multiply<kWidth>(scaled_matrix, state, t);
 }
 
@@ -73,8 +67,7 @@ inline void sparse_partial_round(const Fr &constant, const Fr *scaled_row, const
     const Fr s0 = sbox(state[0] + constant);
     state[0] = s0;
     const Fr first = fr_detail::dot_scaled<kWidth>(scaled_row, state, t);
-    for (unsigned j = 1; j < t; ++j)
-        state[j] += mul(column[j - 1], s0);
+    for (unsigned j = 1; j < t; ++j) state[j] += mul(column[j - 1], s0);
     state[0] = first;
 }
 
@@ -99,21 +92,11 @@ template <unsigned kWidth> void permute_optimized(const PoseidonConstants &c, Fr
 void permute_dispatch(const PoseidonConstants &c, Fr *state)
 {
     switch (c.width) {
-    case 3:
-        permute_optimized<3>(c, state);
-        break;
-    case 5:
-        permute_optimized<5>(c, state);
-        break;
-    case 9:
-        permute_optimized<9>(c, state);
-        break;
-    case 12:
-        permute_optimized<12>(c, state);
-        break;
-    default:
-        permute_optimized<0>(c, state);
-        break;
+    case 3: permute_optimized<3>(c, state); break;
+    case 5: permute_optimized<5>(c, state); break;
+    case 9: permute_optimized<9>(c, state); break;
+    case 12: permute_optimized<12>(c, state); break;
+    default: permute_optimized<0>(c, state); break;
     }
 }
 
@@ -129,8 +112,7 @@ Fr hash_with_tag(const PoseidonConstants &c, const Fr &tag, std::span<const Fr> 
     check_inputs(c, inputs.size());
     Fr state[kMaxWidth];
     state[0] = tag;
-    for (unsigned i = 0; i < c.arity; ++i)
-        state[i + 1] = inputs[i];
+    for (unsigned i = 0; i < c.arity; ++i) state[i + 1] = inputs[i];
     permute_dispatch(c, state);
     return state[1];
 }
@@ -155,12 +137,10 @@ void poseidon_permute_plain(const PoseidonConstants &c, std::span<Fr> state,
     const unsigned half = c.full_rounds / 2, rounds = c.full_rounds + c.partial_rounds;
     for (unsigned round = 0; round < rounds; ++round) {
         const Fr *constants = &c.round_constants[static_cast<size_t>(round) * t];
-        for (unsigned i = 0; i < t; ++i)
-            state[i] += constants[i];
+        for (unsigned i = 0; i < t; ++i) state[i] += constants[i];
         const bool full = round < half || round >= half + c.partial_rounds;
         if (full) {
-            for (unsigned i = 0; i < t; ++i)
-                state[i] = sbox(state[i]);
+            for (unsigned i = 0; i < t; ++i) state[i] = sbox(state[i]);
         } else {
             state[0] = sbox(state[0]);
         }

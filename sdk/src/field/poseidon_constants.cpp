@@ -28,11 +28,9 @@
 #include "fr_dot.hpp"
 #include "poseidon_internal.hpp"
 
-namespace dmc
-{
+namespace dmc {
 
-namespace
-{
+namespace {
 
 using poseidon_detail::Matrix;
 
@@ -75,10 +73,7 @@ PoseidonRoundNumbers calc_round_numbers(unsigned t)
     return {rf, rp};
 }
 
-Fr power_of_two(unsigned exponent)
-{
-    return pow(Fr::from_u64(2), exponent);
-}
+Fr power_of_two(unsigned exponent) { return pow(Fr::from_u64(2), exponent); }
 
 void fold_partial_round_constants(PoseidonConstants &c)
 {
@@ -86,19 +81,16 @@ void fold_partial_round_constants(PoseidonConstants &c)
     const auto plain = [&](unsigned round, unsigned i) { return c.round_constants[round * t + i]; };
     c.full_round_constants.assign(static_cast<size_t>(c.full_rounds) * t, Fr::zero());
     for (unsigned round = 0; round < half; ++round) {
-        for (unsigned i = 0; i < t; ++i)
-            c.full_round_constants[round * t + i] = plain(round, i);
+        for (unsigned i = 0; i < t; ++i) c.full_round_constants[round * t + i] = plain(round, i);
     }
     std::vector<Fr> carry(t, Fr::zero()), folded(t);
     c.partial_round_constants.resize(c.partial_rounds);
     for (unsigned p = 0; p < c.partial_rounds; ++p) {
-        for (unsigned i = 0; i < t; ++i)
-            folded[i] = plain(half + p, i) + carry[i];
+        for (unsigned i = 0; i < t; ++i) folded[i] = plain(half + p, i) + carry[i];
         c.partial_round_constants[p] = folded[0];
         for (unsigned i = 0; i < t; ++i) {
             Fr acc = Fr::zero();
-            for (unsigned j = 1; j < t; ++j)
-                acc += c.mds[i * t + j] * folded[j];
+            for (unsigned j = 1; j < t; ++j) acc += c.mds[i * t + j] * folded[j];
             carry[i] = acc;
         }
     }
@@ -119,16 +111,14 @@ void factor_sparse_matrices(PoseidonConstants &c)
     for (unsigned p = c.partial_rounds; p-- > 0;) {
         Matrix hat(static_cast<size_t>(inner) * inner);
         for (unsigned i = 0; i < inner; ++i) {
-            for (unsigned j = 0; j < inner; ++j)
-                hat[i * inner + j] = n[(i + 1) * t + (j + 1)];
+            for (unsigned j = 0; j < inner; ++j) hat[i * inner + j] = n[(i + 1) * t + (j + 1)];
         }
         const Matrix hat_inv = poseidon_detail::invert(hat, inner);
         Fr *sparse = &c.sparse_matrices[static_cast<size_t>(p) * stride];
         sparse[0] = n[0];
         for (unsigned j = 0; j < inner; ++j) {
             Fr w = Fr::zero();
-            for (unsigned k = 0; k < inner; ++k)
-                w += n[k + 1] * hat_inv[k * inner + j];
+            for (unsigned k = 0; k < inner; ++k) w += n[k + 1] * hat_inv[k * inner + j];
             sparse[1 + j] = w;
             sparse[t + j] = n[(j + 1) * t];
         }
@@ -136,8 +126,7 @@ void factor_sparse_matrices(PoseidonConstants &c)
         Matrix a(static_cast<size_t>(t) * t, Fr::zero());
         a[0] = Fr::one();
         for (unsigned i = 0; i < inner; ++i) {
-            for (unsigned j = 0; j < inner; ++j)
-                a[(i + 1) * t + (j + 1)] = hat[i * inner + j];
+            for (unsigned j = 0; j < inner; ++j) a[(i + 1) * t + (j + 1)] = hat[i * inner + j];
         }
         n = poseidon_detail::multiply(a, c.mds, t);
     }
@@ -148,8 +137,7 @@ void scale_dot_product_rows(PoseidonConstants &c)
 {
     const auto scaled = [](const std::vector<Fr> &in) {
         std::vector<Fr> out;
-        for (const Fr &x : in)
-            out.push_back(fr_detail::scaled_by_2_64(x));
+        for (const Fr &x : in) out.push_back(fr_detail::scaled_by_2_64(x));
         return out;
     };
     c.mds_scaled = scaled(c.mds);
@@ -214,25 +202,10 @@ const PoseidonConstants &poseidon_constants(unsigned arity, PoseidonStrength str
     return *slot.constants;
 }
 
-Fr poseidon_merkle_tree_tag(unsigned arity)
-{
-    return power_of_two(arity) - Fr::one();
-}
-Fr poseidon_constant_length_tag(uint64_t length)
-{
-    return Fr::from_u64(length) * power_of_two(64);
-}
-Fr poseidon_custom_tag(uint64_t id)
-{
-    return Fr::from_u64(id) * power_of_two(40);
-}
-Fr poseidon_encryption_tag()
-{
-    return power_of_two(32);
-}
-Fr poseidon_variable_length_tag()
-{
-    return power_of_two(64);
-}
+Fr poseidon_merkle_tree_tag(unsigned arity) { return power_of_two(arity) - Fr::one(); }
+Fr poseidon_constant_length_tag(uint64_t length) { return Fr::from_u64(length) * power_of_two(64); }
+Fr poseidon_custom_tag(uint64_t id) { return Fr::from_u64(id) * power_of_two(40); }
+Fr poseidon_encryption_tag() { return power_of_two(32); }
+Fr poseidon_variable_length_tag() { return power_of_two(64); }
 
 } // namespace dmc

@@ -8,18 +8,15 @@
 
 #include <array>
 
-namespace dmc::poseidon_detail
-{
+namespace dmc::poseidon_detail {
 
-namespace
-{
+namespace {
 
 using u128 = unsigned __int128;
 
 // The 80-bit register with b[0] (the oldest bit) at bit 79 of `state`.
-class GrainLfsr
-{
-  public:
+class GrainLfsr {
+public:
     GrainLfsr(unsigned width, unsigned full_rounds, unsigned partial_rounds)
     {
         // Fields MSB first: field type (2 bits) = 1 (prime field), S-box (4 bits)
@@ -32,8 +29,7 @@ class GrainLfsr
         push(full_rounds, 10);
         push(partial_rounds, 10);
         push((1u << 30) - 1, 30);
-        for (int i = 0; i < 160; ++i)
-            step();
+        for (int i = 0; i < 160; ++i) step();
     }
 
     // Self-shrinking output: pairs (x, y); emit y when x = 1.
@@ -46,7 +42,7 @@ class GrainLfsr
         }
     }
 
-  private:
+private:
     static constexpr u128 kMask80 = (static_cast<u128>(1) << 80) - 1;
     u128 state_ = 0;
 

@@ -8,8 +8,7 @@
 
 #include "damocles/sdk/fr.hpp"
 
-namespace dmc::poseidon_detail
-{
+namespace dmc::poseidon_detail {
 
 struct GrainOutput {
     std::vector<Fr> constants;

@@ -9,16 +9,14 @@
 #include <stdexcept>
 #include <utility>
 
-namespace dmc::poseidon_detail
-{
+namespace dmc::poseidon_detail {
 
 Matrix cauchy_mds(unsigned width)
 {
     // x_i = i, y_j = t + j, M[i][j] = 1 / (x_i + y_j); never zero since i + j + t < r.
     Matrix m(static_cast<size_t>(width) * width);
     for (unsigned i = 0; i < width; ++i) {
-        for (unsigned j = 0; j < width; ++j)
-            m[i * width + j] = *inverse(Fr::from_u64(i + j + width));
+        for (unsigned j = 0; j < width; ++j) m[i * width + j] = *inverse(Fr::from_u64(i + j + width));
     }
     return m;
 }
@@ -27,12 +25,10 @@ Matrix invert(const Matrix &m, unsigned n)
 {
     Matrix a = m;
     Matrix inv(static_cast<size_t>(n) * n, Fr::zero());
-    for (unsigned i = 0; i < n; ++i)
-        inv[i * n + i] = Fr::one();
+    for (unsigned i = 0; i < n; ++i) inv[i * n + i] = Fr::one();
     for (unsigned col = 0; col < n; ++col) {
         unsigned pivot = col;
-        while (pivot < n && a[pivot * n + col].is_zero())
-            ++pivot;
+        while (pivot < n && a[pivot * n + col].is_zero()) ++pivot;
         if (pivot == n) throw std::logic_error("poseidon: singular matrix in constant preprocessing");
         if (pivot != col) {
             for (unsigned j = 0; j < n; ++j) {
@@ -63,8 +59,7 @@ Matrix multiply(const Matrix &a, const Matrix &b, unsigned n)
     for (unsigned i = 0; i < n; ++i) {
         for (unsigned k = 0; k < n; ++k) {
             const Fr aik = a[i * n + k];
-            for (unsigned j = 0; j < n; ++j)
-                out[i * n + j] += aik * b[k * n + j];
+            for (unsigned j = 0; j < n; ++j) out[i * n + j] += aik * b[k * n + j];
         }
     }
     return out;

@@ -8,11 +8,9 @@
 #include <stdexcept>
 #include <string>
 
-namespace dmc
-{
+namespace dmc {
 
-namespace
-{
+namespace {
 
 using u128 = unsigned __int128;
 
@@ -22,10 +20,7 @@ Fr fr_from_u128(u128 value)
     return *Fr::from_canonical_limbs(limbs); // < 2^128 < r
 }
 
-uint32_t op_value(const SpongeOp &op)
-{
-    return op.kind == SpongeOpKind::absorb ? op.count + (1u << 31) : op.count;
-}
+uint32_t op_value(const SpongeOp &op) { return op.kind == SpongeOpKind::absorb ? op.count + (1u << 31) : op.count; }
 
 } // namespace
 
@@ -44,8 +39,7 @@ Fr poseidon_sponge_constant_length(unsigned arity, std::span<const Fr> elements)
         }
     }
     if (pos > 0) {
-        for (unsigned i = 1 + pos; i <= arity; ++i)
-            state[i] = Fr::zero();
+        for (unsigned i = 1 + pos; i <= arity; ++i) state[i] = Fr::zero();
         poseidon_permute(c, state);
     }
     return state[1];
@@ -60,8 +54,7 @@ Fr poseidon_hash_md(std::span<const Fr> elements)
     for (size_t next = 1; next < elements.size(); next += kArity - 1) {
         std::fill(inputs.begin(), inputs.end(), Fr::zero());
         inputs[0] = acc;
-        for (size_t i = 0; i < kArity - 1 && next + i < elements.size(); ++i)
-            inputs[1 + i] = elements[next + i];
+        for (size_t i = 0; i < kArity - 1 && next + i < elements.size(); ++i) inputs[1 + i] = elements[next + i];
         acc = poseidon_hash(kArity, inputs);
     }
     return acc;

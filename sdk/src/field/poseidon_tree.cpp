@@ -18,11 +18,9 @@
 #include "damocles/sdk/poseidon.hpp"
 #include "parallel.hpp"
 
-namespace dmc
-{
+namespace dmc {
 
-namespace
-{
+namespace {
 
 constexpr unsigned kMinChunkHeight = 4; // 4096 leaves per work unit
 constexpr uint64_t kColumnChunkNodes = 4096;
@@ -34,9 +32,8 @@ Error not_canonical(const std::string &what, uint64_t index)
                                                   "the input file is corrupt or not a sealing file");
 }
 
-class BaseTreeBuilder
-{
-  public:
+class BaseTreeBuilder {
+public:
     BaseTreeBuilder(const uint8_t *leaves, uint8_t *out, BaseTreeGeometry geometry, unsigned first_row)
         : leaves_(leaves), out_(out), geometry_(geometry), first_row_(first_row),
           chunk_height_(std::min(geometry.height, std::max(first_row, kMinChunkHeight))),
@@ -96,7 +93,7 @@ class BaseTreeBuilder
         return level[0];
     }
 
-  private:
+private:
     const uint8_t *leaves_;
     uint8_t *out_;
     BaseTreeGeometry geometry_;
@@ -186,9 +183,6 @@ Result<Fr> compound_root(const TreeShape &shape, std::span<const Fr> base_roots)
     return poseidon_hash(shape.top_arity, sub_roots);
 }
 
-Fr comm_r_from(const Fr &comm_c, const Fr &comm_r_last)
-{
-    return poseidon_hash2(comm_c, comm_r_last);
-}
+Fr comm_r_from(const Fr &comm_c, const Fr &comm_r_last) { return poseidon_hash2(comm_c, comm_r_last); }
 
 } // namespace dmc

@@ -8,11 +8,9 @@
 
 #include "damocles/sdk/fr.hpp"
 
-namespace dmc
-{
+namespace dmc {
 
-namespace
-{
+namespace {
 
 template <class Combine>
 Status combine_nodes(const uint8_t *a, const char *a_name, const uint8_t *b, const char *b_name, uint8_t *out,
@@ -42,7 +40,7 @@ Status encode_replica(const uint8_t *key, const uint8_t *data, uint8_t *out, uin
 Status encode_replica_chunked(const uint8_t *key, const uint8_t *data, uint64_t data_bytes, uint8_t *out,
                               uint64_t nodes, const std::function<bool(uint64_t)> &progress)
 {
-    constexpr uint64_t kChunkNodes = 1u << 16;  // 2 MiB: progress and cancel a few times per second
+    constexpr uint64_t kChunkNodes = 1u << 16; // 2 MiB: progress and cancel a few times per second
     std::vector<uint8_t> zeros;
     for (uint64_t start = 0; start < nodes; start += kChunkNodes) {
         const uint64_t count = std::min(kChunkNodes, nodes - start);
@@ -61,9 +59,10 @@ Status encode_replica_chunked(const uint8_t *key, const uint8_t *data, uint64_t 
             if (auto st = encode_replica(k, d, out + start * 32, count); !st.ok()) {
                 for (uint64_t v = 0; v < count; ++v)
                     if (!fr_bytes_valid(k + v * 32) || !fr_bytes_valid(d + v * 32))
-                        return make_error(st.error().code, std::string(fr_bytes_valid(k + v * 32) ? "data" : "key (last layer)") +
-                                                               " node " + std::to_string(start + v) +
-                                                               " is not a canonical field element (value >= r)");
+                        return make_error(st.error().code,
+                                          std::string(fr_bytes_valid(k + v * 32) ? "data" : "key (last layer)") +
+                                              " node " + std::to_string(start + v) +
+                                              " is not a canonical field element (value >= r)");
                 return st;
             }
         } else {

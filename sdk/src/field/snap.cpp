@@ -11,11 +11,9 @@
 #include "damocles/sdk/poseidon.hpp"
 #include "damocles/sdk/sha254.hpp"
 
-namespace dmc
-{
+namespace dmc {
 
-namespace
-{
+namespace {
 
 // Upstream thresholds (constants.rs), in nodes.
 constexpr uint64_t kNodes8KiB = 1ull << 8;
@@ -55,10 +53,7 @@ Status map_nodes(const SnapEncoding &encoding, uint64_t first_node, uint64_t cou
 
 } // namespace
 
-bool SnapParams::h_allowed(uint32_t h) const
-{
-    return std::find(hs.begin(), hs.end(), h) != hs.end();
-}
+bool SnapParams::h_allowed(uint32_t h) const { return std::find(hs.begin(), hs.end(), h) != hs.end(); }
 
 Result<SnapParams> snap_params(uint64_t sector_nodes)
 {
@@ -91,15 +86,9 @@ Fr snap_gen_randomness(const Fr &a, const Fr &b)
     return poseidon_hash_tagged(2, gen_randomness_tag(), inputs);
 }
 
-Fr snap_phi(const Fr &comm_d_new, const Fr &comm_r_old)
-{
-    return snap_gen_randomness(comm_d_new, comm_r_old);
-}
+Fr snap_phi(const Fr &comm_d_new, const Fr &comm_r_old) { return snap_gen_randomness(comm_d_new, comm_r_old); }
 
-Fr snap_rho(const Fr &phi, uint64_t high)
-{
-    return snap_gen_randomness(phi, Fr::from_u64(high));
-}
+Fr snap_rho(const Fr &phi, uint64_t high) { return snap_gen_randomness(phi, Fr::from_u64(high)); }
 
 Result<SnapEncoding> snap_encoding(const SnapParams &params, const Fr &phi, uint32_t h)
 {
@@ -143,10 +132,7 @@ Status snap_remove_data_nodes(const SnapEncoding &encoding, uint64_t first_node,
         [&](const Fr &replica, const Fr &value, uint64_t high) { return replica - value * encoding.rhos[high]; });
 }
 
-Fr snap_challenge_digest(const Fr &comm_r_new, uint64_t j)
-{
-    return snap_gen_randomness(comm_r_new, Fr::from_u64(j));
-}
+Fr snap_challenge_digest(const Fr &comm_r_new, uint64_t j) { return snap_gen_randomness(comm_r_new, Fr::from_u64(j)); }
 
 Result<std::vector<uint64_t>> snap_challenges(const SnapParams &params, const Fr &comm_r_new, uint32_t k)
 {
@@ -195,8 +181,7 @@ Result<std::span<const uint8_t>> snap_apex_row_from_tree_d(const SnapParams &par
         return make_error(Errc::corrupt, "tree-d holds " + std::to_string(tree_d.size()) + " bytes, expected " +
                                              std::to_string(expected));
     uint64_t offset = 0;
-    for (uint32_t row = 0; row < params.apex_row_height(); ++row)
-        offset += params.sector_nodes >> row;
+    for (uint32_t row = 0; row < params.apex_row_height(); ++row) offset += params.sector_nodes >> row;
     const uint64_t row_nodes = uint64_t{params.partitions} * params.apex_leaf_count;
     return tree_d.subspan(32 * offset, 32 * row_nodes);
 }
@@ -209,8 +194,7 @@ Result<std::vector<Bytes32>> snap_apex_leafs(const SnapParams &params, std::span
                                                       " nodes / partition " + std::to_string(k) +
                                                       " do not match the sector");
     std::vector<Bytes32> leafs(per);
-    for (uint64_t i = 0; i < per; ++i)
-        std::copy_n(apex_row.begin() + 32 * (k * per + i), 32, leafs[i].begin());
+    for (uint64_t i = 0; i < per; ++i) std::copy_n(apex_row.begin() + 32 * (k * per + i), 32, leafs[i].begin());
     return leafs;
 }
 

@@ -10,11 +10,9 @@
 #include "damocles/sdk/poseidon_tree.hpp"
 #include "damocles/sdk/sha254.hpp"
 
-namespace dmc
-{
+namespace dmc {
 
-namespace
-{
+namespace {
 
 // The apex tree: row 0 = the apex leafs, each next row hashes pairs.
 std::vector<std::vector<Bytes32>> apex_tree(const std::vector<Bytes32> &leafs, uint32_t height)
@@ -23,8 +21,7 @@ std::vector<std::vector<Bytes32>> apex_tree(const std::vector<Bytes32> &leafs, u
     for (uint32_t row = 0; row < height; ++row) {
         const auto &below = rows.back();
         std::vector<Bytes32> next;
-        for (size_t i = 0; i + 1 < below.size(); i += 2)
-            next.push_back(sha254_node(below[i], below[i + 1]));
+        for (size_t i = 0; i + 1 < below.size(); i += 2) next.push_back(sha254_node(below[i], below[i + 1]));
         rows.push_back(std::move(next));
     }
     return rows;

@@ -7,8 +7,7 @@
 
 #include <algorithm>
 
-namespace dmc
-{
+namespace dmc {
 
 Result<BaseTreeGeometry> BaseTreeGeometry::for_leaves(uint64_t leaves)
 {
@@ -28,16 +27,14 @@ Result<BaseTreeGeometry> BaseTreeGeometry::for_leaves(uint64_t leaves)
 uint64_t BaseTreeGeometry::stored_nodes(unsigned first_row) const
 {
     uint64_t total = 0;
-    for (unsigned row = first_row; row <= height; ++row)
-        total += row_nodes(row);
+    for (unsigned row = first_row; row <= height; ++row) total += row_nodes(row);
     return total;
 }
 
 uint64_t BaseTreeGeometry::row_offset(unsigned row, unsigned first_row) const
 {
     uint64_t offset = 0;
-    for (unsigned r = first_row; r < row; ++r)
-        offset += row_nodes(r);
+    for (unsigned r = first_row; r < row; ++r) offset += row_nodes(r);
     return offset;
 }
 
@@ -55,13 +52,9 @@ uint64_t level_cache_nodes(const BaseTreeGeometry &tree, unsigned rows_to_discar
     return tree.stored_nodes(rows_to_discard + 1);
 }
 
-std::string store_file_name(std::string_view id)
-{
-    return "sc-02-data-" + std::string(id) + ".dat";
-}
+std::string store_file_name(std::string_view id) { return "sc-02-data-" + std::string(id) + ".dat"; }
 
-namespace
-{
+namespace {
 
 std::vector<std::string> per_base_tree_names(const char *id, uint32_t base_tree_count)
 {
@@ -87,15 +80,11 @@ std::vector<std::string> tree_r_last_file_names(uint32_t base_tree_count)
 std::vector<std::string> label_file_names(uint32_t layers)
 {
     std::vector<std::string> names;
-    for (uint32_t l = 1; l <= layers; ++l)
-        names.push_back(store_file_name("layer-" + std::to_string(l)));
+    for (uint32_t l = 1; l <= layers; ++l) names.push_back(store_file_name("layer-" + std::to_string(l)));
     return names;
 }
 
-std::string tree_d_file_name()
-{
-    return store_file_name("tree-d");
-}
+std::string tree_d_file_name() { return store_file_name("tree-d"); }
 
 Result<SectorTreeLayout> sector_tree_layout(uint64_t sector_size, std::optional<unsigned> rows_to_discard)
 {

@@ -73,14 +73,14 @@ Result<ReplicaForTrees> replica_for_trees(const dmc_tree_r_last_args *args, Tree
     DMC_TRY_ASSIGN(out.file, AtomicFileWriter::create(args->replica_path));
     DMC_TRY_ASSIGN(out.mapped, MappedFile::open_rw(out.file.temp_path(), in.proof->sector_size));
     DMC_TRY_VOID(encode_replica_chunked(in.key.data(), in.have_data ? in.data.data() : nullptr,
-                                        in.have_data ? in.data.size() : 0, out.mapped.mutable_data(),
-                                        in.layout.nodes, progress));
+                                        in.have_data ? in.data.size() : 0, out.mapped.mutable_data(), in.layout.nodes,
+                                        progress));
     return out;
 }
 
 Status publish_replica(ReplicaForTrees &replica)
 {
-    if (replica.file.temp_path().empty()) return {};  // build_only: nothing written
+    if (replica.file.temp_path().empty()) return {}; // build_only: nothing written
     DMC_TRY_VOID(replica.mapped.sync());
     replica.mapped = MappedFile();
     return replica.file.commit();

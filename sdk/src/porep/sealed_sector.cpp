@@ -16,8 +16,8 @@ Result<MappedFile> open_sized(const std::string &path, uint64_t expected)
     MappedFile m;
     DMC_TRY_ASSIGN(m, MappedFile::open_read(path));
     if (m.size() != expected)
-        return make_error(Errc::corrupt, path + " has " + std::to_string(m.size()) + " bytes, expected " +
-                                             std::to_string(expected));
+        return make_error(Errc::corrupt,
+                          path + " has " + std::to_string(m.size()) + " bytes, expected " + std::to_string(expected));
     return m;
 }
 
@@ -99,15 +99,15 @@ Result<Bytes32> verify_tree_r_last(const SealProof &proof, const std::string &ca
         TreeBuildOptions opts;
         opts.threads = threads;
         Fr root;
-        DMC_TRY_ASSIGN(root, build_base_tree(files.view().replica.data() + i * n * 32, n, rebuilt.data(), first_row, opts));
+        DMC_TRY_ASSIGN(root,
+                       build_base_tree(files.view().replica.data() + i * n * 32, n, rebuilt.data(), first_row, opts));
         auto stored = files.view().tree_r_last[i].rows;
         auto diff = std::mismatch(rebuilt.begin(), rebuilt.end(), stored.begin());
         if (diff.first != rebuilt.end()) {
             uint64_t node = static_cast<uint64_t>(diff.first - rebuilt.begin()) / 32;
-            return make_error(Errc::verify_failed,
-                              cache_dir + "/" + L.tree_r_last_files[i] + ": node " + std::to_string(node) +
-                                  " differs from the tree rebuilt from " + replica_path +
-                                  " (the replica or the tree file is corrupt)");
+            return make_error(Errc::verify_failed, cache_dir + "/" + L.tree_r_last_files[i] + ": node " +
+                                                       std::to_string(node) + " differs from the tree rebuilt from " +
+                                                       replica_path + " (the replica or the tree file is corrupt)");
         }
         roots.push_back(root);
     }
@@ -116,14 +116,16 @@ Result<Bytes32> verify_tree_r_last(const SealProof &proof, const std::string &ca
     PAux p_aux;
     DMC_TRY_ASSIGN(p_aux, read_p_aux(cache_dir));
     if (!(p_aux.comm_r_last == comm_r_last))
-        return make_error(Errc::verify_failed, cache_dir + "/p_aux: comm_r_last " + to_hex(p_aux.comm_r_last.to_bytes()) +
-                                                   " differs from the tree-r-last root " +
-                                                   to_hex(comm_r_last.to_bytes()));
+        return make_error(Errc::verify_failed,
+                          cache_dir + "/p_aux: comm_r_last " + to_hex(p_aux.comm_r_last.to_bytes()) +
+                              " differs from the tree-r-last root " + to_hex(comm_r_last.to_bytes()));
     if (comm_r) {
         Bytes32 computed = comm_r_from(p_aux.comm_c, comm_r_last).to_bytes();
         if (computed != *comm_r)
-            return make_error(Errc::verify_failed, "comm_r " + to_hex(computed) + " of the files differs from the "
-                                                   "expected comm_r " + to_hex(*comm_r));
+            return make_error(Errc::verify_failed, "comm_r " + to_hex(computed) +
+                                                       " of the files differs from the "
+                                                       "expected comm_r " +
+                                                       to_hex(*comm_r));
     }
     return comm_r_last.to_bytes();
 }

@@ -18,7 +18,8 @@ Result<Sha254MerkleProof> sha254_tree_proof(std::span<const uint8_t> tree_file, 
 {
     if (leaves == 0 || (leaves & (leaves - 1)) != 0)
         return make_error(Errc::invalid_argument, "tree-d leaf count must be a power of two");
-    if (index >= leaves) return make_error(Errc::invalid_argument, "challenge " + std::to_string(index) + " out of range");
+    if (index >= leaves)
+        return make_error(Errc::invalid_argument, "challenge " + std::to_string(index) + " out of range");
     if (tree_file.size() != (2 * leaves - 1) * 32)
         return make_error(Errc::corrupt, "tree-d file has " + std::to_string(tree_file.size()) + " bytes, expected " +
                                              std::to_string((2 * leaves - 1) * 32));

@@ -6,8 +6,8 @@
 // left, so a truncated or hostile file is an error, never a crash.
 #include <cstring>
 
-#include "damocles/sdk/vanilla_porep.hpp"
 #include "binary_codec.hpp"
+#include "damocles/sdk/vanilla_porep.hpp"
 
 namespace dmc {
 

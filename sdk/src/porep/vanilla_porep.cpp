@@ -57,7 +57,8 @@ Result<Fr> column_hash(const std::vector<Bytes32> &labels)
     std::vector<Fr> col;
     for (const auto &l : labels) {
         Fr f;
-        if (!Fr::try_from_bytes(l.data(), f)) return make_error(Errc::verify_failed, "a column label is not a field element");
+        if (!Fr::try_from_bytes(l.data(), f))
+            return make_error(Errc::verify_failed, "a column label is not a field element");
         col.push_back(f);
     }
     return poseidon_hash(static_cast<unsigned>(col.size()), col);
@@ -113,8 +114,8 @@ Status verify_vanilla_proofs(const SealProof &proof, const SdrGraph &graph, cons
     if (v.proof_id != proof.id) return make_error(Errc::verify_failed, "proofs were made for another seal proof type");
     if (v.replica_id != replica_id) return make_error(Errc::verify_failed, "proofs were made for another replica id");
     if (v.proofs.size() != challenges.size())
-        return make_error(Errc::verify_failed, "expected " + std::to_string(challenges.size()) + " challenge proofs, got " +
-                                                   std::to_string(v.proofs.size()));
+        return make_error(Errc::verify_failed, "expected " + std::to_string(challenges.size()) +
+                                                   " challenge proofs, got " + std::to_string(v.proofs.size()));
     Fr comm_c, comm_r_last;
     if (!Fr::try_from_bytes(v.comm_c.data(), comm_c) || !Fr::try_from_bytes(v.comm_r_last.data(), comm_r_last))
         return make_error(Errc::verify_failed, "comm_c or comm_r_last is not a field element");

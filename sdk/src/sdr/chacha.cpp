@@ -12,10 +12,18 @@ inline uint32_t rotl(uint32_t x, int n) { return (x << n) | (x >> (32 - n)); }
 
 inline void quarter_round(uint32_t &a, uint32_t &b, uint32_t &c, uint32_t &d)
 {
-    a += b; d ^= a; d = rotl(d, 16);
-    c += d; b ^= c; b = rotl(b, 12);
-    a += b; d ^= a; d = rotl(d, 8);
-    c += d; b ^= c; b = rotl(b, 7);
+    a += b;
+    d ^= a;
+    d = rotl(d, 16);
+    c += d;
+    b ^= c;
+    b = rotl(b, 12);
+    a += b;
+    d ^= a;
+    d = rotl(d, 8);
+    c += d;
+    b ^= c;
+    b = rotl(b, 7);
 }
 
 inline uint32_t load_le32(const uint8_t *p)
@@ -64,9 +72,10 @@ uint32_t ChaCha8Rng::word(unsigned i)
 {
     while (generated_ <= i) {
         const uint64_t counter = base_block_ + generated_ / 16;
-        uint32_t state[16] = {kSigma[0], kSigma[1], kSigma[2], kSigma[3], key_[0], key_[1], key_[2], key_[3],
-                              key_[4],   key_[5],   key_[6],   key_[7],   uint32_t(counter), uint32_t(counter >> 32),
-                              0,         0};
+        uint32_t state[16] = {
+            kSigma[0], kSigma[1], kSigma[2], kSigma[3], key_[0], key_[1],           key_[2],
+            key_[3],   key_[4],   key_[5],   key_[6],   key_[7], uint32_t(counter), uint32_t(counter >> 32),
+            0,         0};
         chacha_block(state, 8, buffer_ + generated_);
         generated_ += 16;
     }
@@ -98,8 +107,8 @@ uint64_t ChaCha8Rng::next_u64()
     return lo | hi << 32;
 }
 
-void chacha20_ietf_keystream(const std::array<uint8_t, 32> &key, const std::array<uint8_t, 12> &nonce,
-                             uint32_t counter, uint8_t *out, size_t len)
+void chacha20_ietf_keystream(const std::array<uint8_t, 32> &key, const std::array<uint8_t, 12> &nonce, uint32_t counter,
+                             uint8_t *out, size_t len)
 {
     uint32_t state[16] = {kSigma[0], kSigma[1], kSigma[2], kSigma[3]};
     for (int i = 0; i < 8; ++i) state[4 + i] = load_le32(key.data() + 4 * i);

@@ -127,8 +127,7 @@ std::vector<uint64_t> synthetic_challenges(const Bytes32 &replica_id, const Byte
 }
 
 std::vector<uint64_t> synthetic_selected_indexes(const Bytes32 &replica_id, const Bytes32 &seed,
-                                                 uint64_t synthetic_count, uint32_t partition,
-                                                 uint32_t per_partition)
+                                                 uint64_t synthetic_count, uint32_t partition, uint32_t per_partition)
 {
     const Bytes32 key = synthetic_selection_key(replica_id, seed);
     std::vector<uint64_t> out;
@@ -149,9 +148,9 @@ std::vector<uint64_t> synthetic_selected_indexes(const Bytes32 &replica_id, cons
     return out;
 }
 
-std::vector<uint64_t> synthetic_porep_challenges(const Bytes32 &replica_id, const Bytes32 &comm_r,
-                                                 const Bytes32 &seed, uint64_t nodes, uint64_t synthetic_count,
-                                                 uint32_t partition, uint32_t per_partition)
+std::vector<uint64_t> synthetic_porep_challenges(const Bytes32 &replica_id, const Bytes32 &comm_r, const Bytes32 &seed,
+                                                 uint64_t nodes, uint64_t synthetic_count, uint32_t partition,
+                                                 uint32_t per_partition)
 {
     const Bytes32 key = synthetic_generation_key(replica_id, comm_r);
     std::vector<uint64_t> out;

@@ -119,9 +119,8 @@ Result<std::vector<uint8_t>> base32_lower_decode(std::string_view text)
         } else if (c >= '2' && c <= '7') {
             v = static_cast<unsigned>(c - '2') + 26;
         } else {
-            return make_error(Errc::invalid_argument, std::string("invalid base32 character '") + c +
-                                                          "' at position " + std::to_string(i + 1) +
-                                                          " of the CID (expected a-z or 2-7)");
+            return make_error(Errc::invalid_argument, std::string("invalid base32 character '") + c + "' at position " +
+                                                          std::to_string(i + 1) + " of the CID (expected a-z or 2-7)");
         }
         acc = (acc << 5 | v) & 0xfff;
         bits += 5;
@@ -150,7 +149,7 @@ std::vector<uint8_t> commitment_cid_bytes(const Bytes32 &comm, CommitmentKind ki
 
 std::string commitment_to_cid(const Bytes32 &comm, CommitmentKind kind)
 {
-    std::string out = "b";  // multibase prefix: base32, lower case
+    std::string out = "b"; // multibase prefix: base32, lower case
     out += base32_lower_encode(commitment_cid_bytes(comm, kind));
     return out;
 }
@@ -170,8 +169,8 @@ Result<Bytes32> cid_to_commitment(std::string_view cid, CommitmentKind kind)
         return make_error(Errc::invalid_argument, "CID multihash " + hex_code(parsed.multihash) + " is not " +
                                                       hex_code(mh) + " expected for " + what);
     if (parsed.digest.size() != 32)
-        return make_error(Errc::invalid_argument, "CID digest has " + std::to_string(parsed.digest.size()) +
-                                                      " bytes, a commitment has 32");
+        return make_error(Errc::invalid_argument,
+                          "CID digest has " + std::to_string(parsed.digest.size()) + " bytes, a commitment has 32");
     Bytes32 comm;
     std::memcpy(comm.data(), parsed.digest.data(), 32);
     return comm;
@@ -223,8 +222,8 @@ Result<PieceCidV2> parse_piece_cid_v2(std::string_view cid)
         return make_error(Errc::invalid_argument,
                           "piece CID v2 tree height " + std::to_string(out.height) + " is out of range (2..58)");
     if (out.padding > to_unpadded_bytes(out.padded_size()))
-        return make_error(Errc::invalid_argument, "piece CID v2 padding " + std::to_string(out.padding) +
-                                                      " exceeds the tree capacity");
+        return make_error(Errc::invalid_argument,
+                          "piece CID v2 padding " + std::to_string(out.padding) + " exceeds the tree capacity");
     std::memcpy(out.comm_p.data(), parsed.digest.data() + pos + 1, 32);
     return out;
 }

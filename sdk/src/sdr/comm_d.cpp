@@ -66,10 +66,9 @@ Result<std::vector<PieceInfo>> pieces_with_fillers(uint64_t sector_size, std::sp
                                                           std::to_string(sector_size) + " bytes)");
         const uint64_t gap = (size - sum % size) % size;
         if (sum + gap + size > sector_size)
-            return make_error(Errc::invalid_argument,
-                              "pieces do not fit the sector: piece " + std::to_string(i) + " would end at " +
-                                  std::to_string(sum + gap + size) + " of " + std::to_string(sector_size) +
-                                  " padded bytes");
+            return make_error(Errc::invalid_argument, "pieces do not fit the sector: piece " + std::to_string(i) +
+                                                          " would end at " + std::to_string(sum + gap + size) + " of " +
+                                                          std::to_string(sector_size) + " padded bytes");
         append_zero_pieces(gap, out);
         out.push_back(pieces[i]);
         sum += gap + size;
@@ -83,7 +82,7 @@ Result<std::vector<PieceInfo>> pieces_with_fillers(uint64_t sector_size, std::sp
 Result<Bytes32> compute_comm_d(uint64_t sector_size, std::span<const PieceInfo> pieces)
 {
     std::vector<PieceInfo> full;
-    DMC_TRY_ASSIGN(full, pieces_with_fillers(sector_size, pieces));  // never empty
+    DMC_TRY_ASSIGN(full, pieces_with_fillers(sector_size, pieces)); // never empty
     std::vector<PieceInfo> stack;
     stack.push_back(full.front());
     for (size_t i = 1; i < full.size(); ++i) {

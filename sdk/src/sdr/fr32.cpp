@@ -123,7 +123,7 @@ bool is_canonical_fr(const uint8_t *le32)
         const uint64_t v = load_le64(le32 + 8 * limb);
         if (v != kModulus[limb]) return v < kModulus[limb];
     }
-    return false;  // equal to r
+    return false; // equal to r
 }
 
 // ------------------------------------------------------------ Fr32Padder

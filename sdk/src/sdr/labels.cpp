@@ -15,7 +15,7 @@ void resume_after_prefix(const LabelPrefixState &prefix, SHA256_CTX &ctx)
 {
     SHA256_Init(&ctx);
     std::memcpy(ctx.h, prefix.h, sizeof prefix.h);
-    ctx.Nl = 512;  // bits hashed so far
+    ctx.Nl = 512; // bits hashed so far
     ctx.Nh = 0;
     ctx.num = 0;
 }
@@ -87,8 +87,7 @@ Result<Bytes32> label_node(const Bytes32 &replica_id, uint32_t layer, uint64_t n
     }
     uint8_t parents[kParentCount * 32];
     for (size_t i = 0; i < expected; ++i) std::memcpy(parents + 32 * i, parent_labels[i].data(), 32);
-    label_from_state(label_prefix_state(replica_id, layer, node), parents, static_cast<unsigned>(expected),
-                     out.data());
+    label_from_state(label_prefix_state(replica_id, layer, node), parents, static_cast<unsigned>(expected), out.data());
     return out;
 }
 

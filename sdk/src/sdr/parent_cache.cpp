@@ -75,7 +75,7 @@ std::optional<FileIdentity> identity_of(const std::string &path)
                         static_cast<int64_t>(st.st_mtim.tv_nsec)};
 }
 
-std::mutex g_mutex;  // serialises verification and generation in the process
+std::mutex g_mutex; // serialises verification and generation in the process
 std::map<std::string, FileIdentity> g_verified;
 
 std::string sidecar_path(const std::string &cache_path) { return cache_path + ".sha256"; }
@@ -183,7 +183,7 @@ Result<GeneratedCache> generate_uncommitted(const SdrGraph &graph, const std::st
     auto fail = [&](Error error) {
         std::lock_guard lock(error_mutex);
         if (!first_error) first_error = std::move(error);
-        next_chunk = chunks;  // stop the others early
+        next_chunk = chunks; // stop the others early
     };
     auto work = [&]() noexcept {
         try {
@@ -257,8 +257,8 @@ Result<std::string> ensure_parent_cache(const SdrGraph &graph, const ParentCache
                 g_verified[path] = *identity;
                 return path;
             }
-            warn("parent cache " + path + " is corrupt (SHA-256 " + to_hex(actual) + ", expected " +
-                 to_hex(*expected) + "); regenerating it");
+            warn("parent cache " + path + " is corrupt (SHA-256 " + to_hex(actual) + ", expected " + to_hex(*expected) +
+                 "); regenerating it");
         }
     }
 

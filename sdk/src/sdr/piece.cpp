@@ -18,8 +18,8 @@ Result<uint64_t> padded_piece_size(uint64_t unpadded)
         const uint64_t up = piece_size_for_payload(unpadded);
         std::string hint = "use " + std::to_string(up);
         if (up > 127) hint = "use " + std::to_string(up / 2) + " or " + std::to_string(up);
-        return make_error(Errc::invalid_argument, "unpadded piece size " + std::to_string(unpadded) +
-                                                      " is not 127*2^k bytes (" + hint + ")");
+        return make_error(Errc::invalid_argument,
+                          "unpadded piece size " + std::to_string(unpadded) + " is not 127*2^k bytes (" + hint + ")");
     }
     return unpadded / 127 * 128;
 }

@@ -46,10 +46,10 @@ Result<PieceInfo> StagedSectorWriter::add_piece(const ReadFn &read, uint64_t pay
     const uint64_t end_unpadded = start_unpadded + piece_unpadded;
     const uint64_t capacity = sector_size_ / 128 * 127;
     if (end_unpadded > capacity)
-        return make_error(Errc::invalid_argument,
-                          "piece of " + std::to_string(piece_unpadded) + " bytes does not fit: it would end at " +
-                              std::to_string(end_unpadded) + " of the sector's " + std::to_string(capacity) +
-                              " unpadded bytes");
+        return make_error(Errc::invalid_argument, "piece of " + std::to_string(piece_unpadded) +
+                                                      " bytes does not fit: it would end at " +
+                                                      std::to_string(end_unpadded) + " of the sector's " +
+                                                      std::to_string(capacity) + " unpadded bytes");
     // start_unpadded is a multiple of 127·2^k >= 127, so the padded offset is
     // exact and block-aligned.
     uint64_t offset = start_unpadded / 127 * 128;

@@ -31,10 +31,7 @@ inline constexpr uint64_t kAvx512Features = DMC_CPU_SHA_NI | DMC_CPU_AVX2 | DMC_
                                             DMC_CPU_AVX512VL | DMC_CPU_AVX512DQ | DMC_CPU_AVX512CD |
                                             DMC_CPU_AVX512IFMA | DMC_CPU_ADX | DMC_CPU_BMI2;
 
-inline bool host_has_avx512_features()
-{
-    return (core::host_cpu_features() & kAvx512Features) == kAvx512Features;
-}
+inline bool host_has_avx512_features() { return (core::host_cpu_features() & kAvx512Features) == kAvx512Features; }
 
 // Plugins of the build tree, discovered once per test binary.
 inline const core::PluginRegistry &plugin_registry()

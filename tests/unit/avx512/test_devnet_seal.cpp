@@ -43,9 +43,10 @@ std::vector<std::string> plugin_args(const std::string &plugin)
 
 json seal_devnet(const std::vector<std::string> &sectors, const std::string &plugin, const std::string &out)
 {
-    std::vector<std::string> argv = {damocles_run(), "seal",     "--parent-cache", seal_parent_cache_dir(),
-                                     "--proof",      "StackedDrg2KiBV1_1", "--miner", "t01002",
-                                     "--ticket",     kDevnetTicket, "--out", out, "--json"};
+    std::vector<std::string> argv = {
+        damocles_run(), "seal",   "--parent-cache", seal_parent_cache_dir(), "--proof", "StackedDrg2KiBV1_1",
+        "--miner",      "t01002", "--ticket",       kDevnetTicket,           "--out",   out,
+        "--json"};
     for (const auto &s : sectors) {
         argv.push_back("--sector");
         argv.push_back(s);

@@ -40,7 +40,8 @@ std::string sha256_hex(const std::string &path)
 void write_random_layers(const SealProof &proof, const std::string &dir, uint32_t seed)
 {
     fs::create_directories(dir);
-    for (uint32_t l = 1; l <= proof.layers; ++l) write_bytes(layer_file(dir, l), test_staged_data(proof.nodes(), seed + l));
+    for (uint32_t l = 1; l <= proof.layers; ++l)
+        write_bytes(layer_file(dir, l), test_staged_data(proof.nodes(), seed + l));
 }
 
 struct TreeCRun {
@@ -149,8 +150,8 @@ TEST_CASE("pc2 identity: tree_r_last of every plugin equals cpu (CC, deal, BUILD
             REQUIRE(expected.result.status == DMC_OK);
             for (const auto &stage : other_stages(DMC_STAGE_TREE_R_LAST)) {
                 for (uint32_t threads : {1u, 2u}) {
-                    INFO(name << (staged.empty() ? " CC" : " deal") << " plugin " << stage.plugin_name()
-                              << " threads " << threads);
+                    INFO(name << (staged.empty() ? " CC" : " deal") << " plugin " << stage.plugin_name() << " threads "
+                              << threads);
                     const std::string dir = root / (stage.plugin_name() + std::to_string(threads));
                     fs::create_directories(dir);
                     auto got = run_tree_r_last(stage, proof, root / "layer", staged, dir + "/replica", dir, 0, threads);
@@ -204,8 +205,8 @@ TEST_CASE("pc2 identity: the 8MiB synthetic-labels vector, through every plugin"
                 CHECK(to_hex(got.comm_c) == e.at("comm_c_le_hex").get<std::string>());
                 CHECK(sha256_hex(root / "sc-02-data-tree-c.dat") == e.at("tree_c_file_sha256").get<std::string>());
             } else {
-                auto got = run_tree_r_last(stage, proof, layer_file(root.path(), 2), "", root / "replica",
-                                           root.path(), 0, 2);
+                auto got =
+                    run_tree_r_last(stage, proof, layer_file(root.path(), 2), "", root / "replica", root.path(), 0, 2);
                 INFO(got.result.error);
                 REQUIRE(got.result.status == DMC_OK);
                 CHECK(to_hex(got.comm_r_last) == e.at("comm_r_last_le_hex").get<std::string>());

@@ -111,7 +111,8 @@ TEST_CASE("ifma Fr: products and sums equal GMP's, through chains that exercise 
         Bytes32 expected[8];
         for (unsigned j = 0; j < 8; ++j) expected[j] = gmp.mul(a + 32 * j, b + 32 * j);
         to_bytes(x, got);
-        for (unsigned j = 0; j < 8; ++j) REQUIRE(to_hex(expected[j]) == to_hex(std::span<const uint8_t>(got + 32 * j, 32)));
+        for (unsigned j = 0; j < 8; ++j)
+            REQUIRE(to_hex(expected[j]) == to_hex(std::span<const uint8_t>(got + 32 * j, 32)));
         for (int step = 0; step < 40; ++step) {
             x = add(x, mul(mul(va, vb), x));
             for (unsigned j = 0; j < 8; ++j) {
@@ -121,7 +122,8 @@ TEST_CASE("ifma Fr: products and sums equal GMP's, through chains that exercise 
             }
         }
         to_bytes(x, got);
-        for (unsigned j = 0; j < 8; ++j) CHECK(to_hex(expected[j]) == to_hex(std::span<const uint8_t>(got + 32 * j, 32)));
+        for (unsigned j = 0; j < 8; ++j)
+            CHECK(to_hex(expected[j]) == to_hex(std::span<const uint8_t>(got + 32 * j, 32)));
     }
 }
 
@@ -129,16 +131,16 @@ TEST_CASE("ifma Fr: canonical bytes in and out, at the edges and for partial lan
 {
     if (!avx512_stage_available(DMC_STAGE_TREE_C)) return;
     uint8_t bytes[256] = {};
-    std::memcpy(bytes, fr_detail::kModulus, 32);            // lane 0: r
-    std::memcpy(bytes + 32, fr_detail::kModulus, 32);       // lane 1: r - 1
-    bytes[32] = 0;                                          // (r's low byte is 0x01)
-    std::memset(bytes + 64, 0xff, 32);                      // lane 2: 2^256 - 1
-    std::memcpy(bytes + 96, fr_detail::kModulus, 32);       // lane 3: r + 1
+    std::memcpy(bytes, fr_detail::kModulus, 32);      // lane 0: r
+    std::memcpy(bytes + 32, fr_detail::kModulus, 32); // lane 1: r - 1
+    bytes[32] = 0;                                    // (r's low byte is 0x01)
+    std::memset(bytes + 64, 0xff, 32);                // lane 2: 2^256 - 1
+    std::memcpy(bytes + 96, fr_detail::kModulus, 32); // lane 3: r + 1
     bytes[96] = 2;
-    bytes[128] = 5;                                         // lane 4: 5; lanes 5..7: 0
+    bytes[128] = 5; // lane 4: 5; lanes 5..7: 0
     FrVec v;
     CHECK(load_canonical(bytes, 8, v) == 0b1101);
-    CHECK(load_canonical(bytes + 32, 1, v) == 0);           // r - 1 alone
+    CHECK(load_canonical(bytes + 32, 1, v) == 0); // r - 1 alone
     CHECK(load_canonical(bytes, 1, v) == 0b1);
     // Round trip of r - 1, 5 and 0 through the Montgomery form; lanes past count untouched.
     uint8_t in[256] = {}, out[256];
@@ -161,13 +163,15 @@ TEST_CASE("ifma Poseidon: neptune's vectors and the sdk for arity 2, 8 and 11", 
         FrVec inputs[11];
         for (unsigned i = 0; i < arity; ++i) {
             uint8_t bytes[256] = {};
-            for (unsigned j = 0; j < 8; ++j) bytes[32 * j] = static_cast<uint8_t>(as_u64(v.at("inputs").at("preimage_ints")[i]));
+            for (unsigned j = 0; j < 8; ++j)
+                bytes[32 * j] = static_cast<uint8_t>(as_u64(v.at("inputs").at("preimage_ints")[i]));
             inputs[i] = montgomery_of(bytes);
         }
         uint8_t out[256];
         to_bytes(poseidon_hash8(c, inputs), out);
         for (unsigned j = 0; j < 8; ++j)
-            CHECK(to_hex(std::span<const uint8_t>(out + 32 * j, 32)) == v.at("expected").at("output_le_hex").get<std::string>());
+            CHECK(to_hex(std::span<const uint8_t>(out + 32 * j, 32)) ==
+                  v.at("expected").at("output_le_hex").get<std::string>());
 
         std::mt19937_64 rng(arity);
         for (int round = 0; round < 20; ++round) {

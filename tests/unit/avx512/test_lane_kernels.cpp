@@ -48,8 +48,7 @@ void openssl_compress(uint32_t (&h)[8], const uint8_t *block)
 
 uint32_t be32(const uint8_t *p) { return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3]; }
 
-template <int K>
-struct NiHook {
+template <int K> struct NiHook {
     Sha256State state[K];
     __m128i msg[K][4];
     template <int q> void quad()
@@ -59,8 +58,7 @@ struct NiHook {
 };
 
 // Two chained blocks per lane (and per SHA-NI stream), from random data.
-template <class L, int K>
-void check_lanes_against_openssl(uint64_t seed)
+template <class L, int K> void check_lanes_against_openssl(uint64_t seed)
 {
     constexpr unsigned kLanes = L::kLanes;
     uint8_t blocks[2][kLanes + K][64];

@@ -10,8 +10,7 @@
 using namespace dmc;
 using namespace dmc::service::chain;
 
-namespace
-{
+namespace {
 
 const char *kJwt =
     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJBbGxvdyI6WyJyZWFkIl19.N3YSYp6RZ2fXQbFlFXUlEcchmb3YlHQh1g3oqg";

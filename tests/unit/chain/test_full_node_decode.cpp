@@ -14,8 +14,7 @@ using namespace dmc;
 using namespace dmc::service::chain;
 using nlohmann::json;
 
-namespace
-{
+namespace {
 
 const char *kCommD = "baga6ea4seaqpy7usqklokfx2vxuynmupslkeutzexe2uqurdg5vhtebhxqmpqmy";
 const char *kCommR = "bagboea4b5abcbnym7z3pgc64fk5wwsk3nsmz62jamgaa3pekzelmm3fv5q6g6zji";
@@ -111,8 +110,7 @@ TEST_CASE("chain decode: StateSectorGetInfo, the two older generations carry Dea
 
     // Before: DealIDs with ReplacedSectorAge and SimpleQAPower, no Flags.
     json with_qa = current_sector_info();
-    for (const char *gone : {"DailyFee", "Flags", "PowerBaseEpoch"})
-        with_qa.erase(gone);
+    for (const char *gone : {"DailyFee", "Flags", "PowerBaseEpoch"}) with_qa.erase(gone);
     with_qa["DealIDs"] = nullptr; // a CC sector: Go's nil slice
     with_qa["ReplacedSectorAge"] = 0;
     with_qa["SimpleQAPower"] = true;

@@ -8,9 +8,9 @@
 
 #include <thread>
 
+#include "lotus_stub.hpp"
 #include "service/chain/full_node_client.hpp"
 #include "service/chain/miner_client.hpp"
-#include "lotus_stub.hpp"
 
 using namespace dmc;
 using namespace dmc::service::chain;
@@ -18,8 +18,7 @@ using dmc::test::LotusStub;
 using dmc::test::LotusStubFault;
 using nlohmann::json;
 
-namespace
-{
+namespace {
 
 struct StubFixture {
     LotusStub stub;
@@ -229,8 +228,7 @@ TEST_CASE("chain client: concurrent calls on one client", "[chain][client]")
             for (int round = 0; round < 5; ++round)
                 if (node.state_network_name().ok()) ++good;
         });
-    for (auto &thread : threads)
-        thread.join();
+    for (auto &thread : threads) thread.join();
     CHECK(good == 20);
     CHECK(fixture.stub.call_count("StateNetworkName") == 20);
 }

@@ -18,13 +18,9 @@ using namespace dmc;
 using namespace dmc::service::chain;
 using nlohmann::json;
 
-namespace
-{
+namespace {
 
-std::vector<uint8_t> bytes_of(std::string_view text)
-{
-    return {text.begin(), text.end()};
-}
+std::vector<uint8_t> bytes_of(std::string_view text) { return {text.begin(), text.end()}; }
 
 std::string openssl_base64(const std::vector<uint8_t> &bytes)
 {
@@ -74,8 +70,7 @@ TEST_CASE("chain base64: agrees with OpenSSL on random inputs", "[chain][encodin
     std::mt19937_64 random(20240601);
     for (int round = 0; round < 200; ++round) {
         std::vector<uint8_t> bytes(random() % 70);
-        for (auto &byte : bytes)
-            byte = static_cast<uint8_t>(random());
+        for (auto &byte : bytes) byte = static_cast<uint8_t>(random());
         const std::string expected = openssl_base64(bytes);
         CHECK(base64_encode(bytes) == expected);
         auto decoded = base64_decode(expected);

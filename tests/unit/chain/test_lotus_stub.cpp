@@ -13,19 +13,18 @@
 
 #include "damocles/sdk/cid.hpp"
 #include "damocles/sdk/hex.hpp"
+#include "lotus_stub.hpp"
+#include "process.hpp"
 #include "service/chain/base64.hpp"
 #include "service/chain/full_node_client.hpp"
 #include "service/chain/miner_client.hpp"
-#include "lotus_stub.hpp"
-#include "process.hpp"
 #include "vectors.hpp"
 
 using namespace dmc;
 using namespace dmc::service::chain;
 using nlohmann::json;
 
-namespace
-{
+namespace {
 
 const std::string kFixtures = DMC_LOTUS_FIXTURES;
 

@@ -12,8 +12,7 @@ using namespace dmc;
 using namespace dmc::service::chain;
 using nlohmann::json;
 
-namespace
-{
+namespace {
 
 const char *kCommD = "baga6ea4seaqpy7usqklokfx2vxuynmupslkeutzexe2uqurdg5vhtebhxqmpqmy";
 const char *kCommR = "bagboea4b5abcbnym7z3pgc64fk5wwsk3nsmz62jamgaa3pekzelmm3fv5q6g6zji";

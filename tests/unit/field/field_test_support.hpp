@@ -18,8 +18,7 @@
 #include "damocles/sdk/hex.hpp"
 #include "vectors.hpp"
 
-namespace dmc::test
-{
+namespace dmc::test {
 
 inline Fr fr_from_hex(const std::string &le_hex)
 {
@@ -28,16 +27,12 @@ inline Fr fr_from_hex(const std::string &le_hex)
     if (!fr) throw std::runtime_error("vector value is not a field element: " + le_hex);
     return *fr;
 }
-inline Fr fr_from_hex(const json &j)
-{
-    return fr_from_hex(j.get<std::string>());
-}
+inline Fr fr_from_hex(const json &j) { return fr_from_hex(j.get<std::string>()); }
 
 inline std::vector<Fr> frs_from_hex(const json &list)
 {
     std::vector<Fr> out;
-    for (const auto &item : list)
-        out.push_back(fr_from_hex(item));
+    for (const auto &item : list) out.push_back(fr_from_hex(item));
     return out;
 }
 
@@ -48,15 +43,11 @@ inline std::string hex_of(const Fr &value)
 }
 
 // "0x..." limb strings (as the vectors write u64 limbs).
-inline uint64_t u64_from_hex(const json &j)
-{
-    return std::stoull(j.get<std::string>(), nullptr, 16);
-}
+inline uint64_t u64_from_hex(const json &j) { return std::stoull(j.get<std::string>(), nullptr, 16); }
 inline std::array<uint64_t, 4> limbs_from_json(const json &list)
 {
     std::array<uint64_t, 4> out{};
-    for (size_t i = 0; i < 4; ++i)
-        out[i] = u64_from_hex(list.at(i));
+    for (size_t i = 0; i < 4; ++i) out[i] = u64_from_hex(list.at(i));
     return out;
 }
 
@@ -73,23 +64,20 @@ inline Fr random_fr(std::mt19937_64 &rng)
 inline std::vector<uint8_t> random_nodes(std::mt19937_64 &rng, size_t count)
 {
     std::vector<uint8_t> out(count * 32);
-    for (size_t i = 0; i < count; ++i)
-        random_fr(rng).to_bytes(out.data() + 32 * i);
+    for (size_t i = 0; i < count; ++i) random_fr(rng).to_bytes(out.data() + 32 * i);
     return out;
 }
 
 } // namespace dmc::test
 
 // Catch prints field elements as their canonical LE hex.
-namespace Catch
-{
+namespace Catch {
 template <> struct StringMaker<dmc::Fr> {
     static std::string convert(const dmc::Fr &value) { return dmc::test::hex_of(value); }
 };
 } // namespace Catch
 
-namespace dmc::test
-{
+namespace dmc::test {
 
 // A CommR CID (multibase "b" = base32 lower, no padding): checks CIDv1, codec
 // fil-commitment-sealed (0xf102), multihash poseidon-bls12_381-a2-fc1 (0xb401)

@@ -17,8 +17,7 @@
 
 using dmc::Fr;
 
-namespace
-{
+namespace {
 
 std::string temp_dir()
 {
@@ -32,8 +31,7 @@ std::vector<uint8_t> bincode_config(const std::string &path, const std::string &
 {
     std::vector<uint8_t> out;
     const auto u64 = [&](uint64_t v) {
-        for (int i = 0; i < 8; ++i)
-            out.push_back(static_cast<uint8_t>(v >> (8 * i)));
+        for (int i = 0; i < 8; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
     };
     u64(path.size());
     out.insert(out.end(), path.begin(), path.end());

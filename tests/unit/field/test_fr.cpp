@@ -14,14 +14,12 @@
 #include "damocles/sdk/fr.hpp"
 #include "field_test_support.hpp"
 
-namespace
-{
+namespace {
 
 using dmc::Fr;
 
-class Mpz
-{
-  public:
+class Mpz {
+public:
     Mpz() { mpz_init(v_); }
     explicit Mpz(const char *hex) { mpz_init_set_str(v_, hex, 16); }
     ~Mpz() { mpz_clear(v_); }
@@ -30,7 +28,7 @@ class Mpz
     mpz_ptr get() { return v_; }
     mpz_srcptr get() const { return v_; }
 
-  private:
+private:
     mpz_t v_;
 };
 
@@ -40,10 +38,7 @@ const Mpz &modulus()
     return r;
 }
 
-void to_mpz(const std::array<uint64_t, 4> &limbs, Mpz &out)
-{
-    mpz_import(out.get(), 4, -1, 8, 0, 0, limbs.data());
-}
+void to_mpz(const std::array<uint64_t, 4> &limbs, Mpz &out) { mpz_import(out.get(), 4, -1, 8, 0, 0, limbs.data()); }
 
 std::array<uint64_t, 4> from_mpz(const Mpz &value)
 {
@@ -54,10 +49,7 @@ std::array<uint64_t, 4> from_mpz(const Mpz &value)
     return limbs;
 }
 
-void oracle(const Fr &value, Mpz &out)
-{
-    to_mpz(value.to_canonical_limbs(), out);
-}
+void oracle(const Fr &value, Mpz &out) { to_mpz(value.to_canonical_limbs(), out); }
 
 Fr fr_of(const Mpz &value)
 {
@@ -79,8 +71,7 @@ std::vector<Fr> interesting_values(std::mt19937_64 &rng)
         mpz_setbit(v.get(), bit);
         values.push_back(fr_of(v));
     }
-    for (int i = 0; i < 8; ++i)
-        values.push_back(dmc::test::random_fr(rng));
+    for (int i = 0; i < 8; ++i) values.push_back(dmc::test::random_fr(rng));
     return values;
 }
 
@@ -90,8 +81,7 @@ TEST_CASE("Fr arithmetic matches GMP on random and edge values", "[field][fr]")
 {
     std::mt19937_64 rng(0x5eed0001);
     std::vector<Fr> values = interesting_values(rng);
-    for (int i = 0; i < 4000; ++i)
-        values.push_back(dmc::test::random_fr(rng));
+    for (int i = 0; i < 4000; ++i) values.push_back(dmc::test::random_fr(rng));
 
     Mpz a, b, expected, got;
     size_t checked = 0;
@@ -164,8 +154,7 @@ TEST_CASE("Fr bytes round trip and non-canonical encodings are rejected", "[fiel
     Mpz v;
     for (int i = 0; i < 2000; ++i) {
         std::array<uint8_t, 32> bytes;
-        for (auto &b : bytes)
-            b = static_cast<uint8_t>(rng());
+        for (auto &b : bytes) b = static_cast<uint8_t>(rng());
         mpz_import(v.get(), 32, -1, 1, 0, 0, bytes.data());
         const bool canonical = mpz_cmp(v.get(), modulus().get()) < 0;
         auto fr = Fr::from_bytes(bytes);
@@ -217,8 +206,7 @@ TEST_CASE("Fr assembly and portable Montgomery products agree", "[field][fr]")
 {
     std::mt19937_64 rng(0x5eed0005);
     std::vector<Fr> values = interesting_values(rng);
-    for (int i = 0; i < 3000; ++i)
-        values.push_back(dmc::test::random_fr(rng));
+    for (int i = 0; i < 3000; ++i) values.push_back(dmc::test::random_fr(rng));
     for (size_t i = 0; i < values.size(); ++i) {
         const Fr &x = values[i];
         const Fr &y = values[(i * 13 + 5) % values.size()];

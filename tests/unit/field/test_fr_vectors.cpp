@@ -17,15 +17,13 @@ using dmc::test::hex_of;
 using dmc::test::limbs_from_json;
 using dmc::test::use_vector;
 
-namespace
-{
+namespace {
 
 // Big-endian hex of a 32-byte little-endian value.
 std::string be_hex(const dmc::Bytes32 &le)
 {
     dmc::Bytes32 be;
-    for (int i = 0; i < 32; ++i)
-        be[i] = le[31 - i];
+    for (int i = 0; i < 32; ++i) be[i] = le[31 - i];
     return dmc::to_hex(be);
 }
 
@@ -63,14 +61,12 @@ TEST_CASE("fr_constants: modulus, Montgomery constants, -1, root of unity", "[fi
     std::array<uint64_t, 4> t = dmc::kFrModulusLimbs;
     t[0] -= 1; // r - 1, then >> S
     for (unsigned i = 0; i < s; ++i) {
-        for (int k = 0; k < 4; ++k)
-            t[k] = (t[k] >> 1) | (k < 3 ? t[k + 1] << 63 : 0);
+        for (int k = 0; k < 4; ++k) t[k] = (t[k] >> 1) | (k < 3 ? t[k + 1] << 63 : 0);
     }
     const Fr root = dmc::pow(g, t);
     CHECK(be_hex(root.to_bytes()) == e.at("root_of_unity_2^32_be_hex").get<std::string>());
     Fr x = root;
-    for (unsigned i = 0; i + 1 < s; ++i)
-        x = dmc::square(x);
+    for (unsigned i = 0; i + 1 < s; ++i) x = dmc::square(x);
     CHECK(x == -Fr::one()); // root^(2^(S-1)) = -1
 }
 

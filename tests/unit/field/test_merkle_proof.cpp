@@ -18,8 +18,7 @@
 using dmc::Fr;
 using dmc::TreeShape;
 
-namespace
-{
+namespace {
 
 struct Sector {
     TreeShape shape;
@@ -65,8 +64,7 @@ Sector make_sector(std::mt19937_64 &rng, TreeShape shape, uint64_t base_leaves, 
 std::vector<dmc::StoredBaseTree> stored(const std::vector<std::vector<uint8_t>> &files, unsigned first_row)
 {
     std::vector<dmc::StoredBaseTree> out;
-    for (const auto &file : files)
-        out.push_back({file, first_row});
+    for (const auto &file : files) out.push_back({file, first_row});
     return out;
 }
 
@@ -85,16 +83,14 @@ TEST_CASE("proofs from full trees and from level caches agree and verify", "[fie
         Sector s = make_sector(rng, c.shape, c.base_leaves, c.rows_to_discard);
         auto compound = dmc::compound_root(c.shape, [&] {
             std::vector<Fr> roots;
-            for (const auto &file : s.full)
-                roots.push_back(*Fr::from_bytes(std::span(file).last(32)));
+            for (const auto &file : s.full) roots.push_back(*Fr::from_bytes(std::span(file).last(32)));
             return roots;
         }());
         REQUIRE(compound.ok());
         REQUIRE(*compound == s.root);
         const uint64_t total = c.shape.base_tree_count() * c.base_leaves;
         std::vector<uint64_t> challenges = {0, 1, 7, 8, total - 1, total / 2, total / 3};
-        for (int i = 0; i < 20; ++i)
-            challenges.push_back(rng() % total);
+        for (int i = 0; i < 20; ++i) challenges.push_back(rng() % total);
         for (uint64_t challenge : challenges) {
             INFO("shape (8," << c.shape.sub_arity << "," << c.shape.top_arity << "), " << c.base_leaves
                              << " leaves per base tree, challenge " << challenge);

@@ -23,8 +23,7 @@ using dmc::test::hex_of;
 using dmc::test::json;
 using dmc::test::use_vector;
 
-namespace
-{
+namespace {
 
 std::vector<uint8_t> concat_hex(const json &list)
 {
@@ -41,10 +40,7 @@ std::string node_hex(const std::vector<uint8_t> &bytes, uint64_t node)
     return dmc::to_hex(std::span<const uint8_t>(bytes).subspan(32 * node, 32));
 }
 
-std::string sha256_hex(std::span<const uint8_t> bytes)
-{
-    return dmc::to_hex(dmc::sha256(bytes));
-}
+std::string sha256_hex(std::span<const uint8_t> bytes) { return dmc::to_hex(dmc::sha256(bytes)); }
 
 // Rows of a full-layout buffer compared with the vector's rows.
 void check_rows(const std::vector<uint8_t> &full, const dmc::BaseTreeGeometry &geometry, const json &rows)
@@ -61,8 +57,7 @@ void check_rows(const std::vector<uint8_t> &full, const dmc::BaseTreeGeometry &g
 std::vector<uint8_t> synthetic_layer(unsigned layer, uint64_t nodes)
 {
     std::vector<uint8_t> out(32 * nodes);
-    for (uint64_t i = 0; i < nodes; ++i)
-        Fr::from_u64((uint64_t{layer} << 32) + i).to_bytes(out.data() + 32 * i);
+    for (uint64_t i = 0; i < nodes; ++i) Fr::from_u64((uint64_t{layer} << 32) + i).to_bytes(out.data() + 32 * i);
     return out;
 }
 
@@ -87,8 +82,7 @@ TEST_CASE("pc2_2kib_lotus_devnet_sector: labels to CommR and cache files", "[fie
     const uint8_t *layers[] = {layer1.data(), layer2.data()};
     REQUIRE(dmc::hash_columns(layers, nodes, tree_c.data()).ok());
     const auto &columns = e.at("column_hashes_le_hex");
-    for (uint64_t i = 0; i < nodes; ++i)
-        REQUIRE(node_hex(tree_c, i) == columns[i].get<std::string>());
+    for (uint64_t i = 0; i < nodes; ++i) REQUIRE(node_hex(tree_c, i) == columns[i].get<std::string>());
     auto comm_c = dmc::build_base_tree(tree_c.data(), nodes, tree_c.data(), 0);
     REQUIRE(comm_c.ok());
     check_rows(tree_c, layout->base_tree, e.at("tree_c_rows_le_hex"));
@@ -169,11 +163,9 @@ TEST_CASE("pc2_8mib_synthetic_labels: 2^18 columns, full tree-c, level-cache tre
 
     // The two discarded rows, first node each, recomputed by hand.
     std::vector<Fr> leaves(64);
-    for (int i = 0; i < 64; ++i)
-        leaves[i] = *Fr::from_bytes(std::span<const uint8_t>(replica).subspan(32 * i, 32));
+    for (int i = 0; i < 64; ++i) leaves[i] = *Fr::from_bytes(std::span<const uint8_t>(replica).subspan(32 * i, 32));
     std::vector<Fr> row1(8);
-    for (int m = 0; m < 8; ++m)
-        row1[m] = dmc::poseidon_hash(8, std::span<const Fr>(leaves).subspan(8 * m, 8));
+    for (int m = 0; m < 8; ++m) row1[m] = dmc::poseidon_hash(8, std::span<const Fr>(leaves).subspan(8 * m, 8));
     CHECK(hex_of(row1[0]) == e.at("tree_r_last_row1_first_node_le_hex").get<std::string>());
     CHECK(hex_of(dmc::poseidon_hash(8, row1)) == e.at("tree_r_last_row2_first_node_le_hex").get<std::string>());
 

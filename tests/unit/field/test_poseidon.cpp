@@ -20,11 +20,9 @@ TEST_CASE("optimised and plain Poseidon permutations agree on random states", "[
 {
     std::mt19937_64 rng(0x5eed0101);
     std::vector<unsigned> arities;
-    for (unsigned a = 1; a <= 16; ++a)
-        arities.push_back(a);
+    for (unsigned a = 1; a <= 16; ++a) arities.push_back(a);
     // (Arity 64, the largest supported, takes seconds to preprocess: left out.)
-    for (unsigned a : {24u, 36u})
-        arities.push_back(a);
+    for (unsigned a : {24u, 36u}) arities.push_back(a);
     for (auto strength : {PoseidonStrength::standard, PoseidonStrength::strengthened}) {
         for (unsigned arity : arities) {
             const auto &c = dmc::poseidon_constants(arity, strength);
@@ -34,8 +32,7 @@ TEST_CASE("optimised and plain Poseidon permutations agree on random states", "[
             const int samples = arity <= 11 ? 12 : 3;
             for (int s = 0; s < samples; ++s) {
                 std::vector<Fr> plain(c.width);
-                for (auto &x : plain)
-                    x = dmc::test::random_fr(rng);
+                for (auto &x : plain) x = dmc::test::random_fr(rng);
                 if (s == 0) std::fill(plain.begin(), plain.end(), Fr::zero());
                 std::vector<Fr> fast = plain;
                 dmc::poseidon_permute_plain(c, plain);
@@ -53,8 +50,7 @@ TEST_CASE("Poseidon hashes equal a plain permutation of [tag, inputs]", "[field]
         const auto &c = dmc::poseidon_constants(arity);
         for (int s = 0; s < 20; ++s) {
             std::vector<Fr> inputs(arity);
-            for (auto &x : inputs)
-                x = dmc::test::random_fr(rng);
+            for (auto &x : inputs) x = dmc::test::random_fr(rng);
             const Fr tag = s % 2 ? dmc::poseidon_custom_tag(1) : dmc::poseidon_merkle_tree_tag(arity);
             std::vector<Fr> state{tag};
             state.insert(state.end(), inputs.begin(), inputs.end());
@@ -79,8 +75,7 @@ TEST_CASE("Poseidon constants are built once, also under concurrent first use", 
             results[t] = dmc::poseidon_hash_tagged(13, Fr::from_u64(t % 2), inputs, PoseidonStrength::strengthened);
         });
     }
-    for (auto &t : threads)
-        t.join();
+    for (auto &t : threads) t.join();
     for (size_t t = 0; t < results.size(); ++t) {
         CHECK(seen[t] == seen[0]);
         CHECK(results[t] == results[t % 2]);

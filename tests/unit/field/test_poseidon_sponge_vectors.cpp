@@ -18,8 +18,7 @@ using dmc::test::hex_of;
 using dmc::test::json;
 using dmc::test::use_vector;
 
-namespace
-{
+namespace {
 
 std::vector<SpongeOp> pattern_of(const json &list)
 {
@@ -52,8 +51,7 @@ TEST_CASE("neptune_hash_values_constant_length4_*: simplex sponge, ConstantLengt
         INFO("arity " << arity);
         REQUIRE(v.at("inputs").at("arity").get<unsigned>() == arity);
         std::vector<Fr> inputs;
-        for (const auto &x : v.at("inputs").at("preimage_ints"))
-            inputs.push_back(Fr::from_u64(x.get<uint64_t>()));
+        for (const auto &x : v.at("inputs").at("preimage_ints")) inputs.push_back(Fr::from_u64(x.get<uint64_t>()));
         REQUIRE(inputs.size() == 4);
         const Fr out = dmc::poseidon_sponge_constant_length(arity, inputs);
         CHECK(hex_of(out) == v.at("expected").at("output_le_hex").get<std::string>());
@@ -96,8 +94,7 @@ TEST_CASE("neptune_sponge_api_simple: absorb 1 + 5, squeeze 3 (arity 5)", "[fiel
           v.at("expected").at("pattern_tag_decimal").get<std::string>());
 
     std::vector<Fr> absorbed;
-    for (const auto &x : in.at("absorbed_ints"))
-        absorbed.push_back(Fr::from_u64(x.get<uint64_t>()));
+    for (const auto &x : in.at("absorbed_ints")) absorbed.push_back(Fr::from_u64(x.get<uint64_t>()));
     dmc::PoseidonSpongeApi sponge(arity);
     sponge.start(pattern);
     size_t used = 0;
@@ -116,8 +113,7 @@ TEST_CASE("neptune_sponge_api_simple: absorb 1 + 5, squeeze 3 (arity 5)", "[fiel
     REQUIRE(used == absorbed.size());
     const auto &expected = v.at("expected").at("outputs_le_hex");
     REQUIRE(outputs.size() == expected.size());
-    for (size_t i = 0; i < outputs.size(); ++i)
-        CHECK(hex_of(outputs[i]) == expected[i].get<std::string>());
+    for (size_t i = 0; i < outputs.size(); ++i) CHECK(hex_of(outputs[i]) == expected[i].get<std::string>());
 
     // Calls that leave the declared pattern are refused.
     sponge.start(pattern);

@@ -17,8 +17,7 @@
 
 using dmc::Fr;
 
-namespace
-{
+namespace {
 
 Fr plain_hash(const std::vector<Fr> &inputs)
 {
@@ -154,18 +153,15 @@ TEST_CASE("hash_columns matches per-node Poseidon over the layers", "[field][tre
         const uint64_t nodes = 5000; // not a multiple of the work unit
         std::vector<std::vector<uint8_t>> layers;
         std::vector<const uint8_t *> pointers;
-        for (unsigned l = 0; l < layers_count; ++l)
-            layers.push_back(dmc::test::random_nodes(rng, nodes));
-        for (const auto &layer : layers)
-            pointers.push_back(layer.data());
+        for (unsigned l = 0; l < layers_count; ++l) layers.push_back(dmc::test::random_nodes(rng, nodes));
+        for (const auto &layer : layers) pointers.push_back(layer.data());
         std::vector<uint8_t> out(32 * nodes);
         dmc::TreeBuildOptions options;
         options.threads = 2;
         REQUIRE(dmc::hash_columns(pointers, nodes, out.data(), options).ok());
         for (uint64_t v : std::vector<uint64_t>{0, 1, 4095, 4096, nodes - 1}) {
             std::vector<Fr> column;
-            for (const auto &layer : layers)
-                column.push_back(*Fr::from_bytes(std::span(layer).subspan(32 * v, 32)));
+            for (const auto &layer : layers) column.push_back(*Fr::from_bytes(std::span(layer).subspan(32 * v, 32)));
             CHECK(*Fr::from_bytes(std::span(out).subspan(32 * v, 32)) == plain_hash(column));
         }
         layers[layers_count - 1][32 * 4097 + 31] = 0xff;

@@ -23,15 +23,13 @@ using dmc::test::json;
 using dmc::test::limbs_from_json;
 using dmc::test::use_vector;
 
-namespace
-{
+namespace {
 
 std::string be_hex(const Fr &value)
 {
     const dmc::Bytes32 le = value.to_bytes();
     dmc::Bytes32 be;
-    for (int i = 0; i < 32; ++i)
-        be[i] = le[31 - i];
+    for (int i = 0; i < 32; ++i) be[i] = le[31 - i];
     return dmc::to_hex(be);
 }
 
@@ -55,8 +53,7 @@ Fr hash_both(const PoseidonConstants &c, const Fr &tag, const std::vector<Fr> &i
 std::vector<Fr> small_ints(const json &list)
 {
     std::vector<Fr> out;
-    for (const auto &v : list)
-        out.push_back(Fr::from_u64(v.get<uint64_t>()));
+    for (const auto &v : list) out.push_back(Fr::from_u64(v.get<uint64_t>()));
     return out;
 }
 
@@ -200,8 +197,7 @@ TEST_CASE("poseidon_round_trace_arity2: plain per-round states", "[field][poseid
     unsigned seen = 0;
     dmc::poseidon_permute_plain(c, state, [&](unsigned round, std::span<const Fr> s) {
         REQUIRE(round == seen);
-        for (size_t i = 0; i < s.size(); ++i)
-            REQUIRE(hex_of(s[i]) == rounds[round][i].get<std::string>());
+        for (size_t i = 0; i < s.size(); ++i) REQUIRE(hex_of(s[i]) == rounds[round][i].get<std::string>());
         ++seen;
     });
     CHECK(seen == rounds.size());
@@ -257,10 +253,8 @@ TEST_CASE("poseidon_misc_derived: spot values, MerkleTree and gen-randomness tag
     const Fr genrand = dmc::poseidon_custom_tag(1);
     const PoseidonConstants &c2 = dmc::poseidon_constants(2);
     std::vector<Fr> p8(8), p11(11);
-    for (unsigned i = 0; i < 8; ++i)
-        p8[i] = Fr::from_u64(i);
-    for (unsigned i = 0; i < 11; ++i)
-        p11[i] = Fr::from_u64(i + 1);
+    for (unsigned i = 0; i < 8; ++i) p8[i] = Fr::from_u64(i);
+    for (unsigned i = 0; i < 11; ++i) p11[i] = Fr::from_u64(i + 1);
     const Fr f0 = Fr::zero(), f1 = Fr::one(), f2 = Fr::from_u64(2);
     CHECK(hex_of(hash_both(c2, c2.merkle_tree_tag, {f0, f0})) == e.at("p2_0_0_le_hex").get<std::string>());
     CHECK(hex_of(hash_both(c2, c2.merkle_tree_tag, {f1, f2})) == e.at("p2_1_2_le_hex").get<std::string>());

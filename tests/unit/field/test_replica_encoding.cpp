@@ -18,7 +18,7 @@ using namespace dmc;
 
 namespace {
 
-constexpr uint64_t kChunk = 1u << 16;  // the function's chunk, in nodes
+constexpr uint64_t kChunk = 1u << 16; // the function's chunk, in nodes
 
 // key[v] + data[v] with data zero-extended from data_bytes.
 std::vector<uint8_t> reference(const std::vector<uint8_t> &key, const std::vector<uint8_t> &data, uint64_t data_bytes)
@@ -62,7 +62,8 @@ TEST_CASE("replica encoding in chunks equals the node-by-node sum", "[field][enc
     SECTION("in place over the key, and CC")
     {
         auto in_place = key;
-        REQUIRE(encode_replica_chunked(in_place.data(), data.data(), data.size(), in_place.data(), nodes, progress).ok());
+        REQUIRE(
+            encode_replica_chunked(in_place.data(), data.data(), data.size(), in_place.data(), nodes, progress).ok());
         CHECK(in_place == reference(key, data, data.size()));
         std::vector<uint8_t> cc(nodes * 32);
         REQUIRE(encode_replica_chunked(key.data(), nullptr, 0, cc.data(), nodes, progress).ok());
@@ -87,7 +88,7 @@ TEST_CASE("replica encoding names a bad node by its index in the sector, and sto
     CHECK(r.error().message == "data node " + std::to_string(bad) + " is not a canonical field element (value >= r)");
 
     auto bad_key = key;
-    const Bytes32 modulus = fr_modulus_bytes();  // r itself is not canonical
+    const Bytes32 modulus = fr_modulus_bytes(); // r itself is not canonical
     std::copy(modulus.begin(), modulus.end(), bad_key.begin() + bad * 32);
     r = encode_replica_chunked(bad_key.data(), data.data(), data.size(), out.data(), nodes, always);
     REQUIRE_FALSE(r.ok());
@@ -98,9 +99,8 @@ TEST_CASE("replica encoding names a bad node by its index in the sector, and sto
     CHECK(r.error().message == "label of node " + std::to_string(bad) + " is not a field element");
 
     int calls = 0;
-    r = encode_replica_chunked(key.data(), data.data(), data.size(), out.data(), nodes, [&](uint64_t) {
-        return ++calls < 2;
-    });
+    r = encode_replica_chunked(key.data(), data.data(), data.size(), out.data(), nodes,
+                               [&](uint64_t) { return ++calls < 2; });
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().code == Errc::cancelled);
     CHECK(calls == 2);

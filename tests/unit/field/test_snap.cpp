@@ -67,8 +67,7 @@ TEST_CASE("snap challenges stay in their partition for every size", "[field][sna
             auto challenges = dmc::snap_challenges(*params, comm_r_new, k);
             REQUIRE(challenges.ok());
             REQUIRE(challenges->size() == params->challenges_per_partition);
-            for (uint64_t c : *challenges)
-                REQUIRE((c >= k * span && c < (k + 1) * span));
+            for (uint64_t c : *challenges) REQUIRE((c >= k * span && c < (k + 1) * span));
         }
     }
     CHECK_FALSE(dmc::snap_params(48).ok());

@@ -18,8 +18,7 @@
 using dmc::Fr;
 using dmc::TreeShape;
 
-namespace
-{
+namespace {
 
 struct RTree {
     std::vector<std::vector<uint8_t>> caches;
@@ -41,8 +40,7 @@ RTree build_tree_r(const std::vector<uint8_t> &replica, const TreeShape &shape, 
         REQUIRE(root.ok());
         roots.push_back(*root);
     }
-    for (const auto &cache : t.caches)
-        t.stored.push_back({cache, first_row});
+    for (const auto &cache : t.caches) t.stored.push_back({cache, first_row});
     auto root = dmc::compound_root(shape, roots);
     REQUIRE(root.ok());
     t.root = *root;

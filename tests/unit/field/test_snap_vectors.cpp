@@ -24,8 +24,7 @@ using dmc::test::hex_of;
 using dmc::test::json;
 using dmc::test::use_vector;
 
-namespace
-{
+namespace {
 
 std::vector<uint8_t> concat_hex(const json &list)
 {
@@ -45,8 +44,7 @@ std::string node_hex(std::span<const uint8_t> bytes, uint64_t node)
 std::vector<uint64_t> u64s(const json &list)
 {
     std::vector<uint64_t> out;
-    for (const auto &x : list)
-        out.push_back(x.get<uint64_t>());
+    for (const auto &x : list) out.push_back(x.get<uint64_t>());
     return out;
 }
 
@@ -117,8 +115,7 @@ TEST_CASE("snap_challenges_full_derived: whole partitions and digests", "[field]
             REQUIRE(challenges.ok());
             CHECK(*challenges == u64s(list));
             const uint64_t k = std::stoull(k_text), span = params.sector_nodes / params.partitions;
-            for (uint64_t c : *challenges)
-                CHECK((c >= k * span && c < (k + 1) * span));
+            for (uint64_t c : *challenges) CHECK((c >= k * span && c < (k + 1) * span));
         }
     }
     for (const auto &[nodes_text, digests] : e.at("digest_j_le_hex_for_j_0_1_2").items()) {
@@ -323,8 +320,7 @@ TEST_CASE("snap_8mib_synthetic_update: 2^18 nodes, 1024 rho values, 4 partitions
         auto leafs = dmc::snap_apex_leafs(params, *apex_row, k);
         REQUIRE(leafs.ok());
         std::vector<uint8_t> concat;
-        for (const auto &leaf : *leafs)
-            concat.insert(concat.end(), leaf.begin(), leaf.end());
+        for (const auto &leaf : *leafs) concat.insert(concat.end(), leaf.begin(), leaf.end());
         CHECK(dmc::to_hex(dmc::sha256(concat)) ==
               e.at("apex_leafs_all_sha256_of_concat_by_partition")[k].get<std::string>());
     }

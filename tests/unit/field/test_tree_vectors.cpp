@@ -25,14 +25,12 @@ using dmc::test::hex_of;
 using dmc::test::json;
 using dmc::test::use_vector;
 
-namespace
-{
+namespace {
 
 std::vector<std::string> strings(const json &list)
 {
     std::vector<std::string> out;
-    for (const auto &s : list)
-        out.push_back(s.get<std::string>());
+    for (const auto &s : list) out.push_back(s.get<std::string>());
     return out;
 }
 
@@ -133,10 +131,8 @@ TEST_CASE("real_32gib_tree_r_last_inclusion_proofs: a WindowPoSt proof verifies"
     const auto &example = in.at("example_proof");
     dmc::PoseidonMerkleProof proof;
     proof.leaf = fr_from_hex(example.at("leaf_le_hex"));
-    for (const auto &element : example.at("base_path"))
-        proof.path.push_back(path_element(element));
-    for (const auto &element : example.at("sub_path"))
-        proof.path.push_back(path_element(element));
+    for (const auto &element : example.at("base_path")) proof.path.push_back(path_element(element));
+    for (const auto &element : example.at("sub_path")) proof.path.push_back(path_element(element));
     proof.root = fr_from_hex(e.at("comm_r_last_le_hex"));
 
     const uint64_t base_leaves = 1ull << 27;
@@ -192,8 +188,7 @@ TEST_CASE("curio_t_aux_golden_32gib: parse, re-serialize and rebuild a real t_au
     auto t_aux = dmc::parse_t_aux(bytes);
     REQUIRE(t_aux.ok());
     REQUIRE(t_aux->labels.size() == e.at("labels").size());
-    for (size_t i = 0; i < t_aux->labels.size(); ++i)
-        check_store_config(t_aux->labels[i], e.at("labels")[i]);
+    for (size_t i = 0; i < t_aux->labels.size(); ++i) check_store_config(t_aux->labels[i], e.at("labels")[i]);
     check_store_config(t_aux->tree_d, e.at("tree_d_config"));
     check_store_config(t_aux->tree_r_last, e.at("tree_r_last_config"));
     check_store_config(t_aux->tree_c, e.at("tree_c_config"));

@@ -21,8 +21,8 @@ namespace dmc::test {
 class HostTreeEngine final : public gpu::TreeEngine {
 public:
     HostTreeEngine(uint64_t chunk_leaves, unsigned inputs)
-        : image_(gpu::build_poseidon_image()), chunk_leaves_(chunk_leaves),
-          inputs_(inputs * chunk_leaves * 32), output_(chunk_leaves * 32), rows_((8 * chunk_leaves - 1) / 7)
+        : image_(gpu::build_poseidon_image()), chunk_leaves_(chunk_leaves), inputs_(inputs * chunk_leaves * 32),
+          output_(chunk_leaves * 32), rows_((8 * chunk_leaves - 1) / 7)
     {
     }
 

@@ -36,17 +36,19 @@ std::vector<std::array<uint64_t, 4>> test_values(size_t random_count)
         {~0ull, 0, 0, 0},
         {0, 1, 0, 0},
         {~0ull, ~0ull, ~0ull, 0},
-        {r[0] - 1, r[1], r[2], r[3]}, // r - 1
-        {r[0] - 2, r[1], r[2], r[3]}, // r - 2
-        {0, 0, 0, r[3]},              // just below r in the top limb
+        {r[0] - 1, r[1], r[2], r[3]},                 // r - 1
+        {r[0] - 2, r[1], r[2], r[3]},                 // r - 2
+        {0, 0, 0, r[3]},                              // just below r in the top limb
         {~0ull, ~0ull, ~0ull, 0x3fffffffffffffffull}, // 2^254 - 1 (largest fr32 node)
         {fr_detail::kR[0], fr_detail::kR[1], fr_detail::kR[2], fr_detail::kR[3]},
     };
     std::mt19937_64 rng(20240513);
     while (out.size() < random_count + 11) {
         std::array<uint64_t, 4> v = {rng(), rng(), rng(), rng()};
-        if (out.size() % 2) v[3] >>= 1; // also values in [2^254, r)
-        else v[3] &= 0x3fffffffffffffffull;
+        if (out.size() % 2)
+            v[3] >>= 1; // also values in [2^254, r)
+        else
+            v[3] &= 0x3fffffffffffffffull;
         Fr unused;
         uint8_t bytes[32];
         std::memcpy(bytes, v.data(), 32);
@@ -125,7 +127,7 @@ TEST_CASE("FrHd: mul, add, sub equal the sdk's Fr and GMP on edges and random va
             mpz_add(expected, a, b);
             mpz_mod(expected, expected, modulus);
             to_mpz(got, limbs(fr_add(FrHd{{values[i][0], values[i][1], values[i][2], values[i][3]}},
-                                         FrHd{{values[j][0], values[j][1], values[j][2], values[j][3]}})));
+                                     FrHd{{values[j][0], values[j][1], values[j][2], values[j][3]}})));
             CHECK(mpz_cmp(expected, got) == 0);
             ++pairs;
         }

@@ -67,7 +67,8 @@ void write_bytes(const std::string &path, const std::vector<uint8_t> &bytes)
 void write_random_layers(const SealProof &proof, const std::string &dir, uint32_t seed)
 {
     fs::create_directories(dir);
-    for (uint32_t l = 1; l <= proof.layers; ++l) write_bytes(layer_file(dir, l), test_staged_data(proof.nodes(), seed + l));
+    for (uint32_t l = 1; l <= proof.layers; ++l)
+        write_bytes(layer_file(dir, l), test_staged_data(proof.nodes(), seed + l));
 }
 
 CallResult run_tree_c(const dmc_tree_c_ops *ops, const SealProof &proof, const std::string &dir, Bytes32 &comm_c,

@@ -47,7 +47,14 @@ public:
     Status run(const core::Dag &dag, core::VertexId v, core::VertexContext &ctx) override
     {
         const auto kind = dag[v].kind;
-        Event e{v, kind, ctx.sectors, Clock::now(), {}, ctx.numa_node, ctx.numa_os_index, ctx.threads,
+        Event e{v,
+                kind,
+                ctx.sectors,
+                Clock::now(),
+                {},
+                ctx.numa_node,
+                ctx.numa_os_index,
+                ctx.threads,
                 ctx.arena != nullptr};
         int arrival = 0;
         {

@@ -35,9 +35,8 @@ Dag build_one(Plan plan, const char *proof = "StackedDrg2KiBV1_1")
 using EdgeSet = std::set<std::tuple<K, K, uint32_t>>;
 
 const EdgeSet kSealEdges = {
-    {K::add_pieces, K::tree_d, 0},       {K::tree_d, K::pc1, 0},
-    {K::pc1, K::tree_c, 0},              {K::pc1, K::tree_r_last, 0},
-    {K::tree_c, K::comm_r_check, 0},     {K::tree_r_last, K::comm_r_check, 0},
+    {K::add_pieces, K::tree_d, 0},         {K::tree_d, K::pc1, 0},          {K::pc1, K::tree_c, 0},
+    {K::pc1, K::tree_r_last, 0},           {K::tree_c, K::comm_r_check, 0}, {K::tree_r_last, K::comm_r_check, 0},
     {K::comm_r_check, K::check_sealed, 0},
 };
 
@@ -95,8 +94,8 @@ TEST_CASE("unseal regenerates the key, decodes the surviving replica and checks 
 
 TEST_CASE("topological order puts every vertex after its predecessors", "[dag]")
 {
-    auto dag = build_batch_dag({{1001, 1, proof_id("StackedDrg2KiBV1_1"), Plan::snap},
-                                {1001, 2, proof_id("StackedDrg2KiBV1_1"), Plan::cc}});
+    auto dag = build_batch_dag(
+        {{1001, 1, proof_id("StackedDrg2KiBV1_1"), Plan::snap}, {1001, 2, proof_id("StackedDrg2KiBV1_1"), Plan::cc}});
     REQUIRE(dag.ok());
     auto order = topological_order(*dag);
     REQUIRE(order.ok());

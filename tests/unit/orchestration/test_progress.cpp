@@ -20,7 +20,8 @@ namespace {
 Dag weighted(size_t sectors = 1)
 {
     std::vector<SectorSpec> specs;
-    for (size_t i = 0; i < sectors; ++i) specs.push_back({1001, i + 1, proof_id("StackedDrg2KiBV1_1"), Plan::cache_only});
+    for (size_t i = 0; i < sectors; ++i)
+        specs.push_back({1001, i + 1, proof_id("StackedDrg2KiBV1_1"), Plan::cache_only});
     auto dag = build_batch_dag(specs);
     REQUIRE(dag.ok());
     for (uint32_t s = 0; s < sectors; ++s) {

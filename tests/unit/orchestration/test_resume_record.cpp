@@ -39,8 +39,8 @@ Bytes32 filled(uint8_t first)
 
 ResumeRecord sample()
 {
-    ResumeRecord r = ResumeRecord::for_sector({1001, 42, dmc::test::proof_id("StackedDrg32GiBV1_1"), Plan::snap},
-                                          1700000000000);
+    ResumeRecord r =
+        ResumeRecord::for_sector({1001, 42, dmc::test::proof_id("StackedDrg32GiBV1_1"), Plan::snap}, 1700000000000);
     r.mark_done(K::add_pieces, 1700000001000);
     r.mark_done(K::tree_d, 1700000002000);
     r.mark_done(K::pc1, 1700000003000);

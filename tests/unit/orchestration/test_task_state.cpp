@@ -12,10 +12,9 @@ using S = TaskState;
 
 TEST_CASE("state names are damocles' and parse back", "[state]")
 {
-    const char *names[] = {"Empty",          "Allocated",      "PieceAdded",  "TreeDBuilt", "PC1Done",
-                           "PC2Done",        "SealedChecked",  "SnapPieceAdded", "SnapTreeDBuilt",
-                           "SnapEncoded",    "SnapDone",       "Persisted",   "Finished",   "Aborted",
-                           "Unsealed"};
+    const char *names[] = {"Empty",    "Allocated",     "PieceAdded",     "TreeDBuilt",     "PC1Done",
+                           "PC2Done",  "SealedChecked", "SnapPieceAdded", "SnapTreeDBuilt", "SnapEncoded",
+                           "SnapDone", "Persisted",     "Finished",       "Aborted",        "Unsealed"};
     for (uint32_t i = 0; i < kTaskStateCount; ++i) {
         CHECK(std::string(task_state_name(static_cast<S>(i))) == names[i]);
         auto back = task_state_from_name(names[i]);

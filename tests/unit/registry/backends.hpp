@@ -55,9 +55,9 @@ struct PostgresBackend {
 // with .open() for a registry on it) or leaves a skipped test.
 #define DMC_BACKEND(name)                                                                                              \
     struct name##_t : TestType {                                                                                       \
-        std::unique_ptr<::dmc::service::RegistryStore> open()                                                             \
+        std::unique_ptr<::dmc::service::RegistryStore> open()                                                          \
         {                                                                                                              \
-            auto reg = ::dmc::service::open_registry(this->location);                                                     \
+            auto reg = ::dmc::service::open_registry(this->location);                                                  \
             if (!reg) FAIL(TestType::kName << " registry at " << this->location << ": " << reg.error().message);       \
             REQUIRE((*reg)->backend() == TestType::kName);                                                             \
             return std::move(*reg);                                                                                    \

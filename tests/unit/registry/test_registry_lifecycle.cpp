@@ -35,8 +35,7 @@ std::vector<SectorKey> reservation_keys(RegistryStore &reg)
     auto reservations = reg.list_reservations();
     REQUIRE(reservations.ok());
     std::vector<SectorKey> keys;
-    for (const auto &r : *reservations)
-        keys.push_back(r.key);
+    for (const auto &r : *reservations) keys.push_back(r.key);
     return keys;
 }
 
@@ -120,7 +119,7 @@ TEMPLATE_TEST_CASE("registry lifecycle: abort and cancel release the sector's re
         REQUIRE(*reg->mark_for_rebuild({1001, n}, 0, false, 10));
         REQUIRE(reg->put_reservation({"store-a", {1001, n}, 4096, 11}).ok());
     }
-    auto a = reg->allocate(AllocationFilter{}, 20);  // sector 1, FIFO
+    auto a = reg->allocate(AllocationFilter{}, 20); // sector 1, FIFO
     REQUIRE(a.ok());
     REQUIRE(a->has_value());
     REQUIRE((*a)->sector.key == SectorKey{1001, 1});
@@ -135,7 +134,7 @@ TEMPLATE_TEST_CASE("registry lifecycle: abort and cancel release the sector's re
     auto s = reg->get_sector({1001, 2});
     CHECK_FALSE((*s)->online);
     CHECK((*s)->finalized);
-    CHECK((*s)->need_rebuild);  // cancel is not success
+    CHECK((*s)->need_rebuild); // cancel is not success
     CHECK((*s)->abort_reason == "rebuild cancelled");
 
     auto queue = reg->list_queue();
@@ -152,8 +151,7 @@ TEMPLATE_TEST_CASE(
 {
     DMC_BACKEND(backend);
     auto reg = backend.open();
-    for (uint64_t n = 1; n <= 3; ++n)
-        REQUIRE(reg->import_sector(sample_sector(1001, n), false).ok());
+    for (uint64_t n = 1; n <= 3; ++n) REQUIRE(reg->import_sector(sample_sector(1001, n), false).ok());
     REQUIRE(*reg->mark_for_rebuild({1001, 1}, 0, false, 10));
     REQUIRE(*reg->mark_for_rebuild({1001, 2}, 0, false, 11));
     REQUIRE(reg->put_reservation({"store-a", {1001, 1}, 4096, 12}).ok());
@@ -284,12 +282,12 @@ TEMPLATE_TEST_CASE("registry lifecycle: an allocation records its lease and the 
         CHECK(entry.allocations == 0);
     }
 
-    AllocationFilter unnamed;  // a worker that gave no name is recorded as "?"
+    AllocationFilter unnamed; // a worker that gave no name is recorded as "?"
     unnamed.location = "/var/lib/worker/0";
     unnamed.lease_seconds = 120;
     unnamed.allowed_miners = {1001};
     unnamed.allowed_proofs = {5};
-    REQUIRE(*reg->cancel({1001, 2}) == CancelOutcome::removed_from_queue);  // sector 1 is first now
+    REQUIRE(*reg->cancel({1001, 2}) == CancelOutcome::removed_from_queue); // sector 1 is first now
     auto a = reg->allocate(unnamed, 1000);
     REQUIRE(a.ok());
     REQUIRE(a->has_value());
@@ -320,7 +318,7 @@ TEMPLATE_TEST_CASE("registry lifecycle: replace keeps lifecycle and location, ne
     REQUIRE(reg->import_sector(rec, false).ok());
     REQUIRE(reg->abort({1001, 1}, 0, "permanent: old failure").ok());
 
-    auto changed = sample_sector(1001, 1);  // no store: keep the one registered
+    auto changed = sample_sector(1001, 1); // no store: keep the one registered
     changed.comm_d = "baga6ea4seaqchanged";
     auto replaced = reg->import_sector(changed, true);
     REQUIRE(replaced.ok());
@@ -436,12 +434,12 @@ TEMPLATE_TEST_CASE("registry lifecycle: workers, stores and reservations keep ev
     auto reservations = reg->list_reservations();
     REQUIRE(reservations.ok());
     REQUIRE(reservations->size() == 2);
-    CHECK((*reservations)[0].store == "store-a");  // ordered by store
+    CHECK((*reservations)[0].store == "store-a"); // ordered by store
     CHECK((*reservations)[0].key == SectorKey{1001, 2});
     CHECK((*reservations)[1].size == (1ull << 35));
     CHECK((*reservations)[1].at == 7);
     REQUIRE(reg->release_reservation({1001, 1}).ok());
-    REQUIRE(reg->release_reservation({1001, 9}).ok());  // nothing reserved: nothing to do
+    REQUIRE(reg->release_reservation({1001, 9}).ok()); // nothing reserved: nothing to do
     CHECK(reservation_keys(*reg) == std::vector<SectorKey>{{1001, 2}});
 }
 

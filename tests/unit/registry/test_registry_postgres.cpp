@@ -8,9 +8,9 @@
 
 #include <thread>
 
-#include "service/registry/registry_store.hpp"
 #include "postgres_fixture.hpp"
 #include "registry_fixture.hpp"
+#include "service/registry/registry_store.hpp"
 
 using namespace dmc;
 using namespace dmc::core;
@@ -28,10 +28,8 @@ TEST_CASE("registry postgres: managers starting at once on an empty database mig
             auto reg = open_registry(url);
             if (!reg) errors[i] = reg.error().message;
         });
-    for (auto &t : threads)
-        t.join();
-    for (const auto &e : errors)
-        CHECK(e.empty());
+    for (auto &t : threads) t.join();
+    for (const auto &e : errors) CHECK(e.empty());
     auto versions =
         server->psql(url.substr(url.rfind('/') + 1), "SELECT count(*), max(version) FROM schema_migrations");
     CHECK(versions.out == "3|3\n");

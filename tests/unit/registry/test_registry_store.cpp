@@ -13,8 +13,8 @@
 #include <thread>
 
 #include "backends.hpp"
-#include "service/registry/registry_store.hpp"
 #include "registry_fixture.hpp"
+#include "service/registry/registry_store.hpp"
 
 using namespace dmc;
 using namespace dmc::core;
@@ -122,7 +122,7 @@ TEMPLATE_TEST_CASE("registry: allocation is FIFO within priority and honours fil
     REQUIRE(*reg->mark_for_rebuild({1001, 1}, 0, false, 10));
     REQUIRE(*reg->mark_for_rebuild({1001, 2}, 0, false, 11));
     REQUIRE(*reg->mark_for_rebuild({1002, 3}, 0, false, 12));
-    REQUIRE(*reg->mark_for_rebuild({1001, 4}, 5, false, 13));  // higher priority, enqueued last
+    REQUIRE(*reg->mark_for_rebuild({1001, 4}, 5, false, 13)); // higher priority, enqueued last
 
     AllocationFilter only_1002;
     only_1002.allowed_miners = {1002};
@@ -216,7 +216,7 @@ TEMPLATE_TEST_CASE("registry: finalize clears the rebuild flag and records the l
     CHECK_FALSE((*s)->need_rebuild);
     CHECK((*s)->finalized);
     CHECK((*s)->store == "store-b");
-    CHECK((*s)->abort_reason.empty());  // R13: an old abort reason does not survive success
+    CHECK((*s)->abort_reason.empty()); // R13: an old abort reason does not survive success
     REQUIRE((*s)->pieces.size() == 1);
     CHECK(reg->list_queue()->empty());
     CHECK(reg->list_reservations()->empty());
@@ -264,7 +264,7 @@ TEMPLATE_TEST_CASE("registry: cancel removes a queued entry or flags a leased on
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     AllocationFilter f;
     f.worker = "w";
-    auto a = reg->allocate(f, now);  // leases sector 1
+    auto a = reg->allocate(f, now); // leases sector 1
     REQUIRE(a->has_value());
     CHECK((*a)->sector.key == SectorKey{1001, 1});
 
@@ -330,7 +330,7 @@ TEMPLATE_TEST_CASE("registry: two registry instances allocating at once never ha
             RegistryStore &reg = t % 2 ? *second : *first;
             AllocationFilter f;
             f.worker = "w";
-            f.worker += std::to_string(t);  // (gcc 12 -Wrestrict false positive on "w" + …)
+            f.worker += std::to_string(t); // (gcc 12 -Wrestrict false positive on "w" + …)
             for (;;) {
                 auto a = reg.allocate(f, 100);
                 std::lock_guard lock(mu);
@@ -344,16 +344,14 @@ TEMPLATE_TEST_CASE("registry: two registry instances allocating at once never ha
             }
         });
     }
-    for (auto &t : threads)
-        t.join();
+    for (auto &t : threads) t.join();
     CHECK(errors.empty());
     CHECK(keys.size() == kSectors);
     CHECK(std::set<SectorKey>(keys.begin(), keys.end()).size() == kSectors);
     CHECK(lease_ids.size() == kSectors);
     auto queue = second->list_queue();
     REQUIRE(queue.ok());
-    for (const auto &q : *queue)
-        CHECK(q.allocations == 1);
+    for (const auto &q : *queue) CHECK(q.allocations == 1);
 }
 
 TEMPLATE_TEST_CASE("registry: listings carry pieces and snap info of every sector", "[registry]", SqliteBackend,
@@ -405,7 +403,7 @@ TEMPLATE_TEST_CASE("registry: listings carry pieces and snap info of every secto
     REQUIRE(reg->set_tree_roots({1001, 1}, c, r).ok());
     CHECK((*reg->get_sector({1001, 1}))->comm_r_last == r);
     REQUIRE(reg->put_reservation({"store-a", {1001, 3}, 4096, 5}).ok());
-    REQUIRE(reg->put_reservation({"store-b", {1001, 3}, 8192, 6}).ok());  // replaces
+    REQUIRE(reg->put_reservation({"store-b", {1001, 3}, 8192, 6}).ok()); // replaces
     auto res = reg->list_reservations();
     REQUIRE(res->size() == 1);
     CHECK(res->front().store == "store-b");

@@ -54,7 +54,7 @@ struct StageResult {
     dmc_status status = DMC_ERR_INTERNAL;
     std::string error;
     std::vector<uint32_t> layers_done;
-    std::vector<uint64_t> layer_sizes_at_done;  // size of the layer file when layer_done ran (0 = absent)
+    std::vector<uint64_t> layer_sizes_at_done; // size of the layer file when layer_done ran (0 = absent)
     uint64_t last_done = 0, last_total = 0;
     uint64_t progress_calls = 0;
 };

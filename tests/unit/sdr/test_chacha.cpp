@@ -31,11 +31,10 @@ TEST_CASE("ChaCha20 keystream of RFC 8439 section 2.4.2 (two blocks, counter 1)"
     std::vector<uint8_t> stream(plaintext.size());
     chacha20_ietf_keystream(key, nonce, 1, stream.data(), stream.size());
     for (size_t i = 0; i < stream.size(); ++i) stream[i] ^= static_cast<uint8_t>(plaintext[i]);
-    CHECK(to_hex(stream) ==
-          "6e2e359a2568f98041ba0728dd0d6981e97e7aec1d4360c20a27afccfd9fae0b"
-          "f91b65c5524733ab8f593dabcd62b3571639d624e65152ab8f530c359f0861d8"
-          "07ca0dbf500d6a6156a38e088a22b65e52bc514d16ccf806818ce91ab7793736"
-          "5af90bbf74a35be6b40b8eedf2785e42874d");
+    CHECK(to_hex(stream) == "6e2e359a2568f98041ba0728dd0d6981e97e7aec1d4360c20a27afccfd9fae0b"
+                            "f91b65c5524733ab8f593dabcd62b3571639d624e65152ab8f530c359f0861d8"
+                            "07ca0dbf500d6a6156a38e088a22b65e52bc514d16ccf806818ce91ab7793736"
+                            "5af90bbf74a35be6b40b8eedf2785e42874d");
 }
 
 TEST_CASE("ChaCha20 with a zero key starts with the rand_chacha reference words", "[sdr][chacha]")
@@ -61,7 +60,7 @@ TEST_CASE("ChaCha8Rng: blocks in counter order, next_u64 low word first, across 
     // Words of blocks 0..7 computed directly from the block function.
     std::vector<uint32_t> words;
     for (uint32_t counter = 0; counter < 8; ++counter) {
-        uint32_t state[16] = {0x61707865u, 0x3320646eu, 0x79622d32u, 0x6b206574u, key[0], key[1], key[2], key[3],
+        uint32_t state[16] = {0x61707865u, 0x3320646eu, 0x79622d32u, 0x6b206574u, key[0],  key[1], key[2], key[3],
                               key[4],      key[5],      key[6],      key[7],      counter, 0,      0,      0};
         uint32_t out[16];
         chacha_block(state, 8, out);

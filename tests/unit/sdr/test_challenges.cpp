@@ -17,7 +17,7 @@ uint64_t gmp_challenge(const uint8_t *le32, uint64_t nodes)
 {
     mpz_t x, m;
     mpz_inits(x, m, nullptr);
-    mpz_import(x, 32, -1, 1, 0, 0, le32);  // least significant byte first
+    mpz_import(x, 32, -1, 1, 0, 0, le32); // least significant byte first
     mpz_set_ui(m, nodes - 1);
     mpz_mod(x, x, m);
     const uint64_t r = mpz_get_ui(x) + 1;

@@ -56,7 +56,7 @@ TEST_CASE("CID decoding refuses wrong multibase, alphabet, version, codec, multi
     v0[0] = 0;
     CHECK_THAT(error_of(cid_of(v0), CommitmentKind::unsealed), Contains("version 0"));
     auto wrong_mh = bytes;
-    wrong_mh[5] = 0x21;  // varint 92 20 (0x1012) -> 92 21 (0x1092)
+    wrong_mh[5] = 0x21; // varint 92 20 (0x1012) -> 92 21 (0x1092)
     CHECK_THAT(error_of(cid_of(wrong_mh), CommitmentKind::unsealed), Contains("multihash 0x1092"));
     auto short_digest = bytes;
     short_digest[6] = 31;
@@ -68,10 +68,10 @@ TEST_CASE("CID decoding refuses wrong multibase, alphabet, version, codec, multi
     auto truncated = std::vector<uint8_t>(bytes.begin(), bytes.begin() + 3);
     CHECK_THAT(error_of(cid_of(truncated), CommitmentKind::unsealed), Contains("truncated"));
     std::string extra_byte = kCommD;
-    extra_byte += "a";  // 63 -> 64 base32 characters: one more (zero) byte
+    extra_byte += "a"; // 63 -> 64 base32 characters: one more (zero) byte
     CHECK_THAT(error_of(extra_byte, CommitmentKind::unsealed), Contains("does not match"));
     std::string bad_length = kCommD;
-    bad_length += "aa";  // leaves 5 bits over: not a valid unpadded length
+    bad_length += "aa"; // leaves 5 bits over: not a valid unpadded length
     CHECK_THAT(error_of(bad_length, CommitmentKind::unsealed), Contains("invalid base32 length"));
 }
 

@@ -27,9 +27,9 @@ TEST_CASE("commitment CIDs encode and decode like go-fil-commcid", "[sdr][cid]")
         REQUIRE(back.ok());
         CHECK(*back == comm);
         // The other kind must be refused (codec mismatch).
-        CHECK_FALSE(cid_to_commitment(cid, kind == CommitmentKind::sealed ? CommitmentKind::unsealed
-                                                                          : CommitmentKind::sealed)
-                        .ok());
+        CHECK_FALSE(
+            cid_to_commitment(cid, kind == CommitmentKind::sealed ? CommitmentKind::unsealed : CommitmentKind::sealed)
+                .ok());
         if (e.contains("cid_bytes_hex"))
             CHECK(to_hex(commitment_cid_bytes(comm, kind)) == e.at("cid_bytes_hex").get<std::string>());
         if (e.contains("piece_cid_v2")) {

@@ -116,7 +116,7 @@ TEST_CASE("size conversions: whole blocks scale by 128/127 and round trip", "[sd
 TEST_CASE("unpadding refuses nodes with a top bit set and impossible lengths", "[sdr][fr32]")
 {
     std::vector<uint8_t> padded(128, 0);
-    padded[32 + 31] = 0x40;  // node 1
+    padded[32 + 31] = 0x40; // node 1
     auto r = fr32_unpad(padded, 127);
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().code == Errc::invalid_argument);
@@ -134,9 +134,9 @@ TEST_CASE("canonical Fr: r - 1 is valid, r and above are not", "[sdr][fr32]")
     REQUIRE(r.ok());
     CHECK_FALSE(is_canonical_fr(r->data()));
     auto below = *r;
-    below[0] = 0x00;  // r - 1
+    below[0] = 0x00; // r - 1
     CHECK(is_canonical_fr(below.data()));
     auto above = *r;
-    above[0] = 0x02;  // r + 1
+    above[0] = 0x02; // r + 1
     CHECK_FALSE(is_canonical_fr(above.data()));
 }

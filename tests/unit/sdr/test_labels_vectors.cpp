@@ -48,8 +48,8 @@ TEST_CASE("last label of 11 layers matches upstream create_labels tests (labels_
         const auto &in = v.at("inputs");
         const SdrGraph graph(as_u64(in.at("nodes")), bytes32_of(in.at("porep_id_hex")),
                              in.at("api_version").get<std::string>() != "1.0.0");
-        const auto layers = compute_layers_reference(graph, bytes32_of(in.at("replica_id_hex")),
-                                                     in.at("layers").get<uint32_t>());
+        const auto layers =
+            compute_layers_reference(graph, bytes32_of(in.at("replica_id_hex")), in.at("layers").get<uint32_t>());
         const auto &last = layers.back();
         CHECK(hex_of(last.data() + last.size() - 32, 32) ==
               v.at("expected").at("last_label_of_last_layer_hex").get<std::string>());
@@ -70,8 +70,8 @@ TEST_CASE("last label of 11 layers matches upstream create_labels tests (labels_
 
 TEST_CASE("2KiB end-to-end sectors: ids, CommD and every label from the sdk primitives", "[sdr][labels]")
 {
-    for (const char *name : {"end_to_end_2kib_cc_lotus_devnet", "end_to_end_2kib_cc_v1_1_actor1000",
-                             "end_to_end_2kib_cc_v1_actor1000"}) {
+    for (const char *name :
+         {"end_to_end_2kib_cc_lotus_devnet", "end_to_end_2kib_cc_v1_1_actor1000", "end_to_end_2kib_cc_v1_actor1000"}) {
         const auto &v = use_vector("sdr", name);
         INFO(name);
         const auto &in = v.at("inputs");
@@ -85,12 +85,12 @@ TEST_CASE("2KiB end-to-end sectors: ids, CommD and every label from the sdk prim
 
         const Bytes32 prover = prover_id_from_actor_id(as_u64(in.at("miner_actor_id")));
         CHECK(to_hex(prover) == e.at("prover_id_hex").get<std::string>());
-        auto comm_d = compute_comm_d(sector_size, {});  // CC: no pieces
+        auto comm_d = compute_comm_d(sector_size, {}); // CC: no pieces
         REQUIRE(comm_d.ok());
         CHECK(to_hex(*comm_d) == e.at("comm_d_hex").get<std::string>());
         CHECK(commitment_to_cid(*comm_d, CommitmentKind::unsealed) == e.at("comm_d_cid").get<std::string>());
-        const Bytes32 rid = replica_id(prover, as_u64(in.at("sector_number")), bytes32_of(in.at("ticket_hex")),
-                                       *comm_d, (*proof)->porep_id());
+        const Bytes32 rid = replica_id(prover, as_u64(in.at("sector_number")), bytes32_of(in.at("ticket_hex")), *comm_d,
+                                       (*proof)->porep_id());
         CHECK(to_hex(rid) == e.at("replica_id_hex").get<std::string>());
 
         const SdrGraph graph = SdrGraph::for_proof(**proof);
@@ -145,8 +145,8 @@ TEST_CASE("2KiB end-to-end sectors: ids, CommD and every label from the sdk prim
         }
 
         if (e.contains("interactive_challenges_k0")) {
-            const auto challenges = interactive_challenges(rid, bytes32_of(e.at("interactive_seed_hex")),
-                                                           graph.nodes(), 0, (*proof)->challenges_per_partition);
+            const auto challenges = interactive_challenges(rid, bytes32_of(e.at("interactive_seed_hex")), graph.nodes(),
+                                                           0, (*proof)->challenges_per_partition);
             const auto &expected = e.at("interactive_challenges_k0");
             REQUIRE(challenges.size() == expected.size());
             for (size_t i = 0; i < challenges.size(); ++i) CHECK(challenges[i] == as_u64(expected[i]));

@@ -150,7 +150,7 @@ TEST_CASE("graphs outside the manifest (SyntheticPoRep, NI-PoRep) get and use a 
         CHECK(sha256_file_hex(*path) == digest);
 
         std::filesystem::remove(*path + ".sha256");
-        flip_byte(*path, 3, false);  // new identity, so it is looked at again
+        flip_byte(*path, 3, false); // new identity, so it is looked at again
         REQUIRE(ensure_parent_cache(graph, w.options(dir.path())).ok());
         REQUIRE(w.list.size() == 2);
         CHECK_THAT(w.list[1], Catch::Contains("no digest sidecar"));

@@ -97,8 +97,7 @@ TEST_CASE("pc1 cancelled inside layer 1 leaves no layer file (1 and 2 threads)",
     }
 }
 
-TEST_CASE("pc1 cancelled in layer 2 keeps layer 1; resuming at layer 2 completes the vector's layer",
-          "[sdr][pc1]")
+TEST_CASE("pc1 cancelled in layer 2 keeps layer 1; resuming at layer 2 completes the vector's layer", "[sdr][pc1]")
 {
     const uint64_t nodes = proof_named("StackedDrg8MiBV1_1").nodes();
     TempDir dir("sdr-pc1-resume");
@@ -152,7 +151,7 @@ TEST_CASE("pc1 refuses bad arguments with a one-line error", "[sdr][pc1]")
     bad.first_layer = 3;
     expect_error(bad, DMC_ERR_INVALID_ARG, "first_layer 3");
     bad = good;
-    bad.first_layer = 2;  // layer 1 does not exist yet
+    bad.first_layer = 2; // layer 1 does not exist yet
     expect_error(bad, DMC_ERR_INVALID_ARG, "needs layer 1");
     bad = good;
     bad.parent_cache_path = dir / "missing.cache";

@@ -88,8 +88,8 @@ void check_layer_digest_vector(const json &v, uint32_t threads)
 
 TEST_CASE("pc1 stage reproduces every label of the 2KiB end-to-end sectors (1 and 2 threads)", "[sdr][pc1]")
 {
-    for (const char *name : {"end_to_end_2kib_cc_lotus_devnet", "end_to_end_2kib_cc_v1_1_actor1000",
-                             "end_to_end_2kib_cc_v1_actor1000"}) {
+    for (const char *name :
+         {"end_to_end_2kib_cc_lotus_devnet", "end_to_end_2kib_cc_v1_1_actor1000", "end_to_end_2kib_cc_v1_actor1000"}) {
         const auto &v = use_vector("sdr", name);
         const auto &e = v.at("expected");
         const SealProof &proof = proof_named(v.at("inputs").at("registered_seal_proof").get<std::string>());

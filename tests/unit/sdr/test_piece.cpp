@@ -162,7 +162,7 @@ TEST_CASE("lotus fillers make any valid list cover the sector exactly", "[sdr][p
         REQUIRE(full.ok());
         uint64_t covered = 0;
         for (const auto &p : *full) {
-            CHECK(covered % p.padded_size == 0);  // naturally aligned
+            CHECK(covered % p.padded_size == 0); // naturally aligned
             covered += p.padded_size;
         }
         CHECK(covered == sector);
@@ -174,11 +174,11 @@ TEST_CASE("staged sectors: layout, CommP of each piece, CommD == root of the byt
     std::mt19937_64 rng(7);
     TempDir dir("sdr-staged");
     for (int round = 0; round < 12; ++round) {
-        const uint64_t sector = uint64_t(1) << (11 + rng() % 5);  // 2KiB .. 32KiB
+        const uint64_t sector = uint64_t(1) << (11 + rng() % 5); // 2KiB .. 32KiB
         const std::string path = dir / ("staged-" + std::to_string(round));
         auto writer = StagedSectorWriter::create(path, sector);
         REQUIRE(writer.ok());
-        std::vector<std::pair<uint64_t, std::vector<uint8_t>>> placed;  // padded offset, payload
+        std::vector<std::pair<uint64_t, std::vector<uint8_t>>> placed; // padded offset, payload
         std::vector<uint64_t> sizes;
         for (int p = 0; p < 6; ++p) {
             const uint64_t piece = uint64_t(127) << (rng() % 4);

@@ -42,8 +42,8 @@ TEST_CASE("zero commitments match the go-commp-utils table and the sector CC Com
         if (level.contains("cid"))
             CHECK(commitment_to_cid(zero_comm(h), CommitmentKind::unsealed) == level.at("cid").get<std::string>());
     }
-    for (const char *name : {"zero_comm_d_2KiB", "zero_comm_d_8MiB", "zero_comm_d_512MiB", "zero_comm_d_32GiB",
-                             "zero_comm_d_64GiB"}) {
+    for (const char *name :
+         {"zero_comm_d_2KiB", "zero_comm_d_8MiB", "zero_comm_d_512MiB", "zero_comm_d_32GiB", "zero_comm_d_64GiB"}) {
         const auto &v = use_vector("sdr", name);
         INFO(name);
         const uint64_t sector = as_u64(v.at("inputs").at("sector_size"));

@@ -17,7 +17,7 @@ TEST_CASE("config: durations parse, and malformed ones are clear errors", "[serv
     CHECK(parse_duration("30s").value().count() == 30);
     CHECK(parse_duration("1.5min").value().count() == 90);
     CHECK(parse_duration("2h").value().count() == 7200);
-    CHECK(parse_duration("250ms").value().count() == 1);  // rounded up, never 0 for a positive interval
+    CHECK(parse_duration("250ms").value().count() == 1); // rounded up, never 0 for a positive interval
     CHECK(parse_duration("0.5ms").value().count() == 1);
     CHECK(parse_duration("0.0001s").value().count() == 1);
     CHECK(parse_duration("1.2s").value().count() == 2);
@@ -29,7 +29,7 @@ TEST_CASE("config: durations parse, and malformed ones are clear errors", "[serv
         CHECK(r.error().message.find("duration") != std::string::npos);
     }
     CHECK(parse_duration("0s").error().message.find("longer than 0") != std::string::npos);
-    CHECK_FALSE(parse_duration(std::string(400, '9') + "s"));  // beyond double: invalid
+    CHECK_FALSE(parse_duration(std::string(400, '9') + "s")); // beyond double: invalid
     auto r = parse_duration(std::string(30, '9') + "s");
     REQUIRE_FALSE(r);
     CHECK(r.error().message.find("longer than a year") != std::string::npos);
@@ -39,7 +39,8 @@ TEST_CASE("config: durations parse, and malformed ones are clear errors", "[serv
 
 TEST_CASE("config: manager numbers must be integers in range", "[service][config]")
 {
-    auto ok = parse_manager_config("[[Miners]]\nActor = 1001\n[rebuild]\nlease_seconds = 60\n", "/tmp/h", "config.toml");
+    auto ok =
+        parse_manager_config("[[Miners]]\nActor = 1001\n[rebuild]\nlease_seconds = 60\n", "/tmp/h", "config.toml");
     REQUIRE(ok);
     CHECK(ok.value().lease_seconds == 60);
     CHECK(ok.value().miners == std::vector<uint64_t>{1001});

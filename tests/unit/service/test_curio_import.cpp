@@ -63,8 +63,8 @@ std::string piece_row(uint64_t number, uint64_t index, const std::string &cid, u
 {
     return "INSERT INTO sectors_meta_pieces (sp_id, sector_num, piece_num, piece_cid, piece_size, requested_keep_data, "
            "f05_deal_id, ddo_pam) VALUES (1002, " +
-           std::to_string(number) + ", " + std::to_string(index) + ", '" + cid + "', " + std::to_string(size) +
-           ", " + (keep_data ? "TRUE" : "FALSE") + ", " + deal + ", " + ddo_pam + ");\n";
+           std::to_string(number) + ", " + std::to_string(index) + ", '" + cid + "', " + std::to_string(size) + ", " +
+           (keep_data ? "TRUE" : "FALSE") + ", " + deal + ", " + ddo_pam + ");\n";
 }
 
 std::string location_row(uint64_t number, int filetype, const std::string &storage, bool primary)

@@ -8,9 +8,9 @@
 #include <filesystem>
 #include <map>
 
-#include "service/manager/manager_service.hpp"
 #include "damocles/core/internal/store_layout.hpp"
 #include "process.hpp"
+#include "service/manager/manager_service.hpp"
 
 using namespace dmc;
 using namespace dmc::core;
@@ -23,7 +23,7 @@ SectorRecord sector(uint64_t miner, uint64_t number, const std::string &store = 
 {
     SectorRecord r;
     r.key = {miner, number};
-    r.proof_id = 5;  // 2KiB V1_1
+    r.proof_id = 5; // 2KiB V1_1
     Bytes32 t{};
     r.ticket = t;
     r.comm_d = "baga6ea4seaqpy7usqklokfx2vxuynmupslkeutzexe2uqurdg5vhtebhxqmpqmy";
@@ -82,13 +82,13 @@ TEST_CASE("manager: the store that held the sector before is preferred; weights 
 {
     Fixture f({{"x", "", 1, false, {}, {}}, {"y", "", 9, false, {}, {}}});
     REQUIRE(f.svc->registry().import_sector(sector(1001, 1, "x"), false).ok());
-    CHECK(f.pick(1001, 1, {"x", "y"}) == "x");  // despite y's weight
+    CHECK(f.pick(1001, 1, {"x", "y"}) == "x"); // despite y's weight
     std::map<std::string, int> counts;
     for (uint64_t n = 100; n < 300; ++n) {
         REQUIRE(f.svc->registry().import_sector(sector(1001, n), false).ok());
         ++counts[f.pick(1001, n, {"x", "y"})];
     }
-    CHECK(counts["y"] > counts["x"] * 3);  // weight 9 vs 1 (expected 180 vs 20)
+    CHECK(counts["y"] > counts["x"] * 3); // weight 9 vs 1 (expected 180 vs 20)
     CHECK(counts["x"] > 0);
 }
 

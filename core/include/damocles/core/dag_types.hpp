@@ -68,7 +68,7 @@ std::string sector_id_string(uint64_t miner, uint64_t number);
 struct SectorSpec {
     uint64_t miner = 0;
     uint64_t number = 0;
-    uint64_t proof_id = 0;  // RegisteredSealProof
+    uint64_t proof_id = 0; // RegisteredSealProof
     Plan plan = Plan::cc;
 
     std::string sector_id() const { return sector_id_string(miner, number); }

@@ -29,11 +29,11 @@ class Scheduler; // internal/scheduler.hpp
 using StageTimingHook = std::function<void(const std::string &stage, double seconds, bool ok)>;
 
 struct EngineOptions {
-    std::map<std::string, std::string> plugin_overrides;  // [plugins] stage = "plugin"
-    std::string parent_cache_dir;                         // "" = FIL_PROOFS_PARENT_CACHE or /var/tmp/filecoin-parents
-    ResourceBudget budget;                                // cores, memory, gpu slots, per-stage limits
+    std::map<std::string, std::string> plugin_overrides; // [plugins] stage = "plugin"
+    std::string parent_cache_dir;                        // "" = FIL_PROOFS_PARENT_CACHE or /var/tmp/filecoin-parents
+    ResourceBudget budget;                               // cores, memory, gpu slots, per-stage limits
     bool numa_binding = true;
-    StageTimingHook on_stage_timed;                       // may be empty
+    StageTimingHook on_stage_timed; // may be empty
 };
 
 class Engine {
@@ -75,7 +75,7 @@ struct SessionOptions {
 
 struct JobOutcome {
     SectorOutcome outcome = SectorOutcome::ok;
-    Error error;                 // failed: "<vertex>: <message>"
+    Error error; // failed: "<vertex>: <message>"
     std::string failed_vertex;
 };
 

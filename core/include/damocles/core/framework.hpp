@@ -31,13 +31,13 @@
 namespace dmc {
 
 struct FrameworkOptions {
-    std::vector<std::string> plugin_dirs;           // searched before the default search path
-    bool default_plugin_dirs = true;                 // DAMOCLES_PLUGIN_PATH, build tree, <libdir>/damocles/plugins
-    std::map<std::string, std::string> plugins;      // stage -> plugin name ([plugins] table)
-    std::map<std::string, uint32_t> concurrency;     // [processors.limitation.concurrent]
-    std::string parent_cache_dir;                    // "" = FIL_PROOFS_PARENT_CACHE or /var/tmp/filecoin-parents
-    uint32_t cores = 0;                              // 0 = all
-    uint64_t memory_bytes = 0;                       // 0 = 80% of RAM
+    std::vector<std::string> plugin_dirs;        // searched before the default search path
+    bool default_plugin_dirs = true;             // DAMOCLES_PLUGIN_PATH, build tree, <libdir>/damocles/plugins
+    std::map<std::string, std::string> plugins;  // stage -> plugin name ([plugins] table)
+    std::map<std::string, uint32_t> concurrency; // [processors.limitation.concurrent]
+    std::string parent_cache_dir;                // "" = FIL_PROOFS_PARENT_CACHE or /var/tmp/filecoin-parents
+    uint32_t cores = 0;                          // 0 = all
+    uint64_t memory_bytes = 0;                   // 0 = 80% of RAM
 };
 
 struct PluginSummary {
@@ -49,23 +49,23 @@ struct PluginSummary {
 
 struct Progress {
     std::string sector_id;
-    double fraction = 0;                            // 0..1
-    std::string stage;                              // running step ("pc1", ...)
+    double fraction = 0; // 0..1
+    std::string stage;   // running step ("pc1", ...)
     std::optional<std::chrono::seconds> eta;
 };
 using ProgressCallback = std::function<void(const Progress &)>;
 
 struct SealRequest {
-    std::string proof;                  // RegisteredSealProof name or id
-    std::string miner;                  // 1001, t01001 or f01001
-    std::vector<uint64_t> sectors;      // one or more: a batch sharing proof, ticket and pieces
-    std::string ticket;                 // 64 hex
-    std::vector<std::string> pieces;    // unpadded piece files; none = committed capacity
-    bool snap = false;                  // seal CC, then update it with `pieces` (SnapDeals)
-    std::string out_dir;                // store: sealed/, cache/ (and update/, update-cache/)
-    std::string work_dir;               // "" = <out_dir>/.damocles-work; resumes a killed run
-    bool keep_intermediate = false;     // keep layers, tree-c, tree-d (a complete work dir)
-    bool unsealed = false;              // also unsealed/<id> in lotus' format (the new data with snap)
+    std::string proof;               // RegisteredSealProof name or id
+    std::string miner;               // 1001, t01001 or f01001
+    std::vector<uint64_t> sectors;   // one or more: a batch sharing proof, ticket and pieces
+    std::string ticket;              // 64 hex
+    std::vector<std::string> pieces; // unpadded piece files; none = committed capacity
+    bool snap = false;               // seal CC, then update it with `pieces` (SnapDeals)
+    std::string out_dir;             // store: sealed/, cache/ (and update/, update-cache/)
+    std::string work_dir;            // "" = <out_dir>/.damocles-work; resumes a killed run
+    bool keep_intermediate = false;  // keep layers, tree-c, tree-d (a complete work dir)
+    bool unsealed = false;           // also unsealed/<id> in lotus' format (the new data with snap)
 };
 
 struct PieceSummary {
@@ -81,7 +81,7 @@ struct SealResult {
     Bytes32 ticket{}, replica_id{}, comm_d{}, comm_r{}, comm_c{}, comm_r_last{};
     std::string comm_d_cid, comm_r_cid;
     std::string sealed_path, cache_path;
-    std::string unsealed_path;          // when an unsealed copy was written
+    std::string unsealed_path; // when an unsealed copy was written
     std::vector<PieceSummary> pieces;
     // SnapDeals (snap = true)
     std::optional<Bytes32> comm_d_new, comm_r_new;
@@ -92,16 +92,16 @@ struct SealResult {
 struct VerifyRequest {
     std::string proof, miner, ticket;
     uint64_t sector = 0;
-    std::string comm_r;                 // CID or 64 hex
-    std::string comm_d;                 // optional: CID or 64 hex
-    std::string seed;                   // optional interactive seed (default: the ticket)
+    std::string comm_r; // CID or 64 hex
+    std::string comm_d; // optional: CID or 64 hex
+    std::string seed;   // optional interactive seed (default: the ticket)
     std::string sealed_path, cache_dir;
-    bool cheap_only = false;            // tree-r-last / p_aux / comm_r only
+    bool cheap_only = false; // tree-r-last / p_aux / comm_r only
 };
 
 struct VerifyResult {
     bool valid = false;
-    std::string detail;                 // what was checked, or what failed
+    std::string detail; // what was checked, or what failed
 };
 
 // Rebuilds a sector offline (no manager) from its registry record (the
@@ -112,8 +112,8 @@ struct VerifyResult {
 // store's sealed (or update) file when it survived, else written by the full
 // rebuild; the record's "unsealed" flag adds it to a full rebuild too.
 struct OfflineRebuildRequest {
-    std::string sector_json;            // one sector object of the import format
-    std::string store_dir;              // where sealed/ + cache/ (or update/…) go
+    std::string sector_json; // one sector object of the import format
+    std::string store_dir;   // where sealed/ + cache/ (or update/…) go
     std::string work_dir;
     bool unsealed = false;
     std::vector<std::string> local_pieces_dirs;

@@ -33,14 +33,14 @@ struct PluginStageInfo {
 
 struct PluginInfo {
     std::string path;
-    std::string name;          // empty when the descriptor could not be read
+    std::string name; // empty when the descriptor could not be read
     std::string version;
     std::string description;
     uint64_t required_cpu = 0;
     uint32_t gpu_need = DMC_GPU_NONE;
     std::vector<PluginStageInfo> stages;
     bool usable = false;
-    std::string skip_reason;   // set when !usable
+    std::string skip_reason; // set when !usable
 };
 
 // A selected stage implementation. Holding it keeps the shared object loaded.
@@ -53,8 +53,7 @@ public:
     const std::string &plugin_name() const;
     const dmc_stage_desc &desc() const { return *desc_; }
     uint32_t max_sectors() const;
-    template <class Ops>
-    const Ops *ops() const { return static_cast<const Ops *>(desc_->ops); }
+    template <class Ops> const Ops *ops() const { return static_cast<const Ops *>(desc_->ops); }
 
 private:
     std::shared_ptr<const LoadedPlugin> plugin_;
@@ -62,10 +61,10 @@ private:
 };
 
 struct DiscoveryOptions {
-    bool use_env = true;          // DAMOCLES_PLUGIN_PATH
-    bool use_build_tree = true;   // <build>/plugins/* when running from the build tree
-    bool use_install_dir = true;  // <libdir>/damocles/plugins
-    std::vector<std::string> extra_dirs;  // searched first (tests, embedders)
+    bool use_env = true;                 // DAMOCLES_PLUGIN_PATH
+    bool use_build_tree = true;          // <build>/plugins/* when running from the build tree
+    bool use_install_dir = true;         // <libdir>/damocles/plugins
+    std::vector<std::string> extra_dirs; // searched first (tests, embedders)
 };
 
 class PluginRegistry {
@@ -87,7 +86,7 @@ public:
 
 private:
     std::vector<PluginInfo> infos_;
-    std::vector<std::shared_ptr<const LoadedPlugin>> loaded_;  // parallel to usable infos
+    std::vector<std::shared_ptr<const LoadedPlugin>> loaded_; // parallel to usable infos
     std::vector<std::string> dirs_;
     std::vector<std::string> warnings_;
 };

@@ -44,13 +44,13 @@ struct ResumeRecord {
     std::set<VertexKind> completed;
     TaskOutputs outputs;
     uint32_t pc1_layers_done = 0;
-    int32_t numa_node = -1;   // OS index of the node PC1 ran on, -1 = none/unknown
+    int32_t numa_node = -1; // OS index of the node PC1 ran on, -1 = none/unknown
     uint32_t attempts = 0;
     std::string last_error;
-    int64_t created_ms = 0;   // unix time, milliseconds
+    int64_t created_ms = 0; // unix time, milliseconds
     int64_t updated_ms = 0;
     int64_t state_since_ms = 0;
-    double progress = 0;      // 0..1, last known
+    double progress = 0;                      // 0..1, last known
     std::map<std::string, std::string> extra; // free-form outputs (paths, store name, ...)
 
     // A fresh record for `spec` in state Allocated.

@@ -21,11 +21,11 @@
 namespace dmc::core {
 
 struct JobPiece {
-    uint64_t padded_size = 0;              // power of two
-    std::optional<Bytes32> expected_comm;  // the piece CID's commitment, checked after staging
-    std::string cid;                       // for messages
-    std::string path;                      // unpadded client data; "" = zeros (a filler piece)
-    std::string source;                    // where it came from, for messages
+    uint64_t padded_size = 0;             // power of two
+    std::optional<Bytes32> expected_comm; // the piece CID's commitment, checked after staging
+    std::string cid;                      // for messages
+    std::string path;                     // unpadded client data; "" = zeros (a filler piece)
+    std::string source;                   // where it came from, for messages
     // `path` is an unsealed copy (fr32-padded sector data): the piece is the
     // padded_size bytes at padded_offset, unpadded when staged.
     bool from_unsealed_copy = false;
@@ -33,7 +33,7 @@ struct JobPiece {
 };
 
 struct SnapJob {
-    std::vector<JobPiece> pieces;          // the new data
+    std::vector<JobPiece> pieces; // the new data
     std::optional<Bytes32> expected_comm_d_new;
     std::optional<Bytes32> expected_comm_r_new;
 };
@@ -45,12 +45,12 @@ struct SectorJob {
     SectorSpec spec;
     const SealProof *proof = nullptr;
     Bytes32 ticket{};
-    std::vector<JobPiece> pieces;          // empty = committed capacity
+    std::vector<JobPiece> pieces; // empty = committed capacity
     // The registered truth (rebuild): the flow fails before persisting
     // anything if the rebuilt values differ.
     std::optional<Bytes32> expected_comm_d;
     std::optional<Bytes32> expected_comm_r;
-    std::optional<Bytes32> expected_comm_c;      // cache-only repair
+    std::optional<Bytes32> expected_comm_c; // cache-only repair
     std::optional<Bytes32> expected_comm_r_last;
     std::optional<SnapJob> snap;
     // cache-only repair: the sealed file that survived; unseal: the sealed
@@ -59,13 +59,13 @@ struct SectorJob {
     // Also persist the unsealed copy unsealed/<id> (docs/file-formats.md §1.1).
     bool write_unsealed = false;
 
-    std::string work_dir;                  // intermediates: unsealed, cache/, sealed, ...
-    std::string record_path;               // <work_dir>/<sector id>.task
+    std::string work_dir;    // intermediates: unsealed, cache/, sealed, ...
+    std::string record_path; // <work_dir>/<sector id>.task
     ResumeRecord record;
-    std::mutex record_mutex;               // vertices of one sector may run in parallel
+    std::mutex record_mutex; // vertices of one sector may run in parallel
 
-    JobHook persist;                       // required for the persist vertex
-    JobHook report;                        // optional
+    JobHook persist; // required for the persist vertex
+    JobHook report;  // optional
 
     std::string sector_id() const { return spec.sector_id(); }
     std::string staged_path() const { return work_dir + "/unsealed"; }

@@ -20,8 +20,7 @@
 #include "damocles/sdk/proof.hpp"
 #include "damocles/sdk/result.hpp"
 
-namespace dmc
-{
+namespace dmc {
 
 struct PAux {
     Fr comm_c = Fr::zero();

@@ -28,9 +28,9 @@ public:
     uint64_t next_u64();
 
 private:
-    static constexpr unsigned kBufferWords = 64;  // rand_chacha refills 4 blocks at a time
+    static constexpr unsigned kBufferWords = 64; // rand_chacha refills 4 blocks at a time
     uint32_t key_[8];
-    uint64_t base_block_ = 0;       // block counter of buffer_[0]
+    uint64_t base_block_ = 0; // block counter of buffer_[0]
     bool started_ = false;
     uint32_t buffer_[kBufferWords];
     unsigned generated_ = 0;        // words of buffer_ computed so far (lazily, per block)
@@ -42,7 +42,7 @@ private:
 
 // Writes `len` bytes of the RFC 8439 ChaCha20 keystream for (key, nonce),
 // starting at block `counter`.
-void chacha20_ietf_keystream(const std::array<uint8_t, 32> &key, const std::array<uint8_t, 12> &nonce,
-                             uint32_t counter, uint8_t *out, size_t len);
+void chacha20_ietf_keystream(const std::array<uint8_t, 32> &key, const std::array<uint8_t, 12> &nonce, uint32_t counter,
+                             uint8_t *out, size_t len);
 
 } // namespace dmc

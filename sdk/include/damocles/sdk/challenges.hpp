@@ -43,11 +43,10 @@ std::vector<uint64_t> synthetic_challenges(const Bytes32 &replica_id, const Byte
                                            uint64_t count);
 // Indexes (into the synthetic challenges) of partition k's PoRep challenges.
 std::vector<uint64_t> synthetic_selected_indexes(const Bytes32 &replica_id, const Bytes32 &seed,
-                                                 uint64_t synthetic_count, uint32_t partition,
-                                                 uint32_t per_partition);
+                                                 uint64_t synthetic_count, uint32_t partition, uint32_t per_partition);
 // Partition k's PoRep challenges (the selected synthetic challenges).
-std::vector<uint64_t> synthetic_porep_challenges(const Bytes32 &replica_id, const Bytes32 &comm_r,
-                                                 const Bytes32 &seed, uint64_t nodes, uint64_t synthetic_count,
-                                                 uint32_t partition, uint32_t per_partition);
+std::vector<uint64_t> synthetic_porep_challenges(const Bytes32 &replica_id, const Bytes32 &comm_r, const Bytes32 &seed,
+                                                 uint64_t nodes, uint64_t synthetic_count, uint32_t partition,
+                                                 uint32_t per_partition);
 
 } // namespace dmc

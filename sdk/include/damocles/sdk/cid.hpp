@@ -22,8 +22,8 @@
 namespace dmc {
 
 enum class CommitmentKind {
-    unsealed,  // CommD / CommP
-    sealed,    // CommR
+    unsealed, // CommD / CommP
+    sealed,   // CommR
 };
 
 // Binary CID: uvarint(1) || uvarint(codec) || uvarint(multihash) || uvarint(32) || comm.
@@ -35,8 +35,8 @@ Result<Bytes32> cid_to_commitment(std::string_view cid, CommitmentKind kind);
 
 struct PieceCidV2 {
     Bytes32 comm_p{};
-    unsigned height = 0;   // log2(padded_size / 32)
-    uint64_t padding = 0;  // unpadded tree capacity - payload size
+    unsigned height = 0;  // log2(padded_size / 32)
+    uint64_t padding = 0; // unpadded tree capacity - payload size
     uint64_t padded_size() const { return uint64_t(32) << height; }
     uint64_t payload_size() const;
 };

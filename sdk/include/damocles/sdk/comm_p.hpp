@@ -36,9 +36,9 @@ public:
 
 private:
     Fr32Padder padder_;
-    std::vector<uint8_t> pending_;                   // padded bytes not yet hashed
+    std::vector<uint8_t> pending_;                    // padded bytes not yet hashed
     std::vector<std::pair<Bytes32, unsigned>> stack_; // (root, height), heights decreasing
-    uint64_t leaves_ = 0;                            // leaves folded into stack_
+    uint64_t leaves_ = 0;                             // leaves folded into stack_
     bool finished_ = false;
 
     void push(Bytes32 root, unsigned height);

@@ -25,11 +25,9 @@
 #include "damocles/sdk/hex.hpp"
 #include "damocles/sdk/result.hpp"
 
-namespace dmc
-{
+namespace dmc {
 
-namespace fr_detail
-{
+namespace fr_detail {
 
 using u128 = unsigned __int128;
 
@@ -92,8 +90,7 @@ inline void reduce_once(uint64_t out[4], const uint64_t t[4])
     borrow = sub_borrow(borrow, t[2], kModulus[2], &d[2]);
     borrow = sub_borrow(borrow, t[3], kModulus[3], &d[3]);
     // A borrow means t < r: keep t.
-    for (int i = 0; i < 4; ++i)
-        out[i] = borrow ? t[i] : d[i];
+    for (int i = 0; i < 4; ++i) out[i] = borrow ? t[i] : d[i];
 }
 
 // Montgomery product a*b*R^-1 mod r (CIOS, no final carry word), plain C++.
@@ -185,10 +182,7 @@ inline void mont_mul(uint64_t out[4], const uint64_t a[4], const uint64_t b[4])
 #undef DMC_FR_MULADD
 #undef DMC_FR_REDUCE
 #else
-inline void mont_mul(uint64_t out[4], const uint64_t a[4], const uint64_t b[4])
-{
-    mont_mul_portable(out, a, b);
-}
+inline void mont_mul(uint64_t out[4], const uint64_t a[4], const uint64_t b[4]) { mont_mul_portable(out, a, b); }
 #endif
 
 inline void add_mod(uint64_t out[4], const uint64_t a[4], const uint64_t b[4])
@@ -240,8 +234,7 @@ struct Fr {
         uint64_t canonical[4];
         for (int i = 0; i < 4; ++i) {
             uint64_t limb = 0;
-            for (int b = 7; b >= 0; --b)
-                limb = (limb << 8) | bytes32[8 * i + b];
+            for (int b = 7; b >= 0; --b) limb = (limb << 8) | bytes32[8 * i + b];
             canonical[i] = limb;
         }
         if (!fr_detail::less_than_modulus(canonical)) return false;
@@ -260,8 +253,7 @@ struct Fr {
     {
         const auto canonical = to_canonical_limbs();
         for (int i = 0; i < 4; ++i) {
-            for (int b = 0; b < 8; ++b)
-                out32[8 * i + b] = static_cast<uint8_t>(canonical[i] >> (8 * b));
+            for (int b = 0; b < 8; ++b) out32[8 * i + b] = static_cast<uint8_t>(canonical[i] >> (8 * b));
         }
     }
     Bytes32 to_bytes() const
@@ -298,20 +290,14 @@ inline Fr sub(const Fr &a, const Fr &b)
     fr_detail::sub_mod(out.l, a.l, b.l);
     return out;
 }
-inline Fr neg(const Fr &a)
-{
-    return sub(Fr::zero(), a);
-}
+inline Fr neg(const Fr &a) { return sub(Fr::zero(), a); }
 inline Fr mul(const Fr &a, const Fr &b)
 {
     Fr out;
     fr_detail::mont_mul(out.l, a.l, b.l);
     return out;
 }
-inline Fr square(const Fr &a)
-{
-    return mul(a, a);
-}
+inline Fr square(const Fr &a) { return mul(a, a); }
 
 // a^exponent; exponent limbs least significant first.
 Fr pow(const Fr &a, const std::array<uint64_t, 4> &exponent);
@@ -319,34 +305,13 @@ Fr pow(const Fr &a, uint64_t exponent);
 // a^-1 (Fermat: a^(r-2)); the inverse of zero is an error.
 Result<Fr> inverse(const Fr &a);
 
-inline Fr operator+(const Fr &a, const Fr &b)
-{
-    return add(a, b);
-}
-inline Fr operator-(const Fr &a, const Fr &b)
-{
-    return sub(a, b);
-}
-inline Fr operator-(const Fr &a)
-{
-    return neg(a);
-}
-inline Fr operator*(const Fr &a, const Fr &b)
-{
-    return mul(a, b);
-}
-inline Fr &operator+=(Fr &a, const Fr &b)
-{
-    return a = add(a, b);
-}
-inline Fr &operator-=(Fr &a, const Fr &b)
-{
-    return a = sub(a, b);
-}
-inline Fr &operator*=(Fr &a, const Fr &b)
-{
-    return a = mul(a, b);
-}
+inline Fr operator+(const Fr &a, const Fr &b) { return add(a, b); }
+inline Fr operator-(const Fr &a, const Fr &b) { return sub(a, b); }
+inline Fr operator-(const Fr &a) { return neg(a); }
+inline Fr operator*(const Fr &a, const Fr &b) { return mul(a, b); }
+inline Fr &operator+=(Fr &a, const Fr &b) { return a = add(a, b); }
+inline Fr &operator-=(Fr &a, const Fr &b) { return a = sub(a, b); }
+inline Fr &operator*=(Fr &a, const Fr &b) { return a = mul(a, b); }
 
 // True when the 32 LE bytes are a canonical element (< r): a limb compare,
 // no Montgomery conversion (CC encoding checks every label with it).

@@ -22,8 +22,7 @@
 #include "damocles/sdk/proof.hpp"
 #include "damocles/sdk/result.hpp"
 
-namespace dmc
-{
+namespace dmc {
 
 struct MerklePathElement {
     std::vector<Fr> siblings;
@@ -53,8 +52,8 @@ struct MerkleVerifyCache {
         std::array<Fr, 8> children;
         Fr value;
     };
-    size_t max_parents = size_t{1} << 22;            // stop remembering beyond this
-    std::unordered_map<uint64_t, Parent> parents;    // (level, index at that level) -> children, hash
+    size_t max_parents = size_t{1} << 22;         // stop remembering beyond this
+    std::unordered_map<uint64_t, Parent> parents; // (level, index at that level) -> children, hash
 };
 
 // True when the proof has the structure of `shape` over base trees of
@@ -75,8 +74,8 @@ struct StoredBaseTree {
 // synthetic challenges) and the compound roots. One cache per set of trees.
 struct MerkleProofCache {
     size_t max_segments = size_t{1} << 16;
-    std::unordered_map<uint64_t, std::vector<std::vector<Fr>>> segments;  // first global leaf -> rows
-    std::vector<Fr> roots;                                                // base roots, once read
+    std::unordered_map<uint64_t, std::vector<std::vector<Fr>>> segments; // first global leaf -> rows
+    std::vector<Fr> roots;                                               // base roots, once read
 };
 
 // Proof for leaf `challenge` of the compound tree whose base trees are

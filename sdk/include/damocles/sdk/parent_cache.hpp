@@ -52,7 +52,7 @@ Result<Bytes32> sha256_of_file(const std::string &path);
 Result<Bytes32> generate_parent_cache(const SdrGraph &graph, const std::string &path, unsigned threads);
 
 struct ParentCacheOptions {
-    std::string dir;     // empty: default_parent_cache_dir()
+    std::string dir;      // empty: default_parent_cache_dir()
     unsigned threads = 0; // generation threads; 0 = all cores
     // Receives one-line warnings (a cache rebuilt because it did not verify).
     std::function<void(const std::string &)> warn;

@@ -21,8 +21,7 @@
 #include "damocles/sdk/hex.hpp"
 #include "damocles/sdk/result.hpp"
 
-namespace dmc
-{
+namespace dmc {
 
 enum class PoseidonStrength { standard, strengthened };
 
@@ -83,10 +82,7 @@ Fr poseidon_constant_length_tag(uint64_t length); // length * 2^64
 Fr poseidon_custom_tag(uint64_t id);              // id * 2^40
 Fr poseidon_encryption_tag();                     // 2^32
 Fr poseidon_variable_length_tag();                // 2^64
-inline Fr poseidon_sponge_tag()
-{
-    return Fr::zero();
-}
+inline Fr poseidon_sponge_tag() { return Fr::zero(); }
 
 // Permutes a state of constants.width elements in place.
 void poseidon_permute(const PoseidonConstants &constants, std::span<Fr> state);

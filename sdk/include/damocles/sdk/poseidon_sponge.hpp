@@ -16,8 +16,7 @@
 #include "damocles/sdk/poseidon.hpp"
 #include "damocles/sdk/result.hpp"
 
-namespace dmc
-{
+namespace dmc {
 
 // neptune Sponge (Simplex) over ConstantLength(elements.size()): rate = arity,
 // absorb adds into state[1 + pos], permute after each full block, a partial
@@ -43,9 +42,8 @@ unsigned __int128 sponge_io_pattern_tag(std::span<const SpongeOp> pattern, uint3
 // pattern tag; absorbing permutes first when the rate is full; squeezing
 // permutes when the squeeze position reached the rate (it does after every
 // absorb). Calls that do not follow the declared pattern are errors.
-class PoseidonSpongeApi
-{
-  public:
+class PoseidonSpongeApi {
+public:
     explicit PoseidonSpongeApi(unsigned arity, PoseidonStrength strength = PoseidonStrength::standard);
 
     void start(std::vector<SpongeOp> pattern, uint32_t domain_separator = 0);
@@ -54,7 +52,7 @@ class PoseidonSpongeApi
     // Clears the state; an error when not every declared op was performed.
     Status finish();
 
-  private:
+private:
     const PoseidonConstants &constants_;
     std::vector<Fr> state_;
     std::vector<SpongeOp> pattern_;

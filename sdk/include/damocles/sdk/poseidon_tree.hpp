@@ -20,8 +20,7 @@
 #include "damocles/sdk/result.hpp"
 #include "damocles/sdk/tree_files.hpp"
 
-namespace dmc
-{
+namespace dmc {
 
 struct TreeBuildOptions {
     // Worker threads including the caller; 0 = all hardware threads.

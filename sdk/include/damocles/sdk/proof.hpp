@@ -21,8 +21,8 @@ enum class ProofFeature { none, synthetic_porep, non_interactive_porep };
 // Shape of the Poseidon trees (docs/algorithms.md §10.2).
 struct TreeShape {
     uint32_t base_arity = 8;
-    uint32_t sub_arity = 0;   // 0 = none
-    uint32_t top_arity = 0;   // 0 = none
+    uint32_t sub_arity = 0; // 0 = none
+    uint32_t top_arity = 0; // 0 = none
     uint32_t base_tree_count() const
     {
         if (sub_arity == 0 && top_arity == 0) return 1;
@@ -31,17 +31,17 @@ struct TreeShape {
 };
 
 struct SealProof {
-    uint64_t id;                // RegisteredSealProof
-    const char *name;           // "StackedDrg2KiBV1_1"
-    const char *size_name;      // "2KiB"
-    uint64_t sector_size;       // bytes
-    uint32_t api_major, api_minor, api_patch;  // 1.0.0 / 1.1.0 / 1.2.0
+    uint64_t id;                              // RegisteredSealProof
+    const char *name;                         // "StackedDrg2KiBV1_1"
+    const char *size_name;                    // "2KiB"
+    uint64_t sector_size;                     // bytes
+    uint32_t api_major, api_minor, api_patch; // 1.0.0 / 1.1.0 / 1.2.0
     ProofFeature feature;
     uint32_t layers;
     TreeShape shape;
-    uint32_t partitions;              // interactive / synthetic PoRep
+    uint32_t partitions; // interactive / synthetic PoRep
     uint32_t challenges_per_partition;
-    uint32_t ni_partitions;           // non-interactive PoRep
+    uint32_t ni_partitions; // non-interactive PoRep
     uint32_t ni_challenges_per_partition;
 
     uint64_t nodes() const { return sector_size / 32; }

@@ -11,8 +11,7 @@
 
 #include "damocles/sdk/result.hpp"
 
-namespace dmc
-{
+namespace dmc {
 
 // out[v] = key[v] + data[v] for v in [0, nodes). out may alias key or data.
 Status encode_replica(const uint8_t *key, const uint8_t *data, uint8_t *out, uint64_t nodes);

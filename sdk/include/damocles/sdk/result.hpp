@@ -37,8 +37,7 @@ struct Error {
 
 inline Error make_error(Errc code, std::string message) { return Error{code, std::move(message)}; }
 
-template <class T>
-class [[nodiscard]] Result {
+template <class T> class [[nodiscard]] Result {
 public:
     Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}
     Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}
@@ -60,8 +59,7 @@ private:
     std::variant<T, Error> v_;
 };
 
-template <>
-class [[nodiscard]] Result<void> {
+template <> class [[nodiscard]] Result<void> {
 public:
     Result() = default;
     Result(Error error) : err_(std::move(error)), ok_(false) {}
@@ -82,13 +80,13 @@ using Status = Result<void>;
 // Propagate an error from an expression returning Result<...>.
 #define DMC_CONCAT_INNER(a, b) a##b
 #define DMC_CONCAT(a, b) DMC_CONCAT_INNER(a, b)
-#define DMC_TRY_VOID(expr)                                      \
-    do {                                                        \
-        auto &&dmc_try_r_ = (expr);                             \
-        if (!dmc_try_r_.ok()) return dmc_try_r_.error();        \
+#define DMC_TRY_VOID(expr)                                                                                             \
+    do {                                                                                                               \
+        auto &&dmc_try_r_ = (expr);                                                                                    \
+        if (!dmc_try_r_.ok()) return dmc_try_r_.error();                                                               \
     } while (0)
-#define DMC_TRY_ASSIGN_IMPL(tmp, lhs, expr)                     \
-    auto tmp = (expr);                                          \
-    if (!tmp.ok()) return tmp.error();                          \
+#define DMC_TRY_ASSIGN_IMPL(tmp, lhs, expr)                                                                            \
+    auto tmp = (expr);                                                                                                 \
+    if (!tmp.ok()) return tmp.error();                                                                                 \
     lhs = std::move(tmp).value()
 #define DMC_TRY_ASSIGN(lhs, expr) DMC_TRY_ASSIGN_IMPL(DMC_CONCAT(dmc_try_tmp_, __LINE__), lhs, expr)

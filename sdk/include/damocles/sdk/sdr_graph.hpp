@@ -53,11 +53,11 @@ inline unsigned drg_bucket_count(uint64_t meta) { return 64u - static_cast<unsig
 
 // One draw of bucket sampling (docs/algorithms.md §6.2), for traces and tests.
 struct BucketDraw {
-    uint64_t u64_a = 0;      // first next_u64(): selects the bucket
-    uint64_t bucket = 0;     // 1 + u64_a mod n_buckets
+    uint64_t u64_a = 0;  // first next_u64(): selects the bucket
+    uint64_t bucket = 0; // 1 + u64_a mod n_buckets
     uint64_t largest = 0;
     uint64_t smallest = 0;
-    uint64_t u64_b = 0;      // second next_u64(): distance inside the bucket
+    uint64_t u64_b = 0; // second next_u64(): distance inside the bucket
     uint64_t distance = 0;
     uint64_t parent = 0;
 };

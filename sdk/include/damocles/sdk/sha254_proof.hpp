@@ -16,8 +16,8 @@ namespace dmc {
 
 struct Sha254MerkleProof {
     Bytes32 leaf{};
-    uint64_t index = 0;               // leaf position
-    std::vector<Bytes32> siblings;    // bottom-up, one per level
+    uint64_t index = 0;            // leaf position
+    std::vector<Bytes32> siblings; // bottom-up, one per level
 };
 
 // Offset (in nodes) of level `level` (0 = leaves) in a tree-d file of `leaves` leaves.

@@ -19,8 +19,7 @@
 #include "damocles/sdk/hex.hpp"
 #include "damocles/sdk/result.hpp"
 
-namespace dmc
-{
+namespace dmc {
 
 struct SnapParams {
     uint64_t sector_nodes = 0;

@@ -22,8 +22,7 @@
 #include "damocles/sdk/sha254_proof.hpp"
 #include "damocles/sdk/snap.hpp"
 
-namespace dmc
-{
+namespace dmc {
 
 struct SnapChallengeProof {
     PoseidonMerkleProof proof_r_old;

@@ -14,12 +14,12 @@
 namespace dmc {
 
 struct SnapProofFile {
-    uint64_t proof_id = 0;               // the sector's RegisteredSealProof
+    uint64_t proof_id = 0; // the sector's RegisteredSealProof
     uint32_t h = 0;
     Fr comm_r_old = Fr::zero();
     Bytes32 comm_d_new{};
     Fr comm_r_new = Fr::zero();
-    std::vector<SnapPartitionProof> partitions;  // partition k at index k
+    std::vector<SnapPartitionProof> partitions; // partition k at index k
 };
 
 std::vector<uint8_t> serialize_snap_proofs(const SnapProofFile &file);

@@ -24,7 +24,8 @@ namespace dmc::plugin {
 
 inline void set_error(const dmc_call *call, const std::string &message)
 {
-    if (call && call->error && call->error_size > 0) std::snprintf(call->error, call->error_size, "%s", message.c_str());
+    if (call && call->error && call->error_size > 0)
+        std::snprintf(call->error, call->error_size, "%s", message.c_str());
 }
 
 inline bool cancel_requested(const dmc_call *call) { return call && call->cancel && *call->cancel != 0; }
@@ -46,8 +47,7 @@ inline dmc_status status_of(Errc code)
 
 // Runs `body` (returning Status) and converts the outcome for the ABI; the
 // message is prefixed with the stage name unless it already starts with it.
-template <class Body>
-dmc_status run_stage(const dmc_call *call, const char *stage, Body &&body)
+template <class Body> dmc_status run_stage(const dmc_call *call, const char *stage, Body &&body)
 {
     try {
         if (!call || call->struct_size < sizeof(dmc_call)) return DMC_ERR_INVALID_ARG;

@@ -21,8 +21,7 @@
 #include "damocles/sdk/proof.hpp"
 #include "damocles/sdk/result.hpp"
 
-namespace dmc
-{
+namespace dmc {
 
 inline constexpr unsigned kTreeArity = 8;
 inline constexpr uint64_t kNodeBytes = 32;

@@ -36,9 +36,9 @@ struct TreeRLastInputs {
     const SealProof *proof = nullptr;
     SectorTreeLayout layout;
     bool build_only = false;
-    MappedFile replica;  // build_only
-    MappedFile key;      // !build_only
-    MappedFile data;     // !build_only && have_data
+    MappedFile replica; // build_only
+    MappedFile key;     // !build_only
+    MappedFile data;    // !build_only && have_data
     bool have_data = false;
 };
 Result<TreeRLastInputs> open_tree_r_last_inputs(const dmc_tree_r_last_args *args);
@@ -49,8 +49,8 @@ Result<TreeRLastInputs> open_tree_r_last_inputs(const dmc_tree_r_last_args *args
 // nodes), which publish_replica() commits — before the tree files, so that
 // trees never describe a replica that is not there.
 struct ReplicaForTrees {
-    AtomicFileWriter file;  // empty with build_only
-    MappedFile mapped;      // what the trees read
+    AtomicFileWriter file; // empty with build_only
+    MappedFile mapped;     // what the trees read
     const uint8_t *data() const { return mapped.data(); }
 };
 Result<ReplicaForTrees> replica_for_trees(const dmc_tree_r_last_args *args, TreeRLastInputs &inputs,

@@ -28,16 +28,16 @@ namespace dmc {
 
 struct ColumnProof {
     uint64_t node = 0;
-    std::vector<Bytes32> labels;          // label of `node` in layers 1..L
-    PoseidonMerkleProof inclusion;        // leaf = column hash, root = comm_c
+    std::vector<Bytes32> labels;   // label of `node` in layers 1..L
+    PoseidonMerkleProof inclusion; // leaf = column hash, root = comm_c
 };
 
 struct ChallengeProof {
     uint64_t challenge = 0;
-    Sha254MerkleProof comm_d_proof;       // leaf = data[c]
-    ColumnProof column;                   // c itself
-    std::vector<ColumnProof> parents;     // 6 base then 8 expander parents, hashing order
-    PoseidonMerkleProof replica_proof;    // leaf = replica[c], root = comm_r_last
+    Sha254MerkleProof comm_d_proof;    // leaf = data[c]
+    ColumnProof column;                // c itself
+    std::vector<ColumnProof> parents;  // 6 base then 8 expander parents, hashing order
+    PoseidonMerkleProof replica_proof; // leaf = replica[c], root = comm_r_last
 };
 
 struct VanillaPorepProofs {
@@ -50,11 +50,11 @@ struct VanillaPorepProofs {
 
 // Read-only views of a sealed sector's files.
 struct SealedSectorView {
-    std::span<const uint8_t> tree_d;                  // full tree-d (2N-1 nodes)
-    std::vector<std::span<const uint8_t>> layers;     // L label files
-    std::vector<StoredBaseTree> tree_c;               // base trees, full layout
-    std::vector<StoredBaseTree> tree_r_last;          // base trees, level cache
-    std::span<const uint8_t> replica;                 // N nodes
+    std::span<const uint8_t> tree_d;              // full tree-d (2N-1 nodes)
+    std::vector<std::span<const uint8_t>> layers; // L label files
+    std::vector<StoredBaseTree> tree_c;           // base trees, full layout
+    std::vector<StoredBaseTree> tree_r_last;      // base trees, level cache
+    std::span<const uint8_t> replica;             // N nodes
 };
 
 // For many calls over the same sector (the synthetic challenges are proved
@@ -74,7 +74,7 @@ Result<VanillaPorepProofs> generate_vanilla_proofs(const SealProof &proof, const
 struct VanillaVerifyCache {
     MerkleVerifyCache tree_c, tree_r_last;
     size_t max_columns = size_t{1} << 22;
-    std::unordered_map<uint64_t, std::pair<Bytes32, Fr>> columns;  // node -> (SHA-256 of the labels, hash)
+    std::unordered_map<uint64_t, std::pair<Bytes32, Fr>> columns; // node -> (SHA-256 of the labels, hash)
 };
 
 // Ok when every proof checks (§12.5 steps 1-5) for exactly `challenges`; the

@@ -34,8 +34,8 @@ struct VertexProps {
     VertexKind kind = VertexKind::add_pieces;
     std::vector<uint32_t> sectors; // indexes into Dag::sectors; > 1 only for a fused PC1
     ResourceNeeds needs;
-    std::string plugin;            // chosen plugin, "" = core-internal or none usable
-    double weight = 0;             // per-sector progress weight
+    std::string plugin; // chosen plugin, "" = core-internal or none usable
+    double weight = 0;  // per-sector progress weight
 };
 
 using DagGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, VertexProps>;

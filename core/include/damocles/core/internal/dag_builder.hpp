@@ -34,8 +34,7 @@ using StageChooser = std::function<StageChoice(dmc_stage_kind)>;
 // PluginRegistry::select). A stage that cannot be selected gives an empty
 // choice instead of failing (the reason is logged at debug level). The
 // registry must outlive the chooser.
-StageChooser registry_stage_chooser(const PluginRegistry &registry,
-                                    std::map<std::string, std::string> overrides = {});
+StageChooser registry_stage_chooser(const PluginRegistry &registry, std::map<std::string, std::string> overrides = {});
 
 // Vertex kinds of one sector's plan in chain order (tree_c before tree_r_last).
 std::vector<VertexKind> plan_vertex_kinds(Plan plan);
@@ -53,8 +52,8 @@ ResourceNeeds estimate_needs(VertexKind kind, const SealProof &proof, uint32_t s
 double estimate_weight(VertexKind kind, const SealProof &proof, bool gpu);
 
 struct DagBuildOptions {
-    StageChooser chooser;  // empty: no plugin names, no fusion, CPU estimates
-    bool fuse_pc1 = true;  // fuse when the pc1 choice has max_sectors > 1
+    StageChooser chooser; // empty: no plugin names, no fusion, CPU estimates
+    bool fuse_pc1 = true; // fuse when the pc1 choice has max_sectors > 1
 };
 
 // One graph for the whole batch (sector i of the DAG = specs[i]). An empty

@@ -6,8 +6,8 @@
 namespace dmc::core {
 
 struct GpuProbe {
-    int cuda_devices = 0;   // 0 when no driver or no device
-    std::string reason;     // why there is none ("libcuda.so.1 not found", ...)
+    int cuda_devices = 0; // 0 when no driver or no device
+    std::string reason;   // why there is none ("libcuda.so.1 not found", ...)
 };
 
 // Looks for CUDA devices through the driver library (dlopen libcuda.so.1,

@@ -20,11 +20,11 @@
 namespace dmc::core {
 
 struct PersistOptions {
-    bool upgrade = false;        // update/ + update-cache/ from the snap outputs
-    bool move = true;            // hard-link within a filesystem instead of copying
-    bool cache_only = false;     // the replica is already in the store (cache-only repair)
-    bool unsealed = false;       // also unsealed/<id>, written first
-    bool unsealed_only = false;  // only unsealed/<id> (the unseal plan)
+    bool upgrade = false;       // update/ + update-cache/ from the snap outputs
+    bool move = true;           // hard-link within a filesystem instead of copying
+    bool cache_only = false;    // the replica is already in the store (cache-only repair)
+    bool unsealed = false;      // also unsealed/<id>, written first
+    bool unsealed_only = false; // only unsealed/<id> (the unseal plan)
 };
 
 // What a rebuild of `job` persists: its plan decides (snap: the update;

@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "damocles/core/sector_progress.hpp"
 #include "damocles/core/internal/dag.hpp"
 #include "damocles/core/internal/scheduler.hpp"
+#include "damocles/core/sector_progress.hpp"
 
 namespace dmc::core {
 

@@ -12,8 +12,8 @@
 #include <set>
 #include <string>
 
-#include "damocles/core/resource_budget.hpp"
 #include "damocles/core/internal/dag.hpp"
+#include "damocles/core/resource_budget.hpp"
 #include "damocles/sdk/result.hpp"
 
 namespace dmc::core {

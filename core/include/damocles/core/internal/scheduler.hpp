@@ -31,9 +31,9 @@ struct VertexContext {
     // subset only for a fused PC1 (the other sectors failed upstream or were
     // done before a restart).
     std::vector<uint32_t> sectors;
-    int numa_node = -1;          // logical node (Topology::numa_nodes()), -1 = not pinned
-    int numa_os_index = -1;      // the same node as the OS numbers it: dmc_call::numa_node
-    uint32_t threads = 1;        // cores granted: dmc_call::threads
+    int numa_node = -1;     // logical node (Topology::numa_nodes()), -1 = not pinned
+    int numa_os_index = -1; // the same node as the OS numbers it: dmc_call::numa_node
+    uint32_t threads = 1;   // cores granted: dmc_call::threads
     const CancelFlag *cancel = nullptr;
     // Arena for the runner's own TBB parallelism: the node's arena for a
     // pinned vertex, the scheduler's shared arena otherwise.
@@ -62,9 +62,9 @@ public:
 };
 
 enum class VertexOutcome {
-    not_run,         // the run ended before the vertex was reached (cannot happen after run() returns)
+    not_run, // the run ended before the vertex was reached (cannot happen after run() returns)
     ok,
-    skipped_done,    // every sector was already done (resume)
+    skipped_done, // every sector was already done (resume)
     failed,
     upstream_failed, // every sector of it failed before it
     cancelled,
@@ -77,7 +77,7 @@ struct VertexResult {
     int numa_node = -1;
     uint32_t threads = 0;
     std::chrono::steady_clock::time_point started{}, finished{}; // set when it ran
-    Error error;                      // failed: the runner's error
+    Error error;                                                 // failed: the runner's error
 };
 
 struct SectorResult {
@@ -106,7 +106,7 @@ public:
 struct SchedulerOptions {
     ResourceBudget budget;
     std::shared_ptr<const Topology> topology; // null: Topology::load()
-    bool numa_binding = true; // false: NUMA placement is computed and reported, threads are not bound
+    bool numa_binding = true;                 // false: NUMA placement is computed and reported, threads are not bound
 };
 
 struct RunOptions {

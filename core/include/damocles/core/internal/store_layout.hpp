@@ -14,8 +14,8 @@
 namespace dmc::core {
 
 struct StoreFile {
-    std::string relative_path;   // "sealed/s-t01001-1", "cache/s-t01001-1/p_aux", ...
-    uint64_t size = 0;           // exact expected size; 0 = any non-zero size (t_aux)
+    std::string relative_path; // "sealed/s-t01001-1", "cache/s-t01001-1/p_aux", ...
+    uint64_t size = 0;         // exact expected size; 0 = any non-zero size (t_aux)
 };
 
 // rows_to_discard used by default for tree-r-last (docs/algorithms.md §10.7).
@@ -27,10 +27,10 @@ std::vector<std::string> tree_r_last_file_names(const SealProof &proof);
 
 // What a persist wrote (what SubmitPersistedEx is told).
 struct PersistedSet {
-    bool upgrade = false;        // update/ + update-cache/ instead of sealed/ + cache/
-    bool unsealed = false;       // also unsealed/<id>
-    bool unsealed_only = false;  // only unsealed/<id> (the unseal plan)
-    bool cache_only = false;     // a cache-only repair: no synthetic proofs file (no layers to prove from)
+    bool upgrade = false;       // update/ + update-cache/ instead of sealed/ + cache/
+    bool unsealed = false;      // also unsealed/<id>
+    bool unsealed_only = false; // only unsealed/<id> (the unseal plan)
+    bool cache_only = false;    // a cache-only repair: no synthetic proofs file (no layers to prove from)
 };
 
 // unsealed/<id>: the sector's padded data and the full-allocation trailer
@@ -45,8 +45,7 @@ std::vector<StoreFile> persisted_files(const SealProof &proof, const SectorKey &
 
 // Checks presence and sizes under `store_root`; the error names the first
 // missing or wrong-sized file.
-Status check_persisted_files(const std::string &store_root, const SealProof &proof, const SectorKey &key,
-                             bool upgrade);
+Status check_persisted_files(const std::string &store_root, const SealProof &proof, const SectorKey &key, bool upgrade);
 Status check_persisted_files(const std::string &store_root, const SealProof &proof, const SectorKey &key,
                              const PersistedSet &set);
 

@@ -17,12 +17,12 @@
 namespace dmc::core {
 
 struct NumaNodeInfo {
-    uint32_t index = 0;      // logical index, 0..n-1 (placement works on these)
-    int os_index = -1;       // OS node number (numactl, tbb::info, dmc_call::numa_node)
+    uint32_t index = 0;        // logical index, 0..n-1 (placement works on these)
+    int os_index = -1;         // OS node number (numactl, tbb::info, dmc_call::numa_node)
     uint64_t memory_bytes = 0; // local memory, 0 if hwloc does not know
     uint32_t cores = 0;
     uint32_t pus = 0;
-    std::string cpuset;      // PU list, e.g. "0-7,16-23"
+    std::string cpuset; // PU list, e.g. "0-7,16-23"
 };
 
 class Topology {
@@ -40,7 +40,7 @@ public:
     const std::vector<NumaNodeInfo> &numa_nodes() const;
     uint32_t pu_count() const;
     uint32_t core_count() const;
-    uint64_t memory_bytes() const;  // total, 0 if unknown
+    uint64_t memory_bytes() const; // total, 0 if unknown
     // false for synthetic and XML topologies: binding is refused on them.
     bool is_this_system() const;
     // "2 NUMA nodes, 4 cores, 4 PUs, 2GiB (synthetic)".

@@ -14,7 +14,7 @@ PACKAGES=(
   libsqlite3-dev libcpp-httplib-dev libpq-dev
   catch2 libgmp-dev
   postgresql iproute2 procps curl
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-format-14
 )
 
 # Wanted but not required: the web console's browser test drives chromium

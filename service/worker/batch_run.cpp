@@ -248,19 +248,7 @@ Status BatchRun::finalize(BatchMember &m)
 
 SessionOptions BatchRun::session_options()
 {
-    SessionOptions so;
-    so.cancel = &t_.cancel;
-    so.stop_before_vertex = [this] {
-        std::lock_guard lock(t_.mu);
-        return t_.pause_requested || t_.stop || t_.stop_reason != StopReason::none;
-    };
-    so.on_started = [this](const SectorJob &, VertexKind k) {
-        std::lock_guard lock(t_.mu);
-        if (t_.phase != ThreadPhase::running) t_.phase_since = SteadyClock::now();
-        t_.phase = ThreadPhase::running;
-        t_.running_vertex = vertex_kind_name(k);
-    };
-    so.on_waiting = [this](const SectorJob &, VertexKind) { t_.set_phase(ThreadPhase::waiting); };
+    SessionOptions so = t_.engine_session_options();
     so.on_progress = [this](const SectorJob &j, const SectorProgress &p) {
         BatchMember &m = *job_member_.at(&j);
         std::lock_guard lock(t_.mu);

@@ -89,6 +89,24 @@ void SealingThreadImpl::set_phase(ThreadPhase p)
     phase = p;
 }
 
+core::SessionOptions SealingThreadImpl::engine_session_options()
+{
+    core::SessionOptions so;
+    so.cancel = &cancel;
+    so.stop_before_vertex = [this] {
+        std::lock_guard lock(mu);
+        return pause_requested || stop || stop_reason != StopReason::none;
+    };
+    so.on_started = [this](const core::SectorJob &, core::VertexKind k) {
+        std::lock_guard lock(mu);
+        if (phase != ThreadPhase::running) phase_since = SteadyClock::now();
+        phase = ThreadPhase::running;
+        running_vertex = core::vertex_kind_name(k);
+    };
+    so.on_waiting = [this](const core::SectorJob &, core::VertexKind) { set_phase(ThreadPhase::waiting); };
+    return so;
+}
+
 void SealingThreadImpl::idle_wait(std::chrono::seconds d)
 {
     std::unique_lock lock(mu);

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "damocles/core/engine.hpp"
 #include "service/worker/sealing_thread.hpp"
 
 namespace dmc::service {
@@ -64,6 +65,10 @@ struct SealingThreadImpl {
     std::string batch_file() const { return data_dir() + "/batch.json"; }
 
     void set_phase(ThreadPhase p);
+    // The engine hooks every rebuild of this thread uses, alone or in a
+    // batch: its cancel flag, a stop before the next vertex on pause or stop,
+    // and the running vertex and phase. Progress is the caller's to add.
+    core::SessionOptions engine_session_options();
     // Waits up to `d`; returns early on stop, pause request or config change.
     void idle_wait(std::chrono::seconds d);
     // Enters the paused state with `error` (may be "") and blocks until a

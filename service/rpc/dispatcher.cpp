@@ -14,24 +14,6 @@ std::string error_response(const json &id, int code, const std::string &message)
     return text_of(json{{"jsonrpc", "2.0"}, {"id", id}, {"error", {{"code", code}, {"message", message}}}});
 }
 
-// Where `value` holds a number written with a fraction or an exponent
-// ("params[0].AllowedProofTypes[0]"), "" when none does. No method takes
-// one, and nlohmann's get<integer>() converts an out-of-range float with
-// undefined behaviour (found by fuzz_manager_rpc twice), so such params are
-// refused before any handler reads them.
-std::string fractional_number_at(const json &value, const std::string &path)
-{
-    if (value.is_number_float()) return path;
-    if (value.is_array()) {
-        for (size_t i = 0; i < value.size(); ++i)
-            if (auto at = fractional_number_at(value[i], path + "[" + std::to_string(i) + "]"); !at.empty()) return at;
-    } else if (value.is_object()) {
-        for (const auto &[key, member] : value.items())
-            if (auto at = fractional_number_at(member, path + "." + key); !at.empty()) return at;
-    }
-    return "";
-}
-
 } // namespace
 
 // nlohmann::json copies and dumps recursively: a body nested ~100k deep
@@ -81,9 +63,6 @@ std::string Dispatcher::handle(const std::string &body) const
     json params = req.contains("params") ? req["params"] : json::array();
     if (!params.is_array() && !params.is_object())
         return error_response(id, kInvalidParams, "invalid params: must be an array or object");
-    if (auto at = fractional_number_at(params, "params"); !at.empty())
-        return error_response(id, kInvalidParams,
-                              "invalid params: " + at + " is not an integer (every number a method takes is one)");
     auto it = handlers_.find(method);
     if (it == handlers_.end()) return error_response(id, kMethodNotFound, "method not found: " + method);
     try {

@@ -47,14 +47,34 @@ json allocation_request_to_json(const AllocationRequest &r)
             {"Unseal", r.unseal_only}};
 }
 
+namespace {
+
+// A list of ids (actor ids, proof ids), null or absent = any. Each element
+// must be an unsigned integer: nlohmann's get<uint64_t>() would convert a
+// float such as 8.9e63 with undefined behaviour (found by a 600 s run of
+// fuzz_manager_rpc).
+Result<std::vector<uint64_t>> id_list(const json &j, const char *key)
+{
+    std::vector<uint64_t> ids;
+    if (!j.contains(key) || j[key].is_null()) return ids;
+    const json &list = j[key];
+    if (!list.is_array()) return make_error(Errc::invalid_argument, std::string(key) + " must be a list of ids");
+    for (const auto &id : list) {
+        if (!id.is_number_unsigned())
+            return make_error(Errc::invalid_argument, std::string(key) + " must hold non-negative integers");
+        ids.push_back(id.get<uint64_t>());
+    }
+    return ids;
+}
+
+} // namespace
+
 Result<AllocationRequest> allocation_request_from_json(const json &j)
 {
     if (!j.is_object()) return make_error(Errc::invalid_argument, "allocation spec must be an object");
     AllocationRequest r;
-    if (j.contains("AllowedMiners") && !j["AllowedMiners"].is_null())
-        r.allowed_miners = j["AllowedMiners"].get<std::vector<uint64_t>>();
-    if (j.contains("AllowedProofTypes") && !j["AllowedProofTypes"].is_null())
-        r.allowed_proofs = j["AllowedProofTypes"].get<std::vector<uint64_t>>();
+    DMC_TRY_ASSIGN(r.allowed_miners, id_list(j, "AllowedMiners"));
+    DMC_TRY_ASSIGN(r.allowed_proofs, id_list(j, "AllowedProofTypes"));
     r.worker = j.value("Worker", "");
     r.location = j.value("Location", "");
     r.unseal_only = j.value("Unseal", false);

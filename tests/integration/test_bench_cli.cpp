@@ -108,3 +108,37 @@ TEST_CASE("bench rebuild: a batch of 2KiB CC sectors against the PC1 batch bound
     auto both = bench({"rebuild", "--size", "2KiB", "--comm-r", "x", "--sectors", "2"}, dir);
     CHECK(both.exit_code == 2);
 }
+
+TEST_CASE("bench pc1: per-core speed-up against the throughput limit and the limit this split can reach", "[bench]")
+{
+    TempDir dir("bench-pc1");
+    auto r = bench({"pc1", "--proof", "StackedDrg2KiBV1_1", "--sectors", "16", "--threads", "2", "--no-openssl-speed",
+                    "--parent-cache", dir / "parents"},
+                   dir);
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    auto kv = result_line(r.out);
+    CHECK(kv["bench"] == "pc1");
+    CHECK(kv["sectors"] == "16");
+    CHECK(kv["threads"] == "2");
+    for (const char *key : {"seconds", "bound_s", "per_core_speedup", "ratio", "anon_rss_peak_per_sector"})
+        CHECK(kv.count(key));
+    if (!kv.count("limit_per_core_speedup")) {
+        // No avx512 plugin on this host: the ratio says so.
+        CHECK(kv["ratio_basis"].find("avx512_unavailable") != std::string::npos);
+        return;
+    }
+    // The split limit holds 16 sectors on 2 threads: 8 chains on each of 2
+    // threads, or 16 on one; it can never exceed the limit of 20 chains.
+    const std::string basis = kv["limit_split_basis"];
+    CHECK((basis.rfind("2_thread(s)_x_8_chains_in_", 0) == 0 || basis.rfind("1_thread(s)_x_16_chains_in_", 0) == 0));
+    const double limit = std::stod(kv["limit_per_core_speedup"]);
+    const double split = std::stod(kv["limit_split_per_core_speedup"]);
+    CHECK(split > 0);
+    CHECK(split <= limit * (1 + 1e-9));
+    CHECK(std::stod(kv["ratio_split"]) == Approx(std::stod(kv["per_core_speedup"]) / split).epsilon(0.01));
+
+    auto too_many = bench({"pc1", "--proof", "StackedDrg2KiBV1_1", "--sectors", "17"}, dir);
+    CHECK(too_many.exit_code == 2);
+    CHECK(too_many.err.find("at most 16 sectors per call") != std::string::npos);
+}

@@ -43,6 +43,9 @@ TEST_CASE("cli: plugins list with a missing DAMOCLES_PLUGIN_PATH dir still lists
     CHECK(r.err.find("plugin directory /nonexistent does not exist (ignored)") != std::string::npos);
     CHECK(r.out.find("dmc-plugin-cpu.so") != std::string::npos);
     CHECK(r.out.find("dmc-plugin-avx512.so") != std::string::npos);
+    // The text form names the kernel_bench kernels too (the cpu plugin's fr_mul).
+    CHECK(r.out.find("kernels: ") != std::string::npos);
+    CHECK(r.out.find("fr_mul") != std::string::npos);
 }
 
 TEST_CASE("cli: a plugin path entry with junk lists it as skipped", "[cli]")

@@ -29,6 +29,9 @@ void measure_sha_throughput(const std::optional<PluginKernels> &kernels, int rep
             const auto ns = kernels->ns_per_op("sha256_throughput", kBlocks, {c.lanes, c.ni, 0, 0});
             if (!ns || *ns <= 0) continue;
             if (c.lanes == 16 && c.ni == 0) limits.lanes16_ns = std::min(limits.lanes16_ns, *ns);
+            const auto key = std::make_pair(unsigned(c.lanes), unsigned(c.ni));
+            const auto seen = limits.configs.find(key);
+            limits.configs[key] = seen == limits.configs.end() ? *ns : std::min(seen->second, *ns);
             if (*ns < limits.multi_best_ns) {
                 limits.multi_best_ns = *ns;
                 limits.multi_basis = c.lanes == 0 ? "sha_ni_x" + std::to_string(c.ni)
@@ -37,6 +40,46 @@ void measure_sha_throughput(const std::optional<PluginKernels> &kernels, int rep
             }
         }
     }
+}
+
+namespace {
+
+// ns per chain compression when `chains` chains run in (lanes, streams):
+// the SHA-NI streams take what they can, the lanes the rest.
+std::optional<double> ns_per_chain(unsigned lanes, unsigned streams, double ns, unsigned chains)
+{
+    if (chains == 0 || streams > chains || chains - streams > lanes) return std::nullopt;
+    if (lanes > 0 && chains == streams) return std::nullopt; // the lanes would idle: (0, streams) covers it
+    return ns * double(lanes + streams) / double(chains);
+}
+
+std::string config_name(unsigned lanes, unsigned streams)
+{
+    if (lanes == 0) return "sha_ni_x" + std::to_string(streams);
+    return "lanes" + std::to_string(lanes) + (streams ? "+sha_ni_x" + std::to_string(streams) : std::string());
+}
+
+} // namespace
+
+SplitLimit pc1_split_limit(const ShaLimits &limits, uint32_t sectors, uint32_t threads)
+{
+    SplitLimit best;
+    const double chain = limits.chain_ns();
+    threads = std::max(1u, threads);
+    for (uint32_t used = 1; used <= std::min(threads, std::max(1u, sectors)); ++used) {
+        const unsigned chains = (sectors + used - 1) / used;
+        for (const auto &[key, ns] : limits.configs) {
+            const auto per_chain = ns_per_chain(key.first, key.second, ns, chains);
+            if (!per_chain) continue;
+            const double speedup = (double(sectors) / threads) * 19.0 * chain / (20.0 * chains * *per_chain);
+            if (speedup > best.per_core_speedup) {
+                best.per_core_speedup = speedup;
+                best.basis = std::to_string(used) + "_thread(s)_x_" + std::to_string(chains) + "_chains_in_" +
+                             config_name(key.first, key.second);
+            }
+        }
+    }
+    return best;
 }
 
 double pc1_single_stream_bound_s(const SealProof &proof, const ShaLimits &limits)

@@ -20,8 +20,10 @@
 // still valid floor).
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "bench_support.hpp"
 #include "plugin_kernels.hpp"
@@ -37,6 +39,8 @@ struct ShaLimits {
     double multi_best_ns = 1e30;
     std::string multi_basis = "none";
     double lanes16_ns = 1e30; // 16 AVX-512 lanes alone, for reference
+    // Every measured configuration: (lanes, SHA-NI streams) -> ns per compression.
+    std::map<std::pair<unsigned, unsigned>, double> configs;
     double chain_ns() const { return openssl_ns < kernel_ns ? openssl_ns : kernel_ns; }
     bool has_throughput() const { return multi_best_ns < 1e29; }
 };
@@ -45,6 +49,21 @@ struct ShaLimits {
 void measure_sha_chain(const std::optional<PluginKernels> &kernels, int repeats, ShaLimits &limits);
 // Every engine combination of sha256_throughput (lanes, SHA-NI streams).
 void measure_sha_throughput(const std::optional<PluginKernels> &kernels, int repeats, ShaLimits &limits);
+
+// The limit of one pc1 call of `sectors` sectors on `threads` threads, per
+// core: multi_best_ns needs as many independent chains per core as its
+// configuration has lanes + streams (20 for 16 lanes + 4 SHA-NI streams),
+// which a call with fewer sectors per thread cannot give. Here each thread
+// u of 1..threads gets ceil(sectors/u) chains and the best measured
+// configuration that holds them (idle lanes still cost their instructions):
+//   speed-up per core = (sectors/threads) · 19 · chain_ns
+//                       ÷ (20 · ceil(sectors/u) · ns_per_chain_compression)
+// maximised over u and the configurations. basis names the choice.
+struct SplitLimit {
+    double per_core_speedup = 0;
+    std::string basis = "none";
+};
+SplitLimit pc1_split_limit(const ShaLimits &limits, uint32_t sectors, uint32_t threads);
 
 // PC1 core-seconds of one sector: single stream, and in a batch.
 double pc1_single_stream_bound_s(const SealProof &proof, const ShaLimits &limits);

@@ -21,6 +21,12 @@
 //   per_core_speedup = (sectors/hour ÷ T) ÷ single-stream bound sectors/hour
 //   limit_per_core_speedup = (19 · chain ns) ÷ (20 · multi_best_ns)
 //   ratio = per_core_speedup ÷ limit_per_core_speedup
+// limit_per_core_speedup needs as many chains per core as its best
+// configuration holds (20 for 16 lanes + 4 SHA-NI streams); a call with
+// fewer sectors per thread cannot reach it, so the bench also prints
+// limit_split_per_core_speedup: the best configuration that holds this
+// call's sectors per thread (pc1_split_limit in bench_limits.hpp) and
+// ratio_split = per_core_speedup ÷ that.
 // With --measure-single, one sector on one thread is also run (same proof,
 // after the batch) and per_core_speedup_vs_measured_single is printed.
 // On a machine shared with other work the wall clock includes the time the
@@ -182,6 +188,11 @@ void run_pc1()
         line.add("multi_best_ns", limits.multi_best_ns).add("lanes16_ns", limits.lanes16_ns);
         line.add("limit_per_core_speedup", limit).add("limit_basis", limits.multi_basis + "_20_per_label_vs_chain_19");
         line.add("ratio", per_core / limit).add("ratio_basis", "per_core_speedup/limit_per_core_speedup");
+        const SplitLimit split = pc1_split_limit(limits, o.sectors, threads);
+        if (split.per_core_speedup > 0)
+            line.add("limit_split_per_core_speedup", split.per_core_speedup)
+                .add("limit_split_basis", split.basis)
+                .add("ratio_split", per_core / split.per_core_speedup);
         line.add("per_core_speedup_cpu", o.sectors * bound / cpu).add("ratio_cpu", o.sectors * bound / cpu / limit);
         line.add("cpu_basis", "process_cpu_seconds_all_threads");
     } else {

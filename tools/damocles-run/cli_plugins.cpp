@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // `damocles-run plugins list [--json]`: every plugin file found, with its
-// name, version, path, stages and `usable` or `skipped: <reason>`.
+// name, version, path, stages (with the kernels of a kernel_bench stage) and
+// `usable` or `skipped: <reason>`.
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -24,6 +25,14 @@ std::string stage_list(const core::PluginInfo &p)
         if (st.max_sectors > 1) s += ",x" + std::to_string(st.max_sectors);
         s += ")";
     }
+    return s;
+}
+
+// kernel_bench kernels, the names `damocles-run bench` asks for.
+std::string kernel_list(const std::vector<std::string> &kernels)
+{
+    std::string s;
+    for (const auto &k : kernels) s += (s.empty() ? "" : ",") + k;
     return s;
 }
 
@@ -65,6 +74,9 @@ void list_plugins(bool as_json)
         std::printf("%-8s %-8s %s\n", p.name.empty() ? "?" : p.name.c_str(),
                     p.version.empty() ? "-" : p.version.c_str(), p.path.c_str());
         std::printf("         stages: %s\n", stage_list(p).c_str());
+        for (const auto &st : p.stages)
+            if (st.kind == DMC_STAGE_KERNEL_BENCH && !st.kernels.empty())
+                std::printf("         kernels: %s\n", kernel_list(st.kernels).c_str());
         if (p.usable)
             std::printf("         usable\n");
         else

@@ -42,7 +42,12 @@
 //                               parent producers, as multicore SDR), 2 S per sector
 //                               (the layer being labelled and the previous one)
 //                               + a parent-cache window min(56 N, 1 GiB), N = S/32,
-//                               shared by the fused sectors; pinned to one NUMA node
+//                               shared by the fused sectors; pinned to one NUMA node.
+//                               A plugin's batch hints (ABI 1.2) replace the first
+//                               two: ceil(k / sectors_per_thread) + 1 cores (the
+//                               hashing threads and one for writing the layers), and
+//                               memory_permille/1000 S per sector when k exceeds
+//                               those cores (the call then streams its layers)
 //   tree_c, tree_r_last         4 cores (1 with a GPU plugin, + 1 GPU slot), 2 S:
 //                               S of column hashes / replica window, tree levels (S/7)
 //                               and per-layer read windows, rounded up
@@ -126,7 +131,8 @@ StageChooser registry_stage_chooser(const PluginRegistry &registry, std::map<std
             spdlog::debug("no plugin for stage {}: {}", stage_kind_name(kind), handle.error().message);
             return {};
         }
-        StageChoice c{handle->plugin_name(), std::max<uint32_t>(1, handle->max_sectors()), false};
+        StageChoice c{handle->plugin_name(), std::max<uint32_t>(1, handle->max_sectors()), false,
+                      handle->batch_hints()};
         for (const auto &p : registry.plugins())
             if (p.usable && p.name == c.plugin) c.gpu = p.gpu_need == DMC_GPU_CUDA;
         return c;
@@ -150,7 +156,24 @@ std::vector<VertexKind> plan_vertex_kinds(Plan plan)
             K::comm_r_check, K::check_sealed, K::persist, K::report};
 }
 
-ResourceNeeds estimate_needs(VertexKind kind, const SealProof &proof, uint32_t sectors, bool gpu)
+namespace {
+
+// pc1's cores and per-sector memory for k sectors (see the table above).
+void pc1_needs(uint64_t s, uint32_t k, const StageBatchHints &hints, ResourceNeeds &n)
+{
+    n.cores = k + 2;
+    uint64_t per_sector = 2 * s;
+    if (hints.sectors_per_thread > 0) {
+        n.cores = (k + hints.sectors_per_thread - 1) / hints.sectors_per_thread + 1;
+        if (k > n.cores && hints.memory_permille > 0) per_sector = s * hints.memory_permille / 1000;
+    }
+    n.memory_bytes += per_sector * k + std::min<uint64_t>(56 * (s / 32), kGiB);
+}
+
+} // namespace
+
+ResourceNeeds estimate_needs(VertexKind kind, const SealProof &proof, uint32_t sectors, bool gpu,
+                             const StageBatchHints &hints)
 {
     const uint64_t s = proof.sector_size;
     const uint32_t k = std::max<uint32_t>(1, sectors);
@@ -164,8 +187,7 @@ ResourceNeeds estimate_needs(VertexKind kind, const SealProof &proof, uint32_t s
     case K::tree_d:
     case K::tree_d_new: n.memory_bytes += s + s / 2; break;
     case K::pc1:
-        n.cores = k + 2;
-        n.memory_bytes += 2 * s * k + std::min<uint64_t>(56 * (s / 32), kGiB);
+        pc1_needs(s, k, hints, n);
         n.numa_pinned = true;
         break;
     case K::tree_c:
@@ -208,7 +230,7 @@ Result<Dag> build_batch_dag(const std::vector<SectorSpec> &specs, const DagBuild
             VertexProps p;
             p.kind = kind;
             p.sectors = {i};
-            p.needs = estimate_needs(kind, **proof, 1, choice.gpu);
+            p.needs = estimate_needs(kind, **proof, 1, choice.gpu, choice.hints);
             p.plugin = choice.plugin;
             p.weight = estimate_weight(kind, **proof, choice.gpu);
             ids[kind] = dag.add_vertex(std::move(p));
@@ -217,7 +239,7 @@ Result<Dag> build_batch_dag(const std::vector<SectorSpec> &specs, const DagBuild
     }
     if (opts.fuse_pc1 && opts.chooser) {
         auto pc1 = choices.get(VertexKind::pc1);
-        DMC_TRY_VOID(fuse_pc1(dag, pc1.max_sectors));
+        DMC_TRY_VOID(fuse_pc1(dag, pc1.max_sectors, pc1.hints));
     }
     DMC_TRY_VOID(validate(dag));
     return dag;
@@ -249,7 +271,7 @@ double estimate_weight(VertexKind kind, const SealProof &proof, bool gpu)
     return 1;
 }
 
-Status fuse_pc1(Dag &dag, uint32_t max_sectors)
+Status fuse_pc1(Dag &dag, uint32_t max_sectors, const StageBatchHints &hints)
 {
     if (max_sectors <= 1) return {};
     const size_t n = dag.vertex_count();
@@ -292,7 +314,7 @@ Status fuse_pc1(Dag &dag, uint32_t max_sectors)
             auto proof = find_seal_proof(groups[g].first);
             if (!proof) return proof.error().context("fusing PC1 vertices");
             fused.needs = estimate_needs(VertexKind::pc1, **proof, static_cast<uint32_t>(members.size()),
-                                         dag[members.front()].needs.gpu_slots > 0);
+                                         dag[members.front()].needs.gpu_slots > 0, hints);
             chunk_vertex[g] = out.add_vertex(std::move(fused));
             chunk_added[g] = true;
         }

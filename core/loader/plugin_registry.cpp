@@ -43,6 +43,7 @@
 #include "damocles/core/plugin_registry.hpp"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
@@ -80,7 +81,7 @@ struct KindInfo {
 
 const KindInfo kKinds[] = {
     {DMC_STAGE_TREE_D, "tree_d", DMC_TREE_D_IFACE, sizeof(dmc_tree_d_ops)},
-    {DMC_STAGE_PC1, "pc1", DMC_PC1_IFACE, sizeof(dmc_pc1_ops)},
+    {DMC_STAGE_PC1, "pc1", DMC_PC1_IFACE, offsetof(dmc_pc1_ops, sectors_per_thread)}, // 1.2 hints optional
     {DMC_STAGE_TREE_C, "tree_c", DMC_TREE_C_IFACE, sizeof(dmc_tree_c_ops)},
     {DMC_STAGE_TREE_R_LAST, "tree_r_last", DMC_TREE_R_LAST_IFACE, sizeof(dmc_tree_r_last_ops)},
     {DMC_STAGE_POREP_VANILLA, "porep_vanilla", DMC_POREP_VANILLA_IFACE, sizeof(dmc_porep_vanilla_ops)},
@@ -94,6 +95,15 @@ const KindInfo *kind_info(uint32_t kind)
     for (const auto &k : kKinds)
         if (static_cast<uint32_t>(k.kind) == kind) return &k;
     return nullptr;
+}
+
+// pc1's batch hints (ABI 1.2), when its function table is long enough.
+StageBatchHints read_batch_hints(const dmc_stage_desc &s)
+{
+    if (s.kind != DMC_STAGE_PC1 || !s.ops) return {};
+    const auto &ops = *static_cast<const dmc_pc1_ops *>(s.ops);
+    if (ops.struct_size < offsetof(dmc_pc1_ops, memory_permille) + sizeof(uint32_t)) return {};
+    return {ops.sectors_per_thread, ops.memory_permille};
 }
 
 // Sizes of the 1.0 structs: the minimum a plugin may declare.
@@ -241,6 +251,7 @@ std::string validate_descriptor(const dmc_plugin_descriptor *d, PluginInfo &info
         st.priority = s.priority;
         st.flags = s.flags;
         st.max_sectors = s.max_sectors;
+        st.hints = read_batch_hints(s);
         info.stages.push_back(st);
     }
     return {};
@@ -273,6 +284,8 @@ const std::string &StageHandle::plugin_name() const
 }
 
 uint32_t StageHandle::max_sectors() const { return desc_ ? desc_->max_sectors : 0; }
+
+StageBatchHints StageHandle::batch_hints() const { return desc_ ? read_batch_hints(*desc_) : StageBatchHints{}; }
 
 namespace {
 

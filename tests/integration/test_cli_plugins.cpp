@@ -30,6 +30,17 @@ TEST_CASE("cli: the suite is sealed off: only build-tree plugins, whatever the c
         const std::string path = p["path"];
         INFO(path);
         CHECK(path.rfind(std::string(DMC_BUILD_ROOT) + "/plugins/", 0) == 0);
+        // The pc1 batch hints (ABI 1.2): avx512 labels 16 sectors per thread;
+        // the cpu reference gives none.
+        for (const auto &st : p["stages"]) {
+            if (st["stage"] != "pc1") continue;
+            if (p["name"] == "avx512") {
+                CHECK(st.value("sectors_per_thread", 0) == 16);
+                CHECK(st.value("memory_permille", 0) == 250);
+            } else if (p["name"] == "cpu") {
+                CHECK_FALSE(st.contains("sectors_per_thread"));
+            }
+        }
     }
 }
 
@@ -94,7 +105,7 @@ TEST_CASE("cli: --version names the plugin ABI; aliases answer as manager and wo
 {
     auto v = run({damocles_run(), "--version"});
     REQUIRE(v.exit_code == 0);
-    CHECK(v.out.find(std::string("damocles-run ") + DMC_VERSION + " (plugin ABI 1.1)") != std::string::npos);
+    CHECK(v.out.find(std::string("damocles-run ") + DMC_VERSION + " (plugin ABI 1.2)") != std::string::npos);
 
     auto m = run({damocles_manager(), "--help"});
     CHECK(m.exit_code == 0);

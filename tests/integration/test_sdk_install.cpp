@@ -73,7 +73,7 @@ TEST_CASE("sdk: install, build the examples against the prefix only, run them", 
     CHECK(list.out.find("tree_d(p-5)") != std::string::npos);
     CHECK(list.out.find(libdir + "/damocles/plugins/dmc-plugin-cpu.so") != std::string::npos);
     auto version = must_run({bin + "/damocles-run", "--version"}, env);
-    CHECK(version.out.find("(plugin ABI 1.1)") != std::string::npos);
+    CHECK(version.out.find("(plugin ABI 1.2)") != std::string::npos);
 
     // Cross-plugin identity of the third-party tree_d (2KiB: one block; 8MiB:
     // the levels above its 2^12-leaf blocks too).

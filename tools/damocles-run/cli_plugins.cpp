@@ -49,6 +49,8 @@ void list_plugins(bool as_json)
                                         {"interface", st.interface_version},
                                         {"max_sectors", st.max_sectors}};
                 if (st.kind == DMC_STAGE_KERNEL_BENCH) stage["kernels"] = st.kernels;
+                if (st.hints.sectors_per_thread) stage["sectors_per_thread"] = st.hints.sectors_per_thread;
+                if (st.hints.memory_permille) stage["memory_permille"] = st.hints.memory_permille;
                 stages.push_back(std::move(stage));
             }
             out.push_back({{"name", p.name},

@@ -37,7 +37,7 @@ extern "C" {
 #endif
 
 #define DMC_PLUGIN_ABI_MAJOR 1u
-#define DMC_PLUGIN_ABI_MINOR 1u /* 1.1: DMC_STAGE_KERNEL_BENCH */
+#define DMC_PLUGIN_ABI_MINOR 2u /* 1.1: DMC_STAGE_KERNEL_BENCH; 1.2: dmc_pc1_ops batch hints */
 #define DMC_PLUGIN_ABI ((DMC_PLUGIN_ABI_MAJOR << 16) | DMC_PLUGIN_ABI_MINOR)
 #define DMC_PLUGIN_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
 #define DMC_PLUGIN_QUERY_SYMBOL "dmc_plugin_query"
@@ -172,6 +172,13 @@ typedef struct dmc_pc1_ops {
     uint32_t struct_size;
     uint32_t reserved0;
     dmc_status (*run)(const dmc_call *call, dmc_pc1_args *args);
+    /* ABI 1.2, read only when struct_size covers them (0 = not given): how a
+     * multi-sector call uses the machine, for the host's resource estimate
+     * of a fused vertex of k sectors (docs/plugin-guide.md). */
+    uint32_t sectors_per_thread; /* sectors one thread labels at full speed: the host asks
+                                    ceil(k / this) + 1 cores instead of k + 2 */
+    uint32_t memory_permille;    /* resident memory per sector when a call has more sectors
+                                    than threads, in thousandths of the sector size (0: 2000) */
 } dmc_pc1_ops;
 
 /* tree_c: column hashes over all layers + arity-8 Poseidon tree(s). */

@@ -42,8 +42,10 @@ TEST_CASE("plugin ABI: struct sizes and offsets are pinned", "[abi]")
     CHECK(offsetof(dmc_pc1_args, sectors) == 24);
     CHECK(offsetof(dmc_pc1_args, layer_done) == 32);
     CHECK(offsetof(dmc_pc1_args, layer_done_user) == 40);
-    CHECK(sizeof(dmc_pc1_ops) == 16);
+    CHECK(sizeof(dmc_pc1_ops) == 24);
     CHECK(offsetof(dmc_pc1_ops, run) == 8);
+    CHECK(offsetof(dmc_pc1_ops, sectors_per_thread) == 16); // 1.2
+    CHECK(offsetof(dmc_pc1_ops, memory_permille) == 20);    // 1.2
     CHECK(sizeof(dmc_tree_c_args) == 56);
     CHECK(offsetof(dmc_tree_c_args, registered_proof) == 8);
     CHECK(offsetof(dmc_tree_c_args, cache_dir) == 16);
@@ -143,9 +145,10 @@ TEST_CASE("plugin ABI: version macros", "[abi]")
 {
     STATIC_REQUIRE(DMC_PLUGIN_ABI_MAJOR_OF(DMC_PLUGIN_ABI) == DMC_PLUGIN_ABI_MAJOR);
     STATIC_REQUIRE((DMC_PLUGIN_ABI & 0xffff) == DMC_PLUGIN_ABI_MINOR);
-    // 1.1 appended the kernel_bench stage kind (backward compatible: minor).
+    // 1.1 appended the kernel_bench stage kind, 1.2 the pc1 batch hints
+    // (backward compatible: minor).
     STATIC_REQUIRE(DMC_PLUGIN_ABI_MAJOR == 1);
-    STATIC_REQUIRE(DMC_PLUGIN_ABI_MINOR == 1);
+    STATIC_REQUIRE(DMC_PLUGIN_ABI_MINOR == 2);
     // meson.build's version (--version, damocles-sdk.pc) is the header's.
     STATIC_REQUIRE(DMC_SDK_PLUGIN_ABI_MAJOR == DMC_PLUGIN_ABI_MAJOR);
     STATIC_REQUIRE(DMC_SDK_PLUGIN_ABI_MINOR == DMC_PLUGIN_ABI_MINOR);

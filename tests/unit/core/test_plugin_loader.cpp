@@ -184,9 +184,9 @@ TEST_CASE("loader: selection honours priority and config overrides", "[loader]")
     REQUIRE_FALSE(bad_abi.ok());
     CHECK(bad_abi.error().message.find("was not found") != std::string::npos);
 
-    auto none = reg.select(DMC_STAGE_PC1);
+    auto none = reg.select(DMC_STAGE_SNAP_ENCODE);
     REQUIRE_FALSE(none.ok());
-    CHECK(none.error().message.find("no usable plugin implements stage pc1") == 0);
+    CHECK(none.error().message.find("no usable plugin implements stage snap_encode") == 0);
 
     CHECK(stage_kind_name(DMC_STAGE_TREE_R_LAST) == std::string("tree_r_last"));
     CHECK(stage_kind_from_name("snap_encode") == DMC_STAGE_SNAP_ENCODE);
@@ -279,4 +279,34 @@ TEST_CASE("loader: an invalid kernel name skips the plugin", "[loader][kernel_be
     REQUIRE(bad);
     CHECK_FALSE(bad->usable);
     CHECK(bad->skip_reason == "stage kernel_bench kernel 1 has an invalid name (want [a-z0-9_-]{1,32})");
+}
+
+TEST_CASE("loader: pc1 batch hints (ABI 1.2) are read, a 1.1 pc1 table loads without them", "[loader]")
+{
+    auto reg = PluginRegistry::discover(only({DMC_TEST_PLUGIN_DIR}));
+    const auto *old = find_by_file(reg, "dmc-test-plugin-pc1-abi-1-1.so");
+    REQUIRE(old);
+    CHECK(old->usable);
+    REQUIRE(old->stages.size() == 1);
+    CHECK(old->stages[0].max_sectors == 4);
+    CHECK(old->stages[0].hints.sectors_per_thread == 0);
+    CHECK(old->stages[0].hints.memory_permille == 0);
+    auto handle = reg.select(DMC_STAGE_PC1, std::string("test-pc1-abi-1-1"));
+    REQUIRE(handle.ok());
+    CHECK(handle->batch_hints().sectors_per_thread == 0);
+
+    // The build tree's plugins: the cpu reference gives no hints; avx512
+    // (where this CPU can load it) labels 16 sectors per thread in 1/4 S each.
+    auto built = PluginRegistry::discover();
+    auto cpu = built.select(DMC_STAGE_PC1, std::string("cpu"));
+    REQUIRE(cpu.ok());
+    CHECK(cpu->batch_hints().sectors_per_thread == 0);
+    CHECK(cpu->batch_hints().memory_permille == 0);
+    for (const auto &p : built.plugins()) {
+        if (p.name != "avx512" || !p.usable) continue;
+        auto avx = built.select(DMC_STAGE_PC1, std::string("avx512"));
+        REQUIRE(avx.ok());
+        CHECK(avx->batch_hints().sectors_per_thread == 16);
+        CHECK(avx->batch_hints().memory_permille == 250);
+    }
 }

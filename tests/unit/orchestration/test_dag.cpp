@@ -237,6 +237,33 @@ TEST_CASE("resource estimates follow the documented formulas", "[dag]")
     CHECK(estimate_needs(K::pc1, **p2, 1, false).memory_bytes == 16 * MiB + 2 * 2048 + 56 * 64);
 }
 
+TEST_CASE("pc1 batch hints: ceil(k / sectors_per_thread) + 1 cores, memory_permille when k exceeds them", "[dag]")
+{
+    constexpr uint64_t MiB = 1ull << 20, GiB = 1ull << 30;
+    auto p32 = dmc::find_seal_proof("StackedDrg32GiBV1_1");
+    REQUIRE(p32.ok());
+    const auto &proof = **p32;
+    const dmc::core::StageBatchHints avx{16, 250};
+
+    auto x16 = estimate_needs(K::pc1, proof, 16, false, avx);
+    CHECK(x16.cores == 2);                                        // one hashing thread + the writer
+    CHECK(x16.memory_bytes == 16 * MiB + 16 * 8 * GiB + 1 * GiB); // 0.25 S per sector
+    CHECK(x16.numa_pinned);
+    auto x17 = estimate_needs(K::pc1, proof, 17, false, avx);
+    CHECK(x17.cores == 3);
+    // No more sectors than threads: the call keeps two layers per sector (2 S).
+    auto x2 = estimate_needs(K::pc1, proof, 2, false, avx);
+    CHECK(x2.cores == 2);
+    CHECK(x2.memory_bytes == 16 * MiB + 2 * 64 * GiB + 1 * GiB);
+    auto x1 = estimate_needs(K::pc1, proof, 1, false, avx);
+    CHECK(x1.cores == 2);
+    CHECK(x1.memory_bytes == 16 * MiB + 64 * GiB + 1 * GiB);
+    // Threads hinted but no memory figure: 2 S per sector, the default.
+    CHECK(estimate_needs(K::pc1, proof, 16, false, {16, 0}).memory_bytes == 16 * MiB + 16 * 64 * GiB + 1 * GiB);
+    // Hints only concern pc1.
+    CHECK(estimate_needs(K::tree_c, proof, 1, false, avx).cores == 4);
+}
+
 TEST_CASE("dag accessors find vertices by sector and kind", "[dag]")
 {
     auto dag = build_batch_dag({{1001, 1, proof_id("StackedDrg2KiBV1_1"), Plan::cc},

@@ -17,10 +17,10 @@ using K = VertexKind;
 
 namespace {
 
-StageChooser chooser_with_pc1(uint32_t max_sectors, bool gpu_trees = false)
+StageChooser chooser_with_pc1(uint32_t max_sectors, bool gpu_trees = false, dmc::core::StageBatchHints hints = {})
 {
     return [=](dmc_stage_kind kind) -> StageChoice {
-        if (kind == DMC_STAGE_PC1) return {"multi", max_sectors, false};
+        if (kind == DMC_STAGE_PC1) return {"multi", max_sectors, false, hints};
         if (kind == DMC_STAGE_TREE_C || kind == DMC_STAGE_TREE_R_LAST) return {"gpu", 1, gpu_trees};
         if (kind == DMC_STAGE_SNAP_VANILLA) return {}; // no usable plugin yet
         return {"cpu", 1, false};
@@ -179,4 +179,20 @@ TEST_CASE("plugin choices and GPU needs reach the vertices", "[dag]")
     auto full = build_batch_dag(specs, all);
     REQUIRE(full.ok());
     CHECK(require_plugins(*full).ok());
+}
+
+TEST_CASE("a fused PC1 vertex takes the plugin's batch hints: 3 sectors of 16 per thread on 2 cores", "[dag]")
+{
+    DagBuildOptions opts;
+    opts.chooser = chooser_with_pc1(16, false, {16, 250});
+    auto dag = build_batch_dag(three_cc("StackedDrg8MiBV1_1"), opts);
+    REQUIRE(dag.ok());
+    auto pc1 = pc1_vertices(*dag);
+    REQUIRE(pc1.size() == 1);
+    CHECK((*dag)[pc1[0]].sectors.size() == 3);
+    // One hashing thread + one for the layer files; 3 sectors > 2 cores, so
+    // each takes 1/4 of 8 MiB, plus the parent window (56 N, N = 2^18).
+    CHECK((*dag)[pc1[0]].needs.cores == 2);
+    CHECK((*dag)[pc1[0]].needs.memory_bytes == (16ull << 20) + 3 * (2ull << 20) + 56 * (1ull << 18));
+    check_pc1_dependencies(*dag);
 }

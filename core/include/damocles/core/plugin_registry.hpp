@@ -22,12 +22,19 @@ std::optional<dmc_stage_kind> stage_kind_from_name(const std::string &name);
 
 class LoadedPlugin;
 
+// A stage's ABI 1.2 batch hints (0 = not given; dmc_stage_desc in plugin.h).
+struct StageBatchHints {
+    uint32_t sectors_per_thread = 0;
+    uint32_t memory_permille = 0;
+};
+
 struct PluginStageInfo {
     dmc_stage_kind kind{};
     uint32_t interface_version = 0;
     int32_t priority = 0;
     uint32_t flags = 0;
     uint32_t max_sectors = 1;
+    StageBatchHints hints;
     std::vector<std::string> kernels; // kernel_bench only: the kernels it can time
 };
 
@@ -53,6 +60,7 @@ public:
     const std::string &plugin_name() const;
     const dmc_stage_desc &desc() const { return *desc_; }
     uint32_t max_sectors() const;
+    StageBatchHints batch_hints() const;
     template <class Ops> const Ops *ops() const { return static_cast<const Ops *>(desc_->ops); }
 
 private:

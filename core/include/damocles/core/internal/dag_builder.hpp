@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "damocles/core/internal/dag.hpp"
+#include "damocles/core/plugin_registry.hpp"
 #include "damocles/plugin.h"
 #include "damocles/sdk/proof.hpp"
 #include "damocles/sdk/result.hpp"
@@ -27,6 +28,7 @@ struct StageChoice {
     std::string plugin;
     uint32_t max_sectors = 1; // > 1: the plugin runs several sectors per PC1 call
     bool gpu = false;         // the plugin needs a GPU slot
+    StageBatchHints hints;    // how a multi-sector call uses cores and memory
 };
 using StageChooser = std::function<StageChoice(dmc_stage_kind)>;
 
@@ -42,7 +44,9 @@ std::vector<VertexKind> plan_vertex_kinds(Plan plan);
 // Resource estimate for a vertex of `kind` serving `sectors` sectors of
 // `proof` (formulas in core/dag/dag_builder.cpp). `gpu`: the chosen plugin
 // runs on a GPU.
-ResourceNeeds estimate_needs(VertexKind kind, const SealProof &proof, uint32_t sectors, bool gpu);
+// `hints`: the chosen plugin's batch hints (pc1 only).
+ResourceNeeds estimate_needs(VertexKind kind, const SealProof &proof, uint32_t sectors, bool gpu,
+                             const StageBatchHints &hints = {});
 
 // Progress weight of a vertex: a cost model in nanoseconds per node on
 // today's CPUs (SHA-256 compressions for tree_d/PC1, Poseidon Fr
@@ -64,7 +68,7 @@ Result<Dag> build_batch_dag(const std::vector<SectorSpec> &specs, const DagBuild
 // into vertices of at most `max_sectors` sectors, keeping every in- and
 // out-edge. max_sectors <= 1 leaves the graph as it is. Fails (graph
 // unchanged) if fusing would create a cycle.
-Status fuse_pc1(Dag &dag, uint32_t max_sectors);
+Status fuse_pc1(Dag &dag, uint32_t max_sectors, const StageBatchHints &hints = {});
 
 // Error naming every stage of the DAG for which no plugin was chosen.
 Status require_plugins(const Dag &dag);

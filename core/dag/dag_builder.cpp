@@ -44,10 +44,12 @@
 //                               + a parent-cache window min(56 N, 1 GiB), N = S/32,
 //                               shared by the fused sectors; pinned to one NUMA node.
 //                               A plugin's batch hints (ABI 1.2) replace the first
-//                               two: ceil(k / sectors_per_thread) + 1 cores (the
-//                               hashing threads and one for writing the layers), and
-//                               memory_permille/1000 S per sector when k exceeds
-//                               those cores (the call then streams its layers)
+//                               two: ceil(k / sectors_per_thread) + 1 cores (room
+//                               for the layer writers beside the hashing; the call
+//                               gets them all as call->threads), and, when k
+//                               exceeds those cores (the call then streams its
+//                               layers), max(memory_permille/1000 S per sector,
+//                               2 S for as many sectors as cores)
 //   tree_c, tree_r_last         4 cores (1 with a GPU plugin, + 1 GPU slot), 2 S:
 //                               S of column hashes / replica window, tree levels (S/7)
 //                               and per-layer read windows, rounded up
@@ -158,16 +160,25 @@ std::vector<VertexKind> plan_vertex_kinds(Plan plan)
 
 namespace {
 
-// pc1's cores and per-sector memory for k sectors (see the table above).
+// pc1's cores and memory for k sectors (see the table above). With hints,
+// the call gets call->threads = the cores and streams when it has more
+// sectors than that; but the vertex may run fewer sectors than it was sized
+// for (a sibling failed upstream, or finished its PC1 before a crash), and
+// a call with no more sectors than threads keeps 2 S per sector, so the
+// streaming estimate is never below that of `cores` such sectors.
 void pc1_needs(uint64_t s, uint32_t k, const StageBatchHints &hints, ResourceNeeds &n)
 {
     n.cores = k + 2;
-    uint64_t per_sector = 2 * s;
+    uint64_t layers = 2 * s * k;
     if (hints.sectors_per_thread > 0) {
-        n.cores = (k + hints.sectors_per_thread - 1) / hints.sectors_per_thread + 1;
-        if (k > n.cores && hints.memory_permille > 0) per_sector = s * hints.memory_permille / 1000;
+        n.cores = (k - 1) / hints.sectors_per_thread + 2;
+        if (k > n.cores && hints.memory_permille > 0) {
+            // permille is capped at 2000 (2 S), so s · permille stays far below 2^64.
+            const uint64_t streamed = s * std::min<uint32_t>(hints.memory_permille, 2000) / 1000 * k;
+            layers = std::max(streamed, 2 * s * n.cores);
+        }
     }
-    n.memory_bytes += per_sector * k + std::min<uint64_t>(56 * (s / 32), kGiB);
+    n.memory_bytes += layers + std::min<uint64_t>(56 * (s / 32), kGiB);
 }
 
 } // namespace

@@ -98,12 +98,19 @@ const KindInfo *kind_info(uint32_t kind)
 }
 
 // pc1's batch hints (ABI 1.2), when its function table is long enough.
+// The table may be a 1.1 one (16 bytes), so nothing past struct_size is
+// touched, and the fields are copied out as validate_descriptor reads ops.
 StageBatchHints read_batch_hints(const dmc_stage_desc &s)
 {
     if (s.kind != DMC_STAGE_PC1 || !s.ops) return {};
-    const auto &ops = *static_cast<const dmc_pc1_ops *>(s.ops);
-    if (ops.struct_size < offsetof(dmc_pc1_ops, memory_permille) + sizeof(uint32_t)) return {};
-    return {ops.sectors_per_thread, ops.memory_permille};
+    const auto *bytes = static_cast<const char *>(s.ops);
+    uint32_t size = 0;
+    std::memcpy(&size, bytes, sizeof size);
+    if (size < offsetof(dmc_pc1_ops, memory_permille) + sizeof(uint32_t)) return {};
+    StageBatchHints hints;
+    std::memcpy(&hints.sectors_per_thread, bytes + offsetof(dmc_pc1_ops, sectors_per_thread), sizeof(uint32_t));
+    std::memcpy(&hints.memory_permille, bytes + offsetof(dmc_pc1_ops, memory_permille), sizeof(uint32_t));
+    return hints;
 }
 
 // Sizes of the 1.0 structs: the minimum a plugin may declare.

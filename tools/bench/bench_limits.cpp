@@ -68,6 +68,16 @@ SplitLimit pc1_split_limit(const ShaLimits &limits, uint32_t sectors, uint32_t t
     threads = std::max(1u, threads);
     for (uint32_t used = 1; used <= std::min(threads, std::max(1u, sectors)); ++used) {
         const unsigned chains = (sectors + used - 1) / used;
+        if (chains == 1) {
+            // One chain per thread is the single-stream bound itself (19
+            // chained compressions per label): speed-up 1 per busy thread.
+            const double speedup = double(sectors) / threads;
+            if (speedup > best.per_core_speedup) {
+                best.per_core_speedup = speedup;
+                best.basis = std::to_string(used) + "_thread(s)_x_1_chain_single_stream";
+            }
+            continue;
+        }
         for (const auto &[key, ns] : limits.configs) {
             const auto per_chain = ns_per_chain(key.first, key.second, ns, chains);
             if (!per_chain) continue;

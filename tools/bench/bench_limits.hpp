@@ -58,7 +58,8 @@ void measure_sha_throughput(const std::optional<PluginKernels> &kernels, int rep
 // configuration that holds them (idle lanes still cost their instructions):
 //   speed-up per core = (sectors/threads) · 19 · chain_ns
 //                       ÷ (20 · ceil(sectors/u) · ns_per_chain_compression)
-// maximised over u and the configurations. basis names the choice.
+// maximised over u and the configurations (one chain per thread: the
+// single-stream bound itself, 1 per busy thread). basis names the choice.
 struct SplitLimit {
     double per_core_speedup = 0;
     std::string basis = "none";

@@ -246,11 +246,21 @@ TEST_CASE("pc1 batch hints: ceil(k / sectors_per_thread) + 1 cores, memory_permi
     const dmc::core::StageBatchHints avx{16, 250};
 
     auto x16 = estimate_needs(K::pc1, proof, 16, false, avx);
-    CHECK(x16.cores == 2);                                        // one hashing thread + the writer
+    CHECK(x16.cores == 2);                                        // room for the layer writers beside the hashing
     CHECK(x16.memory_bytes == 16 * MiB + 16 * 8 * GiB + 1 * GiB); // 0.25 S per sector
     CHECK(x16.numa_pinned);
     auto x17 = estimate_needs(K::pc1, proof, 17, false, avx);
     CHECK(x17.cores == 3);
+    CHECK(x17.memory_bytes == 16 * MiB + 3 * 64 * GiB + 1 * GiB); // 2 S for each of the 3 threads > 17 · S/4
+    // 3 sectors stream, but if one drops out before the call the other two
+    // run on 2 threads at 2 S each: the estimate covers that (4 S > 3/4 S).
+    auto x3 = estimate_needs(K::pc1, proof, 3, false, avx);
+    CHECK(x3.cores == 2);
+    CHECK(x3.memory_bytes == 16 * MiB + 2 * 64 * GiB + 1 * GiB);
+    // Hints beyond reason are capped: never above 2 S per sector, no wrap.
+    auto huge = estimate_needs(K::pc1, proof, 16, false, {0xffffffffu, 0xffffffffu});
+    CHECK(huge.cores == 2);
+    CHECK(huge.memory_bytes == 16 * MiB + 16 * 64 * GiB + 1 * GiB);
     // No more sectors than threads: the call keeps two layers per sector (2 S).
     auto x2 = estimate_needs(K::pc1, proof, 2, false, avx);
     CHECK(x2.cores == 2);

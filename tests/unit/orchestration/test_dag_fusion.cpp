@@ -190,9 +190,10 @@ TEST_CASE("a fused PC1 vertex takes the plugin's batch hints: 3 sectors of 16 pe
     auto pc1 = pc1_vertices(*dag);
     REQUIRE(pc1.size() == 1);
     CHECK((*dag)[pc1[0]].sectors.size() == 3);
-    // One hashing thread + one for the layer files; 3 sectors > 2 cores, so
-    // each takes 1/4 of 8 MiB, plus the parent window (56 N, N = 2^18).
+    // ceil(3/16) + 1 cores; 3 sectors > 2 cores stream at 1/4 of 8 MiB each,
+    // but the estimate keeps 2 S for 2 sectors (the call's path if one drops
+    // out), plus the parent window (56 N, N = 2^18).
     CHECK((*dag)[pc1[0]].needs.cores == 2);
-    CHECK((*dag)[pc1[0]].needs.memory_bytes == (16ull << 20) + 3 * (2ull << 20) + 56 * (1ull << 18));
+    CHECK((*dag)[pc1[0]].needs.memory_bytes == (16ull << 20) + 2 * 2 * (8ull << 20) + 56 * (1ull << 18));
     check_pc1_dependencies(*dag);
 }

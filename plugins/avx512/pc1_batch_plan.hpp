@@ -13,15 +13,15 @@
 // (a few ms, once per process) and every call then picks, for each way of
 // spreading its sectors over 1..T threads, the engines with the least time
 // per node, and the spread whose slowest thread is fastest; a spread with
-// more threads must be 15 % faster than one with fewer (the calibration is
+// more threads must be 25 % faster than one with fewer (the calibration is
 // in cache, and on real layers the SHA-NI groups lose more to memory than
 // the lanes). On the Zen 5 host measured (per node of the synthetic layer):
 // one SHA-NI chain 0.56 us, 2 chains 0.69 us, 3 chains 0.98 us, 8 lanes
 // 3.2 us, 16 lanes 3.0 us; so 1..9 sectors on a thread go to SHA-NI groups
 // and 10..16 to the 16 lanes, 8 sectors on 2 threads to 4 + 4 in SHA-NI
 // groups, and 16 sectors on 2 threads to the 16 lanes of one thread (8 + 8
-// in SHA-NI groups, 2.64 us per node, is only 12 % less in cache, and was
-// slower on 16 x 512MiB).
+// in SHA-NI groups, 2.64 us per node, is only 12-18 % less in cache, and
+// was slower on 16 x 512MiB).
 //
 // DAMOCLES_AVX512_PC1_ENGINE=sha-ni|lanes forces an engine for every thread
 // (the tests use it to cover both engines whatever this CPU prefers).

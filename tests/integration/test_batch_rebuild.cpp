@@ -143,14 +143,7 @@ private:
 
 // Whether the avx512 plugin (the pc1 stage that labels several sectors in
 // one call) is usable here; otherwise every PC1 runs alone.
-bool multi_sector_pc1()
-{
-    auto r = run({damocles_run(), "plugins", "list", "--json"});
-    REQUIRE(r.exit_code == 0);
-    for (const auto &p : json::parse(r.out))
-        if (p["name"] == "avx512") return p["usable"].get<bool>();
-    return false;
-}
+bool multi_sector_pc1() { return plugin_usable("avx512"); }
 
 double stage_runs(const std::string &metrics, const std::string &stage)
 {

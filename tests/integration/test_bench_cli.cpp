@@ -10,8 +10,6 @@
 #include <map>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
-
 #include "process.hpp"
 #include "skip.hpp"
 
@@ -116,12 +114,7 @@ TEST_CASE("bench pc1: per-core speed-up against the throughput limit and the lim
 {
     TempDir dir("bench-pc1");
     // 16 sectors in one call need the avx512 plugin (the cpu one takes 1).
-    const auto listed = run({damocles_run(), "plugins", "list", "--json"});
-    REQUIRE(listed.exit_code == 0);
-    bool avx512 = false;
-    for (const auto &p : nlohmann::json::parse(listed.out))
-        if (p["name"] == "avx512") avx512 = p["usable"].get<bool>();
-    if (!avx512) DMC_SKIP("the avx512 plugin is not usable on this CPU: no 16-sector pc1 stage");
+    if (!plugin_usable("avx512")) DMC_SKIP("the avx512 plugin is not usable on this CPU: no 16-sector pc1 stage");
     auto r = bench({"pc1", "--proof", "StackedDrg2KiBV1_1", "--sectors", "16", "--threads", "2", "--no-openssl-speed",
                     "--parent-cache", dir / "parents"},
                    dir);

@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 extern char **environ;
 
 namespace dmc::test {
@@ -69,6 +71,15 @@ int decode_status(int status)
 
 std::string build_path(const std::string &relative) { return std::string(DMC_BUILD_ROOT) + "/" + relative; }
 std::string damocles_run() { return build_path("tools/damocles-run/damocles-run"); }
+
+bool plugin_usable(const std::string &name)
+{
+    const RunResult r = run({damocles_run(), "plugins", "list", "--json"});
+    if (r.exit_code != 0) throw std::runtime_error("plugins list failed: " + r.err);
+    for (const auto &p : nlohmann::json::parse(r.out))
+        if (p.value("name", "") == name) return p.value("usable", false);
+    return false;
+}
 std::string damocles_manager() { return build_path("tools/damocles-run/damocles-manager"); }
 std::string damocles_worker() { return build_path("tools/damocles-run/damocles-worker"); }
 

@@ -34,6 +34,10 @@ std::string damocles_worker();
 
 RunResult run(const std::vector<std::string> &argv, const RunOptions &opts = {});
 
+// Whether `damocles-run plugins list --json` lists plugin `name` as usable
+// on this machine (e.g. "avx512": the CPU has its features).
+bool plugin_usable(const std::string &name);
+
 class Background {
 public:
     Background() = default;

@@ -5,6 +5,26 @@
 
 namespace dmc::cli::bench {
 
+namespace {
+
+// "lanes16+sha_ni_x4", "lanes8", "sha_ni_x3": a sha256_throughput configuration.
+std::string config_name(unsigned lanes, unsigned streams)
+{
+    if (lanes == 0) return "sha_ni_x" + std::to_string(streams);
+    return "lanes" + std::to_string(lanes) + (streams ? "+sha_ni_x" + std::to_string(streams) : std::string());
+}
+
+// ns per chain compression when `chains` chains run in (lanes, streams):
+// the SHA-NI streams take what they can, the lanes the rest.
+std::optional<double> ns_per_chain(unsigned lanes, unsigned streams, double ns, unsigned chains)
+{
+    if (chains == 0 || streams > chains || chains - streams > lanes) return std::nullopt;
+    if (lanes > 0 && chains == streams) return std::nullopt; // the lanes would idle: (0, streams) covers it
+    return ns * double(lanes + streams) / double(chains);
+}
+
+} // namespace
+
 void measure_sha_chain(const std::optional<PluginKernels> &kernels, int repeats, ShaLimits &limits)
 {
     constexpr uint64_t kBlocks = 1u << 16;
@@ -34,32 +54,11 @@ void measure_sha_throughput(const std::optional<PluginKernels> &kernels, int rep
             limits.configs[key] = seen == limits.configs.end() ? *ns : std::min(seen->second, *ns);
             if (*ns < limits.multi_best_ns) {
                 limits.multi_best_ns = *ns;
-                limits.multi_basis = c.lanes == 0 ? "sha_ni_x" + std::to_string(c.ni)
-                                                  : "lanes" + std::to_string(c.lanes) +
-                                                        (c.ni ? "+sha_ni_x" + std::to_string(c.ni) : std::string());
+                limits.multi_basis = config_name(unsigned(c.lanes), unsigned(c.ni));
             }
         }
     }
 }
-
-namespace {
-
-// ns per chain compression when `chains` chains run in (lanes, streams):
-// the SHA-NI streams take what they can, the lanes the rest.
-std::optional<double> ns_per_chain(unsigned lanes, unsigned streams, double ns, unsigned chains)
-{
-    if (chains == 0 || streams > chains || chains - streams > lanes) return std::nullopt;
-    if (lanes > 0 && chains == streams) return std::nullopt; // the lanes would idle: (0, streams) covers it
-    return ns * double(lanes + streams) / double(chains);
-}
-
-std::string config_name(unsigned lanes, unsigned streams)
-{
-    if (lanes == 0) return "sha_ni_x" + std::to_string(streams);
-    return "lanes" + std::to_string(lanes) + (streams ? "+sha_ni_x" + std::to_string(streams) : std::string());
-}
-
-} // namespace
 
 SplitLimit pc1_split_limit(const ShaLimits &limits, uint32_t sectors, uint32_t threads)
 {

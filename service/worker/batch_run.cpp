@@ -261,6 +261,7 @@ SessionOptions BatchRun::session_options()
         publish_summary();
     };
     so.on_vertex_done = [this](SectorJob &j, VertexKind k) {
+        if (pc1_is_over_after(k)) t_.give_back_pc1_turn("PC1 of the batch is over");
         BatchMember &m = *job_member_.at(&j);
         {
             std::lock_guard lock(t_.mu);

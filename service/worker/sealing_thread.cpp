@@ -15,6 +15,9 @@
 //      unseal thread only takes entries that ask for the unsealed copy), or
 //      with batch = N up to N of one proof type (batch_run.cpp). No task, or an RPC error: idle for
 //      recover_interval, woken early by a config change, a pause or a stop.
+//      With overlap = true the thread and its companion take a PC1 turn
+//      before a batch allocation (pc1_turn.hpp), given back once the
+//      batch's PC1 is over, so one's trees overlap the other's PC1.
 //      Other damocles plans pause the thread ("not supported yet"); an
 //      unknown plan is critical ("unknown planner: <x>").
 // Running a task, its hooks, heartbeat and failure handling:
@@ -113,8 +116,36 @@ void SealingThreadImpl::idle_wait(std::chrono::seconds d)
     cv.wait_for(lock, d, [&] { return stop || pause_requested || config_changed; });
 }
 
+bool SealingThreadImpl::take_pc1_turn()
+{
+    if (!pc1_turn) return true;
+    return pc1_turn->acquire(index, [this] {
+        std::lock_guard lock(mu);
+        return stop || pause_requested || config_changed;
+    });
+}
+
+void SealingThreadImpl::give_back_pc1_turn(const char *why)
+{
+    if (pc1_turn && pc1_turn->release(index) && why)
+        spdlog::info("sealing thread #{}: {}; the PC1 turn passes to its companion", index, why);
+}
+
+bool pc1_is_over_after(VertexKind kind)
+{
+    switch (kind) {
+    case VertexKind::add_pieces:
+    case VertexKind::tree_d:
+    case VertexKind::add_new_pieces:
+    case VertexKind::tree_d_new: return false;
+    default: return true;
+    }
+}
+
 std::optional<std::string> SealingThreadImpl::pause_here(const std::string &error, bool wake_on_config_change)
 {
+    // A paused thread never keeps its companion waiting.
+    give_back_pc1_turn("paused");
     std::unique_lock lock(mu);
     paused = true;
     pause_requested = false;
@@ -168,9 +199,11 @@ void clean_data_dir(SealingThreadImpl &t)
 
 // ----------------------------------------------------------- SealingThread
 
-SealingThread::SealingThread(size_t index, SealingThreadConfig config, WorkerContext &ctx)
+SealingThread::SealingThread(size_t index, SealingThreadConfig config, WorkerContext &ctx,
+                             std::shared_ptr<Pc1Turn> pc1_turn)
     : impl_(std::make_unique<SealingThreadImpl>())
 {
+    impl_->pc1_turn = std::move(pc1_turn);
     impl_->index = index;
     impl_->config = std::move(config);
     impl_->ctx = &ctx;
@@ -187,6 +220,8 @@ SealingThread::~SealingThread()
 
 const std::string &SealingThread::location() const { return impl_->config.location; }
 
+const std::string &SealingThread::hot_config_dir() const { return impl_->config.hot_config_dir(); }
+
 void SealingThread::start()
 {
     thread_ = std::thread([this] { loop(); });
@@ -198,6 +233,7 @@ void SealingThread::request_stop()
     impl_->stop = true;
     if (impl_->stop_reason == StopReason::none) impl_->stop_reason = StopReason::shutdown;
     impl_->cv.notify_all();
+    if (impl_->pc1_turn) impl_->pc1_turn->wake();
 }
 
 void SealingThread::join()
@@ -211,6 +247,7 @@ bool SealingThread::pause()
     if (impl_->pause_requested || impl_->paused) return false;
     impl_->pause_requested = true;
     impl_->cv.notify_all();
+    if (impl_->pc1_turn) impl_->pc1_turn->wake();
     spdlog::info("#{} worker pause", impl_->index);
     return true;
 }
@@ -231,6 +268,7 @@ void SealingThread::notify_config_changed()
     std::lock_guard lock(impl_->mu);
     impl_->config_changed = true;
     impl_->cv.notify_all();
+    if (impl_->pc1_turn) impl_->pc1_turn->wake();
 }
 
 ThreadStatus SealingThread::status() const
@@ -267,7 +305,7 @@ ThreadStatus SealingThread::status() const
 bool SealingThread::reload_hot_config()
 {
     auto &t = *impl_;
-    const std::string path = t.config.location + "/config.toml";
+    const std::string path = t.config.hot_config_dir() + "/config.toml";
     std::error_code ec;
     bool present = fs::exists(path, ec);
     std::optional<fs::file_time_type> mtime;
@@ -385,20 +423,17 @@ void SealingThread::loop()
         req.location = t.config.location;
         req.unseal_only = plan == "unseal";
         t.set_phase(ThreadPhase::idle);
+        // overlap: the companion's batch is past its PC1 before this one leases.
+        if (batch > 1 && !t.take_pc1_turn()) continue;
         auto r = t.ctx->manager->call("Venus.AllocateRebuildSector", json::array({allocation_request_to_json(req)}));
-        if (!r) {
-            spdlog::warn("rebuild sector are not allocated yet, so we can retry even though we got the err {}",
-                         r.error().message);
-            t.idle_wait(sealing.recover_interval);
-            continue;
-        }
-        if (r->is_null()) {
-            t.idle_wait(sealing.recover_interval);
-            continue;
-        }
-        auto task = rebuild_lease_from_json(*r);
+        auto task = r && !r->is_null() ? rebuild_lease_from_json(*r) : Result<RebuildLease>(Error{});
         if (!task) {
-            spdlog::error("#{}: malformed task from the manager: {}", t.index, task.error().message);
+            t.give_back_pc1_turn(nullptr);
+            if (!r)
+                spdlog::warn("rebuild sector are not allocated yet, so we can retry even though we got the err {}",
+                             r.error().message);
+            else if (!r->is_null())
+                spdlog::error("#{}: malformed task from the manager: {}", t.index, task.error().message);
             t.idle_wait(sealing.recover_interval);
             continue;
         }
@@ -409,6 +444,7 @@ void SealingThread::loop()
                 continue;
             }
             run_rebuild_batch(t, std::move(*leases));
+            t.give_back_pc1_turn("batch over");
             t.idle_wait(sealing.seal_interval);
             continue;
         }

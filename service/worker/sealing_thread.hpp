@@ -19,6 +19,7 @@
 #include "damocles/core/engine.hpp"
 #include "service/rpc/json_rpc.hpp"
 #include "service/rpc/rebuild_lease.hpp"
+#include "service/worker/pc1_turn.hpp"
 #include "service/worker/worker_config.hpp"
 
 namespace dmc::service {
@@ -47,7 +48,10 @@ struct ThreadStatus {
 
 class SealingThread {
 public:
-    SealingThread(size_t index, SealingThreadConfig config, WorkerContext &ctx);
+    // `pc1_turn`: shared with the companion of an `overlap = true` thread
+    // (pc1_turn.hpp); null for a thread that takes no turns.
+    SealingThread(size_t index, SealingThreadConfig config, WorkerContext &ctx,
+                  std::shared_ptr<Pc1Turn> pc1_turn = nullptr);
     ~SealingThread();
     SealingThread(const SealingThread &) = delete;
     SealingThread &operator=(const SealingThread &) = delete;
@@ -69,6 +73,8 @@ public:
 
     ThreadStatus status() const;
     const std::string &location() const;
+    // Where its hot config.toml is read (its location, or its primary's).
+    const std::string &hot_config_dir() const;
 
 private:
     void loop();

@@ -55,6 +55,8 @@ struct SealingThreadImpl {
     SealingOptions sealing;
     std::optional<std::filesystem::file_time_type> hot_mtime;
     bool hot_present = false;
+    // overlap = true: the turn shared with the companion (null otherwise)
+    std::shared_ptr<Pc1Turn> pc1_turn;
     // the task in progress
     core::CancelFlag cancel{0};
     StopReason stop_reason = StopReason::none;
@@ -77,12 +79,22 @@ struct SealingThreadImpl {
     // Returns the state forced by `resume --state`, if any; nullopt also
     // when stopping.
     std::optional<std::string> pause_here(const std::string &error, bool wake_on_config_change = false);
+    // Takes the PC1 turn before an allocation (docs/architecture.md §8.5);
+    // true at once without a turn. False: a stop, a pause request or a
+    // config change came first.
+    bool take_pc1_turn();
+    // Gives the turn back if this thread holds it (logs `why` when it did).
+    void give_back_pc1_turn(const char *why);
     bool stopping() const
     {
         std::lock_guard lock(mu);
         return stop;
     }
 };
+
+// Whether a completed vertex of this kind means the batch's PC1 is over
+// (PC1 itself or any step after it; a cache-only repair has no PC1).
+bool pc1_is_over_after(core::VertexKind kind);
 
 // Runs `task` (persisted in task_file()) to its end: finished, aborted,
 // cancelled, or stopped for a restart. Returns when the thread may take the

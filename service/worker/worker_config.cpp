@@ -231,6 +231,13 @@ Result<WorkerConfig> parse_worker_config(const std::string &text, const std::str
             if (const auto *b = (*t)["batch"].node()) {
                 DMC_TRY_ASSIGN(th.batch, parse_batch(*b, source, where + ".batch"));
             }
+            if (const auto *o = (*t)["overlap"].node()) {
+                auto flag = o->value_exact<bool>();
+                if (!flag)
+                    return bad(source, where + ".overlap must be true or false (true: a companion thread labels the "
+                                               "next batch while this one builds its trees)");
+                th.overlap = *flag;
+            }
             DMC_TRY_ASSIGN(th.sealing,
                            apply_sealing((*t)["sealing"].as_table(), c.sealing, source, where + ".sealing."));
             c.threads.push_back(std::move(th));
@@ -265,6 +272,15 @@ Result<WorkerConfig> parse_worker_config(const std::string &text, const std::str
             if (auto v = node.value<std::string>()) c.plugins[std::string(key.str())] = *v;
     c.metrics_listen = tbl["metrics"]["listen"].value_or(std::string());
     DMC_TRY_ASSIGN(c.metrics_token_file, file_key(tbl["metrics"]["token_file"].node(), source, "metrics.token_file"));
+    return c;
+}
+
+SealingThreadConfig overlap_companion(const SealingThreadConfig &primary)
+{
+    SealingThreadConfig c = primary;
+    c.location = (std::filesystem::path(primary.location) / "overlap").string();
+    c.config_dir = primary.hot_config_dir();
+    c.overlap = false;
     return c;
 }
 

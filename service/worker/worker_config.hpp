@@ -46,7 +46,18 @@ struct SealingThreadConfig {
     std::string plan = "sealer";
     uint32_t batch = 1;     // 1..kMaxThreadBatch
     SealingOptions sealing; // merged: defaults <- [sealing] <- thread's sealing.*
+    // A companion thread at <location>/overlap takes turns with this one, so
+    // one batch's trees run while the next batch's PC1 does (§8.5).
+    bool overlap = false;
+    // Where the hot config.toml is read; empty: `location`. A companion
+    // reads its primary's.
+    std::string config_dir;
+    const std::string &hot_config_dir() const { return config_dir.empty() ? location : config_dir; }
 };
+
+// The companion of an `overlap = true` thread: same plan, batch and sealing
+// options, its own location <location>/overlap, the primary's hot config.
+SealingThreadConfig overlap_companion(const SealingThreadConfig &primary);
 
 struct AttachedStore {
     std::string name;

@@ -44,7 +44,8 @@ json thread_status_json(const ThreadStatus &s)
 
 namespace {
 
-// Wakes the thread owning a location when its config.toml changes.
+// Wakes the threads reading a location's config.toml when it changes (a
+// thread and its overlap companion read the same one).
 class HotConfigWatcher {
 public:
     explicit HotConfigWatcher(std::vector<std::unique_ptr<SealingThread>> &threads) : threads_(threads)
@@ -55,9 +56,9 @@ public:
             return;
         }
         for (size_t i = 0; i < threads_.size(); ++i) {
-            int wd = inotify_add_watch(fd_, threads_[i]->location().c_str(),
+            int wd = inotify_add_watch(fd_, threads_[i]->hot_config_dir().c_str(),
                                        IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE | IN_CREATE | IN_MOVED_FROM);
-            if (wd >= 0) watches_[wd] = i;
+            if (wd >= 0) watches_[wd].push_back(i);
         }
         thread_ = std::thread([this] { loop(); });
     }
@@ -80,14 +81,15 @@ private:
                 auto *ev = reinterpret_cast<inotify_event *>(buf + off);
                 if (ev->len && std::string(ev->name) == "config.toml") {
                     auto it = watches_.find(ev->wd);
-                    if (it != watches_.end()) threads_[it->second]->notify_config_changed();
+                    if (it != watches_.end())
+                        for (size_t i : it->second) threads_[i]->notify_config_changed();
                 }
                 off += static_cast<ssize_t>(sizeof(inotify_event) + ev->len);
             }
         }
     }
     std::vector<std::unique_ptr<SealingThread>> &threads_;
-    std::map<int, size_t> watches_;
+    std::map<int, std::vector<size_t>> watches_;
     int fd_ = -1;
     std::atomic<bool> stop_{false};
     std::thread thread_;
@@ -120,6 +122,34 @@ std::shared_ptr<rpc::Dispatcher> admin_dispatcher(std::vector<std::unique_ptr<Se
         return json(*r);
     });
     return table;
+}
+
+// One SealingThread per [[sealing_thread]] (a duplicate location skipped),
+// and after an `overlap = true` one its companion at <location>/overlap,
+// the two sharing a PC1 turn (docs/architecture.md §8.5).
+std::vector<std::unique_ptr<SealingThread>> make_sealing_threads(const WorkerConfig &cfg, WorkerContext &ctx)
+{
+    std::vector<std::unique_ptr<SealingThread>> threads;
+    std::set<std::string> locations;
+    for (const auto &tc : cfg.threads) {
+        if (!locations.insert(tc.location).second) {
+            spdlog::warn("store already loaded: {} (duplicate [[sealing_thread]] location skipped)", tc.location);
+            continue;
+        }
+        auto turn = tc.overlap ? std::make_shared<Pc1Turn>() : nullptr;
+        threads.push_back(std::make_unique<SealingThread>(threads.size(), tc, ctx, turn));
+        if (!tc.overlap) continue;
+        SealingThreadConfig companion = overlap_companion(tc);
+        if (!locations.insert(companion.location).second) {
+            spdlog::warn("overlap companion location {} is also a [[sealing_thread]]; no companion",
+                         companion.location);
+            continue;
+        }
+        spdlog::info("sealing thread #{} at {}: overlap companion of #{} (their PC1 runs take turns)", threads.size(),
+                     companion.location, threads.size() - 1);
+        threads.push_back(std::make_unique<SealingThread>(threads.size(), companion, ctx, turn));
+    }
+    return threads;
 }
 
 json ping_body(const WorkerConfig &cfg, const std::string &address,
@@ -172,15 +202,7 @@ Status run_worker_daemon(const std::string &config_path)
     DMC_TRY_VOID(engine.init());
     ctx.engine = &engine;
 
-    std::vector<std::unique_ptr<SealingThread>> threads;
-    std::set<std::string> locations;
-    for (const auto &tc : cfg.threads) {
-        if (!locations.insert(tc.location).second) {
-            spdlog::warn("store already loaded: {} (duplicate [[sealing_thread]] location skipped)", tc.location);
-            continue;
-        }
-        threads.push_back(std::make_unique<SealingThread>(threads.size(), tc, ctx));
-    }
+    std::vector<std::unique_ptr<SealingThread>> threads = make_sealing_threads(cfg, ctx);
 
     auto hp = rpc::parse_host_port(cfg.rpc_listen, 17890);
     if (!hp) return hp.error();

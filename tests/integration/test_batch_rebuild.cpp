@@ -6,7 +6,9 @@
 // runs with files byte-identical to the original seal, a kill -9 during the
 // batch's PC1 resumed sector by sector from the batch file, one sector whose
 // CommR check fails aborted alone while the others finish, and one whose
-// piece is missing kept and retried alone.
+// piece is missing kept and retried alone; with overlap = true, the
+// companion thread leasing and labelling the next batch while the first
+// batch builds its trees.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -342,4 +344,67 @@ TEST_CASE("batch rebuild: a sector whose piece is missing is kept and retried al
     CHECK(w.cli({"resume", "--index", "0"}).out == "#0 worker resume done=true\n");
     REQUIRE(wait_until([&] { return s.finished(2); }, std::chrono::seconds(60)));
     CHECK(s.identical(2));
+}
+
+namespace {
+
+// Position of the first line of `log` containing every one of `parts`
+// (npos: none).
+size_t line_with(const std::string &log, std::initializer_list<std::string> parts)
+{
+    size_t begin = 0;
+    while (begin < log.size()) {
+        size_t end = log.find('\n', begin);
+        if (end == std::string::npos) end = log.size();
+        const std::string line = log.substr(begin, end - begin);
+        bool all = true;
+        for (const auto &p : parts) all = all && line.find(p) != std::string::npos;
+        if (all) return begin;
+        begin = end + 1;
+    }
+    return std::string::npos;
+}
+
+} // namespace
+
+TEST_CASE("batch rebuild: overlap = true labels the next batch while this batch builds its trees", "[batch][overlap]")
+{
+    BatchSetup s;
+    s.seal_import_lose(4);
+    REQUIRE(s.manager->cli({"util", "sealer", "sectors", "rebuild", "--store", "store-a"}).exit_code == 0);
+    WorkerSpec spec = s.spec(2);
+    spec.thread_toml += "overlap = true\n";
+    WorkerFixture w(*s.manager, spec, s.dir);
+    // PC1 and tree_c take long enough to see who runs beside whom.
+    w.start({{"DAMOCLES_FAILPOINTS", "before:pc1=sleep:1000,before:tree_c=sleep:4000"}});
+    REQUIRE(wait_until([&] { return s.all_finished(4); }, std::chrono::seconds(120)));
+    for (uint64_t n = 1; n <= 4; ++n) {
+        INFO(n);
+        CHECK(s.identical(n));
+    }
+    // The configured thread and its companion, listed as two rows.
+    const json rows = w.threads();
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0]["location"] == w.location(0));
+    CHECK(rows[1]["location"] == w.location(0) + "/overlap");
+
+    const std::string log = w.log();
+    INFO(log);
+    // Whichever thread leased first (X), the other (Y) leases only once X's
+    // PC1 is over, and before X's first sector has finished its trees.
+    const size_t first = line_with(log, {"batch of 2 sector(s)"});
+    REQUIRE(first != std::string::npos);
+    const bool zero_first = line_with(log, {"sealing thread #0: batch of 2"}) == first;
+    const std::string x = zero_first ? "#0" : "#1", y = zero_first ? "#1" : "#0";
+    const size_t x_pc1_over = line_with(log, {"sealing thread " + x + ": PC1 of the batch is over"});
+    const size_t y_batch = line_with(log, {"sealing thread " + y + ": batch of 2 sector(s)"});
+    const size_t first_finished = line_with(log, {"rebuild finished; it leaves the batch"});
+    REQUIRE(x_pc1_over != std::string::npos);
+    REQUIRE(y_batch != std::string::npos);
+    REQUIRE(first_finished != std::string::npos);
+    CHECK(first < x_pc1_over);
+    CHECK(x_pc1_over < y_batch);
+    CHECK(y_batch < first_finished);
+    REQUIRE(w.wait_thread(0, [](const json &t) { return t["state"] == "Empty"; }));
+    REQUIRE(w.wait_thread(1, [](const json &t) { return t["state"] == "Empty"; }));
 }

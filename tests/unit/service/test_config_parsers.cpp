@@ -156,3 +156,29 @@ TEST_CASE("config: a sealing thread's batch is 1 to 16, in the main and the hot 
     REQUIRE_FALSE(wrong);
     CHECK(wrong.error().message.find("config.toml: batch must be an integer from 1 to 16") == 0);
 }
+
+TEST_CASE("config: overlap = true gives a thread a companion at <location>/overlap reading its hot config",
+          "[service][config]")
+{
+    const std::string base = "[sealer_rpc]\nurl = \"127.0.0.1:1789\"\n[[sealing_thread]]\nlocation = \"/data/0\"\n"
+                             "plan = \"rebuild\"\nbatch = 8\n";
+    CHECK_FALSE(parse_worker_config(base, "worker.toml").value().threads.at(0).overlap);
+    auto on = parse_worker_config(base + "overlap = true\n", "worker.toml");
+    REQUIRE(on);
+    const SealingThreadConfig &primary = on->threads.at(0);
+    CHECK(primary.overlap);
+    CHECK(primary.hot_config_dir() == "/data/0");
+    const SealingThreadConfig companion = overlap_companion(primary);
+    CHECK(companion.location == "/data/0/overlap");
+    CHECK(companion.hot_config_dir() == "/data/0");
+    CHECK(companion.plan == "rebuild");
+    CHECK(companion.batch == 8);
+    CHECK_FALSE(companion.overlap); // a companion has no companion of its own
+    for (const char *bad : {"overlap = 1\n", "overlap = \"yes\"\n"}) {
+        INFO(bad);
+        auto r = parse_worker_config(base + bad, "worker.toml");
+        REQUIRE_FALSE(r);
+        CHECK(r.error().message == "worker.toml: sealing_thread[0].overlap must be true or false (true: a companion "
+                                   "thread labels the next batch while this one builds its trees)");
+    }
+}

@@ -87,6 +87,13 @@ struct MemberAttempt {
 // What happens to a sector after a round.
 enum class MemberStep { finished, stopped, again, full_rebuild, retry, abort, fail, pause };
 
+// What a round's steps ask of the batch as a whole.
+struct RoundVerdict {
+    bool wait = false;  // a sector retries after recover_interval
+    bool pause = false; // the batch pauses (with pause_reason, if any)
+    std::string pause_reason;
+};
+
 class BatchRun {
 public:
     BatchRun(SealingThreadImpl &t, std::vector<RebuildLease> leases) : t_(t), mgr_(*t.ctx->manager)
@@ -113,6 +120,8 @@ private:
     SessionOptions session_options();
     std::vector<MemberAttempt> run_round();
     MemberStep step_after(BatchMember &m, const MemberAttempt &a, bool interrupted);
+    bool apply_step(BatchMember &m, const MemberAttempt &a, MemberStep step, RoundVerdict &verdict);
+    void wait_after_round(const RoundVerdict &verdict, bool &stop);
     void report_aborted(BatchMember &m, const std::string &reason);
     void leave(BatchMember &m, const char *why);
     bool pause_batch(std::string reason);
@@ -123,6 +132,7 @@ private:
     std::vector<std::unique_ptr<BatchMember>> members_;     // still in the batch
     std::map<const SectorJob *, BatchMember *> job_member_; // during a round
     bool woken_for_member_stop_ = false;                    // guarded by t_.mu
+    std::string abort_message_;                             // the thread pauses with it once the batch is over
 };
 
 LatestState BatchRun::latest_state(const BatchMember &m) const
@@ -451,7 +461,6 @@ void BatchRun::run()
     }
     spdlog::info("sealing thread #{}: batch of {} sector(s) (proof {})", t_.index, members_.size(),
                  members_.empty() ? 0 : members_.front()->lease.sector.proof_id);
-    std::string abort_message; // the thread pauses with it once the batch is over
     while (!members_.empty()) {
         const auto attempts = run_round();
         if (t_.stopping()) return; // local state kept for the next start
@@ -461,73 +470,11 @@ void BatchRun::run()
             interrupted = std::any_of(members_.begin(), members_.end(),
                                       [](const auto &m) { return m->stop != StopReason::none; });
         }
-        bool wait = false, pause = false;
-        std::string pause_reason;
+        RoundVerdict verdict;
         std::vector<bool> gone(members_.size(), false);
-        for (size_t i = 0; i < members_.size(); ++i) {
-            BatchMember &m = *members_[i];
-            const MemberAttempt &a = attempts[i];
-            switch (step_after(m, a, interrupted)) {
-            case MemberStep::finished:
-                metrics::count_rebuild("finished");
-                leave(m, "rebuild finished");
-                gone[i] = true;
-                break;
-            case MemberStep::stopped:
-                if (m.stop == StopReason::operator_cancel) report_aborted(m, "rebuild cancelled by operator");
-                leave(m, "stopped from the manager");
-                gone[i] = true;
-                break;
-            case MemberStep::abort:
-                report_aborted(m, a.error.message);
-                metrics::count_rebuild("failed");
-                leave(m, "aborted");
-                abort_message = m.sid + ": " + a.error.message;
-                gone[i] = true;
-                break;
-            case MemberStep::full_rebuild: {
-                spdlog::warn("{}: {} failed ({}); falling back to a full rebuild", m.sid,
-                             a.plan == Plan::unseal ? "unsealing the surviving file" : "cache-only repair",
-                             a.error.message);
-                std::error_code ec;
-                fs::remove_all(m.work_dir, ec);
-                m.full_rebuild = true;
-                break;
-            }
-            case MemberStep::again: break;
-            case MemberStep::retry: {
-                ++m.retries;
-                spdlog::warn("{}: temp error occurred: {} (retry {})", m.sid, a.error.message, m.retries);
-                metrics::count_rebuild("retried");
-                {
-                    std::lock_guard lock(t_.mu);
-                    m.failure_level = "Temporary";
-                    m.failure_desc = a.error.message;
-                }
-                m.heartbeat->kick();
-                wait = true;
-                break;
-            }
-            case MemberStep::fail: {
-                metrics::count_rebuild("failed");
-                {
-                    std::lock_guard lock(t_.mu);
-                    m.failure_level = "Permanent";
-                    m.failure_desc = a.error.message;
-                }
-                m.heartbeat->kick();
-                m.retries = 0;
-                // The sector and its durable steps are kept: a resume continues where it stopped.
-                pause_reason = "permanent: " + m.sid + ": " + a.error.message;
-                if (is_out_of_space(a.error))
-                    pause_reason += " (out of space: free some, then `damocles-worker worker resume --index " +
-                                    std::to_string(t_.index) + "`)";
-                pause = true;
-                break;
-            }
-            case MemberStep::pause: pause = true; break;
-            }
-        }
+        for (size_t i = 0; i < members_.size(); ++i)
+            gone[i] =
+                apply_step(*members_[i], attempts[i], step_after(*members_[i], attempts[i], interrupted), verdict);
         for (size_t i = members_.size(); i-- > 0;)
             if (gone[i]) members_.erase(members_.begin() + static_cast<std::ptrdiff_t>(i));
         if (Status saved = save_pending(); !saved)
@@ -538,24 +485,92 @@ void BatchRun::run()
         }
         if (members_.empty()) break;
         t_.cancel.store(0);
-        if (pause) {
-            if (!pause_batch(pause_reason)) {
-                if (t_.stopping()) return;
-                continue; // every sector left while paused
-            }
-        } else if (wait) {
-            std::chrono::seconds recover;
-            {
-                std::lock_guard lock(t_.mu);
-                recover = t_.sealing.recover_interval;
-            }
-            spdlog::info("sealing thread #{}: wait before recovering ({}s)", t_.index, recover.count());
-            t_.idle_wait(recover);
-            if (t_.stopping()) return;
-        }
+        bool stop = false;
+        wait_after_round(verdict, stop);
+        if (stop) return;
     }
     clean_data_dir(t_);
-    if (!abort_message.empty()) t_.pause_here("permanent: " + abort_message);
+    if (!abort_message_.empty()) t_.pause_here("permanent: " + abort_message_);
+}
+
+// Applies `step` to sector m; true when it leaves the batch.
+bool BatchRun::apply_step(BatchMember &m, const MemberAttempt &a, MemberStep step, RoundVerdict &verdict)
+{
+    switch (step) {
+    case MemberStep::finished:
+        metrics::count_rebuild("finished");
+        leave(m, "rebuild finished");
+        return true;
+    case MemberStep::stopped:
+        if (m.stop == StopReason::operator_cancel) report_aborted(m, "rebuild cancelled by operator");
+        leave(m, "stopped from the manager");
+        return true;
+    case MemberStep::abort:
+        report_aborted(m, a.error.message);
+        metrics::count_rebuild("failed");
+        leave(m, "aborted");
+        abort_message_ = m.sid + ": " + a.error.message;
+        return true;
+    case MemberStep::full_rebuild: {
+        spdlog::warn("{}: {} failed ({}); falling back to a full rebuild", m.sid,
+                     a.plan == Plan::unseal ? "unsealing the surviving file" : "cache-only repair", a.error.message);
+        std::error_code ec;
+        fs::remove_all(m.work_dir, ec);
+        m.full_rebuild = true;
+        return false;
+    }
+    case MemberStep::again: return false;
+    case MemberStep::retry: {
+        ++m.retries;
+        spdlog::warn("{}: temp error occurred: {} (retry {})", m.sid, a.error.message, m.retries);
+        metrics::count_rebuild("retried");
+        {
+            std::lock_guard lock(t_.mu);
+            m.failure_level = "Temporary";
+            m.failure_desc = a.error.message;
+        }
+        m.heartbeat->kick();
+        verdict.wait = true;
+        return false;
+    }
+    case MemberStep::fail: {
+        metrics::count_rebuild("failed");
+        {
+            std::lock_guard lock(t_.mu);
+            m.failure_level = "Permanent";
+            m.failure_desc = a.error.message;
+        }
+        m.heartbeat->kick();
+        m.retries = 0;
+        // The sector and its durable steps are kept: a resume continues where it stopped.
+        verdict.pause_reason = "permanent: " + m.sid + ": " + a.error.message;
+        if (is_out_of_space(a.error))
+            verdict.pause_reason += " (out of space: free some, then `damocles-worker worker resume --index " +
+                                    std::to_string(t_.index) + "`)";
+        verdict.pause = true;
+        return false;
+    }
+    case MemberStep::pause: verdict.pause = true; return false;
+    }
+    return false;
+}
+
+// Between rounds: pause the batch, or wait recover_interval before a
+// retry. `stop`: the thread stops (local state kept).
+void BatchRun::wait_after_round(const RoundVerdict &verdict, bool &stop)
+{
+    if (verdict.pause) {
+        if (!pause_batch(verdict.pause_reason)) stop = t_.stopping(); // else every sector left while paused
+    } else if (verdict.wait) {
+        std::chrono::seconds recover;
+        {
+            std::lock_guard lock(t_.mu);
+            recover = t_.sealing.recover_interval;
+        }
+        spdlog::info("sealing thread #{}: wait before recovering ({}s)", t_.index, recover.count());
+        t_.idle_wait(recover);
+        stop = t_.stopping();
+    }
 }
 
 } // namespace

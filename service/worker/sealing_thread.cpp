@@ -349,6 +349,100 @@ bool SealingThread::reload_hot_config()
     return true;
 }
 
+namespace {
+
+// Plans other than rebuild and unseal pause the thread (woken by a config
+// change). False: the thread paused.
+bool plan_is_runnable(SealingThreadImpl &t, const std::string &plan)
+{
+    if (plan == "rebuild" || plan == "unseal") return true;
+    if (is_damocles_plan(plan))
+        t.pause_here("permanent: plan " + plan +
+                         " is not supported by damocles-run yet (only plan = \"rebuild\" or \"unseal\")",
+                     true);
+    else
+        t.pause_here("critical: unknown planner: " + plan, true);
+    return false;
+}
+
+// A batch or a task left by a previous run (crash, stop) is resumed first;
+// a corrupt one is dropped. False: nothing was left.
+bool resume_left_work(SealingThreadImpl &t)
+{
+    std::error_code ec;
+    if (fs::exists(t.batch_file(), ec)) {
+        auto leases = load_batch_file(t.batch_file());
+        if (!leases) {
+            spdlog::error("#{}: {} is corrupt ({}); dropping the local batch", t.index, t.batch_file(),
+                          leases.error().message);
+            clean_data_dir(t);
+            return true;
+        }
+        run_rebuild_batch(t, std::move(*leases));
+        return true;
+    }
+    if (!fs::exists(t.task_file(), ec)) return false;
+    auto text = read_text_file(t.task_file());
+    auto j = text ? json::parse(*text, nullptr, false) : json();
+    auto task =
+        j.is_discarded() ? Result<RebuildLease>(make_error(Errc::corrupt, "unreadable")) : rebuild_lease_from_json(j);
+    if (!task) {
+        spdlog::error("#{}: {} is corrupt ({}); dropping the local task", t.index, t.task_file(), task.error().message);
+        clean_data_dir(t);
+        return true;
+    }
+    run_rebuild_task(t, *task);
+    return true;
+}
+
+// Asks the manager for a task (with batch = N, up to N of one proof type)
+// and runs it; with none, or an RPC error, idles for recover_interval.
+void allocate_and_run(SealingThreadImpl &t, const std::string &plan, const SealingOptions &sealing, uint32_t batch)
+{
+    AllocationRequest req;
+    req.allowed_miners = sealing.allowed_miners;
+    auto proofs = proof_ids_for_sizes(sealing.allowed_sizes);
+    if (proofs) req.allowed_proofs = *proofs;
+    req.worker = t.ctx->config.name;
+    req.location = t.config.location;
+    req.unseal_only = plan == "unseal";
+    t.set_phase(ThreadPhase::idle);
+    // overlap: the companion's batch is past its PC1 before this one leases.
+    if (batch > 1 && !t.take_pc1_turn()) return;
+    auto r = t.ctx->manager->call("Venus.AllocateRebuildSector", json::array({allocation_request_to_json(req)}));
+    auto task = r && !r->is_null() ? rebuild_lease_from_json(*r) : Result<RebuildLease>(Error{});
+    if (!task) {
+        t.give_back_pc1_turn(nullptr);
+        if (!r)
+            spdlog::warn("rebuild sector are not allocated yet, so we can retry even though we got the err {}",
+                         r.error().message);
+        else if (!r->is_null())
+            spdlog::error("#{}: malformed task from the manager: {}", t.index, task.error().message);
+        t.idle_wait(sealing.recover_interval);
+        return;
+    }
+    if (batch > 1) {
+        auto leases = allocate_batch(t, req, std::move(*task), batch);
+        if (!leases) {
+            t.pause_here("critical: cannot save the batch: " + leases.error().message);
+            return;
+        }
+        run_rebuild_batch(t, std::move(*leases));
+        t.give_back_pc1_turn("batch over");
+        t.idle_wait(sealing.seal_interval);
+        return;
+    }
+    Status saved = write_file_atomic(t.task_file(), rebuild_lease_to_json(*task).dump());
+    if (!saved) {
+        t.pause_here("critical: cannot save the task: " + saved.error().message);
+        return;
+    }
+    run_rebuild_task(t, *task);
+    t.idle_wait(sealing.seal_interval); // "wait before sealing"
+}
+
+} // namespace
+
 void SealingThread::loop()
 {
     auto &t = *impl_;
@@ -378,83 +472,8 @@ void SealingThread::loop()
             sealing = t.sealing;
             batch = t.batch;
         }
-        if (plan != "rebuild" && plan != "unseal") {
-            if (is_damocles_plan(plan))
-                t.pause_here("permanent: plan " + plan +
-                                 " is not supported by damocles-run yet (only plan = \"rebuild\" or \"unseal\")",
-                             true);
-            else
-                t.pause_here("critical: unknown planner: " + plan, true);
-            continue;
-        }
-
-        // A batch or a task left by a previous run is resumed first.
-        if (fs::exists(t.batch_file(), ec)) {
-            auto leases = load_batch_file(t.batch_file());
-            if (!leases) {
-                spdlog::error("#{}: {} is corrupt ({}); dropping the local batch", t.index, t.batch_file(),
-                              leases.error().message);
-                clean_data_dir(t);
-                continue;
-            }
-            run_rebuild_batch(t, std::move(*leases));
-            continue;
-        }
-        if (fs::exists(t.task_file(), ec)) {
-            auto text = read_text_file(t.task_file());
-            auto j = text ? json::parse(*text, nullptr, false) : json();
-            auto task = j.is_discarded() ? Result<RebuildLease>(make_error(Errc::corrupt, "unreadable"))
-                                         : rebuild_lease_from_json(j);
-            if (!task) {
-                spdlog::error("#{}: {} is corrupt ({}); dropping the local task", t.index, t.task_file(),
-                              task.error().message);
-                clean_data_dir(t);
-                continue;
-            }
-            run_rebuild_task(t, *task);
-            continue;
-        }
-
-        AllocationRequest req;
-        req.allowed_miners = sealing.allowed_miners;
-        auto proofs = proof_ids_for_sizes(sealing.allowed_sizes);
-        if (proofs) req.allowed_proofs = *proofs;
-        req.worker = t.ctx->config.name;
-        req.location = t.config.location;
-        req.unseal_only = plan == "unseal";
-        t.set_phase(ThreadPhase::idle);
-        // overlap: the companion's batch is past its PC1 before this one leases.
-        if (batch > 1 && !t.take_pc1_turn()) continue;
-        auto r = t.ctx->manager->call("Venus.AllocateRebuildSector", json::array({allocation_request_to_json(req)}));
-        auto task = r && !r->is_null() ? rebuild_lease_from_json(*r) : Result<RebuildLease>(Error{});
-        if (!task) {
-            t.give_back_pc1_turn(nullptr);
-            if (!r)
-                spdlog::warn("rebuild sector are not allocated yet, so we can retry even though we got the err {}",
-                             r.error().message);
-            else if (!r->is_null())
-                spdlog::error("#{}: malformed task from the manager: {}", t.index, task.error().message);
-            t.idle_wait(sealing.recover_interval);
-            continue;
-        }
-        if (batch > 1) {
-            auto leases = allocate_batch(t, req, std::move(*task), batch);
-            if (!leases) {
-                t.pause_here("critical: cannot save the batch: " + leases.error().message);
-                continue;
-            }
-            run_rebuild_batch(t, std::move(*leases));
-            t.give_back_pc1_turn("batch over");
-            t.idle_wait(sealing.seal_interval);
-            continue;
-        }
-        Status saved = write_file_atomic(t.task_file(), rebuild_lease_to_json(*task).dump());
-        if (!saved) {
-            t.pause_here("critical: cannot save the task: " + saved.error().message);
-            continue;
-        }
-        run_rebuild_task(t, *task);
-        t.idle_wait(sealing.seal_interval); // "wait before sealing"
+        if (!plan_is_runnable(t, plan) || resume_left_work(t)) continue;
+        allocate_and_run(t, plan, sealing, batch);
     }
     spdlog::info("sealing thread #{} stopped", t.index);
 }

@@ -45,7 +45,12 @@ TEST_CASE("pc1 turn: a waiter gives up when its thread stops, and never takes th
     REQUIRE(turn.acquire(0, [] { return false; }));
     std::atomic<bool> stop{false};
     std::atomic<int> result{-1};
-    std::thread waiter([&] { result = turn.acquire(1, [&] { return stop.load(); }, 1000ms) ? 1 : 0; });
+    std::thread waiter([&] {
+        result = turn.acquire(
+                     1, [&] { return stop.load(); }, 1000ms)
+                     ? 1
+                     : 0;
+    });
     std::this_thread::sleep_for(50ms);
     CHECK(result.load() == -1);
     stop = true;

@@ -171,12 +171,9 @@ json ping_body(const WorkerConfig &cfg, const std::string &address,
             {"errors", errors}, {"thread_rows", rows}};
 }
 
-} // namespace
-
-Status run_worker_daemon(const std::string &config_path)
+// The manager answers and knows every [[attached]] store by name.
+Status connect_manager(WorkerContext &ctx)
 {
-    WorkerContext ctx;
-    DMC_TRY_ASSIGN(ctx.config, load_worker_config(config_path));
     const WorkerConfig &cfg = ctx.config;
     if (cfg.attached.empty()) return make_error(Errc::invalid_argument, "no attached store available");
     ctx.manager = std::make_unique<rpc::Client>(cfg.manager_url, cfg.manager_token, 120, cfg.manager_ca_file);
@@ -189,6 +186,51 @@ Status run_worker_daemon(const std::string &config_path)
             return make_error(Errc::invalid_argument,
                               "store basic info of instance " + a.name + " not found in damocles-manager");
     }
+    return {};
+}
+
+struct AdminServer {
+    std::unique_ptr<httplib::Server> server;
+    std::string address; // pinged to the manager ("util worker info" dials it), https:// when TLS
+};
+
+// The admin API (JSON-RPC, /metrics) bound to [worker.rpc_server] listen,
+// with its own token (created 0600 on first run, like the manager's).
+Result<AdminServer> bind_admin_server(const WorkerConfig &cfg, const std::string &config_path,
+                                      std::vector<std::unique_ptr<SealingThread>> &threads,
+                                      const std::string &metrics_token)
+{
+    auto hp = rpc::parse_host_port(cfg.rpc_listen, 17890);
+    if (!hp) return hp.error();
+    std::string admin_token;
+    DMC_TRY_ASSIGN(admin_token, rpc::load_or_create_token(cfg.rpc_token_file));
+    AdminServer out;
+    DMC_TRY_ASSIGN(out.server,
+                   rpc::make_http_server(cfg.rpc_tls, config_path + " [worker.rpc_server] tls_cert/tls_key"));
+    httplib::Server &admin = *out.server;
+    rpc::mount(admin, admin_dispatcher(threads), admin_token, 1u << 20);
+    metrics::mount(admin, metrics_token);
+    metrics::count_http_responses(admin, "worker");
+    int port = hp->second;
+    if (port == 0) {
+        port = admin.bind_to_any_port(hp->first);
+        if (port <= 0) return make_error(Errc::io, "cannot listen on " + hp->first);
+    } else if (!admin.bind_to_port(hp->first, port)) {
+        return make_error(Errc::io, "cannot listen on " + cfg.rpc_listen + " (address in use?)");
+    }
+    const std::string host_port = hp->first + ":" + std::to_string(port);
+    out.address = cfg.rpc_tls.enabled() ? "https://" + host_port : host_port;
+    return out;
+}
+
+} // namespace
+
+Status run_worker_daemon(const std::string &config_path)
+{
+    WorkerContext ctx;
+    DMC_TRY_ASSIGN(ctx.config, load_worker_config(config_path));
+    const WorkerConfig &cfg = ctx.config;
+    DMC_TRY_VOID(connect_manager(ctx));
 
     auto registry = PluginRegistry::discover();
     EngineOptions eo;
@@ -204,31 +246,14 @@ Status run_worker_daemon(const std::string &config_path)
 
     std::vector<std::unique_ptr<SealingThread>> threads = make_sealing_threads(cfg, ctx);
 
-    auto hp = rpc::parse_host_port(cfg.rpc_listen, 17890);
-    if (!hp) return hp.error();
-    // The admin API needs its own token (created 0600 on first run), like the manager's.
-    std::string admin_token, metrics_token;
-    DMC_TRY_ASSIGN(admin_token, rpc::load_or_create_token(cfg.rpc_token_file));
+    std::string metrics_token;
     if (!cfg.metrics_token_file.empty()) {
         DMC_TRY_ASSIGN(metrics_token, rpc::load_or_create_token(cfg.metrics_token_file));
     }
-    std::unique_ptr<httplib::Server> admin_server;
-    DMC_TRY_ASSIGN(admin_server,
-                   rpc::make_http_server(cfg.rpc_tls, config_path + " [worker.rpc_server] tls_cert/tls_key"));
-    httplib::Server &admin = *admin_server;
-    rpc::mount(admin, admin_dispatcher(threads), admin_token, 1u << 20);
-    metrics::mount(admin, metrics_token);
-    metrics::count_http_responses(admin, "worker");
-    int port = hp->second;
-    if (port == 0) {
-        port = admin.bind_to_any_port(hp->first);
-        if (port <= 0) return make_error(Errc::io, "cannot listen on " + hp->first);
-    } else if (!admin.bind_to_port(hp->first, port)) {
-        return make_error(Errc::io, "cannot listen on " + cfg.rpc_listen + " (address in use?)");
-    }
-    // Pinged to the manager ("util worker info" dials it): with the scheme when https.
-    const std::string host_port = hp->first + ":" + std::to_string(port);
-    const std::string address = cfg.rpc_tls.enabled() ? "https://" + host_port : host_port;
+    AdminServer admin_server;
+    DMC_TRY_ASSIGN(admin_server, bind_admin_server(cfg, config_path, threads, metrics_token));
+    httplib::Server &admin = *admin_server.server;
+    const std::string &address = admin_server.address;
     auto thread_gauges = metrics::global().on_scrape([&] {
         const json b = ping_body(cfg, address, threads);
         metrics::set_worker_threads({b["threads"].get<uint32_t>(), b["empty"].get<uint32_t>(),

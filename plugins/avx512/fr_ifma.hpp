@@ -187,7 +187,30 @@ __attribute__((always_inline)) inline FrVec add(const FrVec &a, const FrVec &b)
     return s;
 }
 
-__attribute__((always_inline)) inline FrVec square(const FrVec &a) { return mul(a, a); }
+// a², with each cross product a_i·a_j (i < j) formed once and doubled: 30
+// madd52 instead of the 50 of mul(a, a) (the S-box is two squarings and a
+// product). Columns stay far below 2^64: at most 2·2·3 + 2 terms of 52 bits.
+__attribute__((always_inline)) inline FrVec square(const FrVec &a)
+{
+    Wide w = wide_zero();
+#pragma GCC unroll 5
+    for (unsigned i = 0; i < kLimbs; ++i) {
+#pragma GCC unroll 5
+        for (unsigned j = i + 1; j < kLimbs; ++j) {
+            w.t[i + j] = _mm512_madd52lo_epu64(w.t[i + j], a.l[i], a.l[j]);
+            w.t[i + j + 1] = _mm512_madd52hi_epu64(w.t[i + j + 1], a.l[i], a.l[j]);
+        }
+    }
+    // Columns 1..8 hold cross products (0 and 9 none): doubled.
+#pragma GCC unroll 8
+    for (unsigned k = 1; k + 1 < 2 * kLimbs; ++k) w.t[k] = _mm512_add_epi64(w.t[k], w.t[k]);
+#pragma GCC unroll 5
+    for (unsigned i = 0; i < kLimbs; ++i) {
+        w.t[2 * i] = _mm512_madd52lo_epu64(w.t[2 * i], a.l[i], a.l[i]);
+        w.t[2 * i + 1] = _mm512_madd52hi_epu64(w.t[2 * i + 1], a.l[i], a.l[i]);
+    }
+    return redc(w);
+}
 
 // x^5, the Poseidon S-box.
 __attribute__((always_inline)) inline FrVec sbox(const FrVec &x)

@@ -127,8 +127,7 @@ TEST_CASE("ifma Fr: products and sums equal GMP's, through chains that exercise 
     }
 }
 
-TEST_CASE("ifma Fr: square() gives mul(a, a) limb for limb, up to the S-box input bound, and GMP's a²",
-          "[avx512][fr]")
+TEST_CASE("ifma Fr: square() gives mul(a, a) limb for limb, up to the S-box input bound, and GMP's a²", "[avx512][fr]")
 {
     if (!avx512_stage_available(DMC_STAGE_TREE_C)) return;
     Gmp gmp;

@@ -119,23 +119,23 @@ template <class L> __attribute__((always_inline)) inline typename L::V small_sig
 }
 
 // One round. The eight working variables rotate through the registers by
-// renaming (the caller passes them shifted), so no moves are issued. The new
-// e is ((d + h + K + W) + Ch(e, f, g)) + Σ1(e): d + h + K + W does not depend
-// on this round's e, so the chain through e is three operations per round.
-// (The textbook order, d + T1, makes it five, and measured 20 % slower even
-// though it issues two additions fewer.)
+// renaming (the caller passes them shifted), so no moves are issued. With
+// u = h + K + W + Ch(e, f, g), the new e is (d + u) + Σ1(e) and the new a is
+// (u + Σ1(e)) + (Maj(a, b, c) + Σ0(a)): eight additions per round. Which
+// grouping is fastest is not what a latency count predicts (vector additions
+// take 2 cycles on Zen 5); measured there on one 16-lane block: this one 637
+// cycles; e = ((d + h + K + W) + Ch) + Σ1 with T1 formed apart, 713; the
+// textbook e = d + T1, a = T1 + (Σ0 + Maj), 715.
 template <class L>
 __attribute__((always_inline)) inline void round(typename L::V a, typename L::V b, typename L::V c, typename L::V &d,
                                                  typename L::V e, typename L::V f, typename L::V g, typename L::V &h,
                                                  typename L::V kw)
 {
     using V = typename L::V;
-    const V hk = L::add(h, kw);
-    const V choose = L::template ternary<kChoose>(e, f, g);
+    const V u = L::add(L::add(h, kw), L::template ternary<kChoose>(e, f, g));
     const V sigma1 = big_sigma1<L>(e);
-    const V t1 = L::add(L::add(hk, choose), sigma1);
-    d = L::add(L::add(L::add(d, hk), choose), sigma1);
-    h = L::add(t1, L::add(big_sigma0<L>(a), L::template ternary<kMajority>(a, b, c)));
+    d = L::add(L::add(d, u), sigma1);
+    h = L::add(L::add(u, sigma1), L::add(L::template ternary<kMajority>(a, b, c), big_sigma0<L>(a)));
 }
 
 // Schedule words t..t+7 (t >= 16) into the ring w[0..15].

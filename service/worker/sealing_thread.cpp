@@ -127,8 +127,11 @@ bool SealingThreadImpl::take_pc1_turn()
 
 void SealingThreadImpl::give_back_pc1_turn(const char *why)
 {
-    if (pc1_turn && pc1_turn->release(index) && why)
-        spdlog::info("sealing thread #{}: {}; the PC1 turn passes to its companion", index, why);
+    // Only this thread can give back its own turn, so the check holds until
+    // the release; logged first, so the companion's lease is logged after.
+    if (!pc1_turn || pc1_turn->holder() != index) return;
+    if (why) spdlog::info("sealing thread #{}: {}; the PC1 turn passes to its companion", index, why);
+    pc1_turn->release(index);
 }
 
 bool pc1_is_over_after(VertexKind kind)

@@ -319,6 +319,7 @@ dmc_status run_pc1(const dmc_call *call, dmc_pc1_args *args) noexcept
 
 } // namespace
 
-extern const dmc_pc1_ops kCpuPc1Ops = {sizeof(dmc_pc1_ops), 0, &run_pc1};
+// No batch hints: the cpu pc1 labels one sector per call.
+extern const dmc_pc1_ops kCpuPc1Ops = {sizeof(dmc_pc1_ops), 0, &run_pc1, 0, 0};
 
 } // namespace dmc::cpu

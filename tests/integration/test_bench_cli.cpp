@@ -37,7 +37,7 @@ std::map<std::string, std::string> result_line(const std::string &out)
 RunResult bench(std::vector<std::string> args, const TempDir &dir)
 {
     args.insert(args.begin(), {damocles_run(), "bench"});
-    return run(args, RunOptions{{{"DAMOCLES_LOG", "warn"}, {"TMPDIR", dir.path()}}});
+    return run(args, RunOptions{{{"DAMOCLES_LOG", "warn"}, {"TMPDIR", dir.path()}}, "", "", std::chrono::seconds(600)});
 }
 
 } // namespace

@@ -42,7 +42,8 @@ TEST_CASE("cli: seal on a terminal shows a progress line with percent and ETA", 
                       " seal --proof StackedDrg2KiBV1_1 --miner 1002 --sector 1 --ticket "
                       "c3a1ca12b981a8a59f9a4764edf3398edd239b2afa8ca2bbd57e0091ec193aa0 --out " +
                       dir.path() + " --parent-cache " + dir.path() + "/parents";
-    auto r = run({"/usr/bin/script", "-qec", cmd, "/dev/null"}, RunOptions{{{"DAMOCLES_LOG", "warn"}}});
+    auto r = run({"/usr/bin/script", "-qec", cmd, "/dev/null"},
+                 RunOptions{{{"DAMOCLES_LOG", "warn"}}, "", "", std::chrono::seconds(600)});
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     CHECK(r.out.find("s-t01002-1 [") != std::string::npos);
@@ -52,7 +53,7 @@ TEST_CASE("cli: seal on a terminal shows a progress line with percent and ETA", 
     auto plain = run({damocles_run(), "seal", "--proof", "StackedDrg2KiBV1_1", "--miner", "1002", "--sector", "2",
                       "--ticket", "c3a1ca12b981a8a59f9a4764edf3398edd239b2afa8ca2bbd57e0091ec193aa0", "--out",
                       dir.path(), "--parent-cache", dir / "parents"},
-                     RunOptions{{{"DAMOCLES_LOG", "warn"}}});
+                     RunOptions{{{"DAMOCLES_LOG", "warn"}}, "", "", std::chrono::seconds(600)});
     CHECK(plain.err.find("elapsed") == std::string::npos);
 }
 

@@ -185,8 +185,9 @@ TEST_CASE("chain check: an unreachable node fails the comparison, naming it", "[
         DevnetStub fixture;
         address = fixture.stub.api_info();
     } // stopped: nothing listens there now
-    auto node =
-        service::chain::FullNodeClient::from_api_info(address, {std::chrono::seconds(2), std::chrono::seconds(2)});
+    auto node = service::chain::FullNodeClient::from_api_info(
+        address, {std::chrono::seconds(2), std::chrono::seconds(2), service::chain::kDefaultMaxResponseBytes,
+                  service::chain::kDefaultMaxJsonDepth, true, ""});
     REQUIRE(node.ok());
     core::SectorRecord record;
     record.key = {1002, 1};

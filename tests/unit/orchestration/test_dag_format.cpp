@@ -20,9 +20,9 @@ Dag fused_batch()
                                      {1001, 2, proof_id("StackedDrg2KiBV1_1"), Plan::cc}};
     DagBuildOptions opts;
     opts.chooser = [](dmc_stage_kind kind) -> StageChoice {
-        if (kind == DMC_STAGE_PC1) return {"avx512", 2, false};
+        if (kind == DMC_STAGE_PC1) return {"avx512", 2, false, {}};
         if (kind == DMC_STAGE_POREP_VANILLA) return {};
-        return {"cpu", 1, false};
+        return {"cpu", 1, false, {}};
     };
     auto dag = build_batch_dag(specs, opts);
     REQUIRE(dag.ok());

@@ -21,9 +21,9 @@ StageChooser chooser_with_pc1(uint32_t max_sectors, bool gpu_trees = false, dmc:
 {
     return [=](dmc_stage_kind kind) -> StageChoice {
         if (kind == DMC_STAGE_PC1) return {"multi", max_sectors, false, hints};
-        if (kind == DMC_STAGE_TREE_C || kind == DMC_STAGE_TREE_R_LAST) return {"gpu", 1, gpu_trees};
+        if (kind == DMC_STAGE_TREE_C || kind == DMC_STAGE_TREE_R_LAST) return {"gpu", 1, gpu_trees, {}};
         if (kind == DMC_STAGE_SNAP_VANILLA) return {}; // no usable plugin yet
-        return {"cpu", 1, false};
+        return {"cpu", 1, false, {}};
     };
 }
 
@@ -175,7 +175,7 @@ TEST_CASE("plugin choices and GPU needs reach the vertices", "[dag]")
     CHECK_THAT(missing.error().message, Catch::Contains("snap_vanilla"));
 
     DagBuildOptions all;
-    all.chooser = [](dmc_stage_kind) { return StageChoice{"cpu", 1, false}; };
+    all.chooser = [](dmc_stage_kind) { return StageChoice{"cpu", 1, false, {}}; };
     auto full = build_batch_dag(specs, all);
     REQUIRE(full.ok());
     CHECK(require_plugins(*full).ok());

@@ -56,7 +56,7 @@ Dag batch(std::vector<Plan> plans, uint32_t pc1_max_sectors = 1)
     DagBuildOptions opts;
     if (pc1_max_sectors > 1)
         opts.chooser = [=](dmc_stage_kind k) {
-            return StageChoice{"fake", k == DMC_STAGE_PC1 ? pc1_max_sectors : 1, false};
+            return StageChoice{"fake", k == DMC_STAGE_PC1 ? pc1_max_sectors : 1, false, {}};
         };
     auto dag = build_batch_dag(specs, opts);
     REQUIRE(dag.ok());

@@ -42,7 +42,7 @@ Dag batch(size_t sectors, uint32_t pc1_max_sectors = 1)
     for (size_t i = 0; i < sectors; ++i) specs.push_back({1001, i + 1, proof_id("StackedDrg2KiBV1_1"), Plan::cc});
     DagBuildOptions opts;
     opts.chooser = [=](dmc_stage_kind k) {
-        return StageChoice{"fake", k == DMC_STAGE_PC1 ? pc1_max_sectors : 1, false};
+        return StageChoice{"fake", k == DMC_STAGE_PC1 ? pc1_max_sectors : 1, false, {}};
     };
     auto dag = build_batch_dag(specs, opts);
     REQUIRE(dag.ok());

@@ -17,7 +17,8 @@
 // in cache, and on real layers the SHA-NI groups lose more to memory than
 // the lanes). On the Zen 5 host measured (per node of the synthetic layer):
 // one SHA-NI chain 0.56 us, 2 chains 0.69 us, 3 chains 0.98 us, 8 lanes
-// 3.2 us, 16 lanes 3.0 us; so 1..9 sectors on a thread go to SHA-NI groups
+// 3.2 us, 16 lanes 3.0 us (about 2.8 us since the lane round was regrouped,
+// sha256_lanes.hpp; the choices below stayed); so 1..9 sectors on a thread go to SHA-NI groups
 // and 10..16 to the 16 lanes, 8 sectors on 2 threads to 4 + 4 in SHA-NI
 // groups, and 16 sectors on 2 threads to the 16 lanes of one thread (8 + 8
 // in SHA-NI groups, 2.64 us per node, is only 12-18 % less in cache, and

@@ -104,6 +104,32 @@ Result<uint32_t> parse_batch(const toml::node &node, const std::string &source, 
     return static_cast<uint32_t>(*n);
 }
 
+// One [[sealing_thread]] entry (index i), its sealing.* over `sealing`.
+Result<SealingThreadConfig> parse_sealing_thread(const toml::node &entry, size_t i, const SealingOptions &sealing,
+                                                 const std::string &source)
+{
+    const auto *t = entry.as_table();
+    const std::string where = "sealing_thread[" + std::to_string(i) + "]";
+    if (!t) return bad(source, where + " must be a table");
+    SealingThreadConfig th;
+    auto loc = (*t)["location"].value<std::string>();
+    if (!loc || loc->empty()) return bad(source, where + ".location is required");
+    th.location = std::filesystem::absolute(*loc).lexically_normal().string();
+    th.plan = (*t)["plan"].value_or(std::string("sealer"));
+    if (const auto *b = (*t)["batch"].node()) {
+        DMC_TRY_ASSIGN(th.batch, parse_batch(*b, source, where + ".batch"));
+    }
+    if (const auto *o = (*t)["overlap"].node()) {
+        auto flag = o->value_exact<bool>();
+        if (!flag)
+            return bad(source, where + ".overlap must be true or false (true: a companion thread labels the "
+                                       "next batch while this one builds its trees)");
+        th.overlap = *flag;
+    }
+    DMC_TRY_ASSIGN(th.sealing, apply_sealing((*t)["sealing"].as_table(), sealing, source, where + ".sealing."));
+    return th;
+}
+
 // A file name from the config: relative ones are relative to the config
 // file's directory.
 std::string config_relative(const std::string &source, const std::string &name)
@@ -220,26 +246,8 @@ Result<WorkerConfig> parse_worker_config(const std::string &text, const std::str
     DMC_TRY_ASSIGN(c.sealing, apply_sealing(tbl["sealing"].as_table(), SealingOptions{}, source, "sealing."));
     if (const auto *threads = tbl["sealing_thread"].as_array()) {
         for (size_t i = 0; i < threads->size(); ++i) {
-            const auto *t = (*threads)[i].as_table();
-            const std::string where = "sealing_thread[" + std::to_string(i) + "]";
-            if (!t) return bad(source, where + " must be a table");
             SealingThreadConfig th;
-            auto loc = (*t)["location"].value<std::string>();
-            if (!loc || loc->empty()) return bad(source, where + ".location is required");
-            th.location = std::filesystem::absolute(*loc).lexically_normal().string();
-            th.plan = (*t)["plan"].value_or(std::string("sealer"));
-            if (const auto *b = (*t)["batch"].node()) {
-                DMC_TRY_ASSIGN(th.batch, parse_batch(*b, source, where + ".batch"));
-            }
-            if (const auto *o = (*t)["overlap"].node()) {
-                auto flag = o->value_exact<bool>();
-                if (!flag)
-                    return bad(source, where + ".overlap must be true or false (true: a companion thread labels the "
-                                               "next batch while this one builds its trees)");
-                th.overlap = *flag;
-            }
-            DMC_TRY_ASSIGN(th.sealing,
-                           apply_sealing((*t)["sealing"].as_table(), c.sealing, source, where + ".sealing."));
+            DMC_TRY_ASSIGN(th, parse_sealing_thread((*threads)[i], i, c.sealing, source));
             c.threads.push_back(std::move(th));
         }
     }

@@ -31,12 +31,15 @@
 // atomically as sectors leave it: after a crash the thread resumes the batch
 // from it, each sector from its own resume record (a fused PC1 whose sectors
 // stopped at different layers lets each one join at its own, §6.4).
+#include "service/worker/batch_run_impl.hpp"
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
 
 #include <spdlog/spdlog.h>
 
+#include "damocles/core/internal/dag_builder.hpp"
 #include "damocles/core/internal/rebuild_job.hpp"
 #include "damocles/core/task_state.hpp"
 #include "service/metrics/series.hpp"
@@ -55,85 +58,7 @@ using namespace dmc::core;
 namespace fs = std::filesystem;
 using rpc::json;
 
-namespace {
-
-// One sector of the batch. Status fields are guarded by the thread's mutex.
-struct BatchMember {
-    RebuildLease lease;
-    std::string sid;
-    std::string work_dir;
-    std::string state_name = "Allocated", prev_state = "Empty", last_event;
-    double progress = 0;
-    int64_t eta = -1;
-    std::string stage;
-    double rate_mib_s = 0;
-    std::string failure_level, failure_desc;
-    std::string pieces_source;
-    StopReason stop = StopReason::none; // set from its heartbeat's answer
-    bool finalizing = false;
-    // Touched by the thread only.
-    bool full_rebuild = false; // a cache-only or unseal attempt failed
-    uint32_t retries = 0;      // temporary errors in a row
-    std::mutex report_mutex;
-    std::unique_ptr<LeaseHeartbeat> heartbeat;
-};
-
-struct MemberAttempt {
-    SectorOutcome outcome = SectorOutcome::failed;
-    Error error;
-    Plan plan = Plan::cc;
-};
-
-// What happens to a sector after a round.
-enum class MemberStep { finished, stopped, again, full_rebuild, retry, abort, fail, pause };
-
-// What a round's steps ask of the batch as a whole.
-struct RoundVerdict {
-    bool wait = false;  // a sector retries after recover_interval
-    bool pause = false; // the batch pauses (with pause_reason, if any)
-    std::string pause_reason;
-};
-
-class BatchRun {
-public:
-    BatchRun(SealingThreadImpl &t, std::vector<RebuildLease> leases) : t_(t), mgr_(*t.ctx->manager)
-    {
-        for (auto &lease : leases) {
-            auto m = std::make_unique<BatchMember>();
-            m->sid = sector_id_string(lease.sector.key);
-            m->work_dir = t.data_dir() + "/" + m->sid;
-            m->lease = std::move(lease);
-            members_.push_back(std::move(m));
-        }
-    }
-
-    void run();
-
-private:
-    LatestState latest_state(const BatchMember &m) const;
-    std::optional<HeartbeatAnswer> report(BatchMember &m);
-    void on_answer(BatchMember &m, const HeartbeatAnswer &a);
-    void stop_member(BatchMember &m, StopReason reason);
-    void publish_summary(); // with t_.mu held
-    RebuildJobOptions job_options(const BatchMember &m) const;
-    Status finalize(BatchMember &m);
-    SessionOptions session_options();
-    std::vector<MemberAttempt> run_round();
-    MemberStep step_after(BatchMember &m, const MemberAttempt &a, bool interrupted);
-    bool apply_step(BatchMember &m, const MemberAttempt &a, MemberStep step, RoundVerdict &verdict);
-    void wait_after_round(const RoundVerdict &verdict, bool &stop);
-    void report_aborted(BatchMember &m, const std::string &reason);
-    void leave(BatchMember &m, const char *why);
-    bool pause_batch(std::string reason);
-    Status save_pending() const;
-
-    SealingThreadImpl &t_;
-    rpc::Client &mgr_;
-    std::vector<std::unique_ptr<BatchMember>> members_;     // still in the batch
-    std::map<const SectorJob *, BatchMember *> job_member_; // during a round
-    bool woken_for_member_stop_ = false;                    // guarded by t_.mu
-    std::string abort_message_;                             // the thread pauses with it once the batch is over
-};
+namespace batch_detail {
 
 LatestState BatchRun::latest_state(const BatchMember &m) const
 {
@@ -271,8 +196,8 @@ SessionOptions BatchRun::session_options()
         publish_summary();
     };
     so.on_vertex_done = [this](SectorJob &j, VertexKind k) {
-        if (pc1_is_over_after(k)) t_.give_back_pc1_turn("PC1 of the batch is over");
         BatchMember &m = *job_member_.at(&j);
+        if (pc1_is_over_after(k)) on_past_pc1(m);
         {
             std::lock_guard lock(t_.mu);
             m.prev_state = m.state_name;
@@ -317,6 +242,11 @@ std::vector<MemberAttempt> BatchRun::run_round()
         jobs.push_back(std::move(*made));
         SectorJob &job = *jobs.back();
         attempts[i].plan = job.spec.plan;
+        {
+            const auto kinds = plan_vertex_kinds(job.spec.plan);
+            std::lock_guard lock(t_.mu);
+            m.past_pc1 = m.past_pc1 || std::find(kinds.begin(), kinds.end(), VertexKind::pc1) == kinds.end();
+        }
         m.pieces_source = pieces_source_summary(job);
         if (!m.pieces_source.empty()) spdlog::info("{}: pieces from {}", m.sid, m.pieces_source);
         job.persist = [this, &m](SectorJob &j) { return persist_leased_sector(t_, m.lease, j); };
@@ -339,103 +269,6 @@ std::vector<MemberAttempt> BatchRun::run_round()
     }
     job_member_.clear();
     return attempts;
-}
-
-// The failure policy of rebuild_run.cpp, for one sector of the batch.
-// `interrupted`: the round was cut short because another sector left it.
-MemberStep BatchRun::step_after(BatchMember &m, const MemberAttempt &a, bool interrupted)
-{
-    {
-        std::lock_guard lock(t_.mu);
-        if (m.stop != StopReason::none) return MemberStep::stopped;
-    }
-    if (a.outcome == SectorOutcome::ok) return MemberStep::finished;
-    const Errc code = a.error.code;
-    if (code == Errc::cancelled || a.outcome == SectorOutcome::cancelled) {
-        std::lock_guard lock(t_.mu);
-        return interrupted && !t_.pause_requested ? MemberStep::again : MemberStep::pause;
-    }
-    if ((code == Errc::verify_failed || code == Errc::corrupt) &&
-        (a.plan == Plan::cache_only || a.plan == Plan::unseal))
-        return MemberStep::full_rebuild;
-    if (code == Errc::verify_failed) return MemberStep::abort;
-    if (is_out_of_space(a.error)) return MemberStep::fail;
-    std::lock_guard lock(t_.mu);
-    if ((code == Errc::io || code == Errc::device) && m.retries < t_.sealing.max_retries) return MemberStep::retry;
-    return MemberStep::fail;
-}
-
-void BatchRun::report_aborted(BatchMember &m, const std::string &reason)
-{
-    const SectorKey &key = m.lease.sector.key;
-    auto r = mgr_.call("Venus.ReportAborted", json::array({key.miner, key.number, m.lease.lease_id, reason}));
-    if (!r) spdlog::warn("{}: report aborted failed: {}", m.sid, r.error().message);
-}
-
-// The sector is over for this thread: its heartbeat stops and its local
-// data goes (it is removed from members_ by the caller).
-void BatchRun::leave(BatchMember &m, const char *why)
-{
-    m.heartbeat->stop();
-    std::error_code ec;
-    fs::remove_all(m.work_dir, ec);
-    spdlog::info("{}: {}; it leaves the batch", m.sid, why);
-}
-
-Status BatchRun::save_pending() const
-{
-    std::vector<RebuildLease> leases;
-    for (const auto &m : members_) leases.push_back(m->lease);
-    return save_batch_file(t_.batch_file(), leases);
-}
-
-// Pauses the whole batch with `reason`; false when the thread stops or no
-// sector is left. A forced state (`resume --state S`) applies to every
-// sector still in the batch.
-bool BatchRun::pause_batch(std::string reason)
-{
-    for (;;) {
-        const auto forced = t_.pause_here(reason);
-        if (t_.stopping()) return false;
-        bool member_stop;
-        {
-            std::lock_guard lock(t_.mu);
-            member_stop = woken_for_member_stop_;
-            woken_for_member_stop_ = false;
-        }
-        std::erase_if(members_, [&](const std::unique_ptr<BatchMember> &m) {
-            StopReason stop;
-            {
-                std::lock_guard lock(t_.mu);
-                stop = m->stop;
-            }
-            if (stop == StopReason::none) return false;
-            if (stop == StopReason::operator_cancel) report_aborted(*m, "rebuild cancelled by operator");
-            leave(*m, "stopped from the manager");
-            return true;
-        });
-        (void)save_pending();
-        if (members_.empty()) return false;
-        t_.cancel.store(0);
-        if (member_stop && !forced) continue; // the operator has not resumed yet
-        if (!forced) return true;
-        if (*forced == "Aborted") {
-            for (auto &m : members_) {
-                report_aborted(*m, "aborted by operator (resume --state Aborted)");
-                leave(*m, "aborted by the operator");
-            }
-            members_.clear();
-            return false;
-        }
-        std::string problems;
-        for (auto &m : members_) {
-            const std::string problem = force_task_state(m->work_dir + "/" + resume_record_file_name(m->sid), *forced);
-            if (!problem.empty()) problems += (problems.empty() ? "" : "; ") + m->sid + ": " + problem;
-        }
-        if (problems.empty()) return true;
-        // R14: a wrong state never aborts a task; the thread stays paused.
-        reason = "critical: " + problems;
-    }
 }
 
 // rounds until every sector left the batch: run_round -> per sector
@@ -462,6 +295,7 @@ void BatchRun::run()
     spdlog::info("sealing thread #{}: batch of {} sector(s) (proof {})", t_.index, members_.size(),
                  members_.empty() ? 0 : members_.front()->lease.sector.proof_id);
     while (!members_.empty()) {
+        take_pc1_turn();
         const auto attempts = run_round();
         if (t_.stopping()) return; // local state kept for the next start
         bool interrupted;
@@ -493,91 +327,11 @@ void BatchRun::run()
     if (!abort_message_.empty()) t_.pause_here("permanent: " + abort_message_);
 }
 
-// Applies `step` to sector m; true when it leaves the batch.
-bool BatchRun::apply_step(BatchMember &m, const MemberAttempt &a, MemberStep step, RoundVerdict &verdict)
-{
-    switch (step) {
-    case MemberStep::finished:
-        metrics::count_rebuild("finished");
-        leave(m, "rebuild finished");
-        return true;
-    case MemberStep::stopped:
-        if (m.stop == StopReason::operator_cancel) report_aborted(m, "rebuild cancelled by operator");
-        leave(m, "stopped from the manager");
-        return true;
-    case MemberStep::abort:
-        report_aborted(m, a.error.message);
-        metrics::count_rebuild("failed");
-        leave(m, "aborted");
-        abort_message_ = m.sid + ": " + a.error.message;
-        return true;
-    case MemberStep::full_rebuild: {
-        spdlog::warn("{}: {} failed ({}); falling back to a full rebuild", m.sid,
-                     a.plan == Plan::unseal ? "unsealing the surviving file" : "cache-only repair", a.error.message);
-        std::error_code ec;
-        fs::remove_all(m.work_dir, ec);
-        m.full_rebuild = true;
-        return false;
-    }
-    case MemberStep::again: return false;
-    case MemberStep::retry: {
-        ++m.retries;
-        spdlog::warn("{}: temp error occurred: {} (retry {})", m.sid, a.error.message, m.retries);
-        metrics::count_rebuild("retried");
-        {
-            std::lock_guard lock(t_.mu);
-            m.failure_level = "Temporary";
-            m.failure_desc = a.error.message;
-        }
-        m.heartbeat->kick();
-        verdict.wait = true;
-        return false;
-    }
-    case MemberStep::fail: {
-        metrics::count_rebuild("failed");
-        {
-            std::lock_guard lock(t_.mu);
-            m.failure_level = "Permanent";
-            m.failure_desc = a.error.message;
-        }
-        m.heartbeat->kick();
-        m.retries = 0;
-        // The sector and its durable steps are kept: a resume continues where it stopped.
-        verdict.pause_reason = "permanent: " + m.sid + ": " + a.error.message;
-        if (is_out_of_space(a.error))
-            verdict.pause_reason += " (out of space: free some, then `damocles-worker worker resume --index " +
-                                    std::to_string(t_.index) + "`)";
-        verdict.pause = true;
-        return false;
-    }
-    case MemberStep::pause: verdict.pause = true; return false;
-    }
-    return false;
-}
-
-// Between rounds: pause the batch, or wait recover_interval before a
-// retry. `stop`: the thread stops (local state kept).
-void BatchRun::wait_after_round(const RoundVerdict &verdict, bool &stop)
-{
-    if (verdict.pause) {
-        if (!pause_batch(verdict.pause_reason)) stop = t_.stopping(); // else every sector left while paused
-    } else if (verdict.wait) {
-        std::chrono::seconds recover;
-        {
-            std::lock_guard lock(t_.mu);
-            recover = t_.sealing.recover_interval;
-        }
-        spdlog::info("sealing thread #{}: wait before recovering ({}s)", t_.index, recover.count());
-        t_.idle_wait(recover);
-        stop = t_.stopping();
-    }
-}
-
-} // namespace
+} // namespace batch_detail
 
 void run_rebuild_batch(SealingThreadImpl &t, std::vector<RebuildLease> leases)
 {
-    BatchRun run(t, std::move(leases));
+    batch_detail::BatchRun run(t, std::move(leases));
     run.run();
     t.set_phase(ThreadPhase::idle);
 }

@@ -127,8 +127,9 @@ bool SealingThreadImpl::take_pc1_turn()
 
 void SealingThreadImpl::give_back_pc1_turn(const char *why)
 {
-    // Only this thread can give back its own turn, so the check holds until
-    // the release; logged first, so the companion's lease is logged after.
+    // Callers never race for one thread's turn (engine threads call it under
+    // `mu`, the thread itself between rounds), so the check holds until the
+    // release; logged first, so the companion's lease is logged after.
     if (!pc1_turn || pc1_turn->holder() != index) return;
     if (why) spdlog::info("sealing thread #{}: {}; the PC1 turn passes to its companion", index, why);
     pc1_turn->release(index);
@@ -382,6 +383,7 @@ bool resume_left_work(SealingThreadImpl &t)
             return true;
         }
         run_rebuild_batch(t, std::move(*leases));
+        t.give_back_pc1_turn(t.stopping() ? "stopping" : "batch over");
         return true;
     }
     if (!fs::exists(t.task_file(), ec)) return false;
@@ -431,7 +433,7 @@ void allocate_and_run(SealingThreadImpl &t, const std::string &plan, const Seali
             return;
         }
         run_rebuild_batch(t, std::move(*leases));
-        t.give_back_pc1_turn("batch over");
+        t.give_back_pc1_turn(t.stopping() ? "stopping" : "batch over");
         t.idle_wait(sealing.seal_interval);
         return;
     }

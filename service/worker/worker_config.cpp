@@ -126,6 +126,8 @@ Result<SealingThreadConfig> parse_sealing_thread(const toml::node &entry, size_t
                                        "next batch while this one builds its trees)");
         th.overlap = *flag;
     }
+    if (th.overlap && th.batch < 2)
+        return bad(source, where + ".overlap = true needs batch = 2 or more (the two threads take turns per batch)");
     DMC_TRY_ASSIGN(th.sealing, apply_sealing((*t)["sealing"].as_table(), sealing, source, where + ".sealing."));
     return th;
 }

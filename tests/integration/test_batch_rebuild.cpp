@@ -408,3 +408,37 @@ TEST_CASE("batch rebuild: overlap = true labels the next batch while this batch 
     REQUIRE(w.wait_thread(0, [](const json &t) { return t["state"] == "Empty"; }));
     REQUIRE(w.wait_thread(1, [](const json &t) { return t["state"] == "Empty"; }));
 }
+
+TEST_CASE("batch rebuild: overlap passes the PC1 turn only once every sector of the batch is past its PC1",
+          "[batch][overlap]")
+{
+    BatchSetup s;
+    s.seal_import_lose(4);
+    REQUIRE(s.manager->cli({"util", "sealer", "sectors", "rebuild", "--store", "store-a"}).exit_code == 0);
+    WorkerSpec spec = s.spec(2);
+    spec.thread_toml += "overlap = true\n";
+    // The cpu pc1 labels one sector per vertex; one at a time, each taking a
+    // second, so a batch's two PC1 vertices end a second apart.
+    spec.extra_toml = "[plugins]\npc1 = \"cpu\"\n\n[processors.limitation.concurrent]\npc1 = 1\n";
+    WorkerFixture w(*s.manager, spec, s.dir);
+    w.start({{"DAMOCLES_FAILPOINTS", "before:pc1=sleep:1000,before:tree_c=sleep:3000"}});
+    REQUIRE(wait_until([&] { return s.all_finished(4); }, std::chrono::seconds(120)));
+    for (uint64_t n = 1; n <= 4; ++n) {
+        INFO(n);
+        CHECK(s.identical(n));
+    }
+    const std::string log = w.log();
+    INFO(log);
+    const size_t first = line_with(log, {"batch of 2 sector(s)"});
+    REQUIRE(first != std::string::npos);
+    const bool zero_first = line_with(log, {"sealing thread #0: batch of 2"}) == first;
+    const size_t y_batch =
+        line_with(log, {std::string("sealing thread ") + (zero_first ? "#1" : "#0") + ": batch of 2"});
+    REQUIRE(y_batch != std::string::npos);
+    // Every PC1 before the companion's lease is the first batch's: both of them.
+    size_t pc1_done_before = 0;
+    for (size_t at = log.find(": pc1 done -> "); at != std::string::npos && at < y_batch;
+         at = log.find(": pc1 done -> ", at + 1))
+        ++pc1_done_before;
+    CHECK(pc1_done_before == 2);
+}

@@ -174,6 +174,13 @@ TEST_CASE("config: overlap = true gives a thread a companion at <location>/overl
     CHECK(companion.plan == "rebuild");
     CHECK(companion.batch == 8);
     CHECK_FALSE(companion.overlap); // a companion has no companion of its own
+    const std::string single = "[sealer_rpc]\nurl = \"127.0.0.1:1789\"\n[[sealing_thread]]\nlocation = \"/data/0\"\n"
+                               "plan = \"rebuild\"\noverlap = true\n";
+    auto refused = parse_worker_config(single, "worker.toml");
+    REQUIRE_FALSE(refused);
+    CHECK(
+        refused.error().message ==
+        "worker.toml: sealing_thread[0].overlap = true needs batch = 2 or more (the two threads take turns per batch)");
     for (const char *bad : {"overlap = 1\n", "overlap = \"yes\"\n"}) {
         INFO(bad);
         auto r = parse_worker_config(base + bad, "worker.toml");

@@ -18,7 +18,6 @@
 #include "service/worker/sealing_thread_impl.hpp"
 #include "service/worker/task_rules.hpp"
 
-
 namespace dmc::service::batch_detail {
 
 using namespace dmc::core;
@@ -140,6 +139,7 @@ void BatchRun::take_pc1_turn()
         std::lock_guard lock(t_.mu);
         if (!needs_pc1()) return;
     }
+    if (auto holder = t_.pc1_turn->holder(); holder && *holder != t_.index) t_.set_phase(ThreadPhase::waiting);
     (void)t_.pc1_turn->acquire(t_.index, [this] {
         std::lock_guard lock(t_.mu);
         return t_.stop || t_.pause_requested;

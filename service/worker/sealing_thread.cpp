@@ -119,6 +119,8 @@ void SealingThreadImpl::idle_wait(std::chrono::seconds d)
 bool SealingThreadImpl::take_pc1_turn()
 {
     if (!pc1_turn) return true;
+    // `worker list` shows Waiting(…) while the companion labels.
+    if (auto holder = pc1_turn->holder(); holder && *holder != index) set_phase(ThreadPhase::waiting);
     return pc1_turn->acquire(index, [this] {
         std::lock_guard lock(mu);
         return stop || pause_requested || config_changed;

@@ -377,6 +377,16 @@ TEST_CASE("batch rebuild: overlap = true labels the next batch while this batch 
     WorkerFixture w(*s.manager, spec, s.dir);
     // PC1 and tree_c take long enough to see who runs beside whom.
     w.start({{"DAMOCLES_FAILPOINTS", "before:pc1=sleep:1000,before:tree_c=sleep:4000"}});
+    // While one thread labels its batch, the other, with no sector leased yet,
+    // waits for the turn and says so.
+    CHECK(wait_until(
+        [&] {
+            for (const auto &row : w.threads())
+                if (row["sector_id"].is_null() && row["thread_state"].get<std::string>().rfind("Waiting(", 0) == 0)
+                    return true;
+            return false;
+        },
+        std::chrono::seconds(30)));
     REQUIRE(wait_until([&] { return s.all_finished(4); }, std::chrono::seconds(120)));
     for (uint64_t n = 1; n <= 4; ++n) {
         INFO(n);

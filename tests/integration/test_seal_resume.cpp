@@ -76,7 +76,8 @@ TEST_CASE("seal resume: killed at several points, the result is byte-identical",
             auto killed = run(seal_argv(dir / "out", dir / "work"), crash);
             CHECK(killed.exit_code == -9);
             CHECK_FALSE(std::filesystem::exists(dir / "out/sealed/s-t01000-1"));
-            auto resumed = run(seal_argv(dir / "out", dir / "work"), RunOptions{{{"DAMOCLES_LOG", "info"}}});
+            auto resumed = run(seal_argv(dir / "out", dir / "work"),
+                               RunOptions{{{"DAMOCLES_LOG", "info"}}, "", "", std::chrono::seconds(600)});
             INFO(resumed.err);
             REQUIRE(resumed.exit_code == 0);
             CHECK(resumed.err.find(c.resume_log) != std::string::npos);
@@ -100,7 +101,8 @@ TEST_CASE("seal resume: a kill -9 at an arbitrary moment, then the same command 
         b.kill(SIGKILL);
         b.wait();
     }
-    auto resumed = run(seal_argv(dir / "out", dir / "work"), RunOptions{{{"DAMOCLES_LOG", "info"}}});
+    auto resumed = run(seal_argv(dir / "out", dir / "work"),
+                       RunOptions{{{"DAMOCLES_LOG", "info"}}, "", "", std::chrono::seconds(600)});
     INFO(resumed.err);
     REQUIRE(resumed.exit_code == 0);
     CHECK(resumed.err.find("resuming from state") != std::string::npos);

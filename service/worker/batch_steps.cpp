@@ -139,11 +139,7 @@ void BatchRun::take_pc1_turn()
         std::lock_guard lock(t_.mu);
         if (!needs_pc1()) return;
     }
-    if (auto holder = t_.pc1_turn->holder(); holder && *holder != t_.index) t_.set_phase(ThreadPhase::waiting);
-    (void)t_.pc1_turn->acquire(t_.index, [this] {
-        std::lock_guard lock(t_.mu);
-        return t_.stop || t_.pause_requested;
-    });
+    (void)t_.take_pc1_turn(false);
 }
 
 // A vertex at or after PC1 of sector m completed (an engine thread): once

@@ -116,14 +116,13 @@ void SealingThreadImpl::idle_wait(std::chrono::seconds d)
     cv.wait_for(lock, d, [&] { return stop || pause_requested || config_changed; });
 }
 
-bool SealingThreadImpl::take_pc1_turn()
+bool SealingThreadImpl::take_pc1_turn(bool give_up_on_config_change)
 {
     if (!pc1_turn) return true;
-    // `worker list` shows Waiting(…) while the companion labels.
     if (auto holder = pc1_turn->holder(); holder && *holder != index) set_phase(ThreadPhase::waiting);
-    return pc1_turn->acquire(index, [this] {
+    return pc1_turn->acquire(index, [this, give_up_on_config_change] {
         std::lock_guard lock(mu);
-        return stop || pause_requested || config_changed;
+        return stop || pause_requested || (give_up_on_config_change && config_changed);
     });
 }
 
@@ -415,7 +414,7 @@ void allocate_and_run(SealingThreadImpl &t, const std::string &plan, const Seali
     req.unseal_only = plan == "unseal";
     t.set_phase(ThreadPhase::idle);
     // overlap: the companion's batch is past its PC1 before this one leases.
-    if (batch > 1 && !t.take_pc1_turn()) return;
+    if (batch > 1 && !t.take_pc1_turn(true)) return;
     auto r = t.ctx->manager->call("Venus.AllocateRebuildSector", json::array({allocation_request_to_json(req)}));
     auto task = r && !r->is_null() ? rebuild_lease_from_json(*r) : Result<RebuildLease>(Error{});
     if (!task) {

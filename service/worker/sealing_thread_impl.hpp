@@ -79,10 +79,11 @@ struct SealingThreadImpl {
     // Returns the state forced by `resume --state`, if any; nullopt also
     // when stopping.
     std::optional<std::string> pause_here(const std::string &error, bool wake_on_config_change = false);
-    // Takes the PC1 turn before an allocation (docs/architecture.md §8.5);
-    // true at once without a turn. False: a stop, a pause request or a
-    // config change came first.
-    bool take_pc1_turn();
+    // Takes the PC1 turn (docs/architecture.md §8.5), listed as Waiting(…)
+    // meanwhile; true at once without a turn. False: a stop or a pause
+    // request came first (or a config change, with give_up_on_config_change:
+    // before an allocation, which then follows the new config).
+    bool take_pc1_turn(bool give_up_on_config_change);
     // Gives the turn back if this thread holds it (logs `why` when it did).
     void give_back_pc1_turn(const char *why);
     bool stopping() const

@@ -60,12 +60,14 @@ using rpc::json;
 
 namespace batch_detail {
 
-LatestState BatchRun::latest_state(const BatchMember &m) const
+// The sector's state now, and the steps it finished since its last report.
+LatestState BatchRun::latest_state(BatchMember &m, std::vector<std::string> &steps) const
 {
     LatestState s;
     s.worker_instance = t_.ctx->config.name;
     s.worker_location = t_.config.location;
     std::lock_guard lock(t_.mu);
+    steps = m.unreported.take();
     s.prev = m.prev_state;
     s.next = m.state_name;
     s.event = m.last_event;
@@ -84,16 +86,9 @@ std::optional<HeartbeatAnswer> BatchRun::report(BatchMember &m)
     // One report per sector at a time, each built when it is sent, so an
     // older state never lands after a newer one.
     std::lock_guard report_lock(m.report_mutex);
-    const SectorKey &key = m.lease.sector.key;
-    json state = codec::latest_state_to_json(latest_state(m));
-    auto r = mgr_.call("Venus.ReportState", json::array({key.miner, key.number, m.lease.lease_id, state}));
-    if (!r) {
-        if (r.error().code == Errc::not_found) return HeartbeatAnswer{true, false, false}; // 11001: gone
-        spdlog::warn("{}: report state failed: {}", m.sid, r.error().message);
-        return std::nullopt;
-    }
-    return HeartbeatAnswer{r->value("Finalized", false), r->value("LeaseValid", true),
-                           r->value("CancelRequested", false)};
+    std::vector<std::string> steps;
+    LatestState state = latest_state(m, steps);
+    return send_state_report(mgr_, m.lease.sector.key, m.lease.lease_id, std::move(state), steps, m.sid);
 }
 
 void BatchRun::stop_member(BatchMember &m, StopReason reason)
@@ -171,6 +166,7 @@ Status BatchRun::finalize(BatchMember &m)
         m.progress = 1.0;
         m.eta = 0;
         m.last_event = "report";
+        m.unreported.add(m.last_event);
         m.finalizing = true;
         publish_summary();
     }
@@ -203,6 +199,7 @@ SessionOptions BatchRun::session_options()
             m.prev_state = m.state_name;
             m.state_name = task_state_name(j.record.state);
             m.last_event = vertex_kind_name(k);
+            m.unreported.add(m.last_event);
             publish_summary();
         }
         m.heartbeat->kick();

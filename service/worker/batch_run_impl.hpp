@@ -17,6 +17,7 @@
 #include "damocles/core/internal/rebuild_job.hpp"
 #include "service/worker/lease_heartbeat.hpp"
 #include "service/worker/sealing_thread_impl.hpp"
+#include "service/worker/state_report.hpp"
 
 namespace dmc::service::batch_detail {
 
@@ -38,6 +39,7 @@ struct BatchMember {
     double rate_mib_s = 0;
     std::string failure_level, failure_desc;
     std::string pieces_source;
+    UnreportedSteps unreported; // steps finished since its last report
     StopReason stop = StopReason::none; // set from its heartbeat's answer
     bool finalizing = false;
     bool past_pc1 = false; // its PC1 is done, or its plan has none (overlap: the PC1 turn)
@@ -80,7 +82,7 @@ public:
     void run();
 
 private:
-    LatestState latest_state(const BatchMember &m) const;
+    LatestState latest_state(BatchMember &m, std::vector<std::string> &steps) const;
     std::optional<HeartbeatAnswer> report(BatchMember &m);
     void on_answer(BatchMember &m, const HeartbeatAnswer &a);
     void stop_member(BatchMember &m, StopReason reason);

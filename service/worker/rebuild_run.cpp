@@ -24,6 +24,7 @@
 #include "service/worker/lease_persist.hpp"
 #include "service/worker/piece_fetcher.hpp"
 #include "service/worker/sealing_thread_impl.hpp"
+#include "service/worker/state_report.hpp"
 #include "service/worker/task_rules.hpp"
 
 namespace dmc::service {
@@ -50,12 +51,15 @@ private:
     json key_params() const { return json::array({key_.miner, key_.number}); }
     json lease_params() const { return json::array({key_.miner, key_.number, task_.lease_id}); }
 
-    LatestState latest_state(const std::string &failure_level, const std::string &failure_desc) const
+    // The state now, and the steps finished since the last report.
+    LatestState latest_state(const std::string &failure_level, const std::string &failure_desc,
+                             std::vector<std::string> &steps)
     {
         LatestState s;
         s.worker_instance = t_.ctx->config.name;
         s.worker_location = t_.config.location;
         std::lock_guard lock(t_.mu);
+        steps = unreported_.take();
         s.prev = prev_state_;
         s.next = t_.state_name;
         s.event = last_event_;
@@ -74,15 +78,9 @@ private:
         // One report at a time, each built when it is sent: a heartbeat in
         // flight can never land after (and overwrite) a newer state.
         std::lock_guard report_lock(report_mutex_);
-        json state = codec::latest_state_to_json(latest_state(level, desc));
-        auto r = call("Venus.ReportState", json::array({key_.miner, key_.number, task_.lease_id, state}));
-        if (!r) {
-            if (r.error().code == Errc::not_found) return HeartbeatAnswer{true, false, false}; // 11001: gone
-            spdlog::warn("{}: report state failed: {}", sid_, r.error().message);
-            return std::nullopt;
-        }
-        return HeartbeatAnswer{r->value("Finalized", false), r->value("LeaseValid", true),
-                               r->value("CancelRequested", false)};
+        std::vector<std::string> steps;
+        LatestState state = latest_state(level, desc, steps);
+        return send_state_report(mgr_, key_, task_.lease_id, std::move(state), steps, sid_);
     }
 
     void stop_because(StopReason reason)
@@ -156,6 +154,7 @@ private:
     rpc::Client &mgr_;
     std::string prev_state_ = "Empty";
     std::string last_event_;
+    UnreportedSteps unreported_; // guarded by t_.mu
     std::string failure_level_, failure_desc_;
     bool finalizing_ = false; // guarded by t_.mu
     std::mutex report_mutex_;
@@ -177,6 +176,7 @@ Status RebuildRun::finalize(SectorJob &)
         t_.progress = 1.0;
         t_.eta = 0;
         last_event_ = "report";
+        unreported_.add(last_event_);
         finalizing_ = true;
     }
     (void)report();
@@ -286,6 +286,7 @@ SessionOptions RebuildRun::session_options(LeaseHeartbeat &heartbeat)
             prev_state_ = t_.state_name;
             t_.state_name = task_state_name(j.record.state);
             last_event_ = vertex_kind_name(k);
+            unreported_.add(last_event_);
         }
         heartbeat.kick();
     };

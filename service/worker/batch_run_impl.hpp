@@ -39,7 +39,7 @@ struct BatchMember {
     double rate_mib_s = 0;
     std::string failure_level, failure_desc;
     std::string pieces_source;
-    UnreportedSteps unreported; // steps finished since its last report
+    UnreportedSteps unreported;         // steps finished since its last report
     StopReason stop = StopReason::none; // set from its heartbeat's answer
     bool finalizing = false;
     bool past_pc1 = false; // its PC1 is done, or its plan has none (overlap: the PC1 turn)

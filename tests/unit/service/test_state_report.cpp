@@ -38,7 +38,8 @@ public:
             events_.push_back(params.at(3).value("event", ""));
             if (gone_after_ && events_.size() >= gone_after_)
                 throw rpc::RpcError{rpc::kSectorStateNotFound, "sector state not found"};
-            return json{{"Finalized", false}, {"LeaseValid", !(lost_after_ && events_.size() >= lost_after_)},
+            return json{{"Finalized", false},
+                        {"LeaseValid", !(lost_after_ && events_.size() >= lost_after_)},
                         {"CancelRequested", false}};
         });
         ui::feed_stage_history(dispatcher_, std::move(history));

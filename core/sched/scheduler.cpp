@@ -29,7 +29,18 @@
 // later vertex may overtake an earlier waiting one only if it takes no token
 // of a kind the earlier one is short of: tree_d can run while a PC1 waits for
 // the pc1 token, but nothing takes memory that a waiting PC1 is short of, so
-// a big vertex is not starved by a stream of small ones. Needs larger than
+// a big vertex is not starved by a stream of small ones.
+//
+// Order within a run. The slots a run holds in the queue keep their places
+// (other runs see plain arrival order), but the run's own waiting vertices
+// are arranged sector by sector (a vertex's lowest sector index), deepest
+// first within a sector. Without it a batch whose trees wait for cores ran
+// every sector's trees before any sector's check_sealed, persist and report
+// (those arrived later, and need cores the trees were short of): every
+// sector of the batch was reported at its very end and its local files held
+// until then. Now a sector's checks and persist go ahead of the next sector's
+// trees, and each sector is reported as it is done. A DAG is finite, so
+// nothing waits forever behind deeper vertices. Needs larger than
 // the whole budget are clamped to it (with a warning): such a vertex runs
 // alone instead of waiting forever. The queue is re-scanned whenever a vertex
 // finishes, a vertex becomes ready, or a run is cancelled.
@@ -80,6 +91,16 @@ using Exec = tbb::flow::async_node<tbb::flow::continue_msg, tbb::flow::continue_
 using Gateway = Exec::gateway_type;
 
 bool contains(const std::vector<uint32_t> &v, uint32_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
+// Longest path from a root to each vertex (the DAG is validated: acyclic).
+std::vector<uint32_t> vertex_depths(const Dag &dag)
+{
+    std::vector<uint32_t> depth(dag.vertex_count(), 0);
+    const std::vector<VertexId> order = topological_order(dag).value();
+    for (VertexId v : order)
+        for (VertexId p : dag.predecessors(v)) depth[v] = std::max(depth[v], depth[p] + 1);
+    return depth;
+}
 
 std::string describe(const Dag &dag, VertexId v)
 {
@@ -134,6 +155,7 @@ struct RunState {
     std::vector<std::thread> threads;
     // Set once before the graph starts, read-only afterwards.
     std::vector<Gateway *> gateways;
+    std::vector<uint32_t> depth; // longest path from a root to each vertex
 
     std::mutex watch_mu;
     std::condition_variable watch_cv;
@@ -179,6 +201,7 @@ struct Scheduler::Impl {
     explicit Impl(ResourceLimits limits) : pool(std::move(limits)) {}
 
     void on_ready(RunState &run, VertexId v);
+    void enqueue(Pending p);
     void pump(std::vector<Signal> &later);
     void start(Pending p);
     void execute(RunState &run, VertexId v, ResourceNeeds needs, std::vector<uint32_t> done, VertexContext ctx);
@@ -214,10 +237,13 @@ void Scheduler::Impl::on_ready(RunState &run, VertexId v)
 {
     const auto &props = run.dag[v];
     std::vector<Signal> later;
+    // Every way out scans the queue: the predecessor that made v ready may
+    // have left its freed tokens to this scan (Impl::execute).
     if (run.cancelled()) {
         {
             std::lock_guard lock(mu);
             settle(run, v, VertexOutcome::cancelled, {}, later);
+            pump(later);
         }
         deliver(later);
         return;
@@ -232,9 +258,12 @@ void Scheduler::Impl::on_ready(RunState &run, VertexId v)
             });
             if (ok) live.push_back(s);
         }
-        if (live.empty()) settle(run, v, VertexOutcome::upstream_failed, {}, later);
+        if (live.empty()) {
+            settle(run, v, VertexOutcome::upstream_failed, {}, later);
+            pump(later);
+        }
     }
-    if (!later.empty()) return deliver(later);
+    if (live.empty()) return deliver(later);
 
     std::vector<uint32_t> to_run, done;
     for (uint32_t s : live) {
@@ -250,6 +279,7 @@ void Scheduler::Impl::on_ready(RunState &run, VertexId v)
         {
             std::lock_guard lock(mu);
             settle(run, v, VertexOutcome::skipped_done, live, later);
+            pump(later);
         }
         return deliver(later);
     }
@@ -260,10 +290,51 @@ void Scheduler::Impl::on_ready(RunState &run, VertexId v)
     if (run.observer) run.observer->on_waiting(run.dag, v);
     {
         std::lock_guard lock(mu);
-        queue.push_back({&run, v, std::move(needs), std::move(to_run), std::move(done)});
+        enqueue({&run, v, std::move(needs), std::move(to_run), std::move(done)});
         pump(later);
     }
     deliver(later);
+}
+
+// Whether a successor of the settled vertex v has every predecessor
+// settled: its on_ready follows v's signal, and scans the queue.
+bool successor_follows(const RunState &run, VertexId v)
+{
+    const auto settled = [&run](VertexId p) { return run.results[p].outcome != VertexOutcome::not_run; };
+    for (VertexId u : run.dag.successors(v)) {
+        const auto preds = run.dag.predecessors(u);
+        if (std::all_of(preds.begin(), preds.end(), settled)) return true;
+    }
+    return false;
+}
+
+// Whether a of some run should wait behind b of the same run: its sector
+// comes later, or the same sector and b is deeper (the design note).
+bool waits_behind(const RunState &run, const Pending &a, const Pending &b)
+{
+    const auto first_sector = [&run](VertexId v) {
+        const auto &sectors = run.dag[v].sectors;
+        return sectors.empty() ? UINT32_MAX : *std::min_element(sectors.begin(), sectors.end());
+    };
+    const uint32_t sector_a = first_sector(a.v), sector_b = first_sector(b.v);
+    if (sector_a != sector_b) return sector_a > sector_b;
+    return run.depth[a.v] < run.depth[b.v];
+}
+
+void Scheduler::Impl::enqueue(Pending p)
+{
+    RunState &run = *p.run;
+    queue.push_back(std::move(p));
+    // The run's slots, in queue order; its vertices re-arranged among them.
+    std::vector<Pending *> slots;
+    for (auto &q : queue)
+        if (q.run == &run) slots.push_back(&q);
+    std::vector<Pending> mine;
+    mine.reserve(slots.size());
+    for (Pending *q : slots) mine.push_back(std::move(*q));
+    std::stable_sort(mine.begin(), mine.end(),
+                     [&run](const Pending &a, const Pending &b) { return waits_behind(run, b, a); });
+    for (size_t i = 0; i < slots.size(); ++i) *slots[i] = std::move(mine[i]);
 }
 
 void Scheduler::Impl::pump(std::vector<Signal> &later)
@@ -352,9 +423,6 @@ void Scheduler::Impl::execute(RunState &run, VertexId v, ResourceNeeds needs, st
             load.running -= 1;
             load.memory_used -= std::min(load.memory_used, needs.memory_bytes);
         }
-        // Freed tokens go to waiting vertices first; our own signal then goes
-        // last, so successors are released after the scan.
-        pump(later);
         auto &r = run.results[v];
         r.finished = Clock::now();
         if (st.ok()) {
@@ -371,6 +439,10 @@ void Scheduler::Impl::execute(RunState &run, VertexId v, ResourceNeeds needs, st
             spdlog::debug("{} failed: {}", describe(run.dag, v), st.error().message);
             settle(run, v, VertexOutcome::failed, done, later);
         }
+        // The freed tokens go to the waiting vertices now, or, when a
+        // successor is about to be ready, once it is queued (its on_ready
+        // scans): it may go ahead of them (order within a run).
+        if (!successor_follows(run, v)) pump(later);
     }
     deliver(later);
 }
@@ -463,6 +535,7 @@ Result<RunReport> Scheduler::run(const Dag &dag, VertexRunner &runner, const Run
     DMC_TRY_VOID(validate(dag));
     const size_t n = dag.vertex_count();
     RunState run(dag, runner, opts);
+    run.depth = vertex_depths(dag);
     run.results.resize(n);
     run.sector_failure.resize(dag.sectors.size());
     run.gateways.resize(n);

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // The scheduler with a fake runner: dependency order, concurrency limits,
-// the memory budget, oversized vertices, NUMA placement on a synthetic
+// a run's order (sector by sector), the memory budget, oversized vertices, NUMA placement on a synthetic
 // 2-node machine, concurrent runs sharing one budget, observers.
 #include <catch2/catch.hpp>
 
 #include <map>
+#include <sstream>
 #include <thread>
 
 #include "damocles/core/internal/dag_builder.hpp"
@@ -135,6 +136,44 @@ TEST_CASE("pc2 = 1 serialises tree_c and tree_r_last, which share the key", "[sc
             if (&a != &b && (a.kind == K::tree_c || a.kind == K::tree_r_last) &&
                 (b.kind == K::tree_c || b.kind == K::tree_r_last))
                 CHECK((a.end <= b.start || b.end <= a.start));
+}
+
+TEST_CASE("a batch waiting for cores finishes sector by sector: checks, persist and report before the next trees",
+          "[sched]")
+{
+    // After the fused PC1 the six tree vertices wait for the 2 cores, one at
+    // a time. In arrival order every tree ran before any check_sealed or
+    // persist: all three sectors were open (trees started, not reported)
+    // until the end. Sector by sector, at most two are: the one whose tree
+    // happened to reach the free cores first, and the lowest one left.
+    Dag dag = batch({Plan::cc, Plan::cc, Plan::cc}, 3);
+    ResourceBudget budget = roomy();
+    budget.cores = 2;
+    auto sched = make_scheduler(budget);
+    FakeRunner runner;
+    auto report = sched.run(dag, runner);
+    REQUIRE(report.ok());
+    CHECK(report->all_ok());
+    using Time = FakeRunner::Clock::time_point;
+    std::map<uint32_t, std::pair<Time, Time>> open; // sector -> first tree start, last end
+    std::ostringstream order;
+    for (const auto &e : runner.events()) {
+        order << vertex_kind_name(e.kind) << " " << e.sectors.front() << "; ";
+        if (e.kind == K::pc1) continue;
+        REQUIRE(e.sectors.size() == 1);
+        auto &span = open.try_emplace(e.sectors.front(), Time::max(), Time::min()).first->second;
+        if (e.kind == K::tree_c || e.kind == K::tree_r_last) span.first = std::min(span.first, e.start);
+        span.second = std::max(span.second, e.end);
+    }
+    REQUIRE(open.size() == 3);
+    size_t most_open = 0;
+    for (const auto &[sector, at] : open) {
+        size_t n = 0;
+        for (const auto &[other, span] : open) n += span.first <= at.first && at.first < span.second;
+        most_open = std::max(most_open, n);
+    }
+    INFO("start order: " << order.str());
+    CHECK(most_open <= 2);
 }
 
 TEST_CASE("the memory budget is never exceeded", "[sched]")

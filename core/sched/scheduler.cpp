@@ -81,6 +81,7 @@
 #include <tbb/info.h>
 
 #include "damocles/core/internal/placement.hpp"
+#include "damocles/core/internal/queue_order.hpp"
 
 namespace dmc::core {
 
@@ -91,16 +92,6 @@ using Exec = tbb::flow::async_node<tbb::flow::continue_msg, tbb::flow::continue_
 using Gateway = Exec::gateway_type;
 
 bool contains(const std::vector<uint32_t> &v, uint32_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
-
-// Longest path from a root to each vertex (the DAG is validated: acyclic).
-std::vector<uint32_t> vertex_depths(const Dag &dag)
-{
-    std::vector<uint32_t> depth(dag.vertex_count(), 0);
-    const std::vector<VertexId> order = topological_order(dag).value();
-    for (VertexId v : order)
-        for (VertexId p : dag.predecessors(v)) depth[v] = std::max(depth[v], depth[p] + 1);
-    return depth;
-}
 
 std::string describe(const Dag &dag, VertexId v)
 {
@@ -296,31 +287,6 @@ void Scheduler::Impl::on_ready(RunState &run, VertexId v)
     deliver(later);
 }
 
-// Whether a successor of the settled vertex v has every predecessor
-// settled: its on_ready follows v's signal, and scans the queue.
-bool successor_follows(const RunState &run, VertexId v)
-{
-    const auto settled = [&run](VertexId p) { return run.results[p].outcome != VertexOutcome::not_run; };
-    for (VertexId u : run.dag.successors(v)) {
-        const auto preds = run.dag.predecessors(u);
-        if (std::all_of(preds.begin(), preds.end(), settled)) return true;
-    }
-    return false;
-}
-
-// Whether a of some run should wait behind b of the same run: its sector
-// comes later, or the same sector and b is deeper (the design note).
-bool waits_behind(const RunState &run, const Pending &a, const Pending &b)
-{
-    const auto first_sector = [&run](VertexId v) {
-        const auto &sectors = run.dag[v].sectors;
-        return sectors.empty() ? UINT32_MAX : *std::min_element(sectors.begin(), sectors.end());
-    };
-    const uint32_t sector_a = first_sector(a.v), sector_b = first_sector(b.v);
-    if (sector_a != sector_b) return sector_a > sector_b;
-    return run.depth[a.v] < run.depth[b.v];
-}
-
 void Scheduler::Impl::enqueue(Pending p)
 {
     RunState &run = *p.run;
@@ -333,7 +299,7 @@ void Scheduler::Impl::enqueue(Pending p)
     mine.reserve(slots.size());
     for (Pending *q : slots) mine.push_back(std::move(*q));
     std::stable_sort(mine.begin(), mine.end(),
-                     [&run](const Pending &a, const Pending &b) { return waits_behind(run, b, a); });
+                     [&run](const Pending &a, const Pending &b) { return goes_ahead(run.dag, run.depth, a.v, b.v); });
     for (size_t i = 0; i < slots.size(); ++i) *slots[i] = std::move(mine[i]);
 }
 
@@ -442,7 +408,8 @@ void Scheduler::Impl::execute(RunState &run, VertexId v, ResourceNeeds needs, st
         // The freed tokens go to the waiting vertices now, or, when a
         // successor is about to be ready, once it is queued (its on_ready
         // scans): it may go ahead of them (order within a run).
-        if (!successor_follows(run, v)) pump(later);
+        const auto settled = [&run](VertexId p) { return run.results[p].outcome != VertexOutcome::not_run; };
+        if (!successor_becomes_ready(run.dag, v, settled)) pump(later);
     }
     deliver(later);
 }

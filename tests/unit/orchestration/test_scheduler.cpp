@@ -6,11 +6,13 @@
 #include <catch2/catch.hpp>
 
 #include <map>
+#include <set>
 #include <sstream>
 #include <thread>
 
 #include "damocles/core/internal/dag_builder.hpp"
 #include "damocles/core/internal/progress.hpp"
+#include "damocles/core/internal/queue_order.hpp"
 #include "damocles/core/internal/scheduler.hpp"
 #include "fake_runner.hpp"
 #include "orchestration_helpers.hpp"
@@ -174,6 +176,31 @@ TEST_CASE("a batch waiting for cores finishes sector by sector: checks, persist 
     }
     INFO("start order: " << order.str());
     CHECK(most_open <= 2);
+}
+
+TEST_CASE("queue order within a run: sector by sector, deepest first", "[sched]")
+{
+    Dag dag = batch({Plan::cc, Plan::cc});
+    auto vertex = [&](K kind, uint32_t sector) {
+        for (VertexId v = 0; v < dag.vertex_count(); ++v)
+            if (dag[v].kind == kind && dag[v].sectors == std::vector<uint32_t>{sector}) return v;
+        FAIL("no " << vertex_kind_name(kind) << " for sector " << sector);
+        return VertexId{0};
+    };
+    const auto depth = vertex_depths(dag);
+    CHECK(depth[vertex(K::add_pieces, 0)] == 0);
+    CHECK(depth[vertex(K::tree_c, 0)] == depth[vertex(K::pc1, 0)] + 1);
+    CHECK(depth[vertex(K::report, 1)] > depth[vertex(K::check_sealed, 1)]);
+    CHECK(goes_ahead(dag, depth, vertex(K::report, 0), vertex(K::tree_c, 1)));
+    CHECK(goes_ahead(dag, depth, vertex(K::tree_d, 0), vertex(K::tree_c, 1)));
+    CHECK_FALSE(goes_ahead(dag, depth, vertex(K::tree_c, 1), vertex(K::add_pieces, 0)));
+    CHECK(goes_ahead(dag, depth, vertex(K::check_sealed, 1), vertex(K::tree_r_last, 1)));
+    CHECK_FALSE(goes_ahead(dag, depth, vertex(K::tree_c, 0), vertex(K::tree_r_last, 0))); // equals keep arrival
+    const std::set<VertexId> settled{vertex(K::tree_c, 0)};
+    const auto is_settled = [&](VertexId v) { return settled.count(v) != 0; };
+    CHECK_FALSE(successor_becomes_ready(dag, vertex(K::tree_c, 0), is_settled)); // tree_r_last still runs
+    const std::set<VertexId> both{vertex(K::tree_c, 0), vertex(K::tree_r_last, 0)};
+    CHECK(successor_becomes_ready(dag, vertex(K::tree_c, 0), [&](VertexId v) { return both.count(v) != 0; }));
 }
 
 TEST_CASE("the memory budget is never exceeded", "[sched]")

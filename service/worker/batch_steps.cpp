@@ -25,27 +25,21 @@ using namespace dmc::core;
 namespace fs = std::filesystem;
 using rpc::json;
 
-// The failure policy of rebuild_run.cpp, for one sector of the batch.
+// The failure policy (task_rules.hpp) for one sector of the batch.
 // `interrupted`: the round was cut short because another sector left it.
 MemberStep BatchRun::step_after(BatchMember &m, const MemberAttempt &a, bool interrupted)
 {
-    {
-        std::lock_guard lock(t_.mu);
-        if (m.stop != StopReason::none) return MemberStep::stopped;
-    }
-    if (a.outcome == SectorOutcome::ok) return MemberStep::finished;
-    const Errc code = a.error.code;
-    if (code == Errc::cancelled || a.outcome == SectorOutcome::cancelled) {
-        std::lock_guard lock(t_.mu);
-        return interrupted && !t_.pause_requested ? MemberStep::again : MemberStep::pause;
-    }
-    if ((code == Errc::verify_failed || code == Errc::corrupt) &&
-        (a.plan == Plan::cache_only || a.plan == Plan::unseal))
-        return MemberStep::full_rebuild;
-    if (code == Errc::verify_failed) return MemberStep::abort;
-    if (is_out_of_space(a.error)) return MemberStep::fail;
     std::lock_guard lock(t_.mu);
-    if ((code == Errc::io || code == Errc::device) && m.retries < t_.sealing.max_retries) return MemberStep::retry;
+    if (m.stop != StopReason::none) return MemberStep::stopped;
+    if (a.outcome == SectorOutcome::ok) return MemberStep::finished;
+    switch (
+        step_after_failure(a.error, a.outcome == SectorOutcome::cancelled, a.plan, m.retries, t_.sealing.max_retries)) {
+    case FailureStep::pause: return interrupted && !t_.pause_requested ? MemberStep::again : MemberStep::pause;
+    case FailureStep::full_rebuild: return MemberStep::full_rebuild;
+    case FailureStep::abort: return MemberStep::abort;
+    case FailureStep::retry: return MemberStep::retry;
+    case FailureStep::fail: break;
+    }
     return MemberStep::fail;
 }
 

@@ -303,22 +303,22 @@ StopReason RebuildRun::current_stop_reason(bool clear_pause)
     return reason;
 }
 
-// The step after a failed attempt (the failure policy in one place).
+// The step after a failed attempt (task_rules.hpp).
 RebuildRun::Step RebuildRun::step_after_failure(const Attempt &a)
 {
-    const Errc code = a.error.code;
-    if (code == Errc::cancelled || a.outcome == SectorOutcome::cancelled) return Step::pause;
-    // The surviving sealed file does not give back the registered CommR (or,
-    // decoded, the registered CommD): it is damaged; rebuild everything instead.
-    if ((code == Errc::verify_failed || code == Errc::corrupt) &&
-        (a.plan == Plan::cache_only || a.plan == Plan::unseal))
-        return Step::full_rebuild;
-    // The registered values cannot be reproduced: abort on the manager
-    // (registry data kept) and tell the operator.
-    if (code == Errc::verify_failed) return Step::abort;
-    if (is_out_of_space(a.error)) return Step::fail;
-    std::lock_guard lock(t_.mu);
-    if ((code == Errc::io || code == Errc::device) && retries_ < t_.sealing.max_retries) return Step::retry;
+    uint32_t max_retries;
+    {
+        std::lock_guard lock(t_.mu);
+        max_retries = t_.sealing.max_retries;
+    }
+    switch (
+        service::step_after_failure(a.error, a.outcome == SectorOutcome::cancelled, a.plan, retries_, max_retries)) {
+    case FailureStep::pause: return Step::pause;
+    case FailureStep::full_rebuild: return Step::full_rebuild;
+    case FailureStep::abort: return Step::abort;
+    case FailureStep::retry: return Step::retry;
+    case FailureStep::fail: break;
+    }
     return Step::fail;
 }
 

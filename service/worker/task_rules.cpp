@@ -19,6 +19,18 @@ bool is_out_of_space(const Error &error)
     return error.message.find(std::strerror(ENOSPC)) != std::string::npos && error.message.rfind("persist: ", 0) != 0;
 }
 
+FailureStep step_after_failure(const Error &error, bool cancelled, Plan plan, uint32_t retries, uint32_t max_retries)
+{
+    const Errc code = error.code;
+    if (code == Errc::cancelled || cancelled) return FailureStep::pause;
+    if ((code == Errc::verify_failed || code == Errc::corrupt) && (plan == Plan::cache_only || plan == Plan::unseal))
+        return FailureStep::full_rebuild;
+    if (code == Errc::verify_failed) return FailureStep::abort;
+    if (is_out_of_space(error)) return FailureStep::fail;
+    if ((code == Errc::io || code == Errc::device) && retries < max_retries) return FailureStep::retry;
+    return FailureStep::fail;
+}
+
 std::string force_task_state(const std::string &record_path, const std::string &state)
 {
     auto record = load_resume_record(record_path);

@@ -2,15 +2,26 @@
 //
 // Rules a rebuild task follows whether it runs alone (rebuild_run.cpp) or as
 // one sector of a batch (batch_run.cpp), docs/architecture.md §6.4, §8.6:
-// when an error means "out of space", and how `resume --state S` rewrites
-// a sector's resume record.
+// what a failed attempt leads to, when an error means "out of space", and
+// how `resume --state S` rewrites a sector's resume record.
 #pragma once
 
 #include <string>
 
+#include "damocles/core/dag_types.hpp"
 #include "damocles/sdk/result.hpp"
 
 namespace dmc::service {
+
+// What a failed attempt of a sector leads to (docs/architecture.md §8.6):
+// a pause (cancelled), a full rebuild (a cache-only repair or an unseal
+// whose surviving sealed file does not give back the registered values), an
+// abort on the manager (registry data kept: the registered values cannot be
+// reproduced), a retry (I/O or device error within max_retries), or a
+// failure that pauses the thread (anything else, a full disk at once).
+enum class FailureStep { pause, full_rebuild, abort, retry, fail };
+FailureStep step_after_failure(const Error &error, bool cancelled, core::Plan plan, uint32_t retries,
+                               uint32_t max_retries);
 
 // A write to the thread's own disk met a full filesystem: retrying cannot
 // help until someone frees space.

@@ -187,18 +187,10 @@ private:
     std::atomic<uint64_t> mapped_nodes_{0};
 };
 
-} // namespace
-
-Status run_pc1_single(const Pc1Job &job)
+// Each sector's two layer buffers (one for a single-layer proof).
+Result<std::vector<std::unique_ptr<SectorRun>>> allocate_sector_runs(const Pc1Job &job, uint64_t bytes)
 {
-    const dmc_call *call = job.call;
-    const dmc_pc1_args *args = job.args;
-    const uint64_t nodes = job.proof->nodes();
-    const uint64_t bytes = nodes * 32;
     const uint32_t layers = job.proof->layers;
-    const ParentCache &cache = *job.cache;
-    const uint64_t progress_total = job.progress_total;
-
     std::vector<std::unique_ptr<SectorRun>> sectors;
     for (const Pc1SectorSpec &spec : job.sectors) {
         auto s = std::make_unique<SectorRun>();
@@ -213,22 +205,44 @@ Status run_pc1_single(const Pc1Job &job)
                                                    " bytes for the layers of sector " + std::to_string(spec.index));
         sectors.push_back(std::move(s));
     }
-    // Page faults inside the SHA chain cost far more than touching the memory
-    // beforehand (~1.5 s per 512 MiB layer on the VM hosts measured), so a
-    // helper thread maps everything in order ahead of the labelling: the
-    // first layer's buffers (labelling waits until its chunk is mapped), the
-    // parent cache, then the second buffers (joined before layer 2).
-    Prefaulter prefaulter;
-    {
-        std::vector<uint8_t *> first_buffers;
-        std::vector<HugeBuffer *> second_buffers;
-        for (auto &s : sectors) {
-            first_buffers.push_back(s->cur.data());
-            if (s->first_layer == 1 && s->prev) second_buffers.push_back(&s->prev);
-        }
-        prefaulter.start(std::move(first_buffers), bytes, cache.parents(0), nodes * kParentCacheEntryBytes,
-                         std::move(second_buffers));
+    return sectors;
+}
+
+// Page faults inside the SHA chain cost far more than touching the memory
+// beforehand (~1.5 s per 512 MiB layer on the VM hosts measured), so a
+// helper thread maps everything in order ahead of the labelling: the first
+// layer's buffers (labelling waits until its chunk is mapped), the parent
+// cache, then the second buffers (joined before layer 2).
+void start_prefaulter(Prefaulter &prefaulter, const std::vector<std::unique_ptr<SectorRun>> &sectors, uint64_t bytes,
+                      const ParentCache &cache, uint64_t nodes)
+{
+    std::vector<uint8_t *> first_buffers;
+    std::vector<HugeBuffer *> second_buffers;
+    for (auto &s : sectors) {
+        first_buffers.push_back(s->cur.data());
+        if (s->first_layer == 1 && s->prev) second_buffers.push_back(&s->prev);
     }
+    prefaulter.start(std::move(first_buffers), bytes, cache.parents(0), nodes * kParentCacheEntryBytes,
+                     std::move(second_buffers));
+}
+
+} // namespace
+
+Status run_pc1_single(const Pc1Job &job)
+{
+    const dmc_call *call = job.call;
+    const dmc_pc1_args *args = job.args;
+    const uint64_t nodes = job.proof->nodes();
+    const uint64_t bytes = nodes * 32;
+    const uint32_t layers = job.proof->layers;
+    const ParentCache &cache = *job.cache;
+    const uint64_t progress_total = job.progress_total;
+
+    auto allocated = allocate_sector_runs(job, bytes);
+    if (!allocated) return allocated.error();
+    std::vector<std::unique_ptr<SectorRun>> sectors = std::move(allocated).value();
+    Prefaulter prefaulter;
+    start_prefaulter(prefaulter, sectors, bytes, cache, nodes);
 
     uint32_t first = layers;
     for (auto &s : sectors) first = std::min(first, s->first_layer);

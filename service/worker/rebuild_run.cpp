@@ -143,6 +143,9 @@ private:
     SessionOptions session_options(LeaseHeartbeat &heartbeat);
     Step step_after_failure(const Attempt &attempt);
     bool wait_before_retry(LeaseHeartbeat &heartbeat, const std::string &message);
+    void fall_back_to_full_rebuild(const Attempt &last);
+    void abort_task(const Attempt &last, LeaseHeartbeat &heartbeat);
+    std::string record_failure(const Attempt &last, LeaseHeartbeat &heartbeat);
     StopReason current_stop_reason(bool clear_pause);
     bool handle_stop(StopReason reason);
     bool apply_forced_state(const std::string &state);
@@ -369,43 +372,16 @@ void RebuildRun::run()
             clean_data_dir(t_);
             return;
         case Step::full_rebuild:
-            spdlog::warn("{}: {} failed ({}); falling back to a full rebuild", sid_,
-                         last.plan == Plan::unseal ? "unsealing the surviving file" : "cache-only repair",
-                         last.error.message);
-            clean_data_dir(t_);
-            (void)write_file_atomic(t_.task_file(), rebuild_lease_to_json(task_).dump());
-            {
-                std::lock_guard lock(t_.mu);
-                t_.sector_id = sid_;
-            }
-            full_rebuild_ = true;
+            fall_back_to_full_rebuild(last);
             step = Step::attempt;
             break;
         case Step::retry:
             if (!wait_before_retry(heartbeat, last.error.message)) return;
             step = Step::attempt;
             break;
-        case Step::abort: {
-            auto r =
-                call("Venus.ReportAborted", json::array({key_.miner, key_.number, task_.lease_id, last.error.message}));
-            if (!r) spdlog::warn("{}: report aborted failed: {}", sid_, r.error().message);
-            metrics::count_rebuild("failed");
-            heartbeat.stop();
-            clean_data_dir(t_);
-            t_.pause_here("permanent: " + last.error.message);
-            return;
-        }
+        case Step::abort: return abort_task(last, heartbeat);
         case Step::fail:
-            failure_level_ = "Permanent";
-            failure_desc_ = last.error.message;
-            metrics::count_rebuild("failed");
-            heartbeat.kick();
-            retries_ = 0;
-            pause_reason = "permanent: " + last.error.message;
-            // The task and its durable steps are kept: a resume continues where it stopped.
-            if (is_out_of_space(last.error))
-                pause_reason += " (out of space: free some, then `damocles-worker worker resume --index " +
-                                std::to_string(t_.index) + "`)";
+            pause_reason = record_failure(last, heartbeat);
             step = Step::pause;
             break;
         case Step::pause: {
@@ -418,6 +394,49 @@ void RebuildRun::run()
         }
         }
     }
+}
+
+// A cache-only repair or an unseal found the surviving file damaged: the
+// same task starts again as a full rebuild.
+void RebuildRun::fall_back_to_full_rebuild(const Attempt &last)
+{
+    spdlog::warn("{}: {} failed ({}); falling back to a full rebuild", sid_,
+                 last.plan == Plan::unseal ? "unsealing the surviving file" : "cache-only repair", last.error.message);
+    clean_data_dir(t_);
+    (void)write_file_atomic(t_.task_file(), rebuild_lease_to_json(task_).dump());
+    {
+        std::lock_guard lock(t_.mu);
+        t_.sector_id = sid_;
+    }
+    full_rebuild_ = true;
+}
+
+// The registered values cannot be reproduced: the sector is aborted on the
+// manager (its registry data kept), the local data removed, the thread paused.
+void RebuildRun::abort_task(const Attempt &last, LeaseHeartbeat &heartbeat)
+{
+    auto r = call("Venus.ReportAborted", json::array({key_.miner, key_.number, task_.lease_id, last.error.message}));
+    if (!r) spdlog::warn("{}: report aborted failed: {}", sid_, r.error().message);
+    metrics::count_rebuild("failed");
+    heartbeat.stop();
+    clean_data_dir(t_);
+    t_.pause_here("permanent: " + last.error.message);
+}
+
+// A permanent failure: reported, and the reason the thread pauses with. The
+// task and its durable steps are kept: a resume continues where it stopped.
+std::string RebuildRun::record_failure(const Attempt &last, LeaseHeartbeat &heartbeat)
+{
+    failure_level_ = "Permanent";
+    failure_desc_ = last.error.message;
+    metrics::count_rebuild("failed");
+    heartbeat.kick();
+    retries_ = 0;
+    std::string reason = "permanent: " + last.error.message;
+    if (is_out_of_space(last.error))
+        reason +=
+            " (out of space: free some, then `damocles-worker worker resume --index " + std::to_string(t_.index) + "`)";
+    return reason;
 }
 
 // A temporary error (I/O, device) within [sealing] max_retries: report it,

@@ -112,6 +112,86 @@ double run_stage_call(const core::StageHandle &stage, const SealProof &proof, co
     return seconds;
 }
 
+// The pc1 stage the bench calls; refuses more sectors than it takes.
+core::StageHandle pc1_stage(const core::PluginRegistry &registry, const core::EngineOptions &engine, uint32_t sectors)
+{
+    const core::StageHandle stage = must(registry.select(DMC_STAGE_PC1, engine.plugin_overrides));
+    if (sectors > stage.max_sectors())
+        fail_usage("pc1 plugin " + stage.plugin_name() + " takes at most " + std::to_string(stage.max_sectors()) +
+                   " sectors per call; --sectors " + std::to_string(sectors));
+    return stage;
+}
+
+// The avx512 plugin's plan for the call ("lanes16[16]"), "n/a" for others.
+std::string pc1_plan(const core::StageHandle &stage, const std::optional<PluginKernels> &kernels, uint32_t sectors,
+                     uint32_t threads)
+{
+    std::string plan = "n/a";
+    if (stage.plugin_name() == "avx512" && kernels) {
+        if (auto text = kernels->text("pc1_plan", {sectors, threads, 0, 0})) plan = *text;
+        for (char &ch : plan)
+            if (ch == ' ') ch = '_';
+    }
+    return plan;
+}
+
+struct Pc1Run {
+    const SealProof *proof;
+    std::string plugin, plan;
+    uint32_t sectors, threads;
+    double seconds = 0, cpu = 0, single_seconds = 0, load_before = 0, load_after = 0;
+    uint64_t peak_anon = 0;
+};
+
+// The ratios against the throughput limits (absent without AVX-512).
+void add_pc1_limits(ResultLine &line, const Pc1Run &run, const ShaLimits &limits, double per_core, double bound)
+{
+    if (!limits.has_throughput()) {
+        line.add("ratio", per_core).add("ratio_basis", "per_core_speedup(no_throughput_limit:avx512_unavailable)");
+        return;
+    }
+    const double limit = (19.0 * limits.chain_ns()) / (20.0 * limits.multi_best_ns);
+    line.add("multi_best_ns", limits.multi_best_ns).add("lanes16_ns", limits.lanes16_ns);
+    line.add("limit_per_core_speedup", limit).add("limit_basis", limits.multi_basis + "_20_per_label_vs_chain_19");
+    line.add("ratio", per_core / limit).add("ratio_basis", "per_core_speedup/limit_per_core_speedup");
+    const SplitLimit split = pc1_split_limit(limits, run.sectors, run.threads);
+    if (split.per_core_speedup > 0)
+        line.add("limit_split_per_core_speedup", split.per_core_speedup)
+            .add("limit_split_basis", split.basis)
+            .add("ratio_split", per_core / split.per_core_speedup);
+    line.add("per_core_speedup_cpu", run.sectors * bound / run.cpu)
+        .add("ratio_cpu", run.sectors * bound / run.cpu / limit);
+    line.add("cpu_basis", "process_cpu_seconds_all_threads");
+}
+
+void print_pc1_line(const Pc1Run &run, const ShaLimits &limits, double openssl_speed_ns)
+{
+    const double chain_ns = limits.chain_ns();
+    const double bound = pc1_single_stream_bound_s(*run.proof, limits); // one sector, one chain
+    const double rss_per_sector = double(run.peak_anon) / run.sectors / double(run.proof->sector_size);
+    const double sph = run.sectors * 3600.0 / run.seconds, bound_sph = 3600.0 / bound;
+    const double per_core = sph / run.threads / bound_sph;
+
+    ResultLine line("pc1");
+    line.add("proof", run.proof->name).add("plugin", run.plugin).add("sectors", run.sectors, 0);
+    line.add("threads", run.threads, 0)
+        .add("plan", run.plan)
+        .add("sha_block_ns", chain_ns)
+        .add("openssl_inprocess_ns", limits.openssl_ns);
+    if (limits.kernel_ns < 1e29) line.add("avx512_kernel_ns", limits.kernel_ns);
+    if (openssl_speed_ns > 0) line.add("openssl_speed_ns", openssl_speed_ns);
+    line.add("bound_s", bound).add("seconds", run.seconds).add("cpu_s", run.cpu);
+    line.add("sectors_per_hour", sph, 1).add("single_stream_bound_sectors_per_hour", bound_sph, 1);
+    line.add("per_core_speedup", per_core).add("per_core_speedup_basis", "sha_ni_single_stream_bound_19_per_label");
+    if (run.single_seconds > 0)
+        line.add("single_seconds", run.single_seconds)
+            .add("per_core_speedup_vs_measured_single", sph / run.threads / (3600.0 / run.single_seconds))
+            .add("per_core_speedup_vs_measured_single_basis", "one_sector_one_thread_this_run");
+    add_pc1_limits(line, run, limits, per_core, bound);
+    line.add("anon_rss_peak_per_sector", rss_per_sector);
+    line.add("load1_before", run.load_before, 2).add("load1_after", run.load_after, 2).print();
+}
+
 void run_pc1()
 {
     auto &o = pc1_options();
@@ -119,87 +199,40 @@ void run_pc1()
     if (o.sectors < 1) fail_usage("--sectors must be at least 1");
     const core::EngineOptions engine = engine_options(o.engine);
     const auto &registry = context().registry();
-    const core::StageHandle stage = must(registry.select(DMC_STAGE_PC1, engine.plugin_overrides));
-    if (o.sectors > stage.max_sectors())
-        fail_usage("pc1 plugin " + stage.plugin_name() + " takes at most " + std::to_string(stage.max_sectors()) +
-                   " sectors per call; --sectors " + std::to_string(o.sectors));
+    const core::StageHandle stage = pc1_stage(registry, engine, o.sectors);
     ParentCacheOptions cache_options;
     cache_options.dir = engine.parent_cache_dir;
     std::printf("parent cache for %s (generated on first use) ...\n", proof->name);
     std::fflush(stdout);
     const std::string parent_cache = must(ensure_parent_cache(*proof, cache_options));
     const auto kernels = PluginKernels::of(registry, "avx512");
-    const uint32_t threads = std::max(1u, o.threads);
+    Pc1Run run{proof, stage.plugin_name(), "", o.sectors, std::max(1u, o.threads)};
+    run.plan = pc1_plan(stage, kernels, run.sectors, run.threads);
 
     ShaLimits limits;
     measure_sha_chain(kernels, kLimitRepeats, limits);
     measure_sha_throughput(kernels, kLimitRepeats / 2, limits);
-    std::string plan = "n/a";
-    if (stage.plugin_name() == "avx512" && kernels) {
-        if (auto text = kernels->text("pc1_plan", {o.sectors, threads, 0, 0})) plan = *text;
-        for (char &ch : plan)
-            if (ch == ' ') ch = '_';
-    }
 
     ScratchDir scratch(o.work.empty() ? default_scratch_parent() : o.work, "pc1", o.keep);
-    std::printf("pc1: %s, %u sector(s), %u thread(s), plugin %s, plan %s ...\n", proof->name, o.sectors, threads,
-                stage.plugin_name().c_str(), plan.c_str());
+    std::printf("pc1: %s, %u sector(s), %u thread(s), plugin %s, plan %s ...\n", proof->name, run.sectors, run.threads,
+                run.plugin.c_str(), run.plan.c_str());
     std::fflush(stdout);
-    const double load_before = load_average();
-    double cpu = 0;
-    uint64_t peak_anon = 0;
-    const double seconds = run_stage_call(stage, *proof, parent_cache, scratch.path() + "/batch", o.sectors, threads,
-                                          1000, &cpu, &peak_anon);
-    const double load_after = load_average();
-    double single_seconds = 0;
+    run.load_before = load_average();
+    run.seconds = run_stage_call(stage, *proof, parent_cache, scratch.path() + "/batch", run.sectors, run.threads, 1000,
+                                 &run.cpu, &run.peak_anon);
+    run.load_after = load_average();
     if (o.measure_single) {
         std::printf("pc1: one sector on one thread, for reference ...\n");
         std::fflush(stdout);
-        single_seconds =
+        run.single_seconds =
             run_stage_call(stage, *proof, parent_cache, scratch.path() + "/single", 1, 1, 5000, nullptr, nullptr);
     }
 
+    // The limits again after the run; the faster measurement is the stricter limit.
     measure_sha_chain(kernels, kLimitRepeats, limits);
     measure_sha_throughput(kernels, kLimitRepeats / 2, limits);
-    const double chain_ns = limits.chain_ns();
     const double speed_ns = o.openssl_speed ? openssl_speed_block_ns().value_or(0.0) : 0.0;
-    const double bound = pc1_single_stream_bound_s(*proof, limits); // one sector, one chain
-    const double rss_per_sector = double(peak_anon) / o.sectors / double(proof->sector_size);
-    const double sph = o.sectors * 3600.0 / seconds, bound_sph = 3600.0 / bound;
-    const double per_core = sph / threads / bound_sph;
-
-    ResultLine line("pc1");
-    line.add("proof", proof->name).add("plugin", stage.plugin_name()).add("sectors", o.sectors, 0);
-    line.add("threads", threads, 0)
-        .add("plan", plan)
-        .add("sha_block_ns", chain_ns)
-        .add("openssl_inprocess_ns", limits.openssl_ns);
-    if (limits.kernel_ns < 1e29) line.add("avx512_kernel_ns", limits.kernel_ns);
-    if (speed_ns > 0) line.add("openssl_speed_ns", speed_ns);
-    line.add("bound_s", bound).add("seconds", seconds).add("cpu_s", cpu);
-    line.add("sectors_per_hour", sph, 1).add("single_stream_bound_sectors_per_hour", bound_sph, 1);
-    line.add("per_core_speedup", per_core).add("per_core_speedup_basis", "sha_ni_single_stream_bound_19_per_label");
-    if (o.measure_single)
-        line.add("single_seconds", single_seconds)
-            .add("per_core_speedup_vs_measured_single", sph / threads / (3600.0 / single_seconds))
-            .add("per_core_speedup_vs_measured_single_basis", "one_sector_one_thread_this_run");
-    if (limits.has_throughput()) {
-        const double limit = (19.0 * chain_ns) / (20.0 * limits.multi_best_ns);
-        line.add("multi_best_ns", limits.multi_best_ns).add("lanes16_ns", limits.lanes16_ns);
-        line.add("limit_per_core_speedup", limit).add("limit_basis", limits.multi_basis + "_20_per_label_vs_chain_19");
-        line.add("ratio", per_core / limit).add("ratio_basis", "per_core_speedup/limit_per_core_speedup");
-        const SplitLimit split = pc1_split_limit(limits, o.sectors, threads);
-        if (split.per_core_speedup > 0)
-            line.add("limit_split_per_core_speedup", split.per_core_speedup)
-                .add("limit_split_basis", split.basis)
-                .add("ratio_split", per_core / split.per_core_speedup);
-        line.add("per_core_speedup_cpu", o.sectors * bound / cpu).add("ratio_cpu", o.sectors * bound / cpu / limit);
-        line.add("cpu_basis", "process_cpu_seconds_all_threads");
-    } else {
-        line.add("ratio", per_core).add("ratio_basis", "per_core_speedup(no_throughput_limit:avx512_unavailable)");
-    }
-    line.add("anon_rss_peak_per_sector", rss_per_sector);
-    line.add("load1_before", load_before, 2).add("load1_after", load_after, 2).print();
+    print_pc1_line(run, limits, speed_ns);
 }
 
 } // namespace

@@ -77,6 +77,134 @@ dmc_call make_call(uint32_t threads, char *error, uint32_t error_size)
     return call;
 }
 
+struct StageTiming {
+    double seconds = 0, user = 0, cpu = 0; // wall, user CPU, user + system CPU
+};
+
+StageTiming timing_of(const Stopwatch &watch)
+{
+    return {watch.wall_seconds(), watch.user_seconds(), watch.user_seconds() + watch.system_seconds()};
+}
+
+StageTiming time_tree_c(const core::StageHandle &stage, const SealProof &proof, const std::string &cache_dir,
+                        uint32_t threads)
+{
+    char error[1024] = {};
+    dmc_tree_c_args args{};
+    args.struct_size = sizeof args;
+    args.registered_proof = proof.id;
+    args.cache_dir = cache_dir.c_str();
+    dmc_call call = make_call(threads, error, sizeof error);
+    Stopwatch watch;
+    if (stage.ops<dmc_tree_c_ops>()->run(&call, &args) != DMC_OK) fail(std::string("tree_c failed: ") + error);
+    return timing_of(watch);
+}
+
+// CC: the replica is the last layer.
+StageTiming time_tree_r_last(const core::StageHandle &stage, const SealProof &proof, const SectorTreeLayout &layout,
+                             const std::string &dir, uint32_t threads)
+{
+    char error[1024] = {};
+    dmc_tree_r_last_args args{};
+    args.struct_size = sizeof args;
+    args.registered_proof = proof.id;
+    args.rows_to_discard = layout.rows_to_discard;
+    const std::string layer = dir + "/" + layout.label_files.back();
+    const std::string replica = dir + "/sealed";
+    args.layer_path = layer.c_str();
+    args.replica_path = replica.c_str();
+    args.tree_dir = dir.c_str();
+    dmc_call call = make_call(threads, error, sizeof error);
+    Stopwatch watch;
+    if (stage.ops<dmc_tree_r_last_ops>()->run(&call, &args) != DMC_OK)
+        fail(std::string("tree_r_last failed: ") + error);
+    return timing_of(watch);
+}
+
+// The two limits of the run, per thread.
+struct Pc2Limits {
+    FrRates rates_c, rates_r;
+    Pc2Work work;
+    double c_full = 0, r_full = 0, c_floor = 0, r_floor = 0;
+    std::string floor_basis;
+};
+
+Pc2Limits pc2_limits(const SealProof &proof, const FrRates &rates_c, const FrRates &rates_r, uint32_t threads)
+{
+    Pc2Limits l;
+    l.rates_c = rates_c;
+    l.rates_r = rates_r;
+    l.work = pc2_work(proof);
+    l.c_full = full_mul_bound_s(l.work.tree_c, rates_c) / threads;
+    l.r_full = full_mul_bound_s(l.work.tree_r_last, rates_r) / threads;
+    l.c_floor = ifma_floor_s(l.work.tree_c, rates_c) / threads;
+    l.r_floor = ifma_floor_s(l.work.tree_r_last, rates_r) / threads;
+    l.floor_basis = ifma_floor_basis(rates_c) == ifma_floor_basis(rates_r)
+                        ? ifma_floor_basis(rates_c)
+                        : "tree_c:" + ifma_floor_basis(rates_c) + ",tree_r_last:" + ifma_floor_basis(rates_r);
+    return l;
+}
+
+void print_pc2_bases(const Pc2Limits &l, double seconds, uint32_t threads)
+{
+    std::printf("pc2 basis full_mul_equivalents: %.0f multiplications x %.3f/%.3f ns / %u thread(s) = %.2f s "
+                "(%.2f x)\n",
+                double(l.work.tree_c.full_muls + l.work.tree_r_last.full_muls), l.rates_c.mul_ns, l.rates_r.mul_ns,
+                threads, l.c_full + l.r_full, seconds / (l.c_full + l.r_full));
+    std::printf("pc2 basis ifma_floor: %.0f S-box multiplications x %.3f ns + %.0f matrix rows x %u madd52 x %.4f ns "
+                "/ %u thread(s) = %.2f s (%.2f x)\n",
+                double(l.work.tree_c.sbox_muls + l.work.tree_r_last.sbox_muls), l.rates_c.mul_ns,
+                double(l.work.tree_c.mds_rows + l.work.tree_r_last.mds_rows), kRedcMadd52,
+                l.rates_c.has_madd52() ? l.rates_c.madd52_ns : 0.0, threads, l.c_floor + l.r_floor,
+                seconds / (l.c_floor + l.r_floor));
+}
+
+struct Pc2Run {
+    const SealProof *proof;
+    std::string tree_c_plugin, tree_r_last_plugin;
+    uint32_t threads;
+    StageTiming c, r;
+    double load_before, load_after;
+};
+
+void print_pc2_line(const Pc2Run &run, const Pc2Limits &l)
+{
+    const double seconds = run.c.seconds + run.r.seconds;
+    const double floor = l.c_floor + l.r_floor;
+    ResultLine line("pc2");
+    line.add("proof", run.proof->name)
+        .add("tree_c_plugin", run.tree_c_plugin)
+        .add("tree_r_last_plugin", run.tree_r_last_plugin);
+    line.add("threads", run.threads, 0);
+    line.add("tree_c_mul_ns", l.rates_c.mul_ns)
+        .add("tree_r_last_mul_ns", l.rates_r.mul_ns)
+        .add("mul_source", l.rates_c.mul_source);
+    if (l.rates_c.has_madd52()) line.add("madd52_ns", l.rates_c.madd52_ns, 4);
+    line.add("full_mul_equivalents", double(l.work.tree_c.full_muls + l.work.tree_r_last.full_muls), 0);
+    line.add("sbox_muls", double(l.work.tree_c.sbox_muls + l.work.tree_r_last.sbox_muls), 0);
+    line.add("mds_rows", double(l.work.tree_c.mds_rows + l.work.tree_r_last.mds_rows), 0);
+    line.add("tree_c_s", run.c.seconds).add("tree_c_floor_s", l.c_floor).add("tree_c_ratio", run.c.seconds / l.c_floor);
+    line.add("tree_r_last_s", run.r.seconds)
+        .add("tree_r_last_floor_s", l.r_floor)
+        .add("tree_r_last_ratio", run.r.seconds / l.r_floor);
+    line.add("user_s", run.c.user + run.r.user);
+    line.add("full_mul_equivalents_bound_s", l.c_full + l.r_full)
+        .add("ratio_full_mul_equivalents", seconds / (l.c_full + l.r_full));
+    line.add("floor_s", floor);
+    line.add("seconds", seconds).add("ratio", seconds / floor);
+    // The limits are CPU ones; a GPU plugin is not bounded by them, and its
+    // ratio compares with the CPU.
+    const bool cpu_limits = run.tree_c_plugin != "gpu" && run.tree_r_last_plugin != "gpu";
+    line.add("ratio_basis", cpu_limits ? "ifma_floor:" + l.floor_basis + "_per_thread"
+                                       : "cpu_floor_for_a_gpu_plugin:" + l.floor_basis);
+    // On a machine shared with other work the wall clock includes the time
+    // the threads waited for a core; the process's CPU time does not.
+    const double cpu = run.c.cpu + run.r.cpu;
+    line.add("cpu_s", cpu).add("ratio_cpu", cpu / (floor * run.threads));
+    line.add("cpu_basis", "process_cpu_seconds/(floor_s*threads)");
+    line.add("load1_before", run.load_before, 2).add("load1_after", run.load_after, 2).print();
+}
+
 void run_pc2()
 {
     auto &o = pc2_options();
@@ -97,95 +225,20 @@ void run_pc2()
     FrRates rates_c, rates_r;
     measure_fr_rates(registry, tree_c.plugin_name(), rates_c);
     measure_fr_rates(registry, tree_r.plugin_name(), rates_r);
-    const double load_before = load_average();
-    char error[1024] = {};
-
+    Pc2Run run{proof, tree_c.plugin_name(), tree_r.plugin_name(), threads, {}, {}, load_average(), 0};
     std::printf("pc2: tree_c (plugin %s) and tree_r_last (plugin %s), %u thread(s) ...\n", tree_c.plugin_name().c_str(),
                 tree_r.plugin_name().c_str(), threads);
     std::fflush(stdout);
-    dmc_tree_c_args c_args{};
-    c_args.struct_size = sizeof c_args;
-    c_args.registered_proof = proof->id;
-    const std::string cache_dir = scratch.path();
-    c_args.cache_dir = cache_dir.c_str();
-    dmc_call call = make_call(threads, error, sizeof error);
-    Stopwatch c_watch;
-    if (tree_c.ops<dmc_tree_c_ops>()->run(&call, &c_args) != DMC_OK) fail(std::string("tree_c failed: ") + error);
-    const double c_seconds = c_watch.wall_seconds(), c_user = c_watch.user_seconds();
-    const double c_cpu = c_user + c_watch.system_seconds();
-
-    dmc_tree_r_last_args r_args{};
-    r_args.struct_size = sizeof r_args;
-    r_args.registered_proof = proof->id;
-    r_args.rows_to_discard = layout.rows_to_discard;
-    const std::string layer = scratch.path() + "/" + layout.label_files.back();
-    const std::string replica = scratch.path() + "/sealed";
-    r_args.layer_path = layer.c_str();
-    r_args.replica_path = replica.c_str();
-    r_args.tree_dir = cache_dir.c_str();
-    call = make_call(threads, error, sizeof error);
-    Stopwatch r_watch;
-    if (tree_r.ops<dmc_tree_r_last_ops>()->run(&call, &r_args) != DMC_OK)
-        fail(std::string("tree_r_last failed: ") + error);
-    const double r_seconds = r_watch.wall_seconds(), r_user = r_watch.user_seconds();
-    const double r_cpu = r_user + r_watch.system_seconds();
-    const double load_after = load_average();
+    run.c = time_tree_c(tree_c, *proof, scratch.path(), threads);
+    run.r = time_tree_r_last(tree_r, *proof, layout, scratch.path(), threads);
+    run.load_after = load_average();
 
     // The limits again after the run; the faster measurement is the stricter limit.
     measure_fr_rates(registry, tree_c.plugin_name(), rates_c);
     measure_fr_rates(registry, tree_r.plugin_name(), rates_r);
-    const Pc2Work work = pc2_work(*proof);
-    const double c_full = full_mul_bound_s(work.tree_c, rates_c) / threads;
-    const double r_full = full_mul_bound_s(work.tree_r_last, rates_r) / threads;
-    const double c_floor = ifma_floor_s(work.tree_c, rates_c) / threads;
-    const double r_floor = ifma_floor_s(work.tree_r_last, rates_r) / threads;
-    const double seconds = c_seconds + r_seconds;
-    const std::string floor_basis =
-        ifma_floor_basis(rates_c) == ifma_floor_basis(rates_r)
-            ? ifma_floor_basis(rates_c)
-            : "tree_c:" + ifma_floor_basis(rates_c) + ",tree_r_last:" + ifma_floor_basis(rates_r);
-    std::printf("pc2 basis full_mul_equivalents: %.0f multiplications x %.3f/%.3f ns / %u thread(s) = %.2f s "
-                "(%.2f x)\n",
-                double(work.tree_c.full_muls + work.tree_r_last.full_muls), rates_c.mul_ns, rates_r.mul_ns, threads,
-                c_full + r_full, seconds / (c_full + r_full));
-    std::printf("pc2 basis ifma_floor: %.0f S-box multiplications x %.3f ns + %.0f matrix rows x %u madd52 x %.4f ns "
-                "/ %u thread(s) = %.2f s (%.2f x)\n",
-                double(work.tree_c.sbox_muls + work.tree_r_last.sbox_muls), rates_c.mul_ns,
-                double(work.tree_c.mds_rows + work.tree_r_last.mds_rows), kRedcMadd52,
-                rates_c.has_madd52() ? rates_c.madd52_ns : 0.0, threads, c_floor + r_floor,
-                seconds / (c_floor + r_floor));
-
-    ResultLine line("pc2");
-    line.add("proof", proof->name)
-        .add("tree_c_plugin", tree_c.plugin_name())
-        .add("tree_r_last_plugin", tree_r.plugin_name());
-    line.add("threads", threads, 0);
-    line.add("tree_c_mul_ns", rates_c.mul_ns)
-        .add("tree_r_last_mul_ns", rates_r.mul_ns)
-        .add("mul_source", rates_c.mul_source);
-    if (rates_c.has_madd52()) line.add("madd52_ns", rates_c.madd52_ns, 4);
-    line.add("full_mul_equivalents", double(work.tree_c.full_muls + work.tree_r_last.full_muls), 0);
-    line.add("sbox_muls", double(work.tree_c.sbox_muls + work.tree_r_last.sbox_muls), 0);
-    line.add("mds_rows", double(work.tree_c.mds_rows + work.tree_r_last.mds_rows), 0);
-    line.add("tree_c_s", c_seconds).add("tree_c_floor_s", c_floor).add("tree_c_ratio", c_seconds / c_floor);
-    line.add("tree_r_last_s", r_seconds)
-        .add("tree_r_last_floor_s", r_floor)
-        .add("tree_r_last_ratio", r_seconds / r_floor);
-    line.add("user_s", c_user + r_user);
-    line.add("full_mul_equivalents_bound_s", c_full + r_full)
-        .add("ratio_full_mul_equivalents", seconds / (c_full + r_full));
-    line.add("floor_s", c_floor + r_floor);
-    line.add("seconds", seconds).add("ratio", seconds / (c_floor + r_floor));
-    // The limits are CPU ones; a GPU plugin is not bounded by them, and its
-    // ratio compares with the CPU.
-    const bool cpu_limits = tree_c.plugin_name() != "gpu" && tree_r.plugin_name() != "gpu";
-    line.add("ratio_basis",
-             cpu_limits ? "ifma_floor:" + floor_basis + "_per_thread" : "cpu_floor_for_a_gpu_plugin:" + floor_basis);
-    // On a machine shared with other work the wall clock includes the time
-    // the threads waited for a core; the process's CPU time does not.
-    line.add("cpu_s", c_cpu + r_cpu).add("ratio_cpu", (c_cpu + r_cpu) / ((c_floor + r_floor) * threads));
-    line.add("cpu_basis", "process_cpu_seconds/(floor_s*threads)");
-    line.add("load1_before", load_before, 2).add("load1_after", load_after, 2).print();
+    const Pc2Limits limits = pc2_limits(*proof, rates_c, rates_r, threads);
+    print_pc2_bases(limits, run.c.seconds + run.r.seconds, threads);
+    print_pc2_line(run, limits);
 }
 
 } // namespace

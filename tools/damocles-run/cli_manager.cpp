@@ -333,17 +333,11 @@ void cmd_worker_resume()
 
 } // namespace
 
-void register_manager_commands(CLI::App &app)
+namespace {
+
+void register_daemon_command(CLI::App *manager)
 {
     auto &o = opts();
-    auto *manager = app.add_subcommand("manager", "damocles-manager: the registry daemon and its operator commands");
-    manager->add_option("--home", o.home, "Manager home (api, token, config.toml, registry.db)")
-        ->envname("DAMOCLES_MANAGER_HOME");
-    manager->add_option("--ca-file", o.ca_file,
-                        "CA certificate (PEM) that signed an https manager's certificate (default: the "
-                        "certificate named by [rpc] tls_cert in <home>/config.toml)");
-    manager->require_subcommand(1);
-
     auto *daemon = manager->add_subcommand("daemon", "Run the manager daemon");
     daemon->require_subcommand(1);
     auto *run = daemon->add_subcommand("run", "Serve JSON-RPC on --listen until SIGINT/SIGTERM");
@@ -357,17 +351,12 @@ void register_manager_commands(CLI::App &app)
         if (!opts().db.empty()) setenv("DAMOCLES_REGISTRY_URL", opts().db.c_str(), 1);
         must(service::run_manager_daemon({opts().home, opts().listen}));
     });
+}
 
-    auto *util = manager->add_subcommand("util", "Operator utilities");
-    util->require_subcommand(1);
-    auto *sealer = util->add_subcommand("sealer", "Sector registry commands");
-    sealer->require_subcommand(1);
-    auto *sectors = sealer->add_subcommand("sectors", "Sectors known to the manager");
-    sectors->require_subcommand(1);
-
-    register_sectors_import_command(*sectors, o.home, o.ca_file);
-    register_sectors_check_command(*sectors, o.home, o.ca_file);
-
+// rebuild, repair-cache, rebuild-cancel, priority, state, list.
+void register_sector_queue_commands(CLI::App *sectors)
+{
+    auto &o = opts();
     auto *rebuild = sectors->add_subcommand("rebuild", "Queue sectors for rebuild: <miner> <number> [<number>...]");
     rebuild->add_option("args", o.args, "<miner actor> <sector number>...");
     rebuild->add_flag("--pieces-available", o.pieces_available, "All deal pieces are available (imported sectors)");
@@ -402,7 +391,11 @@ void register_manager_commands(CLI::App &app)
     list->add_flag("--snapup", o.snapup, "Include upgraded (snap) sectors");
     list->add_option("--miner", o.miner, "Only this miner");
     list->callback(cmd_list);
+}
 
+void register_worker_commands(CLI::App *util)
+{
+    auto &o = opts();
     auto *worker = util->add_subcommand("worker", "Workers (from their pings) and their sealing threads");
     worker->require_subcommand(1);
     worker->fallthrough();
@@ -426,7 +419,11 @@ void register_manager_commands(CLI::App &app)
     wresume->add_option("index", o.thread_index, "Thread index")->required();
     wresume->add_option("state", o.args, "Force this state first");
     wresume->callback(cmd_worker_resume);
+}
 
+void register_storage_commands(CLI::App *util)
+{
+    auto &o = opts();
     auto *storage = util->add_subcommand("storage", "Persist stores");
     storage->require_subcommand(1);
     auto *attach = storage->add_subcommand("attach", "Register a persist store: attach [--name N] <path>");
@@ -439,6 +436,33 @@ void register_manager_commands(CLI::App &app)
     attach->callback(cmd_storage_attach);
     auto *slist = storage->add_subcommand("list", "Persist stores with space and reservations");
     slist->callback(cmd_storage_list);
+}
+
+} // namespace
+
+void register_manager_commands(CLI::App &app)
+{
+    auto &o = opts();
+    auto *manager = app.add_subcommand("manager", "damocles-manager: the registry daemon and its operator commands");
+    manager->add_option("--home", o.home, "Manager home (api, token, config.toml, registry.db)")
+        ->envname("DAMOCLES_MANAGER_HOME");
+    manager->add_option("--ca-file", o.ca_file,
+                        "CA certificate (PEM) that signed an https manager's certificate (default: the "
+                        "certificate named by [rpc] tls_cert in <home>/config.toml)");
+    manager->require_subcommand(1);
+    register_daemon_command(manager);
+
+    auto *util = manager->add_subcommand("util", "Operator utilities");
+    util->require_subcommand(1);
+    auto *sealer = util->add_subcommand("sealer", "Sector registry commands");
+    sealer->require_subcommand(1);
+    auto *sectors = sealer->add_subcommand("sectors", "Sectors known to the manager");
+    sectors->require_subcommand(1);
+    register_sectors_import_command(*sectors, o.home, o.ca_file);
+    register_sectors_check_command(*sectors, o.home, o.ca_file);
+    register_sector_queue_commands(sectors);
+    register_worker_commands(util);
+    register_storage_commands(util);
 }
 
 } // namespace dmc::cli

@@ -41,8 +41,7 @@ TEST_CASE("failure policy: what a failed attempt leads to", "[service][rules]")
     }
     // A full disk fails at once; a full persist store is retried (it may reserve elsewhere).
     const std::string full = std::strerror(ENOSPC);
-    CHECK(step_after_failure(error_of(Errc::io, "write layer: " + full), false, Plan::cc, 0, max) ==
-          FailureStep::fail);
+    CHECK(step_after_failure(error_of(Errc::io, "write layer: " + full), false, Plan::cc, 0, max) == FailureStep::fail);
     CHECK(step_after_failure(error_of(Errc::io, "persist: " + full), false, Plan::cc, 0, max) == FailureStep::retry);
     CHECK(step_after_failure(error_of(Errc::invalid_argument), false, Plan::cc, 0, max) == FailureStep::fail);
 }

@@ -31,6 +31,28 @@ bool goes_ahead(const Dag &dag, const std::vector<uint32_t> &depth, VertexId a, 
     return depth[a] > depth[b];
 }
 
+std::vector<size_t> arrange_run_slots(const Dag &dag, const std::vector<uint32_t> &depth,
+                                      const std::vector<RunWaiting> &mine, const std::vector<uint64_t> &bound)
+{
+    std::vector<size_t> order;
+    std::vector<bool> placed(mine.size(), false);
+    for (size_t slot = 0; slot < mine.size(); ++slot) {
+        size_t best = mine.size();
+        for (size_t i = 0; i < mine.size(); ++i) {
+            if (placed[i] || mine[i].arrival >= bound[slot]) continue;
+            if (best == mine.size() || goes_ahead(dag, depth, mine[i].v, mine[best].v) ||
+                (!goes_ahead(dag, depth, mine[best].v, mine[i].v) && mine[i].arrival < mine[best].arrival))
+                best = i;
+        }
+        // The vertex that held this slot arrived before its bound, and so did
+        // those of the slots before it (bounds grow towards the back): one of
+        // them is always left.
+        placed[best] = true;
+        order.push_back(best);
+    }
+    return order;
+}
+
 bool successor_becomes_ready(const Dag &dag, VertexId v, const std::function<bool(VertexId)> &settled)
 {
     for (VertexId u : dag.successors(v)) {

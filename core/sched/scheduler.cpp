@@ -31,10 +31,11 @@
 // the pc1 token, but nothing takes memory that a waiting PC1 is short of, so
 // a big vertex is not starved by a stream of small ones.
 //
-// Order within a run. The slots a run holds in the queue keep their places
-// (other runs see plain arrival order), but the run's own waiting vertices
-// are arranged sector by sector (a vertex's lowest sector index), deepest
-// first within a sector. Without it a batch whose trees wait for cores ran
+// Order within a run. The slots a run holds in the queue keep their places,
+// but the run's own waiting vertices are arranged among them sector by
+// sector (a vertex's lowest sector index), deepest first within a sector,
+// with one limit: no vertex goes ahead of another run's vertex that arrived
+// before it (queue_order.hpp), so other runs see arrival order. Without it a batch whose trees wait for cores ran
 // every sector's trees before any sector's check_sealed, persist and report
 // (those arrived later, and need cores the trees were short of): every
 // sector of the batch was reported at its very end and its local files held
@@ -165,6 +166,7 @@ struct Pending {
     ResourceNeeds needs;          // clamped to the budget
     std::vector<uint32_t> to_run; // sectors to process
     std::vector<uint32_t> done;   // sectors already complete
+    uint64_t arrival = 0;         // order of arrival, all runs together
 };
 
 // A vertex whose result is recorded and whose successors must be signalled
@@ -186,6 +188,7 @@ struct Scheduler::Impl {
     std::mutex mu; // guards everything below and RunState's guarded fields
     ResourcePool pool;
     std::deque<Pending> queue;
+    uint64_t arrivals = 0;
     std::vector<NodeLoad> numa_load;
     std::set<RunState *> active;
 
@@ -290,17 +293,31 @@ void Scheduler::Impl::on_ready(RunState &run, VertexId v)
 void Scheduler::Impl::enqueue(Pending p)
 {
     RunState &run = *p.run;
+    p.arrival = arrivals++;
     queue.push_back(std::move(p));
-    // The run's slots, in queue order; its vertices re-arranged among them.
+    // The run's slots, in queue order, each with the earliest arrival of the
+    // other runs' vertices behind it; the run's vertices re-arranged among
+    // them (queue_order.hpp).
     std::vector<Pending *> slots;
-    for (auto &q : queue)
-        if (q.run == &run) slots.push_back(&q);
-    std::vector<Pending> mine;
-    mine.reserve(slots.size());
-    for (Pending *q : slots) mine.push_back(std::move(*q));
-    std::stable_sort(mine.begin(), mine.end(),
-                     [&run](const Pending &a, const Pending &b) { return goes_ahead(run.dag, run.depth, a.v, b.v); });
-    for (size_t i = 0; i < slots.size(); ++i) *slots[i] = std::move(mine[i]);
+    std::vector<uint64_t> bound;
+    uint64_t earliest_behind = UINT64_MAX;
+    for (auto it = queue.rbegin(); it != queue.rend(); ++it) {
+        if (it->run != &run) {
+            earliest_behind = std::min(earliest_behind, it->arrival);
+            continue;
+        }
+        slots.push_back(&*it);
+        bound.push_back(earliest_behind);
+    }
+    std::reverse(slots.begin(), slots.end());
+    std::reverse(bound.begin(), bound.end());
+    std::vector<RunWaiting> mine;
+    for (const Pending *q : slots) mine.push_back({q->v, q->arrival});
+    const std::vector<size_t> order = arrange_run_slots(run.dag, run.depth, mine, bound);
+    std::vector<Pending> moved;
+    moved.reserve(slots.size());
+    for (size_t i : order) moved.push_back(std::move(*slots[i]));
+    for (size_t i = 0; i < slots.size(); ++i) *slots[i] = std::move(moved[i]);
 }
 
 void Scheduler::Impl::pump(std::vector<Signal> &later)

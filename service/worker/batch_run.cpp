@@ -88,7 +88,14 @@ std::optional<HeartbeatAnswer> BatchRun::report(BatchMember &m)
     std::lock_guard report_lock(m.report_mutex);
     std::vector<std::string> steps;
     LatestState state = latest_state(m, steps);
-    return send_state_report(mgr_, m.lease.sector.key, m.lease.lease_id, std::move(state), steps, m.sid);
+    size_t sent = 0;
+    auto answer = send_state_report(mgr_, m.lease.sector.key, m.lease.lease_id, std::move(state), steps, m.sid, &sent);
+    if (!answer) {
+        // Not delivered: the next report sends them again.
+        std::lock_guard lock(t_.mu);
+        m.unreported.restore(steps, sent);
+    }
+    return answer;
 }
 
 void BatchRun::stop_member(BatchMember &m, StopReason reason)

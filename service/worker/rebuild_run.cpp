@@ -52,8 +52,7 @@ private:
     json lease_params() const { return json::array({key_.miner, key_.number, task_.lease_id}); }
 
     // The state now, and the steps finished since the last report.
-    LatestState latest_state(const std::string &failure_level, const std::string &failure_desc,
-                             std::vector<std::string> &steps)
+    LatestState latest_state(std::vector<std::string> &steps)
     {
         LatestState s;
         s.worker_instance = t_.ctx->config.name;
@@ -63,8 +62,8 @@ private:
         s.prev = prev_state_;
         s.next = t_.state_name;
         s.event = last_event_;
-        s.failure_level = failure_level;
-        s.failure_desc = failure_desc;
+        s.failure_level = failure_level_;
+        s.failure_desc = failure_desc_;
         s.progress = t_.progress;
         s.eta_seconds = t_.eta;
         s.stage = t_.stage;
@@ -73,14 +72,21 @@ private:
         return s;
     }
 
-    std::optional<HeartbeatAnswer> report(const std::string &level = "", const std::string &desc = "")
+    std::optional<HeartbeatAnswer> report()
     {
         // One report at a time, each built when it is sent: a heartbeat in
         // flight can never land after (and overwrite) a newer state.
         std::lock_guard report_lock(report_mutex_);
         std::vector<std::string> steps;
-        LatestState state = latest_state(level, desc, steps);
-        return send_state_report(mgr_, key_, task_.lease_id, std::move(state), steps, sid_);
+        LatestState state = latest_state(steps);
+        size_t sent = 0;
+        auto answer = send_state_report(mgr_, key_, task_.lease_id, std::move(state), steps, sid_, &sent);
+        if (!answer) {
+            // Not delivered: the next report sends them again.
+            std::lock_guard lock(t_.mu);
+            unreported_.restore(steps, sent);
+        }
+        return answer;
     }
 
     void stop_because(StopReason reason)
@@ -157,9 +163,9 @@ private:
     rpc::Client &mgr_;
     std::string prev_state_ = "Empty";
     std::string last_event_;
-    UnreportedSteps unreported_; // guarded by t_.mu
-    std::string failure_level_, failure_desc_;
-    bool finalizing_ = false; // guarded by t_.mu
+    UnreportedSteps unreported_;               // guarded by t_.mu
+    std::string failure_level_, failure_desc_; // guarded by t_.mu
+    bool finalizing_ = false;                  // guarded by t_.mu
     std::mutex report_mutex_;
     bool full_rebuild_ = false; // a cache-only or unseal attempt failed
     std::string pieces_source_; // where the pieces came from, for `sectors state`
@@ -238,8 +244,11 @@ bool RebuildRun::apply_forced_state(const std::string &state)
 // asked for), run with the thread's hooks.
 RebuildRun::Attempt RebuildRun::attempt(LeaseHeartbeat &heartbeat)
 {
-    failure_level_.clear();
-    failure_desc_.clear();
+    {
+        std::lock_guard lock(t_.mu);
+        failure_level_.clear();
+        failure_desc_.clear();
+    }
     t_.set_phase(ThreadPhase::running);
     Attempt result;
     const auto &cfg = t_.ctx->config;
@@ -347,8 +356,8 @@ void RebuildRun::run()
     spdlog::info("{}: rebuild task (lease {}) on sealing thread #{}", sid_, task_.lease_id, t_.index);
     const auto lease = std::chrono::seconds(std::max<int64_t>(task_.lease_seconds, 4));
     LeaseHeartbeat heartbeat(
-        std::clamp(lease / 4, std::chrono::seconds(1), std::chrono::seconds(30)),
-        [this] { return report(failure_level_, failure_desc_); }, [this](const HeartbeatAnswer &a) { on_answer(a); });
+        std::clamp(lease / 4, std::chrono::seconds(1), std::chrono::seconds(30)), [this] { return report(); },
+        [this](const HeartbeatAnswer &a) { on_answer(a); });
     Step step = Step::attempt;
     Attempt last;
     std::string pause_reason;
@@ -427,8 +436,11 @@ void RebuildRun::abort_task(const Attempt &last, LeaseHeartbeat &heartbeat)
 // task and its durable steps are kept: a resume continues where it stopped.
 std::string RebuildRun::record_failure(const Attempt &last, LeaseHeartbeat &heartbeat)
 {
-    failure_level_ = "Permanent";
-    failure_desc_ = last.error.message;
+    {
+        std::lock_guard lock(t_.mu);
+        failure_level_ = "Permanent";
+        failure_desc_ = last.error.message;
+    }
     metrics::count_rebuild("failed");
     heartbeat.kick();
     retries_ = 0;
@@ -454,8 +466,11 @@ bool RebuildRun::wait_before_retry(LeaseHeartbeat &heartbeat, const std::string 
     spdlog::warn("{}: temp error occurred: {} (retry {}/{})", sid_, message, retries_, max_retries);
     metrics::count_rebuild("retried");
     spdlog::info("{}: wait before recovering ({}s)", sid_, recover.count());
-    failure_level_ = "Temporary";
-    failure_desc_ = message;
+    {
+        std::lock_guard lock(t_.mu);
+        failure_level_ = "Temporary";
+        failure_desc_ = message;
+    }
     heartbeat.kick();
     t_.idle_wait(recover);
     return !t_.stopping();

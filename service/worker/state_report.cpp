@@ -27,15 +27,17 @@ std::optional<HeartbeatAnswer> send_one(const rpc::Client &manager, const Sector
 
 std::optional<HeartbeatAnswer> send_state_report(const rpc::Client &manager, const SectorKey &key, uint64_t lease_id,
                                                  LatestState state, const std::vector<std::string> &steps,
-                                                 const std::string &sid)
+                                                 const std::string &sid, size_t *sent)
 {
+    *sent = 0;
     if (steps.empty()) return send_one(manager, key, lease_id, state, sid);
     std::optional<HeartbeatAnswer> answer;
     for (const auto &event : steps) {
         state.event = event;
         answer = send_one(manager, key, lease_id, state, sid);
-        // Gone, lost or failed: the steps after it have nobody to tell.
-        if (!answer || answer->finalized || !answer->lease_valid) break;
+        if (!answer) break;
+        ++*sent;
+        if (answer->finalized || !answer->lease_valid) break;
     }
     return answer;
 }

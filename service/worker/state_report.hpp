@@ -27,16 +27,24 @@ public:
     void add(std::string event) { events_.push_back(std::move(event)); }
     // Taken when a report is built; empty: a heartbeat with no new step.
     std::vector<std::string> take() { return std::exchange(events_, {}); }
+    // Steps taken but not delivered (steps[sent..]) go back before any
+    // added since, to be sent first next time.
+    void restore(const std::vector<std::string> &steps, size_t sent)
+    {
+        if (sent < steps.size()) events_.insert(events_.begin(), steps.begin() + long(sent), steps.end());
+    }
 
 private:
     std::vector<std::string> events_;
 };
 
 // Sends `state` once per event in `steps` (state.event set to each), or
-// once as it is when `steps` is empty; the answer is the last one's.
-// nullopt: a call failed (logged with `sid`), the remaining steps unsent.
+// once as it is when `steps` is empty; the answer is the last one's. A
+// lease lost or a sector gone ends the sending (nobody to tell the rest).
+// nullopt: a call failed (logged with `sid`); `*sent` = the steps
+// delivered before it, which the caller restores.
 std::optional<HeartbeatAnswer> send_state_report(const rpc::Client &manager, const SectorKey &key, uint64_t lease_id,
                                                  LatestState state, const std::vector<std::string> &steps,
-                                                 const std::string &sid);
+                                                 const std::string &sid, size_t *sent);
 
 } // namespace dmc::service

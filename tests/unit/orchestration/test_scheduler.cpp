@@ -203,6 +203,31 @@ TEST_CASE("queue order within a run: sector by sector, deepest first", "[sched]"
     CHECK(successor_becomes_ready(dag, vertex(K::tree_c, 0), [&](VertexId v) { return both.count(v) != 0; }));
 }
 
+TEST_CASE("queue order within a run never goes ahead of another run's earlier vertex", "[sched]")
+{
+    Dag dag = batch({Plan::cc, Plan::cc});
+    auto vertex = [&](K kind, uint32_t sector) {
+        for (VertexId v = 0; v < dag.vertex_count(); ++v)
+            if (dag[v].kind == kind && dag[v].sectors == std::vector<uint32_t>{sector}) return v;
+        FAIL("no " << vertex_kind_name(kind) << " for sector " << sector);
+        return VertexId{0};
+    };
+    const auto depth = vertex_depths(dag);
+    const VertexId tree_1 = vertex(K::tree_c, 1), check_0 = vertex(K::check_sealed, 0);
+    // Alone in the queue: sector 0's check goes ahead of sector 1's tree.
+    CHECK(arrange_run_slots(dag, depth, {{tree_1, 1}, {check_0, 3}}, {UINT64_MAX, UINT64_MAX}) ==
+          std::vector<size_t>{1, 0});
+    // Another run's vertex (arrival 2) waits between them: the check arrived
+    // after it and stays behind it; the tree keeps its place.
+    CHECK(arrange_run_slots(dag, depth, {{tree_1, 1}, {check_0, 3}}, {2, UINT64_MAX}) == std::vector<size_t>{0, 1});
+    // The other run's vertex arrived after both: the check may go first.
+    CHECK(arrange_run_slots(dag, depth, {{tree_1, 1}, {check_0, 3}}, {4, UINT64_MAX}) == std::vector<size_t>{1, 0});
+    // Three slots, the other run's vertex behind the first only.
+    const VertexId report_0 = vertex(K::report, 0);
+    CHECK(arrange_run_slots(dag, depth, {{tree_1, 1}, {check_0, 3}, {report_0, 5}}, {2, UINT64_MAX, UINT64_MAX}) ==
+          std::vector<size_t>{0, 2, 1});
+}
+
 TEST_CASE("the memory budget is never exceeded", "[sched]")
 {
     Dag dag = batch({Plan::cc, Plan::cc, Plan::cc});

@@ -5,7 +5,7 @@
 // fed to the console's stage history as the manager's is: two steps that
 // finish between two reports (persist, then finalize's "report") are sent
 // one by one, oldest first, and both charted; a lease that is gone or lost
-// ends the sending.
+// ends the sending; steps a failed call did not deliver are sent next time.
 #include <catch2/catch.hpp>
 
 #include <mutex>
@@ -38,6 +38,11 @@ public:
             events_.push_back(params.at(3).value("event", ""));
             if (gone_after_ && events_.size() >= gone_after_)
                 throw rpc::RpcError{rpc::kSectorStateNotFound, "sector state not found"};
+            if (fail_at_ && events_.size() == fail_at_) {
+                events_.pop_back(); // not recorded: the call failed
+                fail_at_ = 0;
+                throw rpc::RpcError{rpc::kInternalError, "registry unavailable"};
+            }
             return json{{"Finalized", false},
                         {"LeaseValid", !(lost_after_ && events_.size() >= lost_after_)},
                         {"CancelRequested", false}};
@@ -70,6 +75,12 @@ public:
         std::lock_guard lock(mu_);
         gone_after_ = n;
     }
+    // The n-th report (counting the recorded ones + 1) fails once.
+    void fail_once_at(size_t n)
+    {
+        std::lock_guard lock(mu_);
+        fail_at_ = n;
+    }
 
 private:
     rpc::Dispatcher dispatcher_;
@@ -78,7 +89,7 @@ private:
     std::thread thread_;
     std::mutex mu_;
     std::vector<std::string> events_;
-    size_t lost_after_ = 0, gone_after_ = 0;
+    size_t lost_after_ = 0, gone_after_ = 0, fail_at_ = 0;
 };
 
 std::vector<std::string> charted(const ui::StageHistory &history)
@@ -103,19 +114,20 @@ TEST_CASE("state reports: each step finished since the last report is sent under
     state.event = "pc1";
 
     UnreportedSteps steps;
+    size_t sent = 0;
     steps.add("pc1");
-    auto answer = send_state_report(client, key, kLease, state, steps.take(), "s-t01002-3");
+    auto answer = send_state_report(client, key, kLease, state, steps.take(), "s-t01002-3", &sent);
     REQUIRE(answer);
     CHECK(answer->lease_valid);
     // A heartbeat with no new step: one report, its event as it was.
-    REQUIRE(send_state_report(client, key, kLease, state, steps.take(), "s-t01002-3"));
+    REQUIRE(send_state_report(client, key, kLease, state, steps.take(), "s-t01002-3", &sent));
     CHECK(manager.events() == std::vector<std::string>{"pc1", "pc1"});
 
     // persist and finalize's report end before the heartbeat sends.
     steps.add("persist");
     steps.add("report");
     state.event = "report";
-    REQUIRE(send_state_report(client, key, kLease, state, steps.take(), "s-t01002-3"));
+    REQUIRE(send_state_report(client, key, kLease, state, steps.take(), "s-t01002-3", &sent));
     CHECK(manager.events() == std::vector<std::string>{"pc1", "pc1", "persist", "report"});
     CHECK(charted(*history) == std::vector<std::string>{"pc1", "persist", "report"});
     CHECK(steps.take().empty());
@@ -127,17 +139,42 @@ TEST_CASE("state reports: a lease lost or a sector gone ends the sending at that
     ReportingManager manager(history);
     const rpc::Client client = manager.client();
     LatestState state;
+    size_t sent = 0;
 
     manager.lease_lost_at(2);
-    auto answer = send_state_report(client, {1002, 3}, kLease, state, {"tree_c", "tree_r_last", "comm_r_check"}, "s");
+    auto answer =
+        send_state_report(client, {1002, 3}, kLease, state, {"tree_c", "tree_r_last", "comm_r_check"}, "s", &sent);
     REQUIRE(answer);
     CHECK_FALSE(answer->lease_valid);
     CHECK(manager.events() == std::vector<std::string>{"tree_c", "tree_r_last"});
+    CHECK(sent == 2);
 
     manager.lease_lost_at(0);
     manager.sector_gone_at(3);
-    answer = send_state_report(client, {1002, 3}, kLease, state, {"persist", "report"}, "s");
+    answer = send_state_report(client, {1002, 3}, kLease, state, {"persist", "report"}, "s", &sent);
     REQUIRE(answer);
     CHECK(answer->finalized);
     CHECK(manager.events().size() == 3);
+}
+
+TEST_CASE("state reports: steps a failed call did not deliver are sent first by the next report", "[service][report]")
+{
+    auto history = std::make_shared<ui::StageHistory>();
+    ReportingManager manager(history);
+    const rpc::Client client = manager.client();
+    REQUIRE(client.call("Venus.AllocateRebuildSector", json::array()).ok());
+    LatestState state;
+    UnreportedSteps steps;
+    for (const char *step : {"tree_c", "tree_r_last", "comm_r_check"}) steps.add(step);
+    manager.fail_once_at(2);
+    std::vector<std::string> taken = steps.take();
+    size_t sent = 0;
+    CHECK_FALSE(send_state_report(client, {1002, 3}, kLease, state, taken, "s", &sent));
+    CHECK(sent == 1);
+    steps.restore(taken, sent);
+    steps.add("check_sealed"); // finished while the call failed
+    REQUIRE(send_state_report(client, {1002, 3}, kLease, state, steps.take(), "s", &sent));
+    CHECK(sent == 3);
+    CHECK(manager.events() == std::vector<std::string>{"tree_c", "tree_r_last", "comm_r_check", "check_sealed"});
+    CHECK(charted(*history) == std::vector<std::string>{"tree_c", "tree_r_last", "comm_r_check", "check_sealed"});
 }

@@ -3,8 +3,9 @@
 // The order of one run's waiting vertices in the scheduler's queue
 // (docs/architecture.md §5.3): sector by sector (a vertex's lowest sector
 // index), the deepest first within a sector, so that a sector's checks,
-// persist and report go ahead of the next sector's trees. Pure functions of
-// the DAG, used by scheduler.cpp under its lock.
+// persist and report go ahead of the next sector's trees; and never ahead
+// of another run's vertex that arrived earlier. Pure functions, used by
+// scheduler.cpp under its lock.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +21,22 @@ std::vector<uint32_t> vertex_depths(const Dag &dag);
 
 // Whether waiting vertex a goes ahead of waiting vertex b of the same run.
 bool goes_ahead(const Dag &dag, const std::vector<uint32_t> &depth, VertexId a, VertexId b);
+
+// A run's waiting vertex in one of the queue slots the run holds, and when
+// it arrived (a number that grows with each arrival, all runs together).
+struct RunWaiting {
+    VertexId v;
+    uint64_t arrival;
+};
+
+// Which of `mine` (in slot order) goes to each of the run's slots: at each
+// slot, of those not placed yet that arrived before `bound[slot]` (the
+// earliest arrival among other runs' vertices queued behind that slot,
+// UINT64_MAX when none), the one that goes ahead of the others (then the
+// earliest). Indices into `mine`. A queue built this way keeps every
+// vertex behind the other runs' vertices that arrived before it.
+std::vector<size_t> arrange_run_slots(const Dag &dag, const std::vector<uint32_t> &depth,
+                                      const std::vector<RunWaiting> &mine, const std::vector<uint64_t> &bound);
 
 // Whether some successor of v has every predecessor settled (it becomes
 // ready once their signals arrive).

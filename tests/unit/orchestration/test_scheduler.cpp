@@ -66,6 +66,15 @@ Dag batch(std::vector<Plan> plans, uint32_t pc1_max_sectors = 1)
     return std::move(dag).value();
 }
 
+// The vertex of `kind` that serves `sector` alone.
+VertexId vertex_of(const Dag &dag, K kind, uint32_t sector)
+{
+    for (VertexId v = 0; v < dag.vertex_count(); ++v)
+        if (dag[v].kind == kind && dag[v].sectors == std::vector<uint32_t>{sector}) return v;
+    FAIL("no " << vertex_kind_name(kind) << " for sector " << sector);
+    return VertexId{0};
+}
+
 } // namespace
 
 TEST_CASE("every vertex runs once, after all of its predecessors", "[sched]")
@@ -181,12 +190,7 @@ TEST_CASE("a batch waiting for cores finishes sector by sector: checks, persist 
 TEST_CASE("queue order within a run: sector by sector, deepest first", "[sched]")
 {
     Dag dag = batch({Plan::cc, Plan::cc});
-    auto vertex = [&](K kind, uint32_t sector) {
-        for (VertexId v = 0; v < dag.vertex_count(); ++v)
-            if (dag[v].kind == kind && dag[v].sectors == std::vector<uint32_t>{sector}) return v;
-        FAIL("no " << vertex_kind_name(kind) << " for sector " << sector);
-        return VertexId{0};
-    };
+    auto vertex = [&dag](K kind, uint32_t sector) { return vertex_of(dag, kind, sector); };
     const auto depth = vertex_depths(dag);
     CHECK(depth[vertex(K::add_pieces, 0)] == 0);
     CHECK(depth[vertex(K::tree_c, 0)] == depth[vertex(K::pc1, 0)] + 1);
@@ -206,12 +210,7 @@ TEST_CASE("queue order within a run: sector by sector, deepest first", "[sched]"
 TEST_CASE("queue order within a run never goes ahead of another run's earlier vertex", "[sched]")
 {
     Dag dag = batch({Plan::cc, Plan::cc});
-    auto vertex = [&](K kind, uint32_t sector) {
-        for (VertexId v = 0; v < dag.vertex_count(); ++v)
-            if (dag[v].kind == kind && dag[v].sectors == std::vector<uint32_t>{sector}) return v;
-        FAIL("no " << vertex_kind_name(kind) << " for sector " << sector);
-        return VertexId{0};
-    };
+    auto vertex = [&dag](K kind, uint32_t sector) { return vertex_of(dag, kind, sector); };
     const auto depth = vertex_depths(dag);
     const VertexId tree_1 = vertex(K::tree_c, 1), check_0 = vertex(K::check_sealed, 0);
     // Alone in the queue: sector 0's check goes ahead of sector 1's tree.

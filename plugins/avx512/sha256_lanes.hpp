@@ -157,21 +157,60 @@ template <class L, int t> __attribute__((always_inline)) inline typename L::V kw
     return L::add_broadcast(w[t & 15], &kSha256RoundConstants[t]);
 }
 
-// Rounds t..t+7, then hook quads t/4 and t/4+1.
-template <class L, int t, class Hook>
-__attribute__((always_inline)) inline void eight_rounds(typename L::V (&s)[8], typename L::V (&w)[16], Hook &hook)
+// Where a compression's W[t] + K[t] come from: computed from the message
+// (plain), computed and also stored to a schedule buffer (keep), or read
+// back from a buffer a keep compression of the same message block filled
+// (replay: no schedule work at all).
+enum class ScheduleMode { plain, keep, replay };
+
+template <class L> struct ScheduleIo {
+    const typename L::V *in = nullptr; // replay
+    typename L::V *out = nullptr;      // keep
+};
+
+template <class L, ScheduleMode kMode, int t>
+__attribute__((always_inline)) inline typename L::V round_word(const typename L::V (&w)[16], const ScheduleIo<L> &io)
 {
-    if constexpr (t >= 16) schedule8<L, t>(w);
-    round<L>(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], kw<L, t + 0>(w));
-    round<L>(s[7], s[0], s[1], s[2], s[3], s[4], s[5], s[6], kw<L, t + 1>(w));
-    round<L>(s[6], s[7], s[0], s[1], s[2], s[3], s[4], s[5], kw<L, t + 2>(w));
-    round<L>(s[5], s[6], s[7], s[0], s[1], s[2], s[3], s[4], kw<L, t + 3>(w));
+    if constexpr (kMode == ScheduleMode::replay) {
+        return L::load(io.in + t);
+    } else {
+        const typename L::V word = kw<L, t>(w);
+        if constexpr (kMode == ScheduleMode::keep) L::store(io.out + t, word);
+        return word;
+    }
+}
+
+// Rounds t..t+7, then hook quads t/4 and t/4+1.
+template <class L, ScheduleMode kMode, int t, class Hook>
+__attribute__((always_inline)) inline void eight_rounds(typename L::V (&s)[8], typename L::V (&w)[16],
+                                                        const ScheduleIo<L> &io, Hook &hook)
+{
+    if constexpr (kMode != ScheduleMode::replay && t >= 16) schedule8<L, t>(w);
+    round<L>(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], round_word<L, kMode, t + 0>(w, io));
+    round<L>(s[7], s[0], s[1], s[2], s[3], s[4], s[5], s[6], round_word<L, kMode, t + 1>(w, io));
+    round<L>(s[6], s[7], s[0], s[1], s[2], s[3], s[4], s[5], round_word<L, kMode, t + 2>(w, io));
+    round<L>(s[5], s[6], s[7], s[0], s[1], s[2], s[3], s[4], round_word<L, kMode, t + 3>(w, io));
     hook.template quad<t / 4>();
-    round<L>(s[4], s[5], s[6], s[7], s[0], s[1], s[2], s[3], kw<L, t + 4>(w));
-    round<L>(s[3], s[4], s[5], s[6], s[7], s[0], s[1], s[2], kw<L, t + 5>(w));
-    round<L>(s[2], s[3], s[4], s[5], s[6], s[7], s[0], s[1], kw<L, t + 6>(w));
-    round<L>(s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[0], kw<L, t + 7>(w));
+    round<L>(s[4], s[5], s[6], s[7], s[0], s[1], s[2], s[3], round_word<L, kMode, t + 4>(w, io));
+    round<L>(s[3], s[4], s[5], s[6], s[7], s[0], s[1], s[2], round_word<L, kMode, t + 5>(w, io));
+    round<L>(s[2], s[3], s[4], s[5], s[6], s[7], s[0], s[1], round_word<L, kMode, t + 6>(w, io));
+    round<L>(s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[0], round_word<L, kMode, t + 7>(w, io));
     hook.template quad<t / 4 + 1>();
+}
+
+template <class L, ScheduleMode kMode, class Hook>
+__attribute__((always_inline)) inline void compress(LaneState<L> &state, typename L::V (&w)[16],
+                                                    const ScheduleIo<L> &io, Hook &hook)
+{
+    using V = typename L::V;
+    // Eight rounds rotate the working variables back to where they started.
+    V s[8] = {state.h[0], state.h[1], state.h[2], state.h[3], state.h[4], state.h[5], state.h[6], state.h[7]};
+    [&]<int... k>(std::integer_sequence<int, k...>) __attribute__((always_inline))
+    {
+        (eight_rounds<L, kMode, 8 * k>(s, w, io, hook), ...);
+    }
+    (std::make_integer_sequence<int, 8>{});
+    for (int i = 0; i < 8; ++i) state.h[i] = L::add(state.h[i], s[i]);
 }
 
 } // namespace lanes_detail
@@ -182,15 +221,34 @@ __attribute__((always_inline)) inline void eight_rounds(typename L::V (&s)[8], t
 template <class L, class Hook = NoQuadHook>
 __attribute__((always_inline)) inline void compress_lanes(LaneState<L> &state, typename L::V (&w)[16], Hook &&hook = {})
 {
-    using V = typename L::V;
-    // Eight rounds rotate the working variables back to where they started.
-    V s[8] = {state.h[0], state.h[1], state.h[2], state.h[3], state.h[4], state.h[5], state.h[6], state.h[7]};
-    [&]<int... k>(std::integer_sequence<int, k...>) __attribute__((always_inline))
-    {
-        (lanes_detail::eight_rounds<L, 8 * k>(s, w, hook), ...);
-    }
-    (std::make_integer_sequence<int, 8>{});
-    for (int i = 0; i < 8; ++i) state.h[i] = L::add(state.h[i], s[i]);
+    lanes_detail::compress<L, lanes_detail::ScheduleMode::plain>(state, w, {}, hook);
+}
+
+// The 64 words W[t] + K[t] of one message block in every lane: what a
+// compression needs of its message once the schedule is expanded.
+template <class L> struct alignas(64) LaneSchedule {
+    typename L::V kw[64];
+};
+
+// compress_lanes that also keeps the block's expanded schedule in `kept`.
+template <class L, class Hook = NoQuadHook>
+__attribute__((always_inline)) inline void compress_lanes_keep(LaneState<L> &state, typename L::V (&w)[16],
+                                                               LaneSchedule<L> &kept, Hook &&hook = {})
+{
+    lanes_detail::compress<L, lanes_detail::ScheduleMode::keep>(state, w, {nullptr, kept.kw}, hook);
+}
+
+// Compresses a block whose schedule compress_lanes_keep kept: the rounds
+// alone, about two thirds of the work of a compression (the schedule's 48
+// words are a third of the vector operations). SDR's label repeats its
+// parent blocks (docs/algorithms.md, SDR labelling), so most of a label's
+// blocks are compressed this way.
+template <class L, class Hook = NoQuadHook>
+__attribute__((always_inline)) inline void compress_lanes_replay(LaneState<L> &state, const LaneSchedule<L> &kept,
+                                                                 Hook &&hook = {})
+{
+    typename L::V unused[16];
+    lanes_detail::compress<L, lanes_detail::ScheduleMode::replay>(state, unused, {kept.kw, nullptr}, hook);
 }
 
 } // namespace dmc::avx512

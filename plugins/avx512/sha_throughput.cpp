@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <memory>
 
 #include "sha256_lanes.hpp"
 #include "sha256_ni.hpp"
@@ -63,27 +64,43 @@ template <int K> struct NiStreams {
     }
 };
 
-template <class L, int K> double lanes_with_ni(uint64_t calls)
+// The lanes compress plainly (schedule expanded in the loop) or, with
+// kReplay, from schedules kept beforehand (one per message, as the label
+// kernel replays the repeated parent blocks of a label); the SHA-NI streams
+// always expand their own.
+template <class L, int K, bool kReplay> double lanes_with_ni(uint64_t calls)
 {
     using V = typename L::V;
     LaneState<L> lanes = LaneState<L>::initial();
     NiStreams<(K > 0 ? K : 1)> ni;
     for (auto &s : ni.state) s = sha256_initial_state();
+    std::unique_ptr<LaneSchedule<L>[]> kept;
+    if constexpr (kReplay) {
+        kept.reset(new LaneSchedule<L>[kMessages]);
+        LaneState<L> scratch = LaneState<L>::initial();
+        for (unsigned m = 0; m < kMessages; ++m) {
+            V w[16];
+            for (unsigned j = 0; j < 16; ++j) w[j] = L::load(messages().words[m][j]);
+            compress_lanes_keep<L>(scratch, w, kept[m]);
+        }
+    }
     const auto start = std::chrono::steady_clock::now();
     for (uint64_t c = 0; c < calls; ++c) {
         V w[16];
-        for (unsigned j = 0; j < 16; ++j) w[j] = L::load(messages().words[c % kMessages][j]);
+        if constexpr (!kReplay)
+            for (unsigned j = 0; j < 16; ++j) w[j] = L::load(messages().words[c % kMessages][j]);
+        Sha256State saved[K > 0 ? K : 1];
         if constexpr (K > 0) {
-            Sha256State saved[K];
             for (int k = 0; k < K; ++k) saved[k] = ni.state[k];
             ni.load(c);
+        }
+        if constexpr (kReplay)
+            compress_lanes_replay<L>(lanes, kept[c % kMessages], ni);
+        else
             compress_lanes<L>(lanes, w, ni);
-            for (int k = 0; k < K; ++k) {
-                ni.state[k].abef = _mm_add_epi32(ni.state[k].abef, saved[k].abef);
-                ni.state[k].cdgh = _mm_add_epi32(ni.state[k].cdgh, saved[k].cdgh);
-            }
-        } else {
-            compress_lanes<L>(lanes, w);
+        for (int k = 0; k < K; ++k) {
+            ni.state[k].abef = _mm_add_epi32(ni.state[k].abef, saved[k].abef);
+            ni.state[k].cdgh = _mm_add_epi32(ni.state[k].cdgh, saved[k].cdgh);
         }
     }
     const double ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
@@ -108,26 +125,32 @@ template <int K> double ni_only(uint64_t calls)
     return ns / double(calls * K);
 }
 
-template <class L> double lanes_dispatch(unsigned ni_streams, uint64_t calls)
+template <class L, bool kReplay> double lanes_dispatch(unsigned ni_streams, uint64_t calls)
 {
     switch (ni_streams) {
-    case 0: return lanes_with_ni<L, 0>(calls);
-    case 1: return lanes_with_ni<L, 1>(calls);
-    case 2: return lanes_with_ni<L, 2>(calls);
-    case 3: return lanes_with_ni<L, 3>(calls);
-    case 4: return lanes_with_ni<L, 4>(calls);
+    case 0: return lanes_with_ni<L, 0, kReplay>(calls);
+    case 1: return lanes_with_ni<L, 1, kReplay>(calls);
+    case 2: return lanes_with_ni<L, 2, kReplay>(calls);
+    case 3: return lanes_with_ni<L, 3, kReplay>(calls);
+    case 4: return lanes_with_ni<L, 4, kReplay>(calls);
+    case 5: return lanes_with_ni<L, 5, kReplay>(calls);
+    case 6: return lanes_with_ni<L, 6, kReplay>(calls);
     default: return 0;
     }
 }
 
 } // namespace
 
-double sha_throughput_ns(unsigned lanes, unsigned ni_streams, uint64_t blocks)
+double sha_throughput_ns(unsigned lanes, unsigned ni_streams, bool replay, uint64_t blocks)
 {
     const uint64_t calls = blocks / (lanes + ni_streams + (lanes + ni_streams == 0)) + 1;
-    if (lanes == 16) return lanes_dispatch<Lanes16>(ni_streams, calls);
-    if (lanes == 8) return lanes_dispatch<Lanes8>(ni_streams, calls);
-    if (lanes != 0) return 0;
+    if (lanes == 16)
+        return replay ? lanes_dispatch<Lanes16, true>(ni_streams, calls)
+                      : lanes_dispatch<Lanes16, false>(ni_streams, calls);
+    if (lanes == 8)
+        return replay ? lanes_dispatch<Lanes8, true>(ni_streams, calls)
+                      : lanes_dispatch<Lanes8, false>(ni_streams, calls);
+    if (lanes != 0 || replay) return 0;
     switch (ni_streams) {
     case 1: return ni_only<1>(calls);
     case 2: return ni_only<2>(calls);

@@ -14,8 +14,11 @@
 namespace dmc::avx512 {
 
 // Nanoseconds per compression of `lanes` AVX-512 lanes (0, 8 or 16) with
-// `ni_streams` SHA-NI streams interleaved (0..8; at most 4 with lanes), over
-// about `blocks` compressions. 0 for an unsupported combination.
-double sha_throughput_ns(unsigned lanes, unsigned ni_streams, uint64_t blocks);
+// `ni_streams` SHA-NI streams interleaved (0..8; at most 6 with lanes), over
+// about `blocks` compressions. `replay`: the lanes compress from kept
+// schedules (compress_lanes_replay, the rounds alone), as the label kernel
+// does for the repeated parent blocks of a label. 0 for an unsupported
+// combination.
+double sha_throughput_ns(unsigned lanes, unsigned ni_streams, bool replay, uint64_t blocks);
 
 } // namespace dmc::avx512

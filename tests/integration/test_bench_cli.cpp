@@ -7,6 +7,7 @@
 // figures are checked for presence and for the work counts, never for speed.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <map>
 #include <sstream>
 
@@ -130,8 +131,15 @@ TEST_CASE("bench pc1: per-core speed-up against the throughput limit and the lim
     // The split limit holds 16 sectors on 2 threads: 8 chains on each of 2
     // threads, or 16 on one; it can never exceed the limit of 20 chains.
     const std::string basis = kv["limit_split_basis"];
-    CHECK((basis.rfind("2_thread(s)_x_8_chains_in_", 0) == 0 || basis.rfind("1_thread(s)_x_16_chains_in_", 0) == 0));
+    CHECK((basis.rfind("2_thread(s)_x_8_chains:", 0) == 0 || basis.rfind("1_thread(s)_x_16_chains:", 0) == 0));
     const double limit = std::stod(kv["limit_per_core_speedup"]);
+    // A label of 2 layers: 7 plain compressions and 13 from kept schedules
+    // at the best measured rates, against 19 chained compressions.
+    CHECK(kv["replayed_per_label"] == "13.00");
+    CHECK(kv["limit_basis"].find("13_replayed_in_") != std::string::npos);
+    const double plain = std::stod(kv["multi_best_ns"]);
+    const double replayed = std::min(plain, std::stod(kv["replay_best_ns"]));
+    CHECK(limit == Approx(19 * std::stod(kv["sha_block_ns"]) / (7 * plain + 13 * replayed)).epsilon(0.002));
     const double split = std::stod(kv["limit_split_per_core_speedup"]);
     CHECK(split > 0);
     CHECK(split <= limit * (1 + 1e-9));

@@ -7,9 +7,12 @@
 // and on a shared machine a disturbed timing only makes a limit looser.
 //
 // PC1 (a label is 20 SHA-256 compressions; its prefix block depends on no
-// label, so 19 are in the dependent chain):
+// label, so 19 are in the dependent chain; R of the 20 repeat an earlier
+// block of the same label, so their schedule can be kept and replayed,
+// docs/algorithms.md, SDR labelling):
 //   single-stream bound of one sector = nodes·layers·19 · chain_ns
-//   batch bound of one sector on one core = nodes·layers·20 · multi_best_ns
+//   batch bound of one sector on one core = nodes·layers · label_ns
+//   label_ns = (20 − R) · multi_best_ns + R · replay_best_ns
 // PC2 (docs/algorithms.md §14.2), per sector on one core:
 //   full_mul_equivalents bound = optimised-form Fr multiplications · mul_ns
 //   IFMA floor = S-box multiplications · mul_ns
@@ -33,43 +36,58 @@ namespace dmc::cli::bench {
 // 5 rounds of (1 product for m + 5 low + 5 high products of m·r).
 inline constexpr unsigned kRedcMadd52 = 5 * (1 + 2 * 5);
 
+// One sha256_throughput configuration: AVX-512 lanes (0, 8, 16), SHA-NI
+// streams interleaved, and whether the lanes replay kept schedules.
+struct ShaConfig {
+    unsigned lanes = 0, streams = 0;
+    bool replay = false;
+    auto operator<=>(const ShaConfig &) const = default;
+};
+
 struct ShaLimits {
-    double openssl_ns = 1e30; // OpenSSL's block function, one chain
-    double kernel_ns = 1e30;  // the plugin's sha256_chain kernel
-    double multi_best_ns = 1e30;
+    double openssl_ns = 1e30;    // OpenSSL's block function, one chain
+    double kernel_ns = 1e30;     // the plugin's sha256_chain kernel
+    double multi_best_ns = 1e30; // best plain configuration, per compression
     std::string multi_basis = "none";
+    double replay_best_ns = 1e30; // best configuration with replayed schedules
+    std::string replay_basis = "none";
     double lanes16_ns = 1e30; // 16 AVX-512 lanes alone, for reference
-    // Every measured configuration: (lanes, SHA-NI streams) -> ns per compression.
-    std::map<std::pair<unsigned, unsigned>, double> configs;
+    // Every measured configuration -> ns per compression.
+    std::map<ShaConfig, double> configs;
     double chain_ns() const { return openssl_ns < kernel_ns ? openssl_ns : kernel_ns; }
     bool has_throughput() const { return multi_best_ns < 1e29; }
+    // One label's 20 compressions at the best rates, `replayed` of them
+    // from kept schedules (a replayed block is never dearer than a plain one).
+    double label_ns(double replayed) const;
+    std::string label_basis(double replayed) const;
 };
 
 // `repeats` short timings of each (a few ms: about a scheduler time slice).
 void measure_sha_chain(const std::optional<PluginKernels> &kernels, int repeats, ShaLimits &limits);
-// Every engine combination of sha256_throughput (lanes, SHA-NI streams).
+// Every engine combination of sha256_throughput (lanes, SHA-NI streams, replay).
 void measure_sha_throughput(const std::optional<PluginKernels> &kernels, int repeats, ShaLimits &limits);
 
 // The limit of one pc1 call of `sectors` sectors on `threads` threads, per
-// core: multi_best_ns needs as many independent chains per core as its
-// configuration has lanes + streams (20 for 16 lanes + 4 SHA-NI streams),
-// which a call with fewer sectors per thread cannot give. Here each thread
-// u of 1..threads gets ceil(sectors/u) chains and the best measured
-// configuration that holds them (idle lanes still cost their instructions):
+// core: the best configurations need as many independent chains per core as
+// they have lanes + streams (20 for 16 lanes + 4 SHA-NI streams), which a
+// call with fewer sectors per thread cannot give. Here each thread u of
+// 1..threads gets c = ceil(sectors/u) chains, and a label of one chain
+// costs the best plain and the best replaying configuration that hold c
+// chains (idle lanes still cost their instructions):
 //   speed-up per core = (sectors/threads) · 19 · chain_ns
-//                       ÷ (20 · ceil(sectors/u) · ns_per_chain_compression)
-// maximised over u and the configurations (one chain per thread: the
-// single-stream bound itself, 1 per busy thread). basis names the choice.
+//                       ÷ (c · ((20 − R) · plain_ns_per_chain + R · replay_ns_per_chain))
+// maximised over u (one chain per thread: the single-stream bound itself,
+// 1 per busy thread). basis names the choice.
 struct SplitLimit {
     double per_core_speedup = 0;
     std::string basis = "none";
 };
-SplitLimit pc1_split_limit(const ShaLimits &limits, uint32_t sectors, uint32_t threads);
+SplitLimit pc1_split_limit(const ShaLimits &limits, uint32_t sectors, uint32_t threads, double replayed);
 
 // PC1 core-seconds of one sector: single stream, and in a batch.
 double pc1_single_stream_bound_s(const SealProof &proof, const ShaLimits &limits);
 double pc1_batch_bound_s(const SealProof &proof, const ShaLimits &limits);
-std::string pc1_batch_basis(const ShaLimits &limits);
+std::string pc1_batch_basis(const SealProof &proof, const ShaLimits &limits);
 
 struct FrRates {
     double mul_ns = 1e30;    // the plugin's fr_mul kernel, else the sdk's

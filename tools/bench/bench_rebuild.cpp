@@ -157,10 +157,11 @@ void run_rebuild()
     line.add("tree_c_plugin", tree_c.plugin_name()).add("cores", cores, 0);
     line.add("comm_r_first", commitment_to_cid(comm_r, CommitmentKind::sealed));
     line.add("sha_chain_ns", limits.sha.chain_ns());
-    if (limits.sha.has_throughput()) line.add("sha_multi_best_ns", limits.sha.multi_best_ns);
+    if (limits.sha.has_throughput())
+        line.add("sha_multi_best_ns", limits.sha.multi_best_ns).add("sha_replay_best_ns", limits.sha.replay_best_ns);
     line.add("fr_mul_ns", limits.fr.mul_ns);
     if (limits.fr.has_madd52()) line.add("madd52_ns", limits.fr.madd52_ns, 4);
-    line.add("pc1_batch_bound_s_per_sector", pc1_bound).add("pc1_basis", pc1_batch_basis(limits.sha));
+    line.add("pc1_batch_bound_s_per_sector", pc1_bound).add("pc1_basis", pc1_batch_basis(*proof, limits.sha));
     line.add("pc2_floor_s_per_sector", pc2_bound).add("pc2_basis", ifma_floor_basis(limits.fr));
     line.add("cpu_s", cpu).add("sectors_per_hour", sph, 2).add("sectors_per_hour_per_core", sph / cores, 2);
     line.add("bound_sectors_per_hour_per_core", bound_sph / cores, 2).add("bound_s", bound_time);

@@ -199,7 +199,12 @@ Pc2Work pc2_work(const SealProof &proof)
     return w;
 }
 
-uint64_t pc1_compressions(const SealProof &proof) { return proof.nodes() * proof.layers * 20; }
+uint64_t pc1_labels(const SealProof &proof) { return proof.nodes() * proof.layers; }
+
+double pc1_replayed_per_label(const SealProof &proof)
+{
+    return (15.0 + 11.0 * double(proof.layers - 1)) / double(proof.layers);
+}
 uint64_t pc1_chain_compressions(const SealProof &proof) { return proof.nodes() * proof.layers * 19; }
 
 uint64_t anon_rss_bytes()

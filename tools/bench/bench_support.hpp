@@ -92,8 +92,13 @@ struct Pc2Work {
 };
 Pc2Work pc2_work(const SealProof &proof);
 
-// SHA-256 compressions of a PC1: nodes · layers · 20 per sector.
-uint64_t pc1_compressions(const SealProof &proof);
+// Labels of a PC1 (nodes · layers per sector), 20 SHA-256 compressions each.
+uint64_t pc1_labels(const SealProof &proof);
+// Compressions per label, averaged over the layers, whose message block
+// repeats an earlier block of the same label (docs/algorithms.md, SDR
+// labelling): 15 in layer 1 (6 parents: blocks 4-18 repeat 1-3), 11 in
+// later layers (14 parents: blocks 8-18 repeat 1-7).
+double pc1_replayed_per_label(const SealProof &proof);
 // The dependent ones: nodes · layers · 19 per sector (the prefix block of
 // a label does not depend on any label, so it is off the chain).
 uint64_t pc1_chain_compressions(const SealProof &proof);

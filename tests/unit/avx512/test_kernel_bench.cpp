@@ -85,4 +85,7 @@ TEST_CASE("kernel_bench: the avx512 plugin's kernels and its pc1 plan through th
     CHECK(call_kernel(*stage, "pc1_plan", {17, 1, 0, 0}).status == DMC_ERR_UNSUPPORTED);
     CHECK(call_kernel(*stage, "poseidon", {3, 0, 0, 0}).status == DMC_ERR_UNSUPPORTED);
     CHECK(call_kernel(*stage, "sha256_throughput", {4, 0, 0, 0}).status == DMC_ERR_UNSUPPORTED);
+    CHECK(call_kernel(*stage, "sha256_throughput", {16, 4, 1, 0}).status == DMC_OK);
+    CHECK(call_kernel(*stage, "sha256_throughput", {0, 4, 1, 0}).status == DMC_ERR_UNSUPPORTED);
+    CHECK(call_kernel(*stage, "sha256_throughput", {16, 4, 2, 0}).status == DMC_ERR_UNSUPPORTED);
 }

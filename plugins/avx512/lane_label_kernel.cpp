@@ -228,8 +228,9 @@ template <class L> struct Kernel {
                         for (unsigned j = 9; j < 15; ++j) w[j] = L::set1(0);
                         w[15] = L::set1(kMessageBits);
                     }
-                    // The last block's schedule is never replayed; slot 0
-                    // is free by then.
+                    // The last block's schedule is never replayed (slot 0
+                    // is free by then): kept all the same, so that the
+                    // first period and the last block share one loop body.
                     compress_lanes_keep<L>(state, w, kept[b < 19 ? b - 1 : 0], hook);
                 }
                 if (b <= L::kLanes) finish_prefix(hook, prefix_slots + slot(lane));

@@ -247,7 +247,7 @@ template <class L, class Hook = NoQuadHook>
 __attribute__((always_inline)) inline void compress_lanes_replay(LaneState<L> &state, const LaneSchedule<L> &kept,
                                                                  Hook &&hook = {})
 {
-    typename L::V unused[16];
+    typename L::V unused[16]; // the message words: never read when replaying
     lanes_detail::compress<L, lanes_detail::ScheduleMode::replay>(state, unused, {kept.kw, nullptr}, hook);
 }
 

@@ -70,6 +70,16 @@ template <int q> __attribute__((always_inline)) inline void quad_rounds(Sha256St
     }
 }
 
+// Rounds 4q..4q+3 of one stream from kept words: wk[t] = W[t] + K[t] of
+// the block, t = 0..63 (a block whose schedule is already known, as for
+// the repeated blocks of an SDR label): the rounds alone.
+template <int q> __attribute__((always_inline)) inline void quad_rounds_replay(Sha256State &state, const uint32_t *wk)
+{
+    const __m128i words = _mm_load_si128(reinterpret_cast<const __m128i *>(wk + 4 * q));
+    state.cdgh = _mm_sha256rnds2_epu32(state.cdgh, state.abef, words);
+    state.abef = _mm_sha256rnds2_epu32(state.abef, state.cdgh, _mm_shuffle_epi32(words, 0x0e));
+}
+
 template <int q, int K, int P>
 __attribute__((always_inline)) inline void all_quads(Sha256State (&a)[K], __m128i (&ma)[K][4], Sha256State (&b)[P],
                                                      __m128i (&mb)[P][4])

@@ -13,12 +13,16 @@
 
 namespace dmc::avx512 {
 
+// What the engines of a probe compress: every block plainly (schedule
+// expanded), the lanes from kept schedules while the SHA-NI streams expand
+// their own, or every engine from kept schedules (the rounds alone, as for
+// the repeated parent blocks of an SDR label, docs/algorithms.md §7.2).
+enum class ShaProbeMode : unsigned { plain = 0, lanes_replay = 1, all_replay = 2 };
+
 // Nanoseconds per compression of `lanes` AVX-512 lanes (0, 8 or 16) with
 // `ni_streams` SHA-NI streams interleaved (0..8; at most 6 with lanes), over
-// about `blocks` compressions. `replay`: the lanes compress from kept
-// schedules (compress_lanes_replay, the rounds alone), as the label kernel
-// does for the repeated parent blocks of a label. 0 for an unsupported
-// combination.
-double sha_throughput_ns(unsigned lanes, unsigned ni_streams, bool replay, uint64_t blocks);
+// about `blocks` compressions. 0 for an unsupported combination (no engine,
+// or lanes_replay without lanes).
+double sha_throughput_ns(unsigned lanes, unsigned ni_streams, ShaProbeMode mode, uint64_t blocks);
 
 } // namespace dmc::avx512

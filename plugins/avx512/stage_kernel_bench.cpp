@@ -10,8 +10,10 @@
 //                       (the PC1 unit); work = compressions
 //   sha256_throughput   one compression at the throughput of params[0]
 //                       AVX-512 lanes (0, 8, 16) with params[1] SHA-NI
-//                       streams interleaved (independent messages); the
-//                       lanes replay kept schedules when params[2] is 1
+//                       streams interleaved (independent messages);
+//                       params[2]: 0 every block plain, 1 the lanes replay
+//                       kept schedules, 2 every engine does
+//                       (sha_throughput.hpp ShaProbeMode)
 //   pc1_plan            not timed: how the pc1 stage runs params[0] sectors
 //                       on params[1] threads, one line in text
 //   fr_mul              one Fr product, 8 IFMA lanes x 8 independent chains
@@ -75,10 +77,10 @@ double time_sha256_chain(const dmc_kernel_bench_args &args)
 
 double time_sha256_throughput(const dmc_kernel_bench_args &args)
 {
-    const double ns = args.params[2] > 1
-                          ? 0
-                          : sha_throughput_ns(static_cast<unsigned>(args.params[0]),
-                                              static_cast<unsigned>(args.params[1]), args.params[2] == 1, args.work);
+    const double ns = args.params[2] > 2 ? 0
+                                         : sha_throughput_ns(static_cast<unsigned>(args.params[0]),
+                                                             static_cast<unsigned>(args.params[1]),
+                                                             static_cast<ShaProbeMode>(args.params[2]), args.work);
     return ns > 0 ? ns : plugin::kNotOffered;
 }
 

@@ -9,75 +9,93 @@ namespace dmc::cli::bench {
 
 namespace {
 
-// "lanes16+sha_ni_x4", "lanes8_replay", "sha_ni_x3": a sha256_throughput configuration.
-std::string config_name(const ShaConfig &c)
+// "lanes16+sha_ni_x4", "lanes16+sha_ni_x5_lanes_replay", "sha_ni_x3_replay":
+// a sha256_throughput configuration.
+std::string config_name(const ShaConfig &config)
 {
-    if (c.lanes == 0) return "sha_ni_x" + std::to_string(c.streams);
-    return "lanes" + std::to_string(c.lanes) + (c.streams ? "+sha_ni_x" + std::to_string(c.streams) : std::string()) +
-           (c.replay ? "_replay" : "");
-}
-
-// ns per chain compression when `chains` chains run in configuration c:
-// the SHA-NI streams take what they can, the lanes the rest.
-std::optional<double> ns_per_chain(const ShaConfig &c, double ns, unsigned chains)
-{
-    if (chains == 0 || c.streams > chains || chains - c.streams > c.lanes) return std::nullopt;
-    if (c.lanes > 0 && chains == c.streams) return std::nullopt; // the lanes would idle: (0, streams) covers it
-    return ns * double(c.lanes + c.streams) / double(chains);
+    const char *mode = config.mode == ShaMode::plain          ? ""
+                       : config.mode == ShaMode::lanes_replay ? "_lanes_replay"
+                                                              : "_replay";
+    if (config.lanes == 0) return "sha_ni_x" + std::to_string(config.streams) + mode;
+    return "lanes" + std::to_string(config.lanes) +
+           (config.streams ? "+sha_ni_x" + std::to_string(config.streams) : std::string()) + mode;
 }
 
 // The configurations measured: the lanes with up to 6 SHA-NI streams (16
-// lanes) or 2 (8 lanes), plain and replaying; SHA-NI streams alone.
+// lanes) or 2 (8 lanes), and SHA-NI streams alone, each plain and replaying
+// (lanes alone, or lanes and streams).
 std::vector<ShaConfig> throughput_configs()
 {
     std::vector<ShaConfig> configs;
-    for (bool replay : {false, true}) {
-        for (unsigned ni = 0; ni <= 6; ++ni) configs.push_back({16, ni, replay});
-        for (unsigned ni = 0; ni <= 2; ++ni) configs.push_back({8, ni, replay});
+    for (unsigned lanes : {16u, 8u})
+        for (unsigned ni = 0; ni <= (lanes == 16 ? 6u : 2u); ++ni) {
+            configs.push_back({lanes, ni, ShaMode::plain});
+            if (ni > 0) configs.push_back({lanes, ni, ShaMode::lanes_replay});
+            configs.push_back({lanes, ni, ShaMode::all_replay});
+        }
+    for (unsigned ni = 1; ni <= 8; ++ni) {
+        configs.push_back({0, ni, ShaMode::plain});
+        configs.push_back({0, ni, ShaMode::all_replay});
     }
-    for (unsigned ni = 1; ni <= 8; ++ni) configs.push_back({0, ni, false});
     return configs;
 }
 
-void keep_best(double ns, const ShaConfig &c, double &best_ns, std::string &basis)
+void keep_best(double ns, const ShaConfig &config, double &best_ns, std::string &basis)
 {
     if (ns < best_ns) {
         best_ns = ns;
-        basis = config_name(c);
+        basis = config_name(config);
     }
 }
 
-// The best per-chain rate among configurations of one kind holding `chains`.
-std::optional<std::pair<double, ShaConfig>> best_holding(const ShaLimits &limits, unsigned chains, bool replay)
+// One call of `config` with `chains` of its lanes + streams busy (all of
+// them when chains is 0): what it compresses and what it costs. nullopt
+// when it cannot hold that many chains (or its lanes would idle: the
+// streams alone cover that).
+std::optional<EngineCall> engine_call(const ShaConfig &config, double ns, unsigned chains)
 {
-    std::optional<std::pair<double, ShaConfig>> best;
-    for (const auto &[config, ns] : limits.configs) {
-        if (config.replay != replay) continue;
-        const auto per_chain = ns_per_chain(config, ns, chains);
-        if (per_chain && (!best || *per_chain < best->first)) best = std::make_pair(*per_chain, config);
+    const unsigned width = config.lanes + config.streams;
+    if (chains == 0) chains = width;
+    if (config.streams > chains || chains - config.streams > config.lanes) return std::nullopt;
+    if (config.lanes > 0 && chains == config.streams) return std::nullopt;
+    EngineCall call{config_name(config), ns * width, 0, 0};
+    const double lane_chains = chains - config.streams;
+    switch (config.mode) {
+    case ShaMode::plain: call.plain = chains; break;
+    case ShaMode::lanes_replay:
+        call.plain = config.streams;
+        call.replayed = lane_chains;
+        break;
+    case ShaMode::all_replay: call.replayed = chains; break;
     }
-    return best;
+    return call;
 }
 
-// "RxNAME" of a label's share, e.g. "13_replayed_in_lanes16+sha_ni_x6_replay".
-std::string share_name(double count, const std::string &what, const std::string &config)
+std::vector<EngineCall> engine_calls(const ShaLimits &limits, unsigned chains)
 {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.4g", count);
-    return std::string(text) + "_" + what + "_in_" + config;
+    std::vector<EngineCall> calls;
+    for (const auto &[config, ns] : limits.configs)
+        if (auto call = engine_call(config, ns, chains)) calls.push_back(*call);
+    return calls;
+}
+
+std::optional<EngineMix> label_mix(const ShaLimits &limits, double replayed)
+{
+    return cheapest_mix(engine_calls(limits, 0), 20.0 - replayed, replayed);
 }
 
 } // namespace
 
 double ShaLimits::label_ns(double replayed) const
 {
-    return (20.0 - replayed) * multi_best_ns + replayed * std::min(multi_best_ns, replay_best_ns);
+    const auto mix = label_mix(*this, replayed);
+    return mix ? mix->ns : 20.0 * multi_best_ns;
 }
 
 std::string ShaLimits::label_basis(double replayed) const
 {
-    const std::string replay_config = replay_best_ns < multi_best_ns ? replay_basis : multi_basis;
-    return share_name(20.0 - replayed, "plain", multi_basis) + "+" + share_name(replayed, "replayed", replay_config);
+    const auto mix = label_mix(*this, replayed);
+    return mix ? mix->basis : "none";
 }
 
 void measure_sha_chain(const std::optional<PluginKernels> &kernels, int repeats, ShaLimits &limits)
@@ -96,16 +114,17 @@ void measure_sha_throughput(const std::optional<PluginKernels> &kernels, int rep
     constexpr uint64_t kBlocks = 1u << 15;
     static const std::vector<ShaConfig> kConfigs = throughput_configs();
     for (int r = 0; r < repeats; ++r) {
-        for (const ShaConfig &c : kConfigs) {
-            const auto ns = kernels->ns_per_op("sha256_throughput", kBlocks, {c.lanes, c.streams, c.replay, 0});
+        for (const ShaConfig &config : kConfigs) {
+            const auto ns = kernels->ns_per_op("sha256_throughput", kBlocks,
+                                               {config.lanes, config.streams, static_cast<uint64_t>(config.mode), 0});
             if (!ns || *ns <= 0) continue;
-            if (c == ShaConfig{16, 0, false}) limits.lanes16_ns = std::min(limits.lanes16_ns, *ns);
-            const auto seen = limits.configs.find(c);
-            limits.configs[c] = seen == limits.configs.end() ? *ns : std::min(seen->second, *ns);
-            if (c.replay)
-                keep_best(*ns, c, limits.replay_best_ns, limits.replay_basis);
+            if (config == ShaConfig{16, 0, ShaMode::plain}) limits.lanes16_ns = std::min(limits.lanes16_ns, *ns);
+            const auto seen = limits.configs.find(config);
+            limits.configs[config] = seen == limits.configs.end() ? *ns : std::min(seen->second, *ns);
+            if (config.mode == ShaMode::plain)
+                keep_best(*ns, config, limits.multi_best_ns, limits.multi_basis);
             else
-                keep_best(*ns, c, limits.multi_best_ns, limits.multi_basis);
+                keep_best(*ns, config, limits.replay_best_ns, limits.replay_basis);
         }
     }
 }
@@ -127,17 +146,12 @@ SplitLimit pc1_split_limit(const ShaLimits &limits, uint32_t sectors, uint32_t t
             }
             continue;
         }
-        const auto plain = best_holding(limits, chains, false);
-        if (!plain) continue;
-        auto replay = best_holding(limits, chains, true);
-        if (!replay || replay->first > plain->first) replay = plain;
-        const double label = (20.0 - replayed) * plain->first + replayed * replay->first;
-        const double speedup = (double(sectors) / threads) * 19.0 * chain / (chains * label);
+        const auto mix = cheapest_mix(engine_calls(limits, chains), chains * (20.0 - replayed), chains * replayed);
+        if (!mix) continue;
+        const double speedup = (double(sectors) / threads) * 19.0 * chain / mix->ns;
         if (speedup > best.per_core_speedup) {
             best.per_core_speedup = speedup;
-            best.basis = std::to_string(used) + "_thread(s)_x_" + std::to_string(chains) +
-                         "_chains:" + share_name(20.0 - replayed, "plain", config_name(plain->second)) + "+" +
-                         share_name(replayed, "replayed", config_name(replay->second));
+            best.basis = std::to_string(used) + "_thread(s)_x_" + std::to_string(chains) + "_chains:" + mix->basis;
         }
     }
     return best;
@@ -156,7 +170,7 @@ double pc1_batch_bound_s(const SealProof &proof, const ShaLimits &limits)
 
 std::string pc1_batch_basis(const SealProof &proof, const ShaLimits &limits)
 {
-    return limits.has_throughput() ? limits.label_basis(pc1_replayed_per_label(proof)) + "_per_label"
+    return limits.has_throughput() ? limits.label_basis(pc1_replayed_per_label(proof)) + "_calls_per_label"
                                    : "single_stream_19_per_label(no_throughput_kernel)";
 }
 

@@ -9,10 +9,11 @@
 // PC1 (a label is 20 SHA-256 compressions; its prefix block depends on no
 // label, so 19 are in the dependent chain; R of the 20 repeat an earlier
 // block of the same label, so their schedule can be kept and replayed,
-// docs/algorithms.md, SDR labelling):
+// docs/algorithms.md §7.2):
 //   single-stream bound of one sector = nodes·layers·19 · chain_ns
 //   batch bound of one sector on one core = nodes·layers · label_ns
-//   label_ns = (20 − R) · multi_best_ns + R · replay_best_ns
+//   label_ns = the cheapest mix of the measured configurations that does
+//              20 − R plain and R repeated compressions (engine_mix.hpp)
 // PC2 (docs/algorithms.md §14.2), per sector on one core:
 //   full_mul_equivalents bound = optimised-form Fr multiplications · mul_ns
 //   IFMA floor = S-box multiplications · mul_ns
@@ -29,6 +30,7 @@
 #include <utility>
 
 #include "bench_support.hpp"
+#include "engine_mix.hpp"
 #include "plugin_kernels.hpp"
 
 namespace dmc::cli::bench {
@@ -36,11 +38,15 @@ namespace dmc::cli::bench {
 // 5 rounds of (1 product for m + 5 low + 5 high products of m·r).
 inline constexpr unsigned kRedcMadd52 = 5 * (1 + 2 * 5);
 
+// What a sha256_throughput configuration compresses from kept schedules
+// (the kernel's params[2], docs/plugin-guide.md).
+enum class ShaMode : unsigned { plain = 0, lanes_replay = 1, all_replay = 2 };
+
 // One sha256_throughput configuration: AVX-512 lanes (0, 8, 16), SHA-NI
-// streams interleaved, and whether the lanes replay kept schedules.
+// streams interleaved, and what replays kept schedules.
 struct ShaConfig {
     unsigned lanes = 0, streams = 0;
-    bool replay = false;
+    ShaMode mode = ShaMode::plain;
     auto operator<=>(const ShaConfig &) const = default;
 };
 
@@ -49,33 +55,34 @@ struct ShaLimits {
     double kernel_ns = 1e30;     // the plugin's sha256_chain kernel
     double multi_best_ns = 1e30; // best plain configuration, per compression
     std::string multi_basis = "none";
-    double replay_best_ns = 1e30; // best configuration with replayed schedules
+    double replay_best_ns = 1e30; // best configuration that replays, per compression
     std::string replay_basis = "none";
     double lanes16_ns = 1e30; // 16 AVX-512 lanes alone, for reference
     // Every measured configuration -> ns per compression.
     std::map<ShaConfig, double> configs;
     double chain_ns() const { return openssl_ns < kernel_ns ? openssl_ns : kernel_ns; }
     bool has_throughput() const { return multi_best_ns < 1e29; }
-    // One label's 20 compressions at the best rates, `replayed` of them
-    // from kept schedules (a replayed block is never dearer than a plain one).
+    // One label's 20 compressions, `replayed` of them repeated blocks, at
+    // the cheapest mix of the measured configurations (per core).
     double label_ns(double replayed) const;
     std::string label_basis(double replayed) const;
 };
 
 // `repeats` short timings of each (a few ms: about a scheduler time slice).
 void measure_sha_chain(const std::optional<PluginKernels> &kernels, int repeats, ShaLimits &limits);
-// Every engine combination of sha256_throughput (lanes, SHA-NI streams, replay).
+// Every engine combination of sha256_throughput (lanes, SHA-NI streams, mode).
 void measure_sha_throughput(const std::optional<PluginKernels> &kernels, int repeats, ShaLimits &limits);
 
 // The limit of one pc1 call of `sectors` sectors on `threads` threads, per
 // core: the best configurations need as many independent chains per core as
-// they have lanes + streams (20 for 16 lanes + 4 SHA-NI streams), which a
+// they have lanes + streams (21 for 16 lanes + 5 SHA-NI streams), which a
 // call with fewer sectors per thread cannot give. Here each thread u of
-// 1..threads gets c = ceil(sectors/u) chains, and a label of one chain
-// costs the best plain and the best replaying configuration that hold c
-// chains (idle lanes still cost their instructions):
-//   speed-up per core = (sectors/threads) · 19 · chain_ns
-//                       ÷ (c · ((20 − R) · plain_ns_per_chain + R · replay_ns_per_chain))
+// 1..threads gets c = ceil(sectors/u) chains, and a node of c chains costs
+// the cheapest mix (engine_mix.hpp) of the configurations that hold c
+// chains, the SHA-NI streams taking what they can and the lanes the rest
+// (idle lanes still cost their instructions), for c · (20 − R) plain and
+// c · R repeated compressions:
+//   speed-up per core = (sectors/threads) · 19 · chain_ns ÷ node_ns
 // maximised over u (one chain per thread: the single-stream bound itself,
 // 1 per busy thread). basis names the choice.
 struct SplitLimit {

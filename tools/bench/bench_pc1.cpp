@@ -15,18 +15,19 @@
 //  * the throughput of one core: the best of the avx512 plugin's engines
 //    over independent messages (16 or 8 AVX-512 lanes, SHA-NI with 1..8
 //    interleaved streams, lanes with SHA-NI streams interleaved), per
-//    compression: multi_best_ns for plain compressions, replay_best_ns for
-//    lanes compressing from kept schedules. Of a label's 20 compressions,
+//    compression, plain and with kept schedules replayed (multi_best_ns,
+//    replay_best_ns: the best of each). Of a label's 20 compressions,
 //    replayed_per_label (R: 13 at 2 layers) repeat an earlier block of the
-//    label and need no schedule (docs/algorithms.md, SDR labelling); the
-//    others cost a plain compression (limit_basis names both).
+//    label, whose schedule can be replayed (docs/algorithms.md §7.2); the
+//    label time is the cheapest mix of the measured configurations that
+//    does 20 − R plain and R repeated compressions (engine_mix.hpp; the
+//    configurations and their calls per label in limit_basis).
 // Reported:
 //   per_core_speedup = (sectors/hour ÷ T) ÷ single-stream bound sectors/hour
-//   limit_per_core_speedup = (19 · chain ns)
-//                            ÷ ((20 − R) · multi_best_ns + R · replay_best_ns)
+//   limit_per_core_speedup = (19 · chain ns) ÷ label ns
 //   ratio = per_core_speedup ÷ limit_per_core_speedup
 // limit_per_core_speedup needs as many chains per core as its best
-// configurations hold (20 or more for 16 lanes + SHA-NI streams); a call with
+// configurations hold (21 for 16 lanes + 5 SHA-NI streams); a call with
 // fewer sectors per thread cannot reach it, so the bench also prints
 // limit_split_per_core_speedup: the best configuration that holds this
 // call's sectors per thread (pc1_split_limit in bench_limits.hpp) and
@@ -160,7 +161,7 @@ void add_pc1_limits(ResultLine &line, const Pc1Run &run, const ShaLimits &limits
     line.add("multi_best_ns", limits.multi_best_ns).add("replay_best_ns", limits.replay_best_ns);
     line.add("lanes16_ns", limits.lanes16_ns).add("replayed_per_label", replayed, 2);
     line.add("limit_per_core_speedup", limit)
-        .add("limit_basis", limits.label_basis(replayed) + "_per_label_vs_chain_19");
+        .add("limit_basis", limits.label_basis(replayed) + "_calls_per_label_vs_chain_19");
     line.add("ratio", per_core / limit).add("ratio_basis", "per_core_speedup/limit_per_core_speedup");
     const SplitLimit split = pc1_split_limit(limits, run.sectors, run.threads, replayed);
     if (split.per_core_speedup > 0)

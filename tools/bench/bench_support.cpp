@@ -205,6 +205,7 @@ double pc1_replayed_per_label(const SealProof &proof)
 {
     return (15.0 + 11.0 * double(proof.layers - 1)) / double(proof.layers);
 }
+
 uint64_t pc1_chain_compressions(const SealProof &proof) { return proof.nodes() * proof.layers * 19; }
 
 uint64_t anon_rss_bytes()

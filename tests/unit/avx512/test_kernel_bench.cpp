@@ -85,7 +85,10 @@ TEST_CASE("kernel_bench: the avx512 plugin's kernels and its pc1 plan through th
     CHECK(call_kernel(*stage, "pc1_plan", {17, 1, 0, 0}).status == DMC_ERR_UNSUPPORTED);
     CHECK(call_kernel(*stage, "poseidon", {3, 0, 0, 0}).status == DMC_ERR_UNSUPPORTED);
     CHECK(call_kernel(*stage, "sha256_throughput", {4, 0, 0, 0}).status == DMC_ERR_UNSUPPORTED);
+    // params[2]: 0 plain, 1 the lanes replay kept schedules, 2 every engine does.
     CHECK(call_kernel(*stage, "sha256_throughput", {16, 4, 1, 0}).status == DMC_OK);
+    CHECK(call_kernel(*stage, "sha256_throughput", {16, 4, 2, 0}).status == DMC_OK);
+    CHECK(call_kernel(*stage, "sha256_throughput", {0, 4, 2, 0}).status == DMC_OK);
     CHECK(call_kernel(*stage, "sha256_throughput", {0, 4, 1, 0}).status == DMC_ERR_UNSUPPORTED);
-    CHECK(call_kernel(*stage, "sha256_throughput", {16, 4, 2, 0}).status == DMC_ERR_UNSUPPORTED);
+    CHECK(call_kernel(*stage, "sha256_throughput", {16, 4, 3, 0}).status == DMC_ERR_UNSUPPORTED);
 }

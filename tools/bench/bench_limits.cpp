@@ -79,23 +79,12 @@ std::vector<EngineCall> engine_calls(const ShaLimits &limits, unsigned chains)
     return calls;
 }
 
-std::optional<EngineMix> label_mix(const ShaLimits &limits, double replayed)
-{
-    return cheapest_mix(engine_calls(limits, 0), 20.0 - replayed, replayed);
-}
-
 } // namespace
 
-double ShaLimits::label_ns(double replayed) const
+EngineMix ShaLimits::label_mix(double replayed) const
 {
-    const auto mix = label_mix(*this, replayed);
-    return mix ? mix->ns : 20.0 * multi_best_ns;
-}
-
-std::string ShaLimits::label_basis(double replayed) const
-{
-    const auto mix = label_mix(*this, replayed);
-    return mix ? mix->basis : "none";
+    const auto mix = cheapest_mix(engine_calls(*this, 0), 20.0 - replayed, replayed);
+    return mix ? *mix : EngineMix{20.0 * multi_best_ns, "none"};
 }
 
 void measure_sha_chain(const std::optional<PluginKernels> &kernels, int repeats, ShaLimits &limits)
@@ -165,12 +154,12 @@ double pc1_single_stream_bound_s(const SealProof &proof, const ShaLimits &limits
 double pc1_batch_bound_s(const SealProof &proof, const ShaLimits &limits)
 {
     if (!limits.has_throughput()) return pc1_single_stream_bound_s(proof, limits);
-    return double(pc1_labels(proof)) * limits.label_ns(pc1_replayed_per_label(proof)) * 1e-9;
+    return double(pc1_labels(proof)) * limits.label_mix(pc1_replayed_per_label(proof)).ns * 1e-9;
 }
 
 std::string pc1_batch_basis(const SealProof &proof, const ShaLimits &limits)
 {
-    return limits.has_throughput() ? limits.label_basis(pc1_replayed_per_label(proof)) + "_calls_per_label"
+    return limits.has_throughput() ? limits.label_mix(pc1_replayed_per_label(proof)).basis + "_calls_per_label"
                                    : "single_stream_19_per_label(no_throughput_kernel)";
 }
 

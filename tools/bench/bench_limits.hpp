@@ -11,8 +11,8 @@
 // block of the same label, so their schedule can be kept and replayed,
 // docs/algorithms.md §7.2):
 //   single-stream bound of one sector = nodes·layers·19 · chain_ns
-//   batch bound of one sector on one core = nodes·layers · label_ns
-//   label_ns = the cheapest mix of the measured configurations that does
+//   batch bound of one sector on one core = nodes·layers · label time
+//   label time = the cheapest mix of the measured configurations that does
 //              20 − R plain and R repeated compressions (engine_mix.hpp)
 // PC2 (docs/algorithms.md §14.2), per sector on one core:
 //   full_mul_equivalents bound = optimised-form Fr multiplications · mul_ns
@@ -63,9 +63,9 @@ struct ShaLimits {
     double chain_ns() const { return openssl_ns < kernel_ns ? openssl_ns : kernel_ns; }
     bool has_throughput() const { return multi_best_ns < 1e29; }
     // One label's 20 compressions, `replayed` of them repeated blocks, at
-    // the cheapest mix of the measured configurations (per core).
-    double label_ns(double replayed) const;
-    std::string label_basis(double replayed) const;
+    // the cheapest mix of the measured configurations (per core; 20 at
+    // multi_best_ns when no mix is measured).
+    EngineMix label_mix(double replayed) const;
 };
 
 // `repeats` short timings of each (a few ms: about a scheduler time slice).

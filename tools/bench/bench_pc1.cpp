@@ -157,11 +157,11 @@ void add_pc1_limits(ResultLine &line, const Pc1Run &run, const ShaLimits &limits
         return;
     }
     const double replayed = pc1_replayed_per_label(*run.proof);
-    const double limit = (19.0 * limits.chain_ns()) / limits.label_ns(replayed);
+    const EngineMix label = limits.label_mix(replayed);
+    const double limit = (19.0 * limits.chain_ns()) / label.ns;
     line.add("multi_best_ns", limits.multi_best_ns).add("replay_best_ns", limits.replay_best_ns);
     line.add("lanes16_ns", limits.lanes16_ns).add("replayed_per_label", replayed, 2);
-    line.add("limit_per_core_speedup", limit)
-        .add("limit_basis", limits.label_basis(replayed) + "_calls_per_label_vs_chain_19");
+    line.add("limit_per_core_speedup", limit).add("limit_basis", label.basis + "_calls_per_label_vs_chain_19");
     line.add("ratio", per_core / limit).add("ratio_basis", "per_core_speedup/limit_per_core_speedup");
     const SplitLimit split = pc1_split_limit(limits, run.sectors, run.threads, replayed);
     if (split.per_core_speedup > 0)
